@@ -1,0 +1,332 @@
+"""The `socialpub` command line. Only this module and `console.py` import typer/rich.
+
+Heavy modules are imported inside the commands, so `socialpub --version` stays fast.
+Every SocialpubError is turned into a short message and its exit code in `_guarded`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from socialpub import __version__
+from socialpub.errors import EXIT_INPUT, EXIT_USAGE, InputError, SocialpubError, UsageError
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="socialpub",
+    help="Validate, preview and publish a press office's posts to every channel.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals in tracebacks could leak tokens
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Platform(str, enum.Enum):
+    x = "x"
+    mastodon = "mastodon"
+    bluesky = "bluesky"
+    telegram = "telegram"
+    threads = "threads"
+    instagram = "instagram"
+    facebook = "facebook"
+    linkedin = "linkedin"
+    whatsapp = "whatsapp"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Map the error tree to messages and exit codes — the one place that does so."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from socialpub import console
+
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            if exc.problems:
+                console.print_problems_text(exc.problems)
+            else:
+                console.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except SocialpubError as exc:
+            console.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            console.error("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"socialpub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """socialpub: the editorial publishing CLI for public-sector social media."""
+
+
+def _config(path: Path | None) -> Config:
+    from socialpub.config import find_config, load_config
+
+    return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
+
+
+def _now(config: Config) -> datetime:
+    return datetime.now(config.timezone)
+
+
+@app.command()
+@_guarded
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Post files or folders (default: the posts folder).", show_default=False
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    format: Annotated[
+        Format, typer.Option("--format", help="Output: text, json or github annotations.")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Check every file again, ignoring the cache.")
+    ] = False,
+) -> None:
+    """Check posts and report every problem with file, line and code."""
+    from socialpub import console
+    from socialpub.validate import validate as run_validation
+
+    cfg = _config(config)
+    report = run_validation(paths or [], cfg, now=_now(cfg), use_cache=not no_cache)
+    if format is Format.json:
+        console.print_json([p.as_dict() for p in report.problems])
+    elif format is Format.github:
+        for p in report.problems:
+            sys.stdout.write(console.github_annotation(p) + "\n")
+    else:
+        console.print_problems_text(report.problems)
+    if format is not Format.json:
+        console.summary(report.files, report.errors, report.warnings)
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+@_guarded
+def count(
+    text: Annotated[
+        str | None, typer.Argument(help="The text, or - to read it from standard input.")
+    ] = None,
+    platform: Annotated[
+        Platform, typer.Option("--platform", "-p", help="Count as this platform does.")
+    ] = Platform.mastodon,
+    as_json: JsonOption = False,
+) -> None:
+    """Count a text exactly as a platform does, against its limit."""
+    from socialpub import console
+    from socialpub.counting import count as count_text
+
+    if text is None:
+        raise UsageError("give the text, or - to read it from standard input")
+    if text == "-":
+        text = _read_stdin()
+    result = count_text(platform.value, text)
+    if as_json:
+        sys.stdout.write(
+            '{"platform": %s, "length": %d, "limit": %d, "ok": %s, "unit": %s}\n'
+            % (
+                _json_str(result.platform),
+                result.length,
+                result.limit,
+                "true" if result.ok else "false",
+                _json_str(result.unit),
+            )
+        )
+        return
+    extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
+    verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
+    console.stdout().print(
+        f"{result.platform}: {result.length}/{result.limit} {result.unit}{extra} — {verdict}"
+    )
+
+
+def _json_str(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read_stdin() -> str:
+    data = sys.stdin.buffer.read()
+    from socialpub.textfile import DecodeProblem
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = DecodeProblem(1, exc.start + 1, f"standard input is not UTF-8 (byte {exc.start})")
+        raise InputError(problem.message, hint="send UTF-8 text") from None
+    # Drop exactly one final newline (what `echo` adds), nothing else.
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
+@app.command()
+@_guarded
+def preview(
+    posts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Post ids or files (default: all posts).", show_default=False),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show exactly what each channel would receive (nothing is sent)."""
+    from socialpub import console
+    from socialpub.preview import build_preview
+
+    cfg = _config(config)
+    result = build_preview(cfg, posts or [], channel or [])
+    if as_json:
+        console.print_json(result.as_json())
+    else:
+        console.print_variants(result.variants, result.titles)
+        console.summary(len(result.titles), result.errors, result.warnings)
+    if result.errors:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+@_guarded
+def new(
+    title: Annotated[str, typer.Argument(help="The post's title.")],
+    channels: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--channels", help="Channel names, comma-separated or repeated (default: all)."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a new draft post with a fresh id into today's folder."""
+    from socialpub import console
+    from socialpub.scaffold import new_post
+
+    cfg = _config(config)
+    names = [name.strip() for value in channels or [] for name in value.split(",") if name.strip()]
+    path = new_post(cfg, title, names, today=_now(cfg).date())
+    console.stdout().print(f"created {path}")
+
+
+@app.command()
+@_guarded
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new posts repository.")] = Path(
+        "."
+    ),
+) -> None:
+    """Create a posts repository: config, templates, an example post, .gitignore."""
+    from socialpub import console
+    from socialpub.scaffold import init_repo
+
+    created, skipped = init_repo(directory)
+    out = console.stdout()
+    for path in created:
+        out.print(f"created {path}")
+    for path in skipped:
+        out.print(f"kept existing {path}")
+    out.print("next: edit socialpub.yaml, then run `socialpub validate`")
+
+
+@app.command("channels")
+@_guarded
+def list_channels(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """List configured channels with their limits and capabilities."""
+    from socialpub import console
+
+    cfg = _config(config)
+    secrets = {
+        name: ", ".join(
+            f"{key}: {'set' if os.environ.get(ref.env) else 'missing'} (${{{ref.env}}})"
+            for key, ref in channel.settings.items()
+            if key in channel.spec.secrets and ref is not None
+        )
+        for name, channel in cfg.channels.items()
+    }
+    if as_json:
+        console.print_json(
+            [
+                {
+                    "name": c.name,
+                    "type": c.type,
+                    "limit": c.limit,
+                    "unit": c.capabilities.unit,
+                    "max_images": c.capabilities.max_images,
+                    "max_videos": c.capabilities.max_videos,
+                    "alt_text_max": c.capabilities.alt_text_max,
+                    "capabilities": console.capability_names(c),
+                    "secrets": secrets[c.name],
+                }
+                for c in cfg.channels.values()
+            ]
+        )
+        return
+    console.print_channels(list(cfg.channels.values()), secrets)
+
+
+def main() -> None:
+    try:
+        app()
+    except SocialpubError as exc:  # pragma: no cover - commands are guarded
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+
+
+__all__ = ["EXIT_USAGE", "app", "main"]

@@ -1,0 +1,92 @@
+"""Every validation code, its name and default severity. Codes are stable: never reuse one.
+
+README lists all of them (a test keeps the two in sync).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from socialpub.models import Problem, Severity
+
+E = Severity.ERROR
+W = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        # reading the file
+        Code("SP001", "unreadable-file", E, "file cannot be read or is not valid UTF-8"),
+        Code("SP002", "yaml-syntax", E, "YAML syntax error"),
+        Code("SP003", "unclosed-front-matter", E, "front matter opened with --- but not closed"),
+        Code("SP004", "empty-file", E, "the file is empty"),
+        Code("SP005", "unsafe-yaml", E, "YAML tags, anchors/aliases bomb or nesting too deep"),
+        Code("SP006", "not-a-mapping", E, "front matter / YAML file is not a key: value mapping"),
+        # post keys
+        Code("SP101", "missing-key", E, "a required key is missing"),
+        Code("SP102", "unknown-key", E, "a key socialpub does not know (typo?)"),
+        Code("SP103", "wrong-type", E, "a value has the wrong type"),
+        Code("SP104", "invalid-id", E, "id is not a slug [a-z0-9][a-z0-9-]*"),
+        Code("SP105", "duplicate-id", E, "two posts share one id"),
+        Code("SP106", "invalid-status", E, "status is not draft, review or approved"),
+        Code("SP107", "invalid-date", E, "publish_at / expires_at is not an ISO 8601 date-time"),
+        Code("SP108", "expires-before-publish", E, "expires_at is not after publish_at"),
+        Code("SP109", "unknown-channel", E, "a channel name that the config does not define"),
+        Code("SP110", "insecure-link", E, "link is not an https URL"),
+        Code("SP111", "invalid-lang", E, "lang is not a BCP 47 language tag"),
+        Code("SP112", "invalid-tag", E, "a tag cannot become a hashtag"),
+        Code("SP113", "empty-body", E, "the post has no text"),
+        Code("SP114", "date-only", W, "a date without time: read as midnight"),
+        # media
+        Code("SP201", "media-missing", E, "a media file does not exist"),
+        Code("SP202", "media-outside-repo", E, "a media path leaves the repository"),
+        Code("SP203", "media-unsupported", E, "a channel cannot take this kind of media"),
+        Code("SP204", "missing-alt-text", E, "an image has no alt text"),
+        Code("SP205", "alt-text-too-long", E, "alt text is longer than the platform allows"),
+        Code("SP206", "too-many-media", E, "more images/videos than the platform allows"),
+        Code("SP207", "unknown-media-type", E, "file type is not an image, video or audio"),
+        # rendering
+        Code("SP301", "text-too-long", E, "the rendered text is over the channel's limit"),
+        Code("SP302", "cannot-split", E, "the text cannot be split into a thread"),
+        Code("SP303", "template-error", E, "a template failed"),
+        Code("SP304", "too-many-hashtags", E, "more hashtags than the platform allows"),
+        Code("SP305", "caption-too-long", W, "text is too long for a media caption"),
+        # editorial and accessibility
+        Code("SP401", "no-approver", W, "an approved post names no approved_by"),
+        Code("SP402", "hashtag-case", W, "a multi-word hashtag is not in CamelCase"),
+        Code("SP403", "many-emoji", W, "many emoji: screen readers read each one aloud"),
+        Code("SP404", "already-expired", W, "expires_at has passed: the post will not go out"),
+        # config
+        Code("SP501", "config-invalid", E, "the config file cannot be used"),
+        Code("SP502", "config-unknown-key", E, "a config key socialpub does not know"),
+        Code("SP503", "config-missing-key", E, "a required config key is missing"),
+        Code("SP504", "literal-secret", E, "a secret written into the config instead of ${ENV}"),
+        Code("SP505", "unknown-channel-type", E, "a channel type socialpub does not have"),
+        Code("SP506", "config-wrong-value", E, "a config value has the wrong type or format"),
+    )
+}
+
+
+def problem(
+    code: str, file: Path | str, line: int, field: str, message: str, hint: str = ""
+) -> Problem:
+    """A Problem with the code's default severity."""
+    return Problem(
+        file=str(file),
+        line=line,
+        field=field,
+        code=code,
+        severity=CODES[code].severity,
+        message=message,
+        hint=hint,
+    )

@@ -1,0 +1,102 @@
+"""One error tree for the whole tool; `cli.py` maps it to exit codes in one place.
+
+Exit codes: 0 ok · 1 delivery failed · 2 usage error · 3 input error (config, posts,
+templates) · 4 ledger error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socialpub.models import Problem
+
+EXIT_OK = 0
+EXIT_DELIVERY = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_LEDGER = 4
+
+
+class SocialpubError(Exception):
+    """Base of every error socialpub raises on purpose. Messages never contain secrets."""
+
+    exit_code = EXIT_DELIVERY
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(SocialpubError):
+    """The command line itself is wrong (unknown platform, bad option value)."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(SocialpubError):
+    """Something a press officer wrote is wrong: config, post, template.
+
+    `problems` carries every finding (file, line, field, code) when there are several.
+    """
+
+    exit_code = EXIT_INPUT
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, problems: Sequence[Problem] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = tuple(problems)
+
+
+class ConfigError(InputError):
+    """The config file is missing or invalid."""
+
+
+class ContentError(InputError):
+    """A post file is invalid."""
+
+
+class TemplateError(InputError):
+    """A Jinja2 template is invalid or failed while rendering."""
+
+
+class UnknownChannel(InputError):
+    """A channel name that the config does not define."""
+
+
+class DeliveryError(SocialpubError):
+    """Sending to a platform failed."""
+
+    exit_code = EXIT_DELIVERY
+
+
+class AuthFailed(DeliveryError):
+    """Credentials were rejected (401/403)."""
+
+
+class Rejected(DeliveryError):
+    """The platform refused the content (4xx other than auth and rate limits)."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to slow down."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Transient(DeliveryError):
+    """A temporary failure (connection error, timeout, 5xx) that may be retried."""
+
+
+class LedgerError(SocialpubError):
+    """The ledger could not be read or written."""
+
+    exit_code = EXIT_LEDGER

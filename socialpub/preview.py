@@ -1,0 +1,128 @@
+"""Build the variants `socialpub preview` shows: exactly what each channel would receive."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from socialpub.config import Config
+from socialpub.errors import ContentError, UnknownChannel
+from socialpub.models import Post, Problem, Severity, Variant
+from socialpub.posts import discover, load_post
+from socialpub.render import Renderer
+from socialpub.textfile import did_you_mean
+from socialpub.validate import channel_media_problems, post_channels
+
+_ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    variants: tuple[Variant, ...]
+    titles: dict[str, str]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for v in self.variants for p in v.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for v in self.variants for p in v.problems) - self.errors
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [variant_json(v) for v in self.variants]
+
+
+def variant_json(variant: Variant) -> dict[str, Any]:
+    return {
+        "post": variant.post_id,
+        "channel": variant.channel,
+        "type": variant.channel_type,
+        "limit": variant.limit,
+        "unit": variant.unit,
+        "lang": variant.lang,
+        "link": variant.link,
+        "parts": [
+            {
+                "text": part.text,
+                "length": part.length,
+                "facets": [dataclasses.asdict(f) for f in part.facets],
+            }
+            for part in variant.parts
+        ],
+        "media": [{"file": m.file, "alt": m.alt, "credit": m.credit} for m in variant.media],
+        "problems": [p.as_dict() for p in variant.problems],
+    }
+
+
+def build_preview(
+    config: Config, selectors: Sequence[str], channels: Sequence[str]
+) -> PreviewResult:
+    for name in channels:
+        if name not in config.channels:
+            raise UnknownChannel(
+                f"unknown channel {name!r}",
+                hint=did_you_mean(name, config.channels)
+                or "configured: " + ", ".join(config.channels),
+            )
+    renderer = Renderer(config)
+    variants: list[Variant] = []
+    titles: dict[str, str] = {}
+    for post, load_problems in _select(config, selectors):
+        titles[post.id] = post.title
+        targets = {
+            name: channel
+            for name, channel in post_channels(post, config).items()
+            if not channels or name in channels
+        }
+        for variant in renderer.variants(post, targets):
+            extra = [*load_problems, *channel_media_problems(post, targets[variant.channel])]
+            variants.append(dataclasses.replace(variant, problems=(*extra, *variant.problems)))
+    return PreviewResult(tuple(variants), titles)
+
+
+def _select(config: Config, selectors: Sequence[str]) -> list[tuple[Post, tuple[Problem, ...]]]:
+    files = discover([], config.posts_dir)
+    wanted_ids = {s for s in selectors if not Path(s).is_file()}
+    chosen = [Path(s) for s in selectors if Path(s).is_file()]
+    if wanted_ids:
+        chosen += [path for path in files if _ids_in(path) & wanted_ids]
+    elif not selectors:
+        chosen = files
+    loaded = []
+    for path in dict.fromkeys(chosen):
+        result = load_post(
+            path, path.read_bytes(), timezone=config.timezone, default_lang=config.lang
+        )
+        if result.post is None:
+            raise ContentError(
+                f"{path} cannot be read as a post",
+                hint="run `socialpub validate` to see why",
+                problems=result.problems,
+            )
+        if not wanted_ids or result.post.id in wanted_ids or str(path) in selectors:
+            loaded.append((result.post, result.problems))
+    missing = wanted_ids - {post.id for post, _ in loaded}
+    if missing:
+        name = sorted(missing)[0]
+        known = [i.decode() for path in files for i in _raw_ids(path)]
+        raise ContentError(
+            f"no post with id {name!r}", hint=did_you_mean(name, known) or "check the id"
+        )
+    return loaded
+
+
+def _raw_ids(path: Path) -> list[bytes]:
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return []
+    return _ID_LINE.findall(head)
+
+
+def _ids_in(path: Path) -> set[str]:
+    return {i.decode() for i in _raw_ids(path)}

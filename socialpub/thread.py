@@ -1,0 +1,284 @@
+"""Split a text that is too long for one post into a thread.
+
+Each part gets the suffix " i/n" (a space, then e.g. "2/5") at its end, and every part,
+suffix included, fits the limit under the caller's `measure`. Parts break at the best
+boundary available, in this order: paragraph (blank line) → sentence end → line break →
+word (whitespace). A coarser boundary is taken if it still fills at least half a part;
+otherwise the part is filled as far as the finest fitting boundary allows. Only when not
+even one word fits is a word broken between grapheme clusters. URLs, mentions and hashtags
+are never broken; one that alone exceeds the limit is a `ContentError`.
+
+`measure` is assumed monotonic: appending text never makes a part shorter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from socialpub.entities import Entity, find_entities
+from socialpub.errors import ContentError
+
+__all__ = ["split_thread"]
+
+Measure = Callable[[str], int]
+Flavor = Literal["twitter", "mastodon", "bluesky"]
+
+MIN_LIMIT = 10
+#: share of the limit a part must reach before a coarser boundary is preferred to a finer one
+MIN_FILL = 0.5
+
+_GRAPHEME = regex.compile(r"\X")
+_NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
+# Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
+_GLUE = frozenset("\u00a0\u202f\u2007\u2060")
+_SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
+_ORDINAL = regex.compile(r"^[(\[]?\d{1,4}\.$")  # "1." "24." as in "1. Dezember"
+_INITIAL = regex.compile(r"^\p{L}\.$")  # "z." in "z. B."
+_ABBREVIATION_LIST = """
+    abb abs abt allg anm art aufl bd bsp bspw bzgl bzw ca chr dez dgl dipl dr ebd etc evtl
+    feb fr ggf gr hr hrsg inkl jan jh jr kap kfz kl lt max mind min mio mrd nov nr okt
+    prof rd s sep sept sog st std str tel usw u.a d.h z.b z.t u.u o.ä vgl vs z.zt zzgl ziff
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())  # lower case, without the final dot
+
+
+class Level(enum.IntEnum):
+    """Boundary kinds, best first."""
+
+    PARAGRAPH = 0
+    SENTENCE = 1
+    LINE = 2
+    WORD = 3
+    GRAPHEME = 4
+
+
+@dataclass(frozen=True)
+class _Break:
+    end: int  # the part before ends at this cluster index (exclusive)
+    resume: int  # the next part starts at this cluster index
+    level: Level
+
+
+@dataclass(frozen=True)
+class _Segmented:
+    """The text as grapheme clusters, with every place where a part may end."""
+
+    text: str
+    offsets: tuple[int, ...]  # char offset of each cluster, plus len(text) at the end
+    first: int  # first and last+1 non-whitespace cluster
+    stop: int
+    breaks: tuple[_Break, ...]  # coarse breaks (whitespace runs), by position
+    inside_words: tuple[_Break, ...]  # grapheme breaks, the last resort
+    entities: tuple[Entity, ...]
+
+    def slice(self, start: int, end: int) -> str:
+        return self.text[self.offsets[start] : self.offsets[end]]
+
+
+def split_thread(
+    text: str,
+    limit: int,
+    measure: Measure,
+    *,
+    numbering: bool = True,
+    flavor: Flavor = "twitter",
+) -> list[str]:
+    """The parts of a thread for `text`; `[text]` unchanged if it fits `limit` already."""
+    if limit < MIN_LIMIT:
+        raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
+    if measure(text) <= limit:
+        return [text]
+    segmented = _segment(text, flavor)
+    if not numbering:
+        return _pack(segmented, limit, measure, lambda index: "")
+    return _numbered(segmented, limit, measure)
+
+
+def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
+    """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
+    total = 2
+    while total <= len(segmented.offsets):  # each part holds at least one cluster
+        parts = _pack(segmented, limit, measure, _numbering(total))
+        if len(parts) > total:
+            total = len(parts)  # wider suffixes may need still more parts: pack again
+            continue
+        # Fewer parts than numbered: their shorter suffixes " i/m" fit where " i/n" did.
+        suffix = _numbering(len(parts))
+        bodies = [part.removesuffix(_numbering(total)(i)) for i, part in enumerate(parts, 1)]
+        relabelled = [body + suffix(i) for i, body in enumerate(bodies, 1)]
+        if all(measure(part) <= limit for part in relabelled):
+            return relabelled
+        total += 1
+    raise ContentError("the text cannot be split into a numbered thread within the limit")
+
+
+def _numbering(total: int) -> Callable[[int], str]:
+    return lambda index: f" {index}/{total}"
+
+
+# --- segmentation ---------------------------------------------------------------------------
+
+
+def _is_space(cluster: str) -> bool:
+    return cluster.isspace() and not _GLUE.intersection(cluster)
+
+
+def _segment(text: str, flavor: Flavor) -> _Segmented:
+    clusters = _GRAPHEME.findall(text)
+    offsets = [0]
+    for cluster in clusters:
+        offsets.append(offsets[-1] + len(cluster))
+    visible = [i for i, cluster in enumerate(clusters) if not _is_space(cluster)]
+    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
+    entities = tuple(find_entities(text, flavor))
+    glued = _glued_pairs(offsets, entities)
+    coarse: list[_Break] = []
+    fine: list[_Break] = []
+    index = first
+    while index < stop:
+        if _is_space(clusters[index]):
+            end = index
+            while _is_space(clusters[index]):
+                index += 1
+            if end not in glued:  # entities hold no whitespace, but never cut one anyway
+                coarse.append(_Break(end, index, _classify(clusters, end, index)))
+        else:
+            if index > first and not _is_space(clusters[index - 1]) and index not in glued:
+                fine.append(_Break(index, index, Level.GRAPHEME))
+            index += 1
+    return _Segmented(text, tuple(offsets), first, stop, tuple(coarse), tuple(fine), entities)
+
+
+def _glued_pairs(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
+    """Cluster indices that must not start a part because an entity continues across them."""
+    glued: set[int] = set()
+    for entity in entities:
+        # clusters whose start lies strictly inside the entity's span
+        low = bisect.bisect_right(offsets, entity.start)
+        high = bisect.bisect_left(offsets, entity.end)
+        glued.update(range(low, high))
+    return glued
+
+
+def _classify(clusters: Sequence[str], end: int, resume: int) -> Level:
+    """The level of the whitespace run clusters[end:resume]."""
+    run = "".join(clusters[end:resume])
+    if len(_NEWLINE.findall(run)) >= 2:
+        return Level.PARAGRAPH
+    if _ends_sentence(_word_before(clusters, end), _next_char(clusters, resume)):
+        return Level.SENTENCE
+    return Level.LINE if _NEWLINE.search(run) else Level.WORD
+
+
+def _word_before(clusters: Sequence[str], end: int) -> str:
+    start = end
+    while start > 0 and not _is_space(clusters[start - 1]):
+        start -= 1
+    return "".join(clusters[start:end])
+
+
+def _next_char(clusters: Sequence[str], resume: int) -> str:
+    return clusters[resume][0] if resume < len(clusters) else ""
+
+
+def _ends_sentence(word: str, next_char: str) -> bool:
+    """Whether `word` closes a sentence, sparing German abbreviations and ordinals."""
+    if not _SENTENCE_END.search(word):
+        return False
+    if next_char.islower():
+        return False  # "ca. zehn", "Nr. 5 und …": a new sentence starts upper case
+    core = word.rstrip("\"'“”„«»‹›’)]")
+    if not core.endswith("."):
+        return True  # ! ? …
+    if _ORDINAL.match(core) or _INITIAL.match(core):
+        return False
+    stem = core[:-1].lstrip("([").casefold()
+    return stem not in _ABBREVIATIONS and not stem.endswith("str")  # "Bahnhofstr."
+
+
+# --- packing --------------------------------------------------------------------------------
+
+
+def _pack(
+    segmented: _Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
+) -> list[str]:
+    """Greedy: each part as long as the best boundary level allows."""
+    parts: list[str] = []
+    start = segmented.first
+    while start < segmented.stop:
+        tail = suffix(len(parts) + 1)
+
+        def length(end: int, start: int = start, tail: str = tail) -> int:
+            return measure(segmented.slice(start, end) + tail)
+
+        if length(segmented.stop) <= limit:
+            parts.append(segmented.slice(start, segmented.stop) + tail)
+            break
+        chosen = _choose_break(segmented, start, length, limit)
+        parts.append(segmented.slice(start, chosen.end) + tail)
+        start = chosen.resume
+    return parts
+
+
+def _choose_break(
+    segmented: _Segmented, start: int, length: Callable[[int], int], limit: int
+) -> _Break:
+    best_by_level: dict[Level, _Break] = {}
+    for candidate in _fitting(segmented.breaks, start, length, limit):
+        best_by_level[candidate.level] = candidate  # later candidates are longer
+    farthest: _Break | None = None
+    for level in (Level.PARAGRAPH, Level.SENTENCE, Level.LINE, Level.WORD):
+        at_level = best_by_level.get(level)
+        if at_level and (farthest is None or at_level.end > farthest.end):
+            farthest = at_level
+        if farthest and length(farthest.end) >= limit * MIN_FILL:
+            return farthest
+    if farthest:
+        return farthest
+    inside = _fitting(segmented.inside_words, start, length, limit)
+    if inside:
+        return inside[-1]
+    raise _too_long(segmented, start)
+
+
+def _fitting(
+    breaks: Sequence[_Break], start: int, length: Callable[[int], int], limit: int
+) -> list[_Break]:
+    """The breaks after `start` whose part fits, in order (stops at the first misfit)."""
+    found: list[_Break] = []
+    for candidate in breaks[bisect.bisect_right(breaks, start, key=_end_of) :]:
+        if length(candidate.end) > limit:
+            break
+        found.append(candidate)
+    return found
+
+
+def _end_of(candidate: _Break) -> int:
+    return candidate.end
+
+
+def _too_long(segmented: _Segmented, start: int) -> ContentError:
+    """The error for an unbreakable piece at `start` that alone exceeds the limit."""
+    begin = segmented.offsets[start]
+    ends = [b.end for b in (*segmented.breaks, *segmented.inside_words) if b.end > start]
+    finish = segmented.offsets[min(ends, default=segmented.stop)]
+    for entity in segmented.entities:
+        if entity.start < finish and begin < entity.end:
+            shown = segmented.text[entity.start : entity.end]
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            return ContentError(
+                f"the {_ENTITY_NAMES[entity.kind]} {shown!r} alone is longer than the limit",
+                hint="shorten it (e.g. a shorter link) so that it fits into one post",
+            )
+    return ContentError(
+        f"the character {segmented.text[begin:finish]!r} alone is longer than the limit"
+    )
+
+
+_ENTITY_NAMES = {"url": "link", "mention": "mention", "hashtag": "hashtag"}

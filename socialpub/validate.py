@@ -1,0 +1,410 @@
+"""Validation: every rule, every file, every problem — never stopping at the first.
+
+Per-file results (schema, rendering, limits, alt text) are cached by content hash; rules
+that depend on other files (duplicate ids), on the file system (media exist, stay inside
+the repo) or on the time (already expired) run fresh each time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import regex
+
+from socialpub import __version__
+from socialpub.cache import Entry, ValidationCache
+from socialpub.channels.base import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
+from socialpub.codes import problem
+from socialpub.config import ChannelConfig, Config
+from socialpub.models import Media, Post, Problem, Severity, Status
+from socialpub.posts import discover, load_post
+from socialpub.render import Renderer, effective
+from socialpub.textfile import did_you_mean
+
+MAX_EMOJI = 5
+_EMOJI = regex.compile(r"\X")
+_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
+_BODY_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
+
+
+@dataclass(frozen=True)
+class Report:
+    files: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def validate(
+    paths: Sequence[Path], config: Config, *, now: datetime, use_cache: bool = True
+) -> Report:
+    files = discover(paths, config.posts_dir)
+    cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
+    renderer = Renderer(config)
+    entries: dict[Path, Entry] = {}
+    for path in files:
+        entries[path] = _entry(path, config, renderer, cache if use_cache else None)
+    if use_cache:
+        cache.save({_key(path, config) for path in files})
+    problems: list[Problem] = []
+    for path, entry in entries.items():
+        problems.extend(_problem_from_json(p) for p in entry["problems"])
+        problems.extend(_fresh_problems(path, entry, config, now))
+    problems.extend(_duplicate_ids(entries, config))
+    problems.sort(key=lambda p: (p.file, p.line, p.code))
+    return Report(files=len(files), problems=tuple(problems))
+
+
+def check_post(post: Post, config: Config, renderer: Renderer) -> list[Problem]:
+    """The cacheable rules of one loaded post: channels, media rules, rendering, style."""
+    problems = _channel_problems(post, config)
+    channels = post_channels(post, config)
+    problems.extend(_media_problems(post, channels))
+    for variant in renderer.variants(post, channels):
+        problems.extend(variant.problems)
+    problems.extend(_editorial_problems(post))
+    return problems
+
+
+def post_channels(post: Post, config: Config) -> dict[str, ChannelConfig]:
+    """The configured channels a post goes to: its `channels:` list, or all."""
+    if post.channels is None:
+        return dict(config.channels)
+    return {name: config.channels[name] for name in post.channels if name in config.channels}
+
+
+# --- per-file entries (cached) -----------------------------------------------------------
+
+
+def _entry(path: Path, config: Config, renderer: Renderer, cache: ValidationCache | None) -> Entry:
+    key = _key(path, config)
+    try:
+        stat = path.stat()
+        if cache and (hit := cache.lookup_stat(key, stat)):
+            return hit
+        data = path.read_bytes()
+    except OSError as exc:
+        report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
+        return {"problems": [report.as_dict()], "id": "", "media": []}
+    digest = hashlib.sha256(data).hexdigest()
+    if cache and (hit := cache.lookup_digest(key, digest, stat)):
+        return hit
+    entry = _check_file(path, data, config, renderer)
+    if cache:
+        cache.store(key, digest, stat, entry)
+    return entry
+
+
+def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> Entry:
+    loaded = load_post(path, data, timezone=config.timezone, default_lang=config.lang)
+    problems = list(loaded.problems)
+    post = loaded.post
+    if post is not None:
+        problems.extend(check_post(post, config, renderer))
+    media = _all_media(post) if post else []
+    return {
+        "id": post.id if post else "",
+        "id_line": post.line_of("id") if post else 1,
+        "problems": [_relative(p, config).as_dict() for p in problems],
+        "media": [[m.file, m.line] for m in media],
+        "expires_at": post.expires_at.isoformat() if post and post.expires_at else None,
+        "expires_line": post.line_of("expires_at") if post else 1,
+        "approved": bool(post and post.status is Status.APPROVED),
+    }
+
+
+def _all_media(post: Post) -> list[Media]:
+    media = list(post.media)
+    for override in post.overrides.values():
+        media.extend(override.media or ())
+    return media
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def _channel_problems(post: Post, config: Config) -> list[Problem]:
+    names = [(name, post.line_of("channels")) for name in post.channels or ()]
+    names += [(name, o.line or post.line_of("overrides")) for name, o in post.overrides.items()]
+    return [
+        problem(
+            "SP109",
+            post.source,
+            line,
+            "channels",
+            f"unknown channel {name!r}",
+            did_you_mean(name, config.channels)
+            or "configured: " + ", ".join(config.channels or ["(none)"]),
+        )
+        for name, line in names
+        if name not in config.channels
+    ]
+
+
+def _media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in _all_media(post):
+        kind = MEDIA_KINDS.get(Path(item.file).suffix.lower())
+        if kind is None:
+            problems.append(
+                problem(
+                    "SP207",
+                    post.source,
+                    item.line,
+                    "media.file",
+                    f"{item.file}: not an image, video or audio file",
+                    "use .jpg, .png, .gif, .webp, .mp4, .mov, .webm, .ogg, .mp3 or .m4a",
+                )
+            )
+        elif kind in IMAGE_KINDS and not item.alt:
+            problems.append(
+                problem(
+                    "SP204",
+                    post.source,
+                    item.line,
+                    "media.alt",
+                    f"{item.file}: image has no alt text",
+                    "describe the image in `alt:` for people who cannot see it (BITV/WCAG)",
+                )
+            )
+    for channel in channels.values():
+        problems.extend(channel_media_problems(post, channel))
+    return problems
+
+
+def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
+    caps = channel.capabilities
+    media = effective(post, channel.name).media
+    problems: list[Problem] = []
+    kinds = [MEDIA_KINDS.get(Path(m.file).suffix.lower()) for m in media]
+    for item, kind in zip(media, kinds, strict=True):
+        if kind is not None and kind not in caps.media_kinds:
+            problems.append(
+                problem(
+                    "SP203",
+                    post.source,
+                    item.line,
+                    "media.file",
+                    f"{channel.name} cannot take {kind} files ({item.file})",
+                    f"use overrides.{channel.name}.media to give it other media",
+                )
+            )
+        if item.alt and caps.supports_alt and caps.alt_text_max:
+            length = len(_EMOJI.findall(item.alt))
+            if length > caps.alt_text_max:
+                problems.append(
+                    problem(
+                        "SP205",
+                        post.source,
+                        item.line,
+                        "media.alt",
+                        f"{channel.name}: alt text is {length} characters, "
+                        f"limit {caps.alt_text_max}",
+                        "shorten the alt text; put details into the post text",
+                    )
+                )
+    images = sum(1 for k in kinds if k in IMAGE_KINDS)
+    videos = sum(1 for k in kinds if k in VIDEO_KINDS)
+    too_many = images > caps.max_images or videos > caps.max_videos
+    mixed = images and videos and not caps.mixed_media
+    if too_many or mixed:
+        line = media[0].line if media else post.line_of("media")
+        problems.append(
+            problem(
+                "SP206",
+                post.source,
+                line,
+                "media",
+                f"{channel.name} takes at most {caps.max_images} images or {caps.max_videos} "
+                f"video{'s' if caps.max_videos != 1 else ''}"
+                + ("" if caps.mixed_media else ", not both")
+                + f"; this post has {images} images and {videos} videos",
+                f"remove some, or use overrides.{channel.name}.media",
+            )
+        )
+    return problems
+
+
+def _editorial_problems(post: Post) -> list[Problem]:
+    problems: list[Problem] = []
+    if post.status is Status.APPROVED and not post.approved_by:
+        problems.append(
+            problem(
+                "SP401",
+                post.source,
+                post.line_of("status"),
+                "approved_by",
+                "approved post names no approver",
+                "add `approved_by: <name>` so the approval can be traced",
+            )
+        )
+    for tag, line in _hashtags(post):
+        if (tag.islower() and len(tag) >= 15) or (tag.isupper() and len(tag) > 6):
+            problems.append(
+                problem(
+                    "SP402",
+                    post.source,
+                    line,
+                    "tags",
+                    f"#{tag}: write multi-word hashtags in CamelCase",
+                    "e.g. #TagDerOffenenTür — screen readers then read the words, not letters",
+                )
+            )
+    emoji = sum(1 for g in _EMOJI.findall(post.body) if _PICTOGRAPH.search(g))
+    if emoji > MAX_EMOJI:
+        problems.append(
+            problem(
+                "SP403",
+                post.source,
+                post.line_of("body"),
+                "body",
+                f"{emoji} emoji: screen readers read out every one",
+                f"use at most {MAX_EMOJI}, and not in place of words",
+            )
+        )
+    return problems
+
+
+def _hashtags(post: Post) -> Iterable[tuple[str, int]]:
+    for tag in post.tags:
+        yield tag, post.line_of("tags")
+    for match in _BODY_HASHTAG.finditer(post.body):
+        line = post.line_of("body") + post.body.count("\n", 0, match.start())
+        yield match.group(1), line
+
+
+# --- fresh rules ---------------------------------------------------------------------------
+
+
+def _fresh_problems(path: Path, entry: Entry, config: Config, now: datetime) -> list[Problem]:
+    key = _key(path, config)
+    problems = [
+        report
+        for file, line in entry.get("media", [])
+        if (report := _media_file_problem(key, file, line, config.root)) is not None
+    ]
+    expires = entry.get("expires_at")
+    if expires and entry.get("approved") and datetime.fromisoformat(expires) <= now:
+        problems.append(
+            problem(
+                "SP404",
+                key,
+                entry.get("expires_line", 1),
+                "expires_at",
+                f"expired at {expires}: this post will not be published",
+                "remove the post or move expires_at",
+            )
+        )
+    return problems
+
+
+def _media_file_problem(source: str, file: str, line: int, root: Path) -> Problem | None:
+    path = Path(file)
+    if path.is_absolute() or file.startswith("~"):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: absolute paths are not allowed",
+            "give the path relative to the repository root, e.g. media/karte.png",
+        )
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: points outside the repository",
+            "copy the file into the repository (symbolic links out of it are not followed)",
+        )
+    if not resolved.is_file():
+        siblings = (
+            [p.name for p in (root / path).parent.glob("*")]
+            if (root / path).parent.is_dir()
+            else []
+        )
+        hint = (
+            did_you_mean(path.name, siblings)
+            or "check the path; it is relative to the repository root"
+        )
+        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
+    return None
+
+
+def _duplicate_ids(entries: dict[Path, Entry], config: Config) -> list[Problem]:
+    by_id: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for path, entry in entries.items():
+        if entry.get("id"):
+            by_id[entry["id"]].append((_key(path, config), entry.get("id_line", 1)))
+    problems = []
+    for post_id, places in by_id.items():
+        for file, line in places if len(places) > 1 else ():
+            others = ", ".join(f"{f}:{n}" for f, n in places if f != file or n != line)
+            problems.append(
+                problem(
+                    "SP105",
+                    file,
+                    line,
+                    "id",
+                    f"id {post_id!r} is used by another post too ({others})",
+                    "every post needs its own id; never reuse an id once published",
+                )
+            )
+    return problems
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _key(path: Path, config: Config) -> str:
+    """The path as shown in messages: relative to the repository root when inside it."""
+    absolute = path.absolute()
+    if absolute.is_relative_to(config.root):
+        return absolute.relative_to(config.root).as_posix()
+    return str(path)
+
+
+def _relative(report: Problem, config: Config) -> Problem:
+    return dataclasses.replace(report, file=_key(Path(report.file), config))
+
+
+def _problem_from_json(data: dict[str, object]) -> Problem:
+    return Problem(
+        file=str(data["file"]),
+        line=int(str(data["line"])),
+        field=str(data["field"]),
+        code=str(data["code"]),
+        severity=Severity(data["severity"]),
+        message=str(data["message"]),
+        hint=str(data.get("hint", "")),
+    )
+
+
+def _fingerprint(config: Config) -> str:
+    """Everything besides a post's own bytes that its cached result depends on."""
+    parts = [__version__, config.fingerprint, str(config.root)]
+    package = Path(__file__).parent
+    for folder, pattern in (
+        (config.templates_dir, "**/*"),
+        (package, "**/*.py"),
+        (package, "defaults/*"),
+    ):
+        if folder.is_dir():
+            for file in sorted(folder.glob(pattern)):
+                stat = file.stat()
+                parts.append(f"{file}:{stat.st_mtime_ns}:{stat.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

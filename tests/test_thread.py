@@ -1,0 +1,272 @@
+"""Thread splitting: limits, boundaries, entities and grapheme clusters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socialpub.entities import find_entities
+from socialpub.errors import ContentError
+from socialpub.thread import split_thread
+
+GRAPHEME = regex.compile(r"\X")
+SUFFIX = re.compile(r" (\d+)/(\d+)$")
+
+
+def graphemes(text: str) -> int:
+    return len(GRAPHEME.findall(text))
+
+
+def bodies(parts: list[str]) -> list[str]:
+    """The parts without their " i/n" suffix, checking the numbering on the way."""
+    found = []
+    for index, part in enumerate(parts, start=1):
+        match = SUFFIX.search(part)
+        assert match, part
+        assert (int(match[1]), int(match[2])) == (index, len(parts))
+        found.append(part[: match.start()])
+    return found
+
+
+def spans(text: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Where each piece lies in text; pieces are in order and never overlap."""
+    located = []
+    position = 0
+    for piece in pieces:
+        start = text.index(piece, position)
+        located.append((start, start + len(piece)))
+        position = start + len(piece)
+    return located
+
+
+def cluster_bounds(text: str) -> set[int]:
+    bounds = {0}
+    for match in GRAPHEME.finditer(text):
+        bounds.add(match.end())
+    return bounds
+
+
+# --- unit tests --------------------------------------------------------------------------------
+
+
+def test_text_that_fits_is_returned_unchanged() -> None:
+    text = "  Kurz und gut.\n\n"
+    assert split_thread(text, 280, len) == [text]
+
+
+def test_limit_below_ten_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="at least 10"):
+        split_thread("egal", 9, len)
+
+
+def test_numbering_format() -> None:
+    text = "Erster Satz hier. Zweiter Satz dort. Dritter Satz da."
+    assert split_thread(text, 22, len) == [
+        "Erster Satz hier. 1/3",
+        "Zweiter Satz dort. 2/3",
+        "Dritter Satz da. 3/3",
+    ]
+
+
+def test_without_numbering() -> None:
+    text = "Erster Satz hier. Zweiter Satz dort. Dritter Satz da."
+    assert split_thread(text, 20, len, numbering=False) == [
+        "Erster Satz hier.",
+        "Zweiter Satz dort.",
+        "Dritter Satz da.",
+    ]
+
+
+def test_suffix_width_grows_with_part_count() -> None:
+    text = " ".join(f"Wort{i:02d}" for i in range(60))
+    parts = split_thread(text, 20, len)
+    assert len(parts) >= 10
+    assert all(len(part) <= 20 for part in parts)
+    assert parts[0].endswith(f" 1/{len(parts)}")
+    assert " ".join(bodies(parts)).split() == text.split()
+
+
+def test_paragraph_preferred_to_sentence() -> None:
+    text = (
+        "Erster Absatz mit einigen Worten hier.\n\n"
+        "Zweiter Absatz. Er ist lang genug, damit er nicht mehr passt."
+    )
+    parts = split_thread(text, 60, len)
+    assert parts[0] == "Erster Absatz mit einigen Worten hier. 1/3"
+
+
+def test_sentence_preferred_to_word() -> None:
+    text = "Das ist der erste Satz hier. Und dann kommen weitere Worte ohne Ende bis zum Schluss"
+    parts = split_thread(text, 50, len)
+    assert parts[0] == "Das ist der erste Satz hier. 1/3"
+
+
+def test_line_break_preferred_to_word() -> None:
+    text = "📍 Ort: Rathausplatz in Musterstadt\n🕒 Zeit: Montag ab acht Uhr morgens bis abends"
+    parts = split_thread(text, 50, len)
+    assert parts[0] == "📍 Ort: Rathausplatz in Musterstadt 1/2"
+
+
+def test_short_heading_paragraph_does_not_make_its_own_part() -> None:
+    text = "Titel\n\nDas ist ein langer Satz, der weitergeht und weitergeht und weitergeht."
+    parts = split_thread(text, 50, len)
+    assert parts[0].startswith("Titel\n\nDas ist")
+    assert all(len(part) <= 50 for part in parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Sperrung der Kreisstraße beginnt am 24. November um acht Uhr in der Früh und "
+        "dauert voraussichtlich bis Weihnachten.",
+        "Bitte beachten Sie die ausgeschilderte Umleitung, z. B. über die Nebenstraße im "
+        "Ortsteil Nord und weiter nach Süden.",
+        "Betroffen sind die Anwesen in der Bahnhofstr. Nr. 5 bis Nr. 17 im Ortskern und "
+        "weitere Häuser am Marktplatz.",
+        "Zum Fest kommen ca. Dreihundert Gäste, bzw. Vierhundert bei gutem Wetter am "
+        "Sonntag auf den Marktplatz.",
+    ],
+)
+def test_abbreviations_and_ordinals_do_not_end_sentences(text: str) -> None:
+    # If any of them counted as a sentence end, it would win over the farther word break.
+    parts = split_thread(text, 70, len)
+    assert len(parts[0]) >= 60, parts
+    abbreviation_end = re.compile(r"(\b\w\.|\d\.|Nr\.|ca\.|bzw\.|str\.)$")
+    assert not any(abbreviation_end.search(body) for body in bodies(parts)), parts
+
+
+def test_sentence_end_after_closing_quote() -> None:
+    text = "Sie sagte: „Wir bitten um Geduld.“ Danach folgen viele weitere Worte ohne Ende hier"
+    assert split_thread(text, 50, len)[0] == "Sie sagte: „Wir bitten um Geduld.“ 1/3"
+
+
+def test_non_breaking_space_is_not_a_break() -> None:
+    text = "Die Straße ist auf 10\u00a0km gesperrt worden"
+    parts = split_thread(text, 26, len)
+    assert not any(body.endswith("10") for body in bodies(parts))
+
+
+def test_url_mention_and_hashtag_stay_whole() -> None:
+    url = "https://landkreis.de/aktuelles/sperrung-k12"
+    text = f"Alle Infos zur Sperrung unter {url} bei @Landkreis_Muster #Sperrung #K12"
+    parts = split_thread(text, 50, len)
+    assert any(url in part for part in parts)
+    assert any("@Landkreis_Muster" in part for part in parts)
+    assert any("#Sperrung" in part for part in parts)
+
+
+def test_entity_longer_than_limit_is_a_content_error() -> None:
+    text = "Siehe https://landkreis.de/" + "x" * 100 + " für Details"
+    with pytest.raises(ContentError, match="link"):
+        split_thread(text, 50, len)
+
+
+def test_long_word_is_broken_between_graphemes() -> None:
+    word = "Donaudampfschifffahrtsgesellschaftskapitänsmützenhalterungsöse"
+    parts = split_thread(f"Die {word} ist weg", 30, len)
+    assert all(len(part) <= 30 for part in parts)
+    assert "".join(body.replace(" ", "") for body in bodies(parts)) == f"Die{word}istweg"
+
+
+def test_emoji_clusters_are_never_split() -> None:
+    text = "👨‍👩‍👧" * 30 + " " + "🇩🇪👍🏽" * 10
+    parts = split_thread(text, 12, graphemes)
+    assert all(graphemes(part) <= 12 for part in parts)
+    pieces = bodies(parts)
+    assert "".join(pieces) == text.replace(" ", "")
+    for piece in pieces:
+        assert set(GRAPHEME.findall(piece)) <= {"👨‍👩‍👧", "🇩🇪", "👍🏽"}
+
+
+def test_twitter_style_measure_with_weighted_url() -> None:
+    def weighted(text: str) -> int:  # every URL counts 23, like X and Mastodon
+        urls = [e for e in find_entities(text) if e.kind == "url"]
+        return len(text) - sum(e.end - e.start for e in urls) + 23 * len(urls)
+
+    url = "https://landkreis.de/" + "sehr-langer-pfad/" * 10
+    text = f"Vorwort und noch mehr Worte. Lesen Sie {url} jetzt gleich hier."
+    parts = split_thread(text, 50, weighted)
+    assert all(weighted(part) <= 50 for part in parts)
+    assert any(url in part for part in parts)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+WORDS = ["Landkreis", "Straße", "Öffnungszeiten", "Bürgerbüro", "gesperrt", "heute", "und"]
+SENTENCES = [
+    "Ab 1. Dezember gilt z. B. die neue Regel.",
+    "Es kommen ca. 300 Gäste!",
+    "Ist das Amt geöffnet?",
+    "Die Hauptstr. Nr. 5 ist betroffen…",
+]
+EMOJI = ["🚧", "👨‍👩‍👧", "🇩🇪", "👍🏽", "❤️", "é", "a\u0308"]
+
+tokens = st.one_of(
+    st.sampled_from(WORDS),
+    st.sampled_from(SENTENCES),
+    st.sampled_from(EMOJI),
+    st.from_regex(r"https://[a-z]{2,8}\.de/[a-z0-9]{0,10}", fullmatch=True),
+    st.from_regex(r"@[A-Za-z][A-Za-z0-9_]{0,10}", fullmatch=True),
+    st.from_regex(r"#[A-Za-zÄÖÜäöü][A-Za-z0-9äöü]{0,12}", fullmatch=True),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß.,!?", min_size=1, max_size=12),
+)
+separators = st.sampled_from([" ", " ", " ", "\n", "\n\n", "  ", " \n \n "])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(tokens, min_size=1, max_size=60))
+    glue = [draw(separators) for _ in pieces]
+    return "".join(piece + sep for piece, sep in zip(pieces, glue, strict=True)).strip()
+
+
+measures = st.sampled_from([len, graphemes])
+flavors = st.sampled_from(["twitter", "mastodon", "bluesky"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts(), limit=st.integers(min_value=50, max_value=300), data=st.data())
+def test_thread_properties(text: str, limit: int, data: st.DataObject) -> None:
+    measure = data.draw(measures)
+    flavor = data.draw(flavors)
+    parts = split_thread(text, limit, measure, flavor=flavor)
+    if measure(text) <= limit:
+        assert parts == [text]
+        return
+    assert all(measure(part) <= limit for part in parts)
+    pieces = bodies(parts)
+    assert all(piece and piece == piece.strip() for piece in pieces)
+    # no word lost, duplicated or reordered (every token is shorter than any limit)
+    assert " ".join(pieces).split() == text.split()
+    located = spans(text, pieces)
+    bounds = cluster_bounds(text)
+    assert all(start in bounds and end in bounds for start, end in located)
+    for entity in find_entities(text, flavor):
+        covering = [s for s in located if s[0] <= entity.start and entity.end <= s[1]]
+        assert len(covering) == 1, (entity, pieces)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(["a", "ö", "ß", "🚧", "👨‍👩‍👧", "a\u0308", " ", "\n"]), min_size=1, max_size=400
+    ).map("".join),
+    limit=st.integers(min_value=10, max_value=60),
+    data=st.data(),
+)
+def test_nothing_lost_even_when_words_break(text: str, limit: int, data: st.DataObject) -> None:
+    measure = data.draw(measures)
+    parts = split_thread(text, limit, measure)
+    if measure(text) <= limit:
+        assert parts == [text]
+        return
+    assert all(measure(part) <= limit for part in parts)
+    pieces = bodies(parts)
+    assert "".join(re.sub(r"\s", "", p) for p in pieces) == re.sub(r"\s", "", text)
+    bounds = cluster_bounds(text)
+    for start, end in spans(text, pieces):
+        assert start in bounds and end in bounds
