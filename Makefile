@@ -21,8 +21,8 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 
 ## demo: install and preview the example posts for every configured channel (nothing is sent)
 demo: $(STAMP)
-	$(BIN)/socialpub --config config.example.yaml validate
-	$(BIN)/socialpub --config config.example.yaml preview
+	$(BIN)/socialpub validate --config config.example.yaml
+	$(BIN)/socialpub preview --config config.example.yaml
 
 ## test: install test dependencies, then ruff, mypy --strict and the whole pytest suite
 test: $(TEST_STAMP) lint typecheck unit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -37,13 +38,13 @@ app = typer.Typer(
 )
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
 
 
-class Platform(str, enum.Enum):
+class Platform(enum.StrEnum):
     x = "x"
     mastodon = "mastodon"
     bluesky = "bluesky"
@@ -175,28 +176,20 @@ def count(
         text = _read_stdin()
     result = count_text(platform.value, text)
     if as_json:
-        sys.stdout.write(
-            '{"platform": %s, "length": %d, "limit": %d, "ok": %s, "unit": %s}\n'
-            % (
-                _json_str(result.platform),
-                result.length,
-                result.limit,
-                "true" if result.ok else "false",
-                _json_str(result.unit),
-            )
-        )
+        fields = {
+            "platform": result.platform,
+            "length": result.length,
+            "limit": result.limit,
+            "ok": result.ok,
+            "unit": result.unit,
+        }
+        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
         return
     extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
     verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
     console.stdout().print(
         f"{result.platform}: {result.length}/{result.limit} {result.unit}{extra} — {verdict}"
     )
-
-
-def _json_str(value: str) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _read_stdin() -> str:
@@ -268,9 +261,9 @@ def new(
 @app.command()
 @_guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder for the new posts repository.")] = Path(
-        "."
-    ),
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for the new posts repository.")
+    ] = Path(),
 ) -> None:
     """Create a posts repository: config, templates, an example post, .gitignore."""
     from socialpub import console

@@ -19,7 +19,7 @@ Rules shared by all dialects:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -34,8 +34,8 @@ __all__ = ["Document", "escape_telegram", "parse", "to_html", "to_plain", "to_te
 _TELEGRAM_SCHEMES = re.compile(r"(?:https?|mailto|tg):", re.IGNORECASE)
 _HTML_SCHEMES = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
 _SCHEME_PREFIX = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
-# Decoded URLs are shown to readers; whitespace or controls would cut them in two.
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# Decoded URLs are shown to readers; whitespace or controls would cut them in two.
 _URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BULLET = "• "
@@ -56,11 +56,12 @@ _PARSER = _Parser(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Document:
     """A parsed Markdown body: the markdown-it token stream and its syntax tree.
 
-    Renderers only read it; build it with `parse`.
+    Renderers only read it; build it with `parse`. Compared and hashed by identity (tokens
+    are mutable markdown-it objects).
     """
 
     source: str
@@ -127,7 +128,7 @@ class _TextDialect:
     """How a line-oriented dialect writes text, marks and links."""
 
     escape: Callable[[str], str]
-    marks: dict[str, tuple[str, str]]  # node type → (before, after)
+    marks: Mapping[str, tuple[str, str]]  # node type → (before, after)
     link_allowed: Callable[[str], bool]
 
 
@@ -168,7 +169,7 @@ def _inline_node(node: SyntaxTreeNode, dialect: _TextDialect) -> str:
     if kind == "code_inline":
         return _mark(dialect, kind, dialect.escape(node.content))
     if kind == "image":
-        return dialect.escape(_label(node.to_tokens()[0].children or []))
+        return dialect.escape(_node_label(node))
     if kind == "link":
         return _text_link(node, dialect)
     return _mark(dialect, kind, _inline(node.children, dialect))
@@ -178,8 +179,12 @@ def _text_link(node: SyntaxTreeNode, dialect: _TextDialect) -> str:
     href = str(node.attrs.get("href", ""))
     if dialect.link_allowed(href):
         return f'<a href="{dialect.escape(href)}">{_inline(node.children, dialect)}</a>'
-    label = _label([token for child in node.children for token in child.to_tokens()])
+    label = _node_label(node)
     return dialect.escape(_plain_link(label, href, autolink=node.markup == "autolink"))
+
+
+def _node_label(node: SyntaxTreeNode) -> str:
+    return _label([token for child in node.children for token in child.to_tokens()])
 
 
 def _blocks(nodes: Sequence[SyntaxTreeNode], dialect: _TextDialect) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -42,7 +42,7 @@ class Problem:
         }
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     DRAFT = "draft"
     REVIEW = "review"
     APPROVED = "approved"

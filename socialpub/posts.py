@@ -357,11 +357,10 @@ class _Reader:
                 "write `- file: images/x.jpg` and `alt: …` under media:",
             )
             return None
-        return tuple(
-            item
-            for item in (self.media_item(entry, line) for entry, line in zip(value, value.lines))
-            if item is not None
+        items = (
+            self.media_item(entry, line) for entry, line in zip(value, value.lines, strict=True)
         )
+        return tuple(item for item in items if item is not None)
 
     def media_item(self, entry: Any, line: int) -> Media | None:
         if isinstance(entry, str):
@@ -437,7 +436,7 @@ class _Reader:
 
 def hashtag(tag: str) -> str:
     """A tag as a hashtag word: "Tag der offenen Tür" → "TagDerOffenenTür", "" if impossible."""
-    words = _TAG_WORD.findall(tag.lstrip("#").replace("_", " "))
+    words: list[str] = _TAG_WORD.findall(tag.lstrip("#").replace("_", " "))
     if not words:
         return ""
     if len(words) == 1:

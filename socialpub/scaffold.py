@@ -87,7 +87,7 @@ def init_repo(directory: Path) -> tuple[list[Path], list[Path]]:
 
 
 def slugify(title: str) -> str:
-    """A readable id from a title: "Kreistag tagt: Haushalt 2027" → "kreistag-tagt-haushalt-2027"."""
+    """A readable id from a title: "Kreistag tagt" → "kreistag-tagt"."""
     text = unicodedata.normalize("NFKD", title.translate(_TRANSLITERATION))
     text = text.encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")

@@ -100,33 +100,42 @@ def split_thread(
     return _numbered(segmented, limit, measure)
 
 
+def _numbering(total: int) -> Callable[[int], str]:
+    return lambda index: f" {index}/{total}"
+
+
+def _with_numbers(bodies: Sequence[str]) -> list[str]:
+    suffix = _numbering(len(bodies))
+    return [body + suffix(index) for index, body in enumerate(bodies, start=1)]
+
+
 def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
     """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
     total = 2
     while total <= len(segmented.offsets):  # each part holds at least one cluster
-        parts = _pack(segmented, limit, measure, _numbering(total))
-        if len(parts) > total:
-            total = len(parts)  # wider suffixes may need still more parts: pack again
+        bodies = _pack(segmented, limit, measure, _numbering(total))
+        if len(bodies) > total:
+            total = len(bodies)  # wider suffixes may need still more parts: pack again
             continue
-        # Fewer parts than numbered: their shorter suffixes " i/m" fit where " i/n" did.
-        suffix = _numbering(len(parts))
-        bodies = [part.removesuffix(_numbering(total)(i)) for i, part in enumerate(parts, 1)]
-        relabelled = [body + suffix(i) for i, body in enumerate(bodies, 1)]
-        if all(measure(part) <= limit for part in relabelled):
-            return relabelled
+        # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
+        parts = _with_numbers(bodies)
+        if all(measure(part) <= limit for part in parts):
+            return parts
         total += 1
     raise ContentError("the text cannot be split into a numbered thread within the limit")
-
-
-def _numbering(total: int) -> Callable[[int], str]:
-    return lambda index: f" {index}/{total}"
 
 
 # --- segmentation ---------------------------------------------------------------------------
 
 
 def _is_space(cluster: str) -> bool:
+    """Whitespace where a part may end (not the non-breaking kinds)."""
     return cluster.isspace() and not _GLUE.intersection(cluster)
+
+
+def _is_solid(cluster: str) -> bool:
+    """A cluster a word may be broken after or before (no whitespace of any kind)."""
+    return not cluster.isspace()
 
 
 def _segment(text: str, flavor: Flavor) -> _Segmented:
@@ -134,10 +143,10 @@ def _segment(text: str, flavor: Flavor) -> _Segmented:
     offsets = [0]
     for cluster in clusters:
         offsets.append(offsets[-1] + len(cluster))
-    visible = [i for i, cluster in enumerate(clusters) if not _is_space(cluster)]
+    visible = [i for i, cluster in enumerate(clusters) if _is_solid(cluster)]
     first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
     entities = tuple(find_entities(text, flavor))
-    glued = _glued_pairs(offsets, entities)
+    in_entity = _inside_entities(offsets, entities)
     coarse: list[_Break] = []
     fine: list[_Break] = []
     index = first
@@ -146,16 +155,17 @@ def _segment(text: str, flavor: Flavor) -> _Segmented:
             end = index
             while _is_space(clusters[index]):
                 index += 1
-            if end not in glued:  # entities hold no whitespace, but never cut one anyway
+            if end not in in_entity:  # entities hold no whitespace, but never cut one anyway
                 coarse.append(_Break(end, index, _classify(clusters, end, index)))
         else:
-            if index > first and not _is_space(clusters[index - 1]) and index not in glued:
+            between_solids = _is_solid(clusters[index - 1]) and _is_solid(clusters[index])
+            if index > first and between_solids and index not in in_entity:
                 fine.append(_Break(index, index, Level.GRAPHEME))
             index += 1
     return _Segmented(text, tuple(offsets), first, stop, tuple(coarse), tuple(fine), entities)
 
 
-def _glued_pairs(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
+def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
     """Cluster indices that must not start a part because an entity continues across them."""
     glued: set[int] = set()
     for entity in entities:
@@ -192,7 +202,7 @@ def _ends_sentence(word: str, next_char: str) -> bool:
     if not _SENTENCE_END.search(word):
         return False
     if next_char.islower():
-        return False  # "ca. zehn", "Nr. 5 und …": a new sentence starts upper case
+        return False  # "ca. zehn": a new sentence does not start in lower case
     core = word.rstrip("\"'“”„«»‹›’)]")
     if not core.endswith("."):
         return True  # ! ? …
@@ -208,7 +218,7 @@ def _ends_sentence(word: str, next_char: str) -> bool:
 def _pack(
     segmented: _Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
 ) -> list[str]:
-    """Greedy: each part as long as the best boundary level allows."""
+    """Greedy packing: the parts' texts (without suffix), each fitting with its suffix."""
     parts: list[str] = []
     start = segmented.first
     while start < segmented.stop:
@@ -218,10 +228,10 @@ def _pack(
             return measure(segmented.slice(start, end) + tail)
 
         if length(segmented.stop) <= limit:
-            parts.append(segmented.slice(start, segmented.stop) + tail)
+            parts.append(segmented.slice(start, segmented.stop))
             break
         chosen = _choose_break(segmented, start, length, limit)
-        parts.append(segmented.slice(start, chosen.end) + tail)
+        parts.append(segmented.slice(start, chosen.end))
         start = chosen.resume
     return parts
 

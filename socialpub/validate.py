@@ -388,7 +388,7 @@ def _problem_from_json(data: dict[str, object]) -> Problem:
         line=int(str(data["line"])),
         field=str(data["field"]),
         code=str(data["code"]),
-        severity=Severity(data["severity"]),
+        severity=Severity(str(data["severity"])),
         message=str(data["message"]),
         hint=str(data.get("hint", "")),
     )

@@ -11,7 +11,7 @@ from socialpub.markup import escape_telegram, parse, to_html, to_plain, to_teleg
 PRESS_RELEASE = """\
 # Vollsperrung der Kreisstraße K 12 🚧
 
-Ab **Montag, 1. Dezember**, ist die *Hauptstraße* in Musterstadt gesperrt.  
+Ab **Montag, 1. Dezember**, ist die *Hauptstraße* in Musterstadt gesperrt.\\
 Grund sind Arbeiten an der Brücke über die Über.
 
 ## Was Sie wissen müssen
@@ -138,6 +138,13 @@ def test_crlf_input_reads_like_lf(press_release: str) -> None:
 )
 def test_plain_links(markdown: str, plain: str) -> None:
     assert to_plain(parse(markdown)) == plain
+
+
+def test_hard_line_breaks_in_every_dialect() -> None:
+    doc = parse("Zeile eins  \nZeile zwei\\\nZeile drei")
+    assert to_plain(doc) == "Zeile eins\nZeile zwei\nZeile drei"
+    assert to_telegram_html(doc) == "Zeile eins\nZeile zwei\nZeile drei"
+    assert to_html(doc) == "<p>Zeile eins<br>\nZeile zwei<br>\nZeile drei</p>"
 
 
 def test_plain_nested_and_numbered_lists() -> None:

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+from socialpub.counting import PLATFORMS
+from typer.testing import CliRunner
+
+from socialpub import __version__
+from socialpub.cli import Platform, app
+from socialpub.codes import CODES
+from tests.conftest import PROJECT, Repo
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=input)
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = invoke("--version")
+    assert (code, out) == (0, f"socialpub {__version__}\n")
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "socialpub", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and __version__ in done.stdout
+
+
+# --- validate ----------------------------------------------------------------------------
+
+
+def bad_repo(repo: Repo) -> None:
+    repo.post("a.md", "---\nid: a\ntitle: T\nchanels: [x]\n---\nText\n")
+    repo.post("b.md", "---\nid: b\ntitle: T\nstatus: approved\n---\nText\n")
+
+
+def test_validate_text_format_and_exit_code(repo: Repo) -> None:
+    bad_repo(repo)
+    code, out, err = invoke("validate", "--config", str(repo.config))
+    assert code == 3
+    assert "posts/a.md:4: error SP102 unknown key 'chanels' (did you mean 'channels'?)" in out
+    assert "posts/b.md:4: warning SP401" in out
+    assert "2 files checked: 1 error, 1 warning" in err
+
+
+def test_validate_json(repo: Repo) -> None:
+    bad_repo(repo)
+    code, out, _ = invoke("validate", "--config", str(repo.config), "--format", "json")
+    data = json.loads(out)
+    assert code == 3
+    assert {"file", "line", "field", "code", "severity", "message"} <= set(data[0])
+    assert data[0]["file"] == "posts/a.md" and data[0]["line"] == 4
+
+
+def test_validate_github_annotations(repo: Repo) -> None:
+    bad_repo(repo)
+    _, out, _ = invoke("validate", "--config", str(repo.config), "--format", "github")
+    assert out.splitlines()[0].startswith("::error file=posts/a.md,line=4,title=SP102::unknown key")
+    assert out.splitlines()[1].startswith("::warning file=posts/b.md,line=4,title=SP401::")
+
+
+def test_warnings_pass_unless_strict(repo: Repo) -> None:
+    repo.post("b.md", "---\nid: b\ntitle: T\nstatus: approved\n---\nText\n")
+    assert invoke("validate", "--config", str(repo.config))[0] == 0
+    assert invoke("validate", "--config", str(repo.config), "--strict")[0] == 3
+
+
+def test_usage_errors_exit_2(repo: Repo) -> None:
+    assert invoke("validate", "--format", "xml")[0] == 2
+    assert invoke("count", "--platform", "myspace", "x")[0] == 2
+    assert invoke("count")[0] == 2
+    assert invoke("frobnicate")[0] == 2
+
+
+def test_config_errors_exit_3_without_traceback(repo: Repo) -> None:
+    repo.config.write_text(
+        "channels:\n  m: {type: mastodon, instance: https://a.example, token: abc123secret}\n"
+    )
+    code, out, err = invoke("validate", "--config", str(repo.config))
+    assert code == 3
+    assert "SP504" in out and "abc123secret" not in out + err
+    assert "Traceback" not in out + err
+
+
+def test_missing_config_is_a_clear_message(tmp_path: Path) -> None:
+    code, _, err = invoke("validate", "--config", str(tmp_path / "nope.yaml"))
+    assert code == 3 and "not found" in err
+
+
+# --- count -------------------------------------------------------------------------------
+
+
+def test_count_json_is_exact() -> None:
+    code, out, _ = invoke(
+        "count",
+        "--platform",
+        "mastodon",
+        "--json",
+        "Hallo Welt https://example.org/a/very/long/path/indeed",
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "platform": "mastodon",
+        "length": 34,
+        "limit": 500,
+        "ok": True,
+        "unit": "characters",
+    }
+    assert list(json.loads(out)) == ["platform", "length", "limit", "ok", "unit"]
+
+
+def test_count_bluesky_needs_bytes_too() -> None:
+    _, out, _ = invoke("count", "-p", "bluesky", "--json", "👨‍👩‍👧" * 200)
+    data = json.loads(out)
+    assert data["length"] == 200 and data["ok"] is False
+
+
+def test_count_x_reports_twitter_validity() -> None:
+    _, out, _ = invoke("count", "-p", "x", "--json", "")
+    assert json.loads(out)["ok"] is False
+
+
+def test_count_stdin_drops_one_final_newline_only() -> None:
+    _, out, _ = invoke("count", "-p", "telegram", "--json", "-", input="ab\n\n")
+    assert json.loads(out)["length"] == 3
+    _, out, _ = invoke("count", "-p", "telegram", "--json", "-", input="ab\n")
+    assert json.loads(out)["length"] == 2
+    _, out, _ = invoke("count", "-p", "telegram", "--json", "-", input=" ab ")
+    assert json.loads(out)["length"] == 4
+
+
+def test_count_text_output() -> None:
+    code, out, _ = invoke("count", "-p", "bluesky", "Grüße 👋")
+    assert code == 0 and out.strip() == "bluesky: 7/300 graphemes, 12/3000 bytes — ok"
+
+
+def test_count_platforms_match_the_counter() -> None:
+    assert tuple(p.value for p in Platform) == PLATFORMS
+
+
+# --- preview -----------------------------------------------------------------------------
+
+
+def example_args() -> list[str]:
+    return ["--config", str(PROJECT / "config.example.yaml")]
+
+
+def test_preview_json_of_one_post_one_channel() -> None:
+    code, out, _ = invoke(
+        "preview", "sturmwarnung-2026-11-28", "--channel", "bluesky", "--json", *example_args()
+    )
+    assert code == 0
+    (variant,) = json.loads(out)
+    assert variant["channel"] == "bluesky" and len(variant["parts"]) > 1
+    assert all(part["length"] <= 300 for part in variant["parts"])
+
+
+def test_preview_terminal_panels(repo: Repo) -> None:
+    code, out, _ = invoke("preview", "ausbildung-2027", *example_args())
+    assert code == 0
+    assert "mastodon (mastodon)" in out and "Ausbildung beim Landkreis" in out
+    assert "alt: Blaues Plakat" in out
+
+
+def test_preview_unknown_post_and_channel(repo: Repo) -> None:
+    code, _, err = invoke("preview", "kreistag-2026-12-04", *example_args())
+    assert code == 3 and "kreistag-2026-12-03" in err
+    code, _, err = invoke("preview", "--channel", "mastodn", *example_args())
+    assert code == 3 and "did you mean 'mastodon'" in err
+
+
+# --- new, init, channels -------------------------------------------------------------------
+
+
+def test_init_then_new_then_validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = invoke("init", "kreis")
+    assert code == 0 and "created" in out
+    assert invoke("init", "kreis")[1].count("kept existing") == 4
+    monkeypatch.chdir(tmp_path / "kreis")
+    code, out, _ = invoke(
+        "new",
+        "Kreistag tagt: Haushalt 2027 – Öffentliche Sitzung",
+        "--channels",
+        "mastodon,website",
+    )
+    assert code == 0
+    path = Path(out.split("created ", 1)[1].strip())
+    text = path.read_text()
+    assert "id: kreistag-tagt-haushalt-2027-oeffentliche-sitzung" in text
+    assert "status: draft" in text and "channels: [mastodon, website]" in text
+    code, out, _ = invoke("new", "Kreistag tagt: Haushalt 2027 – Öffentliche Sitzung")
+    assert "sitzung-2" in out
+    assert invoke("validate")[0] == 0
+    assert invoke("new", "X", "--channels", "telegramm")[0] == 3
+
+
+def test_channels_lists_types_limits_and_secret_state(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MASTODON_TOKEN", "s3cr3t-token-value")
+    code, out, _ = invoke("channels", "--config", str(repo.config), "--json")
+    data = {c["name"]: c for c in json.loads(out)}
+    assert code == 0
+    assert data["mastodon"]["limit"] == 500 and "edit" in data["mastodon"]["capabilities"]
+    assert data["mastodon"]["secrets"] == "token: set (${MASTODON_TOKEN})"
+    assert "missing" in data["bluesky"]["secrets"]
+    code, out, _ = invoke("channels", "--config", str(repo.config))
+    assert code == 0 and "s3cr3t" not in out and "telegram" in out
+
+
+# --- README stays in sync ------------------------------------------------------------------
+
+
+def all_commands() -> dict[str, click.Command]:
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    return dict(group.commands)
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for name, command in all_commands().items():
+        if f"socialpub {name}" not in readme:
+            missing.append(f"command {name}")
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("-") and not re.search(rf"`[^`]*{re.escape(opt)}\b", readme):
+                    missing.append(f"{name} {opt}")
+    assert not missing, f"README does not document: {missing}"
+
+
+def test_readme_documents_every_validation_code() -> None:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"`{code}`" not in readme] == []
+
+
+def test_readme_quick_start_is_the_two_commands() -> None:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Quick start")
+    block = re.search(r"```\w*\n(.*?)```", readme[start:], re.S)
+    assert block is not None and block.group(1).split() == ["make", "demo", "make", "test"]

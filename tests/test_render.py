@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from socialpub.config import Config, load_config
+from socialpub.models import Post, Variant
+from socialpub.posts import load_post
+from socialpub.render import Renderer, visible_text
+from tests.conftest import Repo
+
+
+def render(repo: Repo, text: str, channel: str) -> Variant:
+    config = load_config(repo.config)
+    post = load_one(config, text)
+    return Renderer(config).variant(post, config.channels[channel])
+
+
+def load_one(config: Config, text: str) -> Post:
+    result = load_post(
+        Path("posts/p.md"), text.encode(), timezone=ZoneInfo("Europe/Berlin"), default_lang="de"
+    )
+    assert result.post is not None, result.problems
+    return result.post
+
+
+BASIC = """\
+---
+id: a
+title: Straße <gesperrt> & "umgeleitet"
+link: https://landkreis.example/b27
+tags: [Verkehr, Tag der offenen Tür]
+---
+Die **B 27** ist gesperrt. {{ 7*7 }} bleibt Text.
+"""
+
+
+def test_plain_default_layout(repo: Repo) -> None:
+    variant = render(repo, BASIC, "mastodon")
+    assert variant.text == (
+        "Die B 27 ist gesperrt. {{ 7*7 }} bleibt Text.\n\n"
+        "https://landkreis.example/b27\n\n#Verkehr #TagDerOffenenTür"
+    )
+    assert variant.parts[0].length == len(variant.text) - len("https://landkreis.example/b27") + 23
+
+
+def test_telegram_escapes_title_and_counts_visible_text(repo: Repo) -> None:
+    variant = render(repo, BASIC, "telegram")
+    assert variant.text.startswith("<b>Straße &lt;gesperrt&gt; &amp; &#34;umgeleitet&#34;</b>")
+    assert "<b>B 27</b>" in variant.text
+    assert variant.parts[0].length == len(visible_text(variant.text).encode("utf-16-le")) // 2
+
+
+def test_website_is_html_with_lang(repo: Repo) -> None:
+    variant = render(repo, BASIC, "website")
+    assert variant.text.startswith('<article lang="de">')
+    assert "<strong>B 27</strong>" in variant.text
+    assert "{{ 7*7 }}" in variant.text
+    assert variant.limit == 0
+
+
+def test_bluesky_facets_use_byte_offsets(repo: Repo) -> None:
+    variant = render(repo, BASIC, "bluesky")
+    data = variant.parts[0].text.encode()
+    for facet in variant.parts[0].facets:
+        piece = data[facet.byte_start : facet.byte_end].decode()
+        assert facet.value in piece
+
+
+def test_template_lookup_order(repo: Repo) -> None:
+    (repo.root / "templates" / "mastodon.j2").write_text("TYPE {{ title }}")
+    assert render(repo, BASIC, "mastodon").text.startswith("TYPE")
+    (repo.root / "templates" / "mastodon.j2").unlink()
+    repo.write_config(
+        (repo.config.read_text()).replace(
+            "  bluesky:",
+            "  allgemein:\n    type: mastodon\n    instance: https://x.example\n  bluesky:",
+        )
+    )
+    (repo.root / "templates" / "allgemein.j2").write_text("NAME {{ channel.name }}")
+    (repo.root / "templates" / "mastodon.j2").write_text("TYPE")
+    assert render(repo, BASIC, "allgemein").text == "NAME allgemein"
+    assert render(repo, BASIC, "mastodon").text == "TYPE"
+    (repo.root / "templates" / "special.j2").write_text("SPECIAL {{ body }}")
+    text = BASIC.replace("---\nDie", "overrides:\n  mastodon: {template: special.j2}\n---\nDie")
+    assert render(repo, text, "mastodon").text.startswith("SPECIAL Die")
+
+
+def test_template_syntax_error_names_file_and_line(repo: Repo) -> None:
+    template = repo.root / "templates" / "mastodon.j2"
+    template.write_text("{{ body }}\n{% if %}\n")
+    (problem,) = render(repo, BASIC, "mastodon").problems
+    assert problem.code == "SP303"
+    assert problem.file == str(template) and problem.line == 2
+
+
+def test_undefined_value_names_file_and_line(repo: Repo) -> None:
+    template = repo.root / "templates" / "mastodon.j2"
+    template.write_text("{{ body }}\n\n{{ nonexistent.value }}\n")
+    (problem,) = render(repo, BASIC, "mastodon").problems
+    assert problem.code == "SP303"
+    assert problem.file == str(template) and problem.line == 3
+    assert "nonexistent" in problem.message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ body.__class__.__init__.__globals__ }}",
+        "{{ post.clear() }}",
+    ],
+)
+def test_sandbox_blocks_unsafe_access(repo: Repo, source: str) -> None:
+    (repo.root / "templates" / "mastodon.j2").write_text(source)
+    variant = render(repo, BASIC, "mastodon")
+    assert [p.code for p in variant.problems] == ["SP303"]
+
+
+def test_long_text_becomes_numbered_thread(repo: Repo) -> None:
+    body = "\n\n".join(f"Absatz {i}: " + "Sätze mit Umlauten äöü. " * 8 for i in range(6))
+    text = f"---\nid: a\ntitle: T\nthread: true\n---\n{body}\n"
+    variant = render(repo, text, "bluesky")
+    assert variant.is_thread and variant.problems == ()
+    total = len(variant.parts)
+    for number, part in enumerate(variant.parts, start=1):
+        assert part.length <= 300
+        assert part.text.endswith(f"{number}/{total}")
+
+
+def test_override_text_and_tags(repo: Repo) -> None:
+    text = BASIC.replace(
+        "---\nDie",
+        "overrides:\n  mastodon: {text: Kurz., tags: [], link: https://k.example/x}\n---\nDie",
+    )
+    variant = render(repo, text, "mastodon")
+    assert variant.text == "Kurz.\n\nhttps://k.example/x"

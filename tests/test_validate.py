@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from socialpub import validate as validate_module
+from socialpub.config import load_config
+from socialpub.validate import Report, validate
+from tests.conftest import Repo
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def run(repo: Repo, *paths: Path, cache: bool = False) -> Report:
+    return validate(list(paths), load_config(repo.config), now=NOW, use_cache=cache)
+
+
+def codes(report: Report) -> set[str]:
+    return {p.code for p in report.problems}
+
+
+def post(front: str, body: str = "Text.") -> str:
+    return f"---\nid: a\ntitle: T\n{front}\n---\n{body}\n"
+
+
+def test_clean_post_has_no_problems(repo: Repo) -> None:
+    repo.post("a.md", post("status: draft"))
+    report = run(repo)
+    assert report.problems == ()
+    assert report.files == 1
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "code"),
+    [
+        ("channels: [mastodn]", "Text.", "SP109"),
+        ("overrides:\n  telegramm: {text: x}", "Text.", "SP109"),
+        ("media:\n  - file: posts/missing.png\n    alt: x", "Text.", "SP201"),
+        ("media:\n  - file: /etc/passwd.png\n    alt: x", "Text.", "SP202"),
+        ("media:\n  - file: ../outside.png\n    alt: x", "Text.", "SP202"),
+        ("media:\n  - file: media/doc.pdf", "Text.", "SP207"),
+        ("media:\n  - file: media/karte.png", "Text.", "SP204"),
+        ("media:\n  - file: media/karte.png\n    alt: " + "x" * 1600, "Text.", "SP205"),
+        (
+            "media:\n" + "".join(f"  - {{file: media/karte.png, alt: b{i}}}\n" for i in range(5)),
+            "Text.",
+            "SP206",
+        ),
+        ("media:\n  - {file: media/k.png, alt: b}\n  - {file: media/v.mp4}", "Text.", "SP206"),
+        ("media:\n  - {file: media/ton.ogg}", "Text.", "SP203"),
+        ("channels: [mastodon]", "x " * 300, "SP301"),
+        ("channels: [mastodon]\nthread: true", "https://example.org/" + "a" * 600, "SP302"),
+        ("status: approved", "Text.", "SP401"),
+        ("tags: [landkreisnachrichten]", "Text.", "SP402"),
+        ("channels: [website]", "🎉🎉 Feier 🎈🎈 mit 🎁🎁 Geschenken", "SP403"),
+        ("status: approved\napproved_by: X\nexpires_at: 2026-11-01T00:00", "Text.", "SP404"),
+    ],
+)
+def test_rules(repo: Repo, front: str, body: str, code: str) -> None:
+    for name in ("media/karte.png", "media/k.png", "media/v.mp4", "media/doc.pdf", "media/ton.ogg"):
+        repo.file(name)
+    repo.file("../outside.png")
+    repo.post("a.md", post(front, body))
+    report = run(repo)
+    assert code in codes(report), report.problems
+    found = next(p for p in report.problems if p.code == code)
+    assert found.file == "posts/a.md"
+    assert found.line >= 1
+
+
+def test_symlink_out_of_the_repo_is_refused(repo: Repo, tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere.png"
+    secret.write_bytes(b"x")
+    (repo.root / "media").mkdir()
+    (repo.root / "media" / "link.png").symlink_to(secret)
+    repo.post("a.md", post("media:\n  - {file: media/link.png, alt: x}"))
+    assert "SP202" in codes(run(repo))
+
+
+def test_text_too_long_names_channel_and_how_to_fix(repo: Repo) -> None:
+    repo.post("a.md", post("channels: [bluesky]", "Wort " * 100))
+    (problem,) = run(repo).problems
+    assert problem.code == "SP301"
+    assert problem.line == 5  # the body's first line
+    assert "bluesky" in problem.message and "limit 300" in problem.message
+    assert "thread: true" in problem.hint
+
+
+def test_thread_true_makes_long_text_valid(repo: Repo) -> None:
+    repo.post("a.md", post("channels: [mastodon, bluesky, telegram]\nthread: true", "Wort. " * 200))
+    assert run(repo).problems == ()
+
+
+def test_duplicate_ids_across_files(repo: Repo) -> None:
+    repo.post("one.md", post(""))
+    repo.post("sub/two.md", post(""))
+    dups = [p for p in run(repo).problems if p.code == "SP105"]
+    assert [p.file for p in dups] == ["posts/one.md", "posts/sub/two.md"]
+    assert "posts/sub/two.md:2" in dups[0].message
+
+
+def test_every_file_is_checked_not_just_the_first(repo: Repo) -> None:
+    repo.post("a.md", "---\nid: a\n---\nText\n")
+    repo.post("b.md", "---\nid: b\ntitle: T\nchanels: [x]\n---\nText\n")
+    repo.post("c.yaml", "id: c\ntitle: T\n")
+    report = run(repo)
+    assert {p.file for p in report.problems} == {"posts/a.md", "posts/b.md", "posts/c.yaml"}
+    assert report.errors == 3
+
+
+def test_paths_limit_what_is_checked(repo: Repo) -> None:
+    good = repo.post("good.md", post(""))
+    repo.post("bad.md", "---\nid: b\n---\n")
+    assert run(repo, good).problems == ()
+
+
+def test_cache_skips_unchanged_files(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.post("a.md", post(""))
+    second = repo.post("b.md", post("", "x " * 300).replace("id: a", "id: b"))
+    first = run(repo, cache=True)
+    calls: list[Path] = []
+    original = validate_module._check_file
+
+    def counting_check(path: Path, *args: object) -> object:
+        calls.append(path)
+        return original(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate_module, "_check_file", counting_check)
+    again = run(repo, cache=True)
+    assert calls == []
+    assert again.problems == first.problems  # cached problems are reported again
+    second.write_text(second.read_text() + "mehr\n")
+    run(repo, cache=True)
+    assert calls == [second]
+
+
+def test_cache_notices_config_changes(repo: Repo) -> None:
+    repo.post("a.md", post("channels: [karriere]"))
+    assert "SP109" in codes(run(repo, cache=True))
+    repo.write_config("channels:\n  karriere: {type: website}\n")
+    assert run(repo, cache=True).problems == ()
+
+
+def test_media_problems_are_fresh_even_from_cache(repo: Repo) -> None:
+    repo.file("media/karte.png")
+    repo.post("a.md", post("media:\n  - {file: media/karte.png, alt: Karte}"))
+    assert run(repo, cache=True).problems == ()
+    (repo.root / "media" / "karte.png").unlink()
+    assert "SP201" in codes(run(repo, cache=True))
+
+
+def test_missing_media_suggests_similar_name(repo: Repo) -> None:
+    repo.file("media/karte.png")
+    repo.post("a.md", post("media:\n  - {file: media/krate.png, alt: Karte}"))
+    (problem,) = run(repo).problems
+    assert "karte.png" in problem.hint
