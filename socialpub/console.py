@@ -81,7 +81,7 @@ def summary(files: int, errors: int, warnings: int) -> None:
 
 
 def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
-    out = stdout()
+    out = Console(highlight=False)  # wraps inside panels: every character of the text shows
     current = None
     for variant in variants:
         if variant.post_id != current:
@@ -98,16 +98,18 @@ def _variant_panel(variant: Variant) -> Panel:
         count = f"{part.length}/{variant.limit}" if variant.limit else f"{part.length}"
         head = f"part {number}/{total} · " if total > 1 else ""
         parts.append(Text(f"{head}{count} {variant.unit}", style="red" if over else "dim"))
-        parts.append(Text(part.text))
+        parts.append(Text(part.text, overflow="fold"))
         parts.append(Text(""))
     for media in variant.media:
         alt = media.alt or "NO ALT TEXT"
         credit = f" © {media.credit}" if media.credit else ""
-        parts.append(Text(f"🖼 {media.file} — alt: {alt}{credit}", style="cyan"))
+        parts.append(Text(f"🖼 {media.file} — alt: {alt}{credit}", style="cyan", overflow="fold"))
     for p in variant.problems:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         hint = f" ({p.hint})" if p.hint else ""
-        parts.append(Text(f"{p.severity.value} {p.code}: {p.message}{hint}", style=style))
+        parts.append(
+            Text(f"{p.severity.value} {p.code}: {p.message}{hint}", style=style, overflow="fold")
+        )
     status = "red" if any(p.severity is Severity.ERROR for p in variant.problems) else "green"
     return Panel(
         Group(*parts),

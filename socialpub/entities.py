@@ -1,21 +1,23 @@
-"""Find URLs, mentions and hashtags in plain text (character offsets).
+"""Find URLs, mentions and hashtags in plain text, as a given platform recognises them.
 
-STUB: a first approximation; being replaced by the twitter-text conformant implementation.
-The signature of `find_entities` and the `Entity` type are the contract other modules use.
+Offsets are indices into the Python string (code points). Each flavor follows the platform's
+own rules: "twitter" is twitter-text v3 (X), "mastodon" is Mastodon's extractor (URLs only
+with a protocol, `@user@domain` mentions), "bluesky" is the official client's facet
+detection. The rules live in `socialpub.counting`, which counts with the same entities.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
+
+from socialpub.errors import UsageError
+
+__all__ = ["Entity", "Flavor", "Kind", "find_entities"]
 
 Kind = Literal["url", "mention", "hashtag"]
 Flavor = Literal["twitter", "mastodon", "bluesky"]
-
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
-_MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]+(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?")
-_HASHTAG = re.compile(r"(?<![\w#&])#\w*[^\W\d]\w*")
 
 
 @dataclass(frozen=True)
@@ -23,19 +25,40 @@ class Entity:
     kind: Kind
     start: int  # index into the str (code points)
     end: int
-    value: str  # URL, mention without leading "@", hashtag without leading "#"
+    value: str  # URL text; mention without "@" (Mastodon: user@domain); hashtag without "#"
 
 
 def find_entities(text: str, flavor: Flavor = "twitter") -> list[Entity]:
-    """All entities in text order; entities never overlap."""
-    found: list[Entity] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in (("url", _URL), ("mention", _MENTION), ("hashtag", _HASHTAG)):
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            value = match.group() if kind == "url" else match.group()[1:]
-            found.append(Entity(kind, start, end, value))  # type: ignore[arg-type]
-            taken.append((start, end))
-    return sorted(found, key=lambda e: e.start)
+    """All entities in text order; entities never overlap (the earlier one wins)."""
+    return without_overlaps(_candidates(text, flavor))
+
+
+def _candidates(text: str, flavor: Flavor) -> list[Entity]:
+    """Every entity the flavor's rules find, URLs first (they win ties)."""
+    # imported here: the rules compile large patterns that most commands never need
+    if flavor == "twitter":
+        from socialpub.counting import twitter_text
+
+        return twitter_text.candidates(text)
+    if flavor == "mastodon":
+        from socialpub.counting import mastodon
+
+        return mastodon.candidates(text)
+    if flavor == "bluesky":
+        from socialpub.counting import bluesky
+
+        return bluesky.candidates(text)
+    raise UsageError(f"unknown entity flavor {flavor!r}", hint=f"one of {get_args(Flavor)}")
+
+
+def without_overlaps(entities: Iterable[Entity]) -> list[Entity]:
+    """Sorted by start; an entity that overlaps the one kept before it is dropped.
+
+    The sort is stable, so at equal starts the entity listed first (URLs) wins, as in
+    twitter-text's removeOverlappingEntities.
+    """
+    kept: list[Entity] = []
+    for entity in sorted(entities, key=lambda e: e.start):
+        if not kept or kept[-1].end <= entity.start:
+            kept.append(entity)
+    return kept

@@ -25,6 +25,7 @@ from socialpub import markup
 from socialpub.channels.base import Capabilities
 from socialpub.codes import problem
 from socialpub.config import ChannelConfig, Config
+from socialpub.entities import Flavor
 from socialpub.errors import ContentError
 from socialpub.models import Facet, Media, Part, Post, Problem, Variant
 
@@ -326,8 +327,10 @@ def _length(text: str, caps: Capabilities) -> int:
 def _split(text: str, limit: int, caps: Capabilities) -> list[str]:
     from socialpub.thread import split_thread
 
-    flavor = {"x": "twitter", "bluesky": "bluesky"}.get(caps.counter, "mastodon")
-    pieces = split_thread(text, limit, _measure(caps), numbering=True, flavor=flavor)  # type: ignore[arg-type]
+    flavor: Flavor = (
+        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
+    )
+    pieces = split_thread(text, limit, _measure(caps), numbering=True, flavor=flavor)
     if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
     return pieces

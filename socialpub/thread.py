@@ -17,17 +17,15 @@ import bisect
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import regex
 
-from socialpub.entities import Entity, find_entities
+from socialpub.entities import Entity, Flavor, find_entities
 from socialpub.errors import ContentError
 
 __all__ = ["split_thread"]
 
 Measure = Callable[[str], int]
-Flavor = Literal["twitter", "mastodon", "bluesky"]
 
 MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
@@ -254,7 +252,7 @@ def _choose_break(
     inside = _fitting(segmented.inside_words, start, length, limit)
     if inside:
         return inside[-1]
-    raise _too_long(segmented, start)
+    raise _too_long(segmented, start, limit)
 
 
 def _fitting(
@@ -273,7 +271,7 @@ def _end_of(candidate: _Break) -> int:
     return candidate.end
 
 
-def _too_long(segmented: _Segmented, start: int) -> ContentError:
+def _too_long(segmented: _Segmented, start: int, limit: int) -> ContentError:
     """The error for an unbreakable piece at `start` that alone exceeds the limit."""
     begin = segmented.offsets[start]
     ends = [b.end for b in (*segmented.breaks, *segmented.inside_words) if b.end > start]
@@ -282,12 +280,13 @@ def _too_long(segmented: _Segmented, start: int) -> ContentError:
         if entity.start < finish and begin < entity.end:
             shown = segmented.text[entity.start : entity.end]
             shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            name = _ENTITY_NAMES[entity.kind]
             return ContentError(
-                f"the {_ENTITY_NAMES[entity.kind]} {shown!r} alone is longer than the limit",
+                f"the {name} {shown!r} alone is longer than the limit of {limit}",
                 hint="shorten it (e.g. a shorter link) so that it fits into one post",
             )
     return ContentError(
-        f"the character {segmented.text[begin:finish]!r} alone is longer than the limit"
+        f"the character {segmented.text[begin:finish]!r} alone is longer than the limit of {limit}"
     )
 
 

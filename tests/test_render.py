@@ -30,7 +30,7 @@ BASIC = """\
 ---
 id: a
 title: Straße <gesperrt> & "umgeleitet"
-link: https://landkreis.example/b27
+link: https://landkreis-musterstadt.de/b27
 tags: [Verkehr, Tag der offenen Tür]
 ---
 Die **B 27** ist gesperrt. {{ 7*7 }} bleibt Text.
@@ -41,9 +41,12 @@ def test_plain_default_layout(repo: Repo) -> None:
     variant = render(repo, BASIC, "mastodon")
     assert variant.text == (
         "Die B 27 ist gesperrt. {{ 7*7 }} bleibt Text.\n\n"
-        "https://landkreis.example/b27\n\n#Verkehr #TagDerOffenenTür"
+        "https://landkreis-musterstadt.de/b27\n\n#Verkehr #TagDerOffenenTür"
     )
-    assert variant.parts[0].length == len(variant.text) - len("https://landkreis.example/b27") + 23
+    assert (
+        variant.parts[0].length
+        == len(variant.text) - len("https://landkreis-musterstadt.de/b27") + 23
+    )
 
 
 def test_telegram_escapes_title_and_counts_visible_text(repo: Repo) -> None:

@@ -52,7 +52,7 @@ def test_clean_post_has_no_problems(repo: Repo) -> None:
         ("media:\n  - {file: media/k.png, alt: b}\n  - {file: media/v.mp4}", "Text.", "SP206"),
         ("media:\n  - {file: media/ton.ogg}", "Text.", "SP203"),
         ("channels: [mastodon]", "x " * 300, "SP301"),
-        ("channels: [mastodon]\nthread: true", "https://example.org/" + "a" * 600, "SP302"),
+        ("channels: [bluesky]\nthread: true", "https://example.org/" + "a" * 600, "SP302"),
         ("status: approved", "Text.", "SP401"),
         ("tags: [landkreisnachrichten]", "Text.", "SP402"),
         ("channels: [website]", "🎉🎉 Feier 🎈🎈 mit 🎁🎁 Geschenken", "SP403"),
@@ -84,7 +84,7 @@ def test_text_too_long_names_channel_and_how_to_fix(repo: Repo) -> None:
     repo.post("a.md", post("channels: [bluesky]", "Wort " * 100))
     (problem,) = run(repo).problems
     assert problem.code == "SP301"
-    assert problem.line == 5  # the body's first line
+    assert problem.line == 6  # the body's first line
     assert "bluesky" in problem.message and "limit 300" in problem.message
     assert "thread: true" in problem.hint
 

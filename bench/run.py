@@ -1,0 +1,248 @@
+"""socialpub benchmarks, reported as ratios against baselines measured in the same run.
+
+    python bench/run.py [--quick]
+
+1. full `validate --no-cache` vs a bare YAML parse of the same front matters (goal ≤ 5×),
+2. re-validation after touching one file, with a warm cache (goal < 0.5 s),
+3. `socialpub --version` vs `python -c "import typer"` (goal ≤ 1.5×).
+
+Benchmarks report, they never gate: the exit code is 0 whatever the numbers are.
+The results are also written as JSON to bench/.corpus/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import corpus
+import timing
+from report import Row, print_report
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = corpus.DEFAULT_DIR / "results.json"
+VALIDATE_GOAL = 5.0
+TOUCH_GOAL = 0.5
+STARTUP_GOAL = 1.5
+TOUCH_WORD = " Update"
+_SUMMARY = re.compile(r"(\d+) files? checked: (\d+) errors?, (\d+) warnings?")
+
+
+@dataclass
+class Results:
+    """Everything measured, as written to results.json."""
+
+    posts: int
+    corpus: str
+    quick: bool
+    python: str = platform.python_version()
+    started: str = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    loader: str = ""
+    corpus_valid: bool = False
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+    measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# --- corpus check --------------------------------------------------------------------------
+
+
+def validate_command(data: corpus.Corpus, *, cache: bool, fmt: str = "") -> list[str]:
+    """`socialpub validate [--no-cache] --config <corpus>/socialpub.yaml [--format FMT]`."""
+    command = [*timing.socialpub_command(), "validate"]
+    command += [] if cache else ["--no-cache"]
+    command += ["--config", str(data.config)]
+    return command + (["--format", fmt] if fmt else [])
+
+
+def check_corpus(first: timing.Run, data: corpus.Corpus, results: Results) -> bool:
+    """Judge the first full validate: timing an error path would be misleading."""
+    print(f"corpus check: validate exit {first.returncode} ({first.seconds:.2f} s)")
+    if first.returncode not in (0, 3):
+        print(f"✗ socialpub validate failed:\n{first.tail()}")
+        return False
+    summary = _SUMMARY.search(first.stderr)
+    if summary:
+        results.files, results.errors, results.warnings = map(int, summary.groups())
+        print(f"  {summary.group(0)}")
+    results.corpus_valid = first.returncode == 0
+    if first.returncode == 3:
+        print("✗ the corpus is invalid — timings would measure an error path. First problems:")
+        print_first_errors(data)
+    return results.corpus_valid
+
+
+def print_first_errors(data: corpus.Corpus, count: int = 10) -> None:
+    done = timing.run(validate_command(data, cache=False, fmt="json"), data.root)
+    try:
+        problems: list[dict[str, Any]] = json.loads(done.stdout or "[]")
+    except ValueError:
+        print(done.tail())
+        return
+    for p in [p for p in problems if p.get("severity") == "error"][:count]:
+        print(f"  {p.get('file')}:{p.get('line')}: {p.get('code')} {p.get('message')}")
+
+
+# --- a. full validate vs bare YAML parse ---------------------------------------------------
+
+
+def bench_validate(first: timing.Run, data: corpus.Corpus, results: Results) -> Row:
+    runs = [first, *timing.sample(validate_command(data, cache=False), 2, data.root)]
+    base_cmd = [sys.executable, str(BENCH / "baseline.py"), str(data.posts_dir)]
+    base = timing.sample(base_cmd, 3, data.root)
+    failed = timing.first_failure(runs) or timing.first_failure(base)
+    if failed is not None:
+        return Row.failed("full validate vs YAML parse", failed)
+    results.loader = json.loads(base[-1].stdout)["loader"]
+    ratio = timing.median(runs) / timing.median(base)
+    results.measurements["validate"] = {
+        "validate_seconds": timing.seconds(runs),
+        "baseline_seconds": timing.seconds(base),
+        "validate_median": timing.median(runs),
+        "baseline_median": timing.median(base),
+        "ratio": ratio,
+        "goal_ratio": VALIDATE_GOAL,
+        "ok": ratio <= VALIDATE_GOAL,
+    }
+    return Row(
+        "full validate --no-cache vs YAML parse",
+        f"{timing.median(runs):.2f} s",
+        f"{timing.median(base):.2f} s ({results.loader})",
+        f"{ratio:.1f}×",
+        f"≤ {VALIDATE_GOAL:g}×",
+        ratio <= VALIDATE_GOAL,
+    )
+
+
+# --- b. re-validation after touching one file ----------------------------------------------
+
+
+def touch_targets(data: corpus.Corpus, count: int = 3) -> list[Path]:
+    """Posts spread over the corpus, a different one for each timed run."""
+    files = sorted(data.posts_dir.rglob("*.md"))
+    return [files[len(files) * (k + 1) // (count + 1)] for k in range(count)]
+
+
+def append_word(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + TOUCH_WORD + "\n", encoding="utf-8")
+
+
+def bench_revalidate(data: corpus.Corpus, results: Results) -> list[Row]:
+    command = validate_command(data, cache=True)
+    warm = timing.run(command, data.root)
+    cached = timing.sample(command, 3, data.root)
+    targets = touch_targets(data)
+    originals = {path: path.read_bytes() for path in targets}
+    try:
+        touched = timing.sample(command, 3, data.root, before=lambda i: append_word(targets[i]))
+    finally:
+        for path, content in originals.items():
+            path.write_bytes(content)
+    failed = timing.first_failure([warm, *cached, *touched])
+    if failed is not None:
+        return [Row.failed("re-validate after touching one file", failed)]
+    touch = timing.median(touched)
+    results.measurements["revalidate"] = {
+        "cold_fill_seconds": round(warm.seconds, 4),
+        "cached_seconds": timing.seconds(cached),
+        "cached_median": timing.median(cached),
+        "touched_seconds": timing.seconds(touched),
+        "touched_median": touch,
+        "touched_files": [str(p.relative_to(data.root)) for p in targets],
+        "goal_seconds": TOUCH_GOAL,
+        "ok": touch < TOUCH_GOAL,
+    }
+    return [
+        Row("validate, cache filled from cold", f"{warm.seconds:.2f} s", "", "", "", None),
+        Row(
+            "validate, cached, nothing changed", f"{timing.median(cached):.2f} s", "", "", "", None
+        ),
+        Row(
+            "re-validate after touching one file",
+            f"{touch:.2f} s",
+            "",
+            f"{touch:.2f} s",
+            f"< {TOUCH_GOAL:g} s",
+            touch < TOUCH_GOAL,
+        ),
+    ]
+
+
+# --- c. start-up ---------------------------------------------------------------------------
+
+
+def bench_startup(results: Results) -> Row:
+    version = [*timing.socialpub_command(), "--version"]
+    typer_only = [sys.executable, "-c", "import typer"]
+    timing.run(version)  # warm-up: bytecode caches and the OS file cache
+    timing.run(typer_only)
+    runs = timing.sample(version, 10)
+    base = timing.sample(typer_only, 10)
+    failed = timing.first_failure(runs) or timing.first_failure(base)
+    if failed is not None:
+        return Row.failed("socialpub --version vs import typer", failed)
+    ratio = timing.median(runs) / timing.median(base)
+    results.measurements["startup"] = {
+        "version_seconds": timing.seconds(runs),
+        "import_typer_seconds": timing.seconds(base),
+        "version_median": timing.median(runs),
+        "import_typer_median": timing.median(base),
+        "ratio": ratio,
+        "goal_ratio": STARTUP_GOAL,
+        "ok": ratio <= STARTUP_GOAL,
+    }
+    return Row(
+        "socialpub --version vs import typer",
+        f"{timing.median(runs) * 1000:.0f} ms",
+        f"{timing.median(base) * 1000:.0f} ms",
+        f"{ratio:.2f}×",
+        f"≤ {STARTUP_GOAL:g}×",
+        ratio <= STARTUP_GOAL,
+    )
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def prepare(quick: bool) -> tuple[corpus.Corpus, Results]:
+    root = corpus.DEFAULT_DIR / "quick" if quick else corpus.DEFAULT_DIR
+    started = time.perf_counter()
+    data, generated = corpus.ensure_corpus(root, 1_000 if quick else corpus.DEFAULT_POSTS)
+    state = f"generated in {time.perf_counter() - started:.1f} s" if generated else "reused"
+    print(f"corpus: {data.posts:,} posts in {data.root} ({state})")
+    return data, Results(posts=data.posts, corpus=str(data.root), quick=quick)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="socialpub benchmarks (ratios, never gating)")
+    parser.add_argument("--quick", action="store_true", help="a 1,000-post smoke run")
+    args = parser.parse_args(argv)
+    data, results = prepare(args.quick)
+    rows: list[Row] = []
+    first = timing.run(validate_command(data, cache=False), data.root)
+    if check_corpus(first, data, results):
+        rows.append(bench_validate(first, data, results))
+        rows.extend(bench_revalidate(data, results))
+    else:
+        why = "the corpus does not validate cleanly (see above)"
+        rows.append(Row.skipped("full validate vs YAML parse", why))
+        rows.append(Row.skipped("re-validate after touching one file", why))
+    rows.append(bench_startup(results))
+    print_report(rows, f"{data.posts:,} posts, Python {results.python}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(asdict(results), indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
