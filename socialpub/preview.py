@@ -11,11 +11,12 @@ from typing import Any
 
 from socialpub.config import Config
 from socialpub.errors import ContentError, UnknownChannel
+from socialpub.mediacheck import channel_media_problems
 from socialpub.models import Post, Problem, Severity, Variant
 from socialpub.posts import discover, load_post
 from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
-from socialpub.validate import channel_media_problems, post_channels
+from socialpub.validate import post_channels
 
 _ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 

@@ -19,12 +19,16 @@ import regex
 
 from socialpub import __version__
 from socialpub.cache import Entry, ValidationCache
-from socialpub.channels.base import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
 from socialpub.codes import problem
 from socialpub.config import ChannelConfig, Config
-from socialpub.models import Media, Post, Problem, Severity, Status
+from socialpub.mediacheck import (
+    all_media,
+    media_file_problem,
+    media_problems,
+)
+from socialpub.models import Post, Problem, Severity, Status
 from socialpub.posts import discover, load_post
-from socialpub.render import Renderer, effective
+from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
 
 MAX_EMOJI = 5
@@ -71,7 +75,7 @@ def check_post(post: Post, config: Config, renderer: Renderer) -> list[Problem]:
     """The cacheable rules of one loaded post: channels, media rules, rendering, style."""
     problems = _channel_problems(post, config)
     channels = post_channels(post, config)
-    problems.extend(_media_problems(post, channels))
+    problems.extend(media_problems(post, channels))
     for variant in renderer.variants(post, channels):
         problems.extend(variant.problems)
     problems.extend(_editorial_problems(post))
@@ -113,7 +117,7 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
     post = loaded.post
     if post is not None:
         problems.extend(check_post(post, config, renderer))
-    media = _all_media(post) if post else []
+    media = all_media(post) if post else []
     return {
         "id": post.id if post else "",
         "id_line": post.line_of("id") if post else 1,
@@ -123,13 +127,6 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
         "expires_line": post.line_of("expires_at") if post else 1,
         "approved": bool(post and post.status is Status.APPROVED),
     }
-
-
-def _all_media(post: Post) -> list[Media]:
-    media = list(post.media)
-    for override in post.overrides.values():
-        media.extend(override.media or ())
-    return media
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -151,90 +148,6 @@ def _channel_problems(post: Post, config: Config) -> list[Problem]:
         for name, line in names
         if name not in config.channels
     ]
-
-
-def _media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Problem]:
-    problems: list[Problem] = []
-    for item in _all_media(post):
-        kind = MEDIA_KINDS.get(Path(item.file).suffix.lower())
-        if kind is None:
-            problems.append(
-                problem(
-                    "SP207",
-                    post.source,
-                    item.line,
-                    "media.file",
-                    f"{item.file}: not an image, video or audio file",
-                    "use .jpg, .png, .gif, .webp, .mp4, .mov, .webm, .ogg, .mp3 or .m4a",
-                )
-            )
-        elif kind in IMAGE_KINDS and not item.alt:
-            problems.append(
-                problem(
-                    "SP204",
-                    post.source,
-                    item.line,
-                    "media.alt",
-                    f"{item.file}: image has no alt text",
-                    "describe the image in `alt:` for people who cannot see it (BITV/WCAG)",
-                )
-            )
-    for channel in channels.values():
-        problems.extend(channel_media_problems(post, channel))
-    return problems
-
-
-def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
-    caps = channel.capabilities
-    media = effective(post, channel.name).media
-    problems: list[Problem] = []
-    kinds = [MEDIA_KINDS.get(Path(m.file).suffix.lower()) for m in media]
-    for item, kind in zip(media, kinds, strict=True):
-        if kind is not None and kind not in caps.media_kinds:
-            problems.append(
-                problem(
-                    "SP203",
-                    post.source,
-                    item.line,
-                    "media.file",
-                    f"{channel.name} cannot take {kind} files ({item.file})",
-                    f"use overrides.{channel.name}.media to give it other media",
-                )
-            )
-        if item.alt and caps.supports_alt and caps.alt_text_max:
-            length = len(_EMOJI.findall(item.alt))
-            if length > caps.alt_text_max:
-                problems.append(
-                    problem(
-                        "SP205",
-                        post.source,
-                        item.line,
-                        "media.alt",
-                        f"{channel.name}: alt text is {length} characters, "
-                        f"limit {caps.alt_text_max}",
-                        "shorten the alt text; put details into the post text",
-                    )
-                )
-    images = sum(1 for k in kinds if k in IMAGE_KINDS)
-    videos = sum(1 for k in kinds if k in VIDEO_KINDS)
-    too_many = images > caps.max_images or videos > caps.max_videos
-    mixed = images and videos and not caps.mixed_media
-    if too_many or mixed:
-        line = media[0].line if media else post.line_of("media")
-        problems.append(
-            problem(
-                "SP206",
-                post.source,
-                line,
-                "media",
-                f"{channel.name} takes at most {caps.max_images} images or {caps.max_videos} "
-                f"video{'s' if caps.max_videos != 1 else ''}"
-                + ("" if caps.mixed_media else ", not both")
-                + f"; this post has {images} images and {videos} videos",
-                f"remove some, or use overrides.{channel.name}.media",
-            )
-        )
-    return problems
 
 
 def _editorial_problems(post: Post) -> list[Problem]:
@@ -293,7 +206,7 @@ def _fresh_problems(path: Path, entry: Entry, config: Config, now: datetime) -> 
     problems = [
         report
         for file, line in entry.get("media", [])
-        if (report := _media_file_problem(key, file, line, config.root)) is not None
+        if (report := media_file_problem(key, file, line, config.root)) is not None
     ]
     expires = entry.get("expires_at")
     if expires and entry.get("approved") and datetime.fromisoformat(expires) <= now:
@@ -308,41 +221,6 @@ def _fresh_problems(path: Path, entry: Entry, config: Config, now: datetime) -> 
             )
         )
     return problems
-
-
-def _media_file_problem(source: str, file: str, line: int, root: Path) -> Problem | None:
-    path = Path(file)
-    if path.is_absolute() or file.startswith("~"):
-        return problem(
-            "SP202",
-            source,
-            line,
-            "media.file",
-            f"{file}: absolute paths are not allowed",
-            "give the path relative to the repository root, e.g. media/karte.png",
-        )
-    resolved = (root / path).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        return problem(
-            "SP202",
-            source,
-            line,
-            "media.file",
-            f"{file}: points outside the repository",
-            "copy the file into the repository (symbolic links out of it are not followed)",
-        )
-    if not resolved.is_file():
-        siblings = (
-            [p.name for p in (root / path).parent.glob("*")]
-            if (root / path).parent.is_dir()
-            else []
-        )
-        hint = (
-            did_you_mean(path.name, siblings)
-            or "check the path; it is relative to the repository root"
-        )
-        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
-    return None
 
 
 def _duplicate_ids(entries: dict[Path, Entry], config: Config) -> list[Problem]:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialpub.models import Status
-from socialpub.posts import LoadResult, discover, hashtag, load_post
+from socialpub.posts import LoadResult, discover, load_post
+from socialpub.schema import hashtag
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
