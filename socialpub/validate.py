@@ -32,7 +32,7 @@ from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
 
 MAX_EMOJI = 5
-_EMOJI = regex.compile(r"\X")
+_GRAPHEME = regex.compile(r"\X")
 _PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 _BODY_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
 
@@ -175,7 +175,7 @@ def _editorial_problems(post: Post) -> list[Problem]:
                     "e.g. #TagDerOffenenTür — screen readers then read the words, not letters",
                 )
             )
-    emoji = sum(1 for g in _EMOJI.findall(post.body) if _PICTOGRAPH.search(g))
+    emoji = sum(1 for g in _GRAPHEME.findall(post.body) if _PICTOGRAPH.search(g))
     if emoji > MAX_EMOJI:
         problems.append(
             problem(

@@ -157,3 +157,27 @@ def test_missing_media_suggests_similar_name(repo: Repo) -> None:
     repo.post("a.md", post("media:\n  - {file: media/krate.png, alt: Karte}"))
     (problem,) = run(repo).problems
     assert "karte.png" in problem.hint
+
+
+def test_instagram_hashtag_limit_and_telegram_caption(repo: Repo) -> None:
+    repo.write_config(
+        """\
+        channels:
+          insta: {type: instagram, user_id: "1", access_token: "${IG}"}
+          telegram: {type: telegram, chat: "@kreis", token: "${TG}"}
+        """
+    )
+    repo.file("media/foto.jpg")
+    tags = ", ".join(f"Tag{i}" for i in range(31))
+    front = f"tags: [{tags}]\nmedia:\n  - {{file: media/foto.jpg, alt: Foto}}"
+    repo.post("a.md", post(front, "Satz. " * 200))
+    found = {(p.code, p.field) for p in run(repo).problems}
+    assert ("SP304", "insta") in found
+    assert ("SP305", "telegram") in found
+
+
+def test_every_code_is_documented_and_has_a_known_severity() -> None:
+    from socialpub.codes import CODES
+
+    assert all(code.startswith("SP") and len(code) == 5 for code in CODES)
+    assert len({c.name for c in CODES.values()}) == len(CODES)
