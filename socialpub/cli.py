@@ -247,6 +247,7 @@ def new(
         ),
     ] = None,
     config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write a new draft post with a fresh id into today's folder."""
     from socialpub import console
@@ -255,6 +256,9 @@ def new(
     cfg = _config(config)
     names = [name.strip() for value in channels or [] for name in value.split(",") if name.strip()]
     path = new_post(cfg, title, names, today=_now(cfg).date())
+    if as_json:
+        console.print_json({"path": str(path), "id": path.stem})
+        return
     console.stdout().print(f"created {path}")
 
 
@@ -264,12 +268,18 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="Folder for the new posts repository.")
     ] = Path(),
+    as_json: JsonOption = False,
 ) -> None:
     """Create a posts repository: config, templates, an example post, .gitignore."""
     from socialpub import console
     from socialpub.scaffold import init_repo
 
     created, skipped = init_repo(directory)
+    if as_json:
+        console.print_json(
+            {"created": [str(p) for p in created], "kept": [str(p) for p in skipped]}
+        )
+        return
     out = console.stdout()
     for path in created:
         out.print(f"created {path}")

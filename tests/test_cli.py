@@ -259,3 +259,22 @@ def test_readme_quick_start_is_the_two_commands() -> None:
     start = readme.index("## Quick start")
     block = re.search(r"```\w*\n(.*?)```", readme[start:], re.S)
     assert block is not None and block.group(1).split() == ["make", "demo", "make", "test"]
+
+
+def test_no_colour_codes_when_piped_or_no_color(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad_repo(repo)
+    monkeypatch.setenv("NO_COLOR", "1")
+    for args in (["validate"], ["channels"], ["preview", "a"]):
+        _, out, err = invoke(*args, "--config", str(repo.config))
+        assert "\x1b[" not in out + err
+
+
+def test_new_and_init_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = invoke("init", "--json")
+    assert code == 0 and len(json.loads(out)["created"]) == 4
+    code, out, _ = invoke("new", "Impftermine im Januar", "--json")
+    data = json.loads(out)
+    assert data["id"] == "impftermine-im-januar" and Path(data["path"]).is_file()
