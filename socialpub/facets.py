@@ -19,7 +19,7 @@ __all__ = ["MAX_TAG_GRAPHEMES", "bluesky_facets"]
 #: Bluesky's limit for a tag (without "#"); longer tags stay plain text
 MAX_TAG_GRAPHEMES = 64
 
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)  # "host:8080/x" has none
 _GRAPHEME = regex.compile(r"\X")
 _KINDS = {"url": "link", "mention": "mention", "hashtag": "tag"}
 

@@ -109,3 +109,8 @@ def test_every_facet_covers_exactly_its_entity(parts: list[tuple[str, str]]) -> 
     expected = [(kinds[e.kind], text[e.start : e.end]) for e in find_entities(text, "bluesky")]
     assert [(f.kind, covered(text, f)) for f in facets] == expected
     assert all(f.byte_start < f.byte_end <= len(text.encode()) for f in facets)
+
+
+def test_bare_domain_with_port_gets_https() -> None:
+    (facet,) = bluesky_facets("Infos: landkreis.de:8080/x")
+    assert facet.value == "https://landkreis.de:8080/x"

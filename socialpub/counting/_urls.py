@@ -9,7 +9,9 @@ times faster than `regex`, which matters for a command-line tool.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from socialpub.counting import _tlds
@@ -18,10 +20,10 @@ __all__ = [
     "CYRILLIC",
     "LATIN_ACCENTS",
     "MAX_URL_LENGTH",
+    "UrlScanner",
     "ascii_domain",
     "caseless",
     "label_lengths_ok",
-    "url_pattern",
     "utf16_length",
 ]
 
@@ -72,16 +74,90 @@ def _tld() -> str:
     return f"(?:{generic}|{country}|{_PUNYCODE})"
 
 
-def url_pattern(protocol: str, path: str, query: str) -> re.Pattern[str]:
-    """twitter-text's extractUrl with the given protocol, path and query sub-patterns."""
-    return re.compile(
-        f"(?P<before>{PRECEDING})"
-        f"(?P<url>(?P<protocol>{protocol})?"
-        f"(?P<domain>(?:{_SUBDOMAIN})*{_DOMAIN_NAME}{_tld()})"
-        "(?::[0-9]+)?"
-        f"(?P<path>/{path}*)?"
-        f"(?:{query})?)"
-    )
+class UrlScanner:
+    """twitter-text's extractUrl pattern with a platform's protocol, path and query rules.
+
+    `finditer` returns what `pattern.finditer` would, but first rules out every stretch of
+    text whose dots are followed by no TLD: the pattern alone retries each start position
+    and would take quadratic time on long runs without spaces (CJK or Thai prose).
+    """
+
+    def __init__(self, protocol: str, path: str, query: str) -> None:
+        self.protocol = re.compile(protocol)
+        self.pattern = re.compile(
+            f"(?P<before>{PRECEDING})"
+            f"(?P<url>(?P<protocol>{protocol})?"
+            f"(?P<domain>(?:{_SUBDOMAIN})*{_DOMAIN_NAME}{_tld()})"
+            "(?::[0-9]+)?"
+            f"(?P<path>/{path}*)?"
+            f"(?:{query})?)"
+        )
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        resume = 0
+        for start in self._match_starts(text):
+            match = self.pattern.match(text, start) if start >= resume else None
+            if match:
+                yield match
+                resume = match.end()
+
+    def _match_starts(self, text: str) -> list[int]:
+        """Every index where a match (preceding character included) could begin."""
+        domains = _domain_ranges(text)
+        if not domains:
+            return []
+        firsts = [first for first, _ in domains]
+        starts: set[int] = set()
+        for first, stop in domains:
+            starts.update(range(max(first - 1, 0), max(stop - 1, 1)))
+        for found in self.protocol.finditer(text):
+            index = bisect.bisect_right(firsts, found.end()) - 1
+            if index >= 0 and found.end() < domains[index][1]:
+                starts.add(max(found.start() - 1, 0))
+        return sorted(starts)
+
+
+def _domain_ranges(text: str) -> list[tuple[int, int]]:
+    """(first, stop): a domain may begin at any index in [first, stop).
+
+    A domain lies inside one run of domain characters and dots, and ends in a TLD that
+    follows a dot; a run without such a TLD holds no domain.
+    """
+    first, tld = _tld_first_char_regex(), _tld_regex()
+    tld_starts = [
+        dot + 1
+        for dot in _indices(text, ".")
+        if first.match(text, dot + 1) and tld.match(text, dot + 1)  # the first test is cheap
+    ]
+    ranges: list[tuple[int, int]] = []
+    for run in _domain_run_regex().finditer(text) if tld_starts else ():
+        last = bisect.bisect_left(tld_starts, run.end()) - 1
+        if last >= 0 and tld_starts[last] - 1 > run.start():
+            ranges.append((run.start(), tld_starts[last] - 1))
+    return ranges
+
+
+def _indices(text: str, char: str) -> Iterator[int]:
+    index = text.find(char)
+    while index >= 0:
+        yield index
+        index = text.find(char, index + 1)
+
+
+@cache
+def _tld_regex() -> re.Pattern[str]:
+    return re.compile(_tld())
+
+
+@cache
+def _tld_first_char_regex() -> re.Pattern[str]:
+    firsts = {name[0] for name in _tlds.GENERIC | _tlds.COUNTRY} | {"x"}
+    return re.compile(f"(?i:[{re.escape(''.join(sorted(firsts)))}])")
+
+
+@cache
+def _domain_run_regex() -> re.Pattern[str]:
+    return re.compile(f"(?:{_DOMAIN_CHAR}|[._-])+")
 
 
 @cache

@@ -14,7 +14,7 @@ from functools import cache
 
 import regex
 
-from socialpub.counting import _urls
+from socialpub.counting import _urls, graphemes
 from socialpub.entities import Entity, without_overlaps
 
 __all__ = [
@@ -40,8 +40,12 @@ _PATH_CHARS = f"[^{_WHITE_SPACE}<>()?]"
 _PARENS = f"\\((?:{_PATH_CHARS}+|{_PATH_CHARS}*\\({_PATH_CHARS}+\\){_PATH_CHARS}*)\\)"
 # The gem's own (narrower) path characters still apply to parentheses at the very end,
 # because Mastodon's initializer reads them before redefining them.
-_DASHES = "\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030\u30a0"
-_GEM_PATH_CHARS = f"[a-zA-Z\u0400-\u052f0-9!*';:=+,.$/%#\\[\\]{_DASHES}_~&|@{_urls.LATIN_ACCENTS}]"
+_DASHES = (  # \p{Pd}
+    "\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+    "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+)
+_CYRILLIC = "\u0400-\u052f"
+_GEM_PATH_CHARS = f"[a-zA-Z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]{_DASHES}_~&|@{_urls.LATIN_ACCENTS}]"
 _GEM_PARENS = (
     f"\\((?:{_GEM_PATH_CHARS}+|{_GEM_PATH_CHARS}*\\({_GEM_PATH_CHARS}+\\){_GEM_PATH_CHARS}*)\\)"
 )
@@ -65,16 +69,17 @@ _ALNUM = r"\p{L}\p{M}\p{Nd}"
 _USERNAME = "[a-zA-Z0-9_]+(?:[.-]+[a-zA-Z0-9_]+)*"
 _MENTION_END = re.compile(f"[@\uff20{_urls.LATIN_ACCENTS}]|://")
 _TAG_SEPARATORS = "_\u00b7\u30fb\u200c"
+_TAG_PART = f"[{_WORD}{_TAG_SEPARATORS}]"
 _TAG_NAME = (
-    f"[{_WORD}][{_WORD}{_TAG_SEPARATORS}]*[{_ALPHA}{_TAG_SEPARATORS}][{_WORD}{_TAG_SEPARATORS}]*[{_WORD}]"
-    f"|[{_WORD}]*[{_ALPHA}][{_WORD}]*"
+    f"[{_WORD}]{_TAG_PART}*[{_ALPHA}{_TAG_SEPARATORS}]{_TAG_PART}*[{_WORD}]"  # first sequence
+    f"|[{_WORD}]*[{_ALPHA}][{_WORD}]*"  # last sequence
 )
-_TAG_GLUED_PROTOCOL = regex.compile(r"(.+?)(https?)$")
+_TAG_GLUED_PROTOCOL = regex.compile(r"(.+)(https?)\Z")
 
 
 @cache
-def _url_regex() -> re.Pattern[str]:
-    return _urls.url_pattern(_PROTOCOL, _PATH, _QUERY)
+def _url_scanner() -> _urls.UrlScanner:
+    return _urls.UrlScanner(_PROTOCOL, _PATH, _QUERY)
 
 
 @cache
@@ -96,11 +101,17 @@ def countable_length(text: str) -> int:
     pieces: list[str] = []
     done = 0
     for entity in without_overlaps([*extract_urls(text), *extract_mentions(text)]):
-        local = "@" + entity.value.split("@")[0]
-        pieces += [text[done : entity.start], "x" * URL_LENGTH if entity.kind == "url" else local]
+        pieces += [text[done : entity.start], _stand_in(entity)]
         done = entity.end
     pieces.append(text[done:])
-    return len(regex.findall(r"\X", "".join(pieces)))
+    return len(graphemes("".join(pieces)))
+
+
+def _stand_in(entity: Entity) -> str:
+    """What Mastodon counts in place of a URL ("x" * 23) or a mention ("@user")."""
+    if entity.kind == "url":
+        return "x" * URL_LENGTH
+    return "@" + entity.value.split("@")[0]
 
 
 def candidates(text: str) -> list[Entity]:
@@ -113,7 +124,7 @@ def extract_urls(text: str) -> list[Entity]:
     if ":" not in text:
         return []
     urls: list[Entity] = []
-    for match in _url_regex().finditer(text):
+    for match in _url_scanner().finditer(text):
         if not match["protocol"]:
             continue
         start, end = match.span("url")
@@ -143,13 +154,12 @@ def extract_mentions(text: str) -> list[Entity]:
     mentions: list[Entity] = []
     for match in _mention_regex().finditer(text):
         if not _MENTION_END.match(text, match.end()):
-            name = match["name"]
-            mentions.append(Entity("mention", match.start(), match.end(), name))
+            mentions.append(Entity("mention", match.start(), match.end(), match["name"]))
     return mentions
 
 
 def extract_hashtags(text: str) -> list[Entity]:
-    """#tag; a tag glued to a URL ("#tagHttps://…") loses the protocol word."""
+    """#tag; a tag glued to a URL ("#taghttps://…") loses the protocol word."""
     tags: list[Entity] = []
     for match in _hashtag_regex().finditer(text):
         tag, end = match["tag"], match.end()

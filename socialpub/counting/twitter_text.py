@@ -60,8 +60,8 @@ def _hashtag_regex() -> regex.Pattern[str]:
 
 
 @cache
-def _url_regex() -> re.Pattern[str]:
-    return _urls.url_pattern(_HTTP, _PATH, _QUERY)
+def _url_scanner() -> _urls.UrlScanner:
+    return _urls.UrlScanner(_HTTP, _PATH, _QUERY)
 
 
 @cache
@@ -79,7 +79,7 @@ def extract_urls(text: str) -> list[Entity]:
     if "." not in text:
         return []
     urls: list[Entity] = []
-    for match in _url_regex().finditer(text):
+    for match in _url_scanner().finditer(text):
         url, domain, protocol = match["url"], match["domain"], match["protocol"]
         if not _fits(url, protocol or _DEFAULT_PROTOCOL, domain):
             continue
