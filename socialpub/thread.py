@@ -225,25 +225,37 @@ def _pack(
         def length(end: int, start: int = start, tail: str = tail) -> int:
             return measure(segmented.slice(start, end) + tail)
 
-        if length(segmented.stop) <= limit:
+        fitting = _fitting(segmented.breaks, start, length, limit)
+        if _all_after(segmented.breaks, start, fitting) and length(segmented.stop) <= limit:
             parts.append(segmented.slice(start, segmented.stop))
             break
-        chosen = _choose_break(segmented, start, length, limit)
+        chosen = _choose_break(segmented, fitting, start, length, limit)
         parts.append(segmented.slice(start, chosen.end))
         start = chosen.resume
     return parts
 
 
+def _all_after(breaks: Sequence[_Break], start: int, fitting: Sequence[_Break]) -> bool:
+    """Whether `fitting` holds every break after `start` (so the rest may fit whole)."""
+    return len(fitting) == len(breaks) - bisect.bisect_right(breaks, start, key=_end_of)
+
+
 def _choose_break(
-    segmented: _Segmented, start: int, length: Callable[[int], int], limit: int
+    segmented: _Segmented,
+    fitting: Sequence[_Break],
+    start: int,
+    length: Callable[[int], int],
+    limit: int,
 ) -> _Break:
     best_by_level: dict[Level, _Break] = {}
-    for candidate in _fitting(segmented.breaks, start, length, limit):
+    for candidate in fitting:
         best_by_level[candidate.level] = candidate  # later candidates are longer
     farthest: _Break | None = None
     for level in (Level.PARAGRAPH, Level.SENTENCE, Level.LINE, Level.WORD):
         at_level = best_by_level.get(level)
         if at_level and (farthest is None or at_level.end > farthest.end):
+            if length(at_level.end) > limit:
+                continue  # only possible where the measure is not monotonic (see _fitting)
             farthest = at_level
         if farthest and length(farthest.end) >= limit * MIN_FILL:
             return farthest
@@ -258,13 +270,30 @@ def _choose_break(
 def _fitting(
     breaks: Sequence[_Break], start: int, length: Callable[[int], int], limit: int
 ) -> list[_Break]:
-    """The breaks after `start` whose part fits, in order (stops at the first misfit)."""
-    found: list[_Break] = []
-    for candidate in breaks[bisect.bisect_right(breaks, start, key=_end_of) :]:
-        if length(candidate.end) > limit:
+    """The breaks after `start` whose part fits, in order.
+
+    A longer part never measures shorter, so the fitting breaks are a prefix of the list:
+    gallop (1, 2, 4, … breaks ahead) to the first misfit, then search back by halves. That
+    measures O(log n) texts of about the limit's size instead of every prefix. (A text
+    turning into a URL can bend the rule by a few characters; the caller checks the break
+    it chooses, and `_numbered` checks every finished part.)
+    """
+    first = bisect.bisect_right(breaks, start, key=_end_of)
+    low, high = first, len(breaks)  # breaks[first:low] fit; breaks[high] does not
+    step = 1
+    while low < high:
+        probe = min(low + step - 1, high - 1)
+        if length(breaks[probe].end) > limit:
+            high = probe
             break
-        found.append(candidate)
-    return found
+        low, step = probe + 1, step * 2
+    while low < high:
+        middle = (low + high) // 2
+        if length(breaks[middle].end) > limit:
+            high = middle
+        else:
+            low = middle + 1
+    return list(breaks[first:low])
 
 
 def _end_of(candidate: _Break) -> int:

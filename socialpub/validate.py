@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +34,8 @@ from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
 
 MAX_EMOJI = 5
+#: below this many files to check, starting worker processes costs more than it saves
+PARALLEL_FROM = 200
 _GRAPHEME = regex.compile(r"\X")
 _PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 _BODY_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
@@ -56,14 +60,23 @@ def validate(
 ) -> Report:
     files = discover(paths, config.posts_dir)
     cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
-    renderer = Renderer(config)
     entries: dict[Path, Entry] = {}
+    misses: list[_Miss] = []
     for path in files:
-        entries[path] = _entry(path, config, renderer, cache if use_cache else None)
+        found = _cached_entry(path, config, cache if use_cache else None)
+        if isinstance(found, _Miss):
+            misses.append(found)
+        else:
+            entries[path] = found
+    for miss, entry in zip(misses, _check_all(misses, config), strict=True):
+        entries[miss.path] = entry
+        if use_cache:
+            cache.store(miss.key, miss.digest, miss.stat, entry)
     if use_cache:
         cache.save({_key(path, config) for path in files})
     problems: list[Problem] = []
-    for path, entry in entries.items():
+    for path in files:
+        entry = entries[path]
         problems.extend(_problem_from_json(p) for p in entry["problems"])
         problems.extend(_fresh_problems(path, entry, config, now))
     problems.extend(_duplicate_ids(entries, config))
@@ -92,7 +105,18 @@ def post_channels(post: Post, config: Config) -> dict[str, ChannelConfig]:
 # --- per-file entries (cached) -----------------------------------------------------------
 
 
-def _entry(path: Path, config: Config, renderer: Renderer, cache: ValidationCache | None) -> Entry:
+@dataclass(frozen=True)
+class _Miss:
+    """A file whose result is not in the cache: it must be checked."""
+
+    path: Path
+    key: str
+    digest: str
+    stat: os.stat_result
+    data: bytes
+
+
+def _cached_entry(path: Path, config: Config, cache: ValidationCache | None) -> Entry | _Miss:
     key = _key(path, config)
     try:
         stat = path.stat()
@@ -105,10 +129,27 @@ def _entry(path: Path, config: Config, renderer: Renderer, cache: ValidationCach
     digest = hashlib.sha256(data).hexdigest()
     if cache and (hit := cache.lookup_digest(key, digest, stat)):
         return hit
-    entry = _check_file(path, data, config, renderer)
-    if cache:
-        cache.store(key, digest, stat, entry)
-    return entry
+    return _Miss(path, key, digest, stat, data)
+
+
+def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
+    """Check files, on every core when there are many (results come back in order)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(misses) < PARALLEL_FROM or workers < 2:
+        renderer = Renderer(config)
+        return [_check_file(m.path, m.data, config, renderer) for m in misses]
+    size = max(16, len(misses) // (workers * 4))
+    batches = [
+        [(m.path, m.data) for m in misses[i : i + size]] for i in range(0, len(misses), size)
+    ]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_check_batch, [config] * len(batches), batches)
+        return [entry for batch in results for entry in batch]
+
+
+def _check_batch(config: Config, batch: Sequence[tuple[Path, bytes]]) -> list[Entry]:
+    renderer = Renderer(config)
+    return [_check_file(path, data, config, renderer) for path, data in batch]
 
 
 def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> Entry:
