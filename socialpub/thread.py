@@ -72,11 +72,20 @@ class _Segmented:
     first: int  # first and last+1 non-whitespace cluster
     stop: int
     breaks: tuple[_Break, ...]  # coarse breaks (whitespace runs), by position
-    inside_words: tuple[_Break, ...]  # grapheme breaks, the last resort
+    solid: tuple[bool, ...]  # per cluster: no whitespace of any kind
+    glued: frozenset[int]  # cluster indices inside an entity: never start a part there
     entities: tuple[Entity, ...]
 
     def slice(self, start: int, end: int) -> str:
         return self.text[self.offsets[start] : self.offsets[end]]
+
+    def inside_words(self) -> list[_Break]:
+        """Grapheme breaks between two solid clusters: the last resort, built when needed."""
+        return [
+            _Break(index, index, Level.GRAPHEME)
+            for index in range(self.first + 1, self.stop)
+            if self.solid[index - 1] and self.solid[index] and index not in self.glued
+        ]
 
 
 def split_thread(
@@ -141,26 +150,23 @@ def _segment(text: str, flavor: Flavor) -> _Segmented:
     offsets = [0]
     for cluster in clusters:
         offsets.append(offsets[-1] + len(cluster))
-    visible = [i for i, cluster in enumerate(clusters) if _is_solid(cluster)]
+    solid = tuple(_is_solid(cluster) for cluster in clusters)
+    visible = [i for i, is_solid in enumerate(solid) if is_solid]
     first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
     entities = tuple(find_entities(text, flavor))
-    in_entity = _inside_entities(offsets, entities)
-    coarse: list[_Break] = []
-    fine: list[_Break] = []
+    glued = frozenset(_inside_entities(offsets, entities))
+    breaks: list[_Break] = []
     index = first
     while index < stop:
-        if _is_space(clusters[index]):
-            end = index
-            while _is_space(clusters[index]):
-                index += 1
-            if end not in in_entity:  # entities hold no whitespace, but never cut one anyway
-                coarse.append(_Break(end, index, _classify(clusters, end, index)))
-        else:
-            between_solids = _is_solid(clusters[index - 1]) and _is_solid(clusters[index])
-            if index > first and between_solids and index not in in_entity:
-                fine.append(_Break(index, index, Level.GRAPHEME))
+        if solid[index] or not _is_space(clusters[index]):
             index += 1
-    return _Segmented(text, tuple(offsets), first, stop, tuple(coarse), tuple(fine), entities)
+            continue
+        end = index
+        while _is_space(clusters[index]):
+            index += 1
+        if end not in glued:  # entities hold no whitespace, but never cut one anyway
+            breaks.append(_Break(end, index, _classify(clusters, end, index)))
+    return _Segmented(text, tuple(offsets), first, stop, tuple(breaks), solid, glued, entities)
 
 
 def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
@@ -261,7 +267,7 @@ def _choose_break(
             return farthest
     if farthest:
         return farthest
-    inside = _fitting(segmented.inside_words, start, length, limit)
+    inside = _fitting(segmented.inside_words(), start, length, limit)
     if inside:
         return inside[-1]
     raise _too_long(segmented, start, limit)
@@ -303,7 +309,7 @@ def _end_of(candidate: _Break) -> int:
 def _too_long(segmented: _Segmented, start: int, limit: int) -> ContentError:
     """The error for an unbreakable piece at `start` that alone exceeds the limit."""
     begin = segmented.offsets[start]
-    ends = [b.end for b in (*segmented.breaks, *segmented.inside_words) if b.end > start]
+    ends = [b.end for b in (*segmented.breaks, *segmented.inside_words()) if b.end > start]
     finish = segmented.offsets[min(ends, default=segmented.stop)]
     for entity in segmented.entities:
         if entity.start < finish and begin < entity.end:
