@@ -188,3 +188,13 @@ def test_discover_skips_hidden_private_and_readme(tmp_path: Path) -> None:
         path.write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover([], tmp_path)]
     assert found == ["a.md", "b.yaml", "sub/c.md"]
+
+
+def test_billion_laughs_front_matter_is_reported_not_expanded() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    result = load("---\n" + "\n".join(lines) + "\n---\nText\n")
+    assert codes(result) == ["SP005"]
+    assert "anchors/aliases" in result.problems[0].hint
