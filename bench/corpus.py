@@ -75,8 +75,9 @@ def _read_marker(marker: Path) -> object:
 
 def generate(corpus: Corpus, seed: int) -> None:
     root = corpus.root
+    _refuse_foreign(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).unlink(missing_ok=True)
+    (root / MARKER).write_text('{"state": "generating"}\n', encoding="utf-8")
     for name in GENERATED:
         shutil.rmtree(root / name, ignore_errors=True)
     rng = random.Random(seed)
@@ -89,6 +90,13 @@ def generate(corpus: Corpus, seed: int) -> None:
         path = corpus.posts_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def _refuse_foreign(root: Path) -> None:
+    """Never delete a real posts repository: only folders that this generator wrote."""
+    ours = isinstance(_read_marker(root / MARKER), dict)
+    if not ours and any((root / name).exists() for name in (*GENERATED, "socialpub.yaml")):
+        raise SystemExit(f"{root} holds files not written by bench/corpus.py: not touching it")
 
 
 # --- media ---------------------------------------------------------------------------------

@@ -40,7 +40,8 @@ def socialpub_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "socialpub"]
 
 
-def run(command: Sequence[str], cwd: Path | None = None) -> Run:
+def run(command: Sequence[str], cwd: Path | None = None, label: str = "") -> Run:
+    """Run `command` to its end and time it; `label`: print a progress line."""
     start = time.perf_counter()
     done = subprocess.run(
         list(command),
@@ -53,6 +54,8 @@ def run(command: Sequence[str], cwd: Path | None = None) -> Run:
         check=False,
     )
     seconds = time.perf_counter() - start
+    if label:
+        print(f"  {label}: {seconds:.2f} s (exit {done.returncode})", flush=True)
     return Run(seconds, done.returncode, done.stdout, done.stderr)
 
 
@@ -61,13 +64,14 @@ def sample(
     times: int,
     cwd: Path | None = None,
     before: Callable[[int], None] | None = None,
+    label: str = "",
 ) -> list[Run]:
     """Run `command` `times` times; `before(i)` runs untimed before the i-th run."""
     runs: list[Run] = []
     for index in range(times):
         if before is not None:
             before(index)
-        runs.append(run(command, cwd))
+        runs.append(run(command, cwd, f"{label} {index + 1}/{times}" if label else ""))
     return runs
 
 
