@@ -7,25 +7,34 @@ never wrapped; colours appear only on a terminal and never with NO_COLOR.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from socialpub.config import ChannelConfig
 from socialpub.models import Problem, Severity, Variant
 
+if TYPE_CHECKING:  # rich is imported only for coloured output: plain runs start faster
+    from rich.console import Console
+    from rich.panel import Panel
+
 
 def stdout() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    from rich.console import Console
+
+    return Console(soft_wrap=True, highlight=False, markup=False)
 
 
 def stderr() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+
+
+def _colour(stream: TextIO) -> bool:
+    """Colours only on a terminal, never with NO_COLOR (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def print_json(data: Any) -> None:
@@ -33,6 +42,11 @@ def print_json(data: Any) -> None:
 
 
 def error(message: str, hint: str | None = None) -> None:
+    if not _colour(sys.stderr):
+        sys.stderr.write(f"error: {message}\n" + (f"  hint: {hint}\n" if hint else ""))
+        return
+    from rich.text import Text
+
     out = stderr()
     out.print(Text.assemble(("error: ", "bold red"), message))
     if hint:
@@ -45,6 +59,11 @@ def problem_line(p: Problem) -> str:
 
 
 def print_problems_text(problems: Iterable[Problem]) -> None:
+    if not _colour(sys.stdout):  # plain lines, fast for thousands of problems
+        sys.stdout.write("".join(problem_line(p) + "\n" for p in problems))
+        return
+    from rich.text import Text
+
     out = stdout()
     for p in problems:
         style = "red" if p.severity is Severity.ERROR else "yellow"
@@ -77,11 +96,19 @@ def summary(files: int, errors: int, warnings: int) -> None:
     style = "red" if errors else ("yellow" if warnings else "green")
     text = f"{files} file{'s' if files != 1 else ''} checked: {errors} error"
     text += f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    if not _colour(sys.stderr):
+        sys.stderr.write(text + "\n")
+        return
+    from rich.text import Text
+
     stderr().print(Text(text, style=style))
 
 
 def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
-    out = Console(highlight=False)  # wraps inside panels: every character of the text shows
+    from rich.console import Console
+    from rich.text import Text
+
+    out = Console(highlight=False, markup=False)  # wraps inside panels: every character of the text shows
     current = None
     for variant in variants:
         if variant.post_id != current:
@@ -91,6 +118,10 @@ def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
 
 
 def _variant_panel(variant: Variant) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     parts: list[Any] = []
     total = len(variant.parts)
     for number, part in enumerate(variant.parts, start=1):
@@ -120,6 +151,8 @@ def _variant_panel(variant: Variant) -> Panel:
 
 
 def print_channels(channels: Sequence[ChannelConfig], secrets: dict[str, str]) -> None:
+    from rich.table import Table
+
     table = Table(title="Configured channels")
     for column in ("channel", "type", "limit", "media", "alt text", "can", "secrets"):
         table.add_column(column)

@@ -10,7 +10,7 @@ from socialpub.channels.base import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
 from socialpub.codes import problem
 from socialpub.config import ChannelConfig
 from socialpub.models import Media, Post, Problem
-from socialpub.render import effective
+from socialpub.overrides import effective
 from socialpub.textfile import did_you_mean
 
 _GRAPHEME = regex.compile(r"\X")

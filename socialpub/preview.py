@@ -87,7 +87,7 @@ def build_preview(
 
 
 def _select(config: Config, selectors: Sequence[str]) -> list[tuple[Post, tuple[Problem, ...]]]:
-    files = discover([], config.posts_dir)
+    files = [Path(file) for file in discover([], config.posts_dir)]
     wanted_ids = {s for s in selectors if not Path(s).is_file()}
     chosen = [Path(s) for s in selectors if Path(s).is_file()]
     if wanted_ids:

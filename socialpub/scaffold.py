@@ -120,7 +120,8 @@ def new_post(config: Config, title: str, channels: Sequence[str], *, today: date
 
 def _existing_ids(config: Config) -> set[str]:
     ids: set[str] = set()
-    for path in discover([], config.posts_dir):
+    for file in discover([], config.posts_dir):
+        path = Path(file)
         try:
             ids.update(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")[:4096]))
         except OSError:

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -30,8 +31,10 @@ from socialpub.mediacheck import (
 )
 from socialpub.models import Post, Problem, Severity, Status
 from socialpub.posts import discover, load_post
-from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
+
+if TYPE_CHECKING:  # rendering pulls in Jinja2 and markdown-it: imported only when needed
+    from socialpub.render import Renderer
 
 MAX_EMOJI = 5
 #: below this many files to check, starting worker processes costs more than it saves
@@ -59,27 +62,28 @@ def validate(
     paths: Sequence[Path], config: Config, *, now: datetime, use_cache: bool = True
 ) -> Report:
     files = discover(paths, config.posts_dir)
+    keys = {path: _key(path, config) for path in files}
     cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
-    entries: dict[Path, Entry] = {}
+    entries: dict[str, Entry] = {}
     misses: list[_Miss] = []
-    for path in files:
-        found = _cached_entry(path, config, cache if use_cache else None)
+    for path, key in keys.items():
+        found = _cached_entry(path, key, cache if use_cache else None)
         if isinstance(found, _Miss):
             misses.append(found)
         else:
-            entries[path] = found
+            entries[key] = found
     for miss, entry in zip(misses, _check_all(misses, config), strict=True):
-        entries[miss.path] = entry
+        entries[miss.key] = entry
         if use_cache:
             cache.store(miss.key, miss.digest, miss.stat, entry)
     if use_cache:
-        cache.save({_key(path, config) for path in files})
+        cache.save(set(entries))
+    media = _MediaChecker(config.root)
     problems: list[Problem] = []
-    for path in files:
-        entry = entries[path]
+    for key, entry in entries.items():
         problems.extend(_problem_from_json(p) for p in entry["problems"])
-        problems.extend(_fresh_problems(path, entry, config, now))
-    problems.extend(_duplicate_ids(entries, config))
+        problems.extend(_fresh_problems(key, entry, media, now))
+    problems.extend(_duplicate_ids(entries))
     problems.sort(key=lambda p: (p.file, p.line, p.code))
     return Report(files=len(files), problems=tuple(problems))
 
@@ -116,24 +120,26 @@ class _Miss:
     data: bytes
 
 
-def _cached_entry(path: Path, config: Config, cache: ValidationCache | None) -> Entry | _Miss:
-    key = _key(path, config)
+def _cached_entry(path: str, key: str, cache: ValidationCache | None) -> Entry | _Miss:
     try:
-        stat = path.stat()
+        stat = os.stat(path)  # noqa: PTH116 - plain strings: runs for every file
         if cache and (hit := cache.lookup_stat(key, stat)):
             return hit
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # noqa: PTH123 - plain strings: runs for every file
+            data = handle.read()
     except OSError as exc:
         report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
         return {"problems": [report.as_dict()], "id": "", "media": []}
     digest = hashlib.sha256(data).hexdigest()
     if cache and (hit := cache.lookup_digest(key, digest, stat)):
         return hit
-    return _Miss(path, key, digest, stat, data)
+    return _Miss(Path(path), key, digest, stat, data)
 
 
 def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
     """Check files, on every core when there are many (results come back in order)."""
+    from socialpub.render import Renderer
+
     workers = min(os.cpu_count() or 1, 8)
     if len(misses) < PARALLEL_FROM or workers < 2:
         renderer = Renderer(config)
@@ -148,6 +154,8 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
 
 
 def _check_batch(config: Config, batch: Sequence[tuple[Path, bytes]]) -> list[Entry]:
+    from socialpub.render import Renderer
+
     renderer = Renderer(config)
     return [_check_file(path, data, config, renderer) for path, data in batch]
 
@@ -242,12 +250,25 @@ def _hashtags(post: Post) -> Iterable[tuple[str, int]]:
 # --- fresh rules ---------------------------------------------------------------------------
 
 
-def _fresh_problems(path: Path, entry: Entry, config: Config, now: datetime) -> list[Problem]:
-    key = _key(path, config)
+class _MediaChecker:
+    """Media file checks for one run; many posts share a file, so each is checked once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.seen: dict[str, Problem | None] = {}
+
+    def problem(self, source: str, file: str, line: int) -> Problem | None:
+        if file not in self.seen:
+            self.seen[file] = media_file_problem("", file, 0, self.root)
+        found = self.seen[file]
+        return dataclasses.replace(found, file=source, line=line) if found else None
+
+
+def _fresh_problems(key: str, entry: Entry, media: _MediaChecker, now: datetime) -> list[Problem]:
     problems = [
         report
         for file, line in entry.get("media", [])
-        if (report := media_file_problem(key, file, line, config.root)) is not None
+        if (report := media.problem(key, file, line)) is not None
     ]
     expires = entry.get("expires_at")
     if expires and entry.get("approved") and datetime.fromisoformat(expires) <= now:
@@ -264,11 +285,11 @@ def _fresh_problems(path: Path, entry: Entry, config: Config, now: datetime) -> 
     return problems
 
 
-def _duplicate_ids(entries: dict[Path, Entry], config: Config) -> list[Problem]:
+def _duplicate_ids(entries: dict[str, Entry]) -> list[Problem]:
     by_id: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for path, entry in entries.items():
+    for key, entry in entries.items():
         if entry.get("id"):
-            by_id[entry["id"]].append((_key(path, config), entry.get("id_line", 1)))
+            by_id[entry["id"]].append((key, entry.get("id_line", 1)))
     problems = []
     for post_id, places in by_id.items():
         for file, line in places if len(places) > 1 else ():
@@ -289,16 +310,17 @@ def _duplicate_ids(entries: dict[Path, Entry], config: Config) -> list[Problem]:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _key(path: Path, config: Config) -> str:
+def _key(path: str, config: Config) -> str:
     """The path as shown in messages: relative to the repository root when inside it."""
-    absolute = path.absolute()
-    if absolute.is_relative_to(config.root):
-        return absolute.relative_to(config.root).as_posix()
+    absolute = os.path.abspath(path)  # noqa: PTH100 - plain strings: runs for every file
+    root = str(config.root) + os.sep
+    if absolute.startswith(root):
+        return absolute[len(root) :].replace(os.sep, "/")
     return str(path)
 
 
 def _relative(report: Problem, config: Config) -> Problem:
-    return dataclasses.replace(report, file=_key(Path(report.file), config))
+    return dataclasses.replace(report, file=_key(report.file, config))
 
 
 def _problem_from_json(data: dict[str, object]) -> Problem:

@@ -186,7 +186,7 @@ def test_discover_skips_hidden_private_and_readme(tmp_path: Path) -> None:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
-    found = [p.relative_to(tmp_path).as_posix() for p in discover([], tmp_path)]
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in discover([], tmp_path)]
     assert found == ["a.md", "b.yaml", "sub/c.md"]
 
 
