@@ -108,7 +108,9 @@ def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    out = Console(highlight=False, markup=False)  # wraps inside panels: every character of the text shows
+    out = Console(
+        highlight=False, markup=False
+    )  # wraps inside panels: every character of the text shows
     current = None
     for variant in variants:
         if variant.post_id != current:

@@ -43,6 +43,7 @@ class Renderer:
     config: Config
     _envs: dict[bool, jinja2.Environment] = field(default_factory=dict)
     _documents: dict[str, markup.Document] = field(default_factory=dict)
+    _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
 
     def variants(self, post: Post, channels: Mapping[str, ChannelConfig]) -> list[Variant]:
         self._documents.clear()  # parse each text once per post, render it per dialect
@@ -123,7 +124,10 @@ class Renderer:
         self, post: Post, channel: ChannelConfig, values: Effective, is_html: bool
     ) -> jinja2.Template:
         env = self._env(is_html)
-        path = self._template_path(post, channel, values)
+        key = (channel.name, values.template)
+        path = self._paths.get(key)
+        if path is None:  # looked up on disk once per channel and override, not per post
+            path = self._paths[key] = self._template_path(channel, values)
         try:
             return env.get_template(str(path))
         except jinja2.TemplateSyntaxError as exc:
@@ -131,7 +135,7 @@ class Renderer:
         except jinja2.TemplateNotFound:
             raise _TemplateFailure(path, 1, "template file not found") from None
 
-    def _template_path(self, post: Post, channel: ChannelConfig, values: Effective) -> Path:
+    def _template_path(self, channel: ChannelConfig, values: Effective) -> Path:
         if values.template:
             for folder in (self.config.templates_dir, self.config.root):
                 candidate = (folder / values.template).resolve()

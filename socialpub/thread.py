@@ -278,28 +278,48 @@ def _fitting(
 ) -> list[_Break]:
     """The breaks after `start` whose part fits, in order.
 
-    A longer part never measures shorter, so the fitting breaks are a prefix of the list:
-    gallop (1, 2, 4, … breaks ahead) to the first misfit, then search back by halves. That
-    measures O(log n) texts of about the limit's size instead of every prefix. (A text
+    A longer part never measures shorter, so the fitting breaks are a prefix of the list.
+    Most counters give about one unit per grapheme, so the search starts at the break nearest
+    `start + limit` clusters, gallops (1, 2, 4, … breaks) towards the first misfit, then
+    halves the bracket: a handful of counts of about the limit's size per part. (A text
     turning into a URL can bend the rule by a few characters; the caller checks the break
     it chooses, and `_numbered` checks every finished part.)
     """
     first = bisect.bisect_right(breaks, start, key=_end_of)
-    low, high = first, len(breaks)  # breaks[first:low] fit; breaks[high] does not
+    guess = bisect.bisect_right(breaks, start + limit, key=_end_of) - 1
+    misfit = _first_misfit(first, len(breaks), guess, lambda i: length(breaks[i].end) <= limit)
+    return list(breaks[first:misfit])
+
+
+def _first_misfit(low: int, high: int, guess: int, fits: Callable[[int], bool]) -> int:
+    """The first index in [low, high) where `fits` is False (high if none); fits is monotonic."""
+    if low >= high:
+        return low
+    probe = min(max(guess, low), high - 1)
     step = 1
-    while low < high:
-        probe = min(low + step - 1, high - 1)
-        if length(breaks[probe].end) > limit:
-            high = probe
-            break
-        low, step = probe + 1, step * 2
+    if fits(probe):
+        low = probe + 1
+        while low < high:  # gallop forward
+            probe = min(low + step - 1, high - 1)
+            if not fits(probe):
+                high = probe
+                break
+            low, step = probe + 1, step * 2
+    else:
+        high = probe
+        while low < high:  # gallop backward
+            probe = max(high - step, low)
+            if fits(probe):
+                low = probe + 1
+                break
+            high, step = probe, step * 2
     while low < high:
         middle = (low + high) // 2
-        if length(breaks[middle].end) > limit:
-            high = middle
-        else:
+        if fits(middle):
             low = middle + 1
-    return list(breaks[first:low])
+        else:
+            high = middle
+    return low
 
 
 def _end_of(candidate: _Break) -> int:

@@ -121,7 +121,7 @@ def candidates(text: str) -> list[Entity]:
 
 def extract_urls(text: str) -> list[Entity]:
     """URLs with a protocol (Mastodon links nothing else)."""
-    if ":" not in text:
+    if "://" not in text:  # every protocol Mastodon links ends in "://"
         return []
     urls: list[Entity] = []
     for match in _url_scanner().finditer(text):
