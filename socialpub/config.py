@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpub import yamlsafe
 from socialpub.channels import base
 from socialpub.codes import problem
-from socialpub.errors import ConfigError
+from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
+from socialpub.schema import LANG_PATTERN
 from socialpub.textfile import DecodeProblem, decode, did_you_mean
 
 CONFIG_NAME = "socialpub.yaml"
@@ -26,7 +27,6 @@ ENV_VAR = "SOCIALPUB_CONFIG"
 TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
 COMMON_CHANNEL_KEYS = frozenset({"type", "title"})
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
 
@@ -83,6 +83,21 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
+
+
+def channel_hint(name: str, channels: Iterable[str]) -> str:
+    """A did-you-mean for a channel name, or the list of configured channels."""
+    names = list(channels)
+    return did_you_mean(name, names) or "configured: " + (", ".join(names) or "(none)")
+
+
+def require_channels(config: Config, names: Iterable[str]) -> None:
+    """Raise UnknownChannel for the first name the config does not define."""
+    for name in names:
+        if name not in config.channels:
+            raise UnknownChannel(
+                f"unknown channel {name!r}", hint=channel_hint(name, config.channels)
+            )
 
 
 def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -156,7 +171,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     root = path.resolve().parent
     timezone = _timezone(path, raw, problems)
     lang = _text(path, raw, "lang", "de", problems)
-    if not _LANG.match(lang):
+    if not LANG_PATTERN.match(lang):
         problems.append(
             problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
         )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from socialpub.config import Config
-from socialpub.errors import ContentError, UnknownChannel
+from socialpub.config import Config, require_channels
+from socialpub.errors import ContentError
 from socialpub.mediacheck import channel_media_problems
 from socialpub.models import Post, Problem, Severity, Variant
 from socialpub.posts import discover, load_post
@@ -63,13 +63,7 @@ def variant_json(variant: Variant) -> dict[str, Any]:
 def build_preview(
     config: Config, selectors: Sequence[str], channels: Sequence[str]
 ) -> PreviewResult:
-    for name in channels:
-        if name not in config.channels:
-            raise UnknownChannel(
-                f"unknown channel {name!r}",
-                hint=did_you_mean(name, config.channels)
-                or "configured: " + ", ".join(config.channels),
-            )
+    require_channels(config, channels)
     renderer = Renderer(config)
     variants: list[Variant] = []
     titles: dict[str, str] = {}

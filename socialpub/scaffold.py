@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from socialpub.config import CONFIG_NAME, Config
-from socialpub.errors import InputError, UnknownChannel
+from socialpub.config import CONFIG_NAME, Config, require_channels
+from socialpub.errors import InputError
 from socialpub.posts import discover
-from socialpub.textfile import did_you_mean
 
 _TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
@@ -97,13 +96,7 @@ def slugify(title: str) -> str:
 def new_post(config: Config, title: str, channels: Sequence[str], *, today: date) -> Path:
     if not title.strip():
         raise InputError("the title is empty", hint='socialpub new "Kreistag tagt am 3. Dezember"')
-    for name in channels:
-        if name not in config.channels:
-            raise UnknownChannel(
-                f"unknown channel {name!r}",
-                hint=did_you_mean(name, config.channels)
-                or "configured: " + ", ".join(config.channels),
-            )
+    require_channels(config, channels)
     taken = _existing_ids(config)
     base = slugify(title)
     post_id = base

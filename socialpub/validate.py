@@ -23,7 +23,7 @@ import regex
 from socialpub import __version__
 from socialpub.cache import Entry, ValidationCache
 from socialpub.codes import problem
-from socialpub.config import ChannelConfig, Config
+from socialpub.config import ChannelConfig, Config, channel_hint
 from socialpub.mediacheck import (
     all_media,
     media_file_problem,
@@ -31,7 +31,6 @@ from socialpub.mediacheck import (
 )
 from socialpub.models import Post, Problem, Severity, Status
 from socialpub.posts import discover, load_post
-from socialpub.textfile import did_you_mean
 
 if TYPE_CHECKING:  # rendering pulls in Jinja2 and markdown-it: imported only when needed
     from socialpub.render import Renderer
@@ -191,8 +190,7 @@ def _channel_problems(post: Post, config: Config) -> list[Problem]:
             line,
             "channels",
             f"unknown channel {name!r}",
-            did_you_mean(name, config.channels)
-            or "configured: " + ", ".join(config.channels or ["(none)"]),
+            channel_hint(name, config.channels),
         )
         for name, line in names
         if name not in config.channels
