@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from socialpub import __version__
-from socialpub.errors import EXIT_INPUT, EXIT_USAGE, InputError, SocialpubError, UsageError
+from socialpub.errors import (
+    EXIT_DELIVERY,
+    EXIT_INPUT,
+    EXIT_USAGE,
+    InputError,
+    SocialpubError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -76,6 +83,8 @@ def _guarded(command: Callable[P, R]) -> Callable[P, R]:
 
         try:
             return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise  # the command line's own exits and usage errors
         except InputError as exc:
             if exc.problems:
                 console.print_problems_text(exc.problems)
@@ -85,9 +94,21 @@ def _guarded(command: Callable[P, R]) -> Callable[P, R]:
         except SocialpubError as exc:
             console.error(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # a file that cannot be read or written: name it
+            where = f": {exc.filename}" if exc.filename else ""
+            console.error(f"{exc.strerror or exc}{where}", "check the path and its permissions")
+            raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
             console.error("interrupted")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("SOCIALPUB_DEBUG"):
+                raise
+            console.error(
+                f"internal error ({type(exc).__name__}): this is a bug in socialpub",
+                "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
+            )
+            raise typer.Exit(EXIT_DELIVERY) from None
 
     return wrapper
 

@@ -278,3 +278,27 @@ def test_new_and_init_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     code, out, _ = invoke("new", "Impftermine im Januar", "--json")
     data = json.loads(out)
     assert data["id"] == "impftermine-im-januar" and Path(data["path"]).is_file()
+
+
+def test_file_system_errors_are_messages_not_tracebacks(repo: Repo) -> None:
+    blocker = repo.root / "posts-file"
+    blocker.write_text("not a folder")
+    repo.write_config(repo.config.read_text() + "posts_dir: posts-file\n")
+    code, out, err = invoke("new", "Kreistag", "--config", str(repo.config))
+    assert code == 3
+    assert "posts-file" in err and "Traceback" not in out + err
+
+
+def test_unexpected_errors_are_reported_as_bugs(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socialpub.validate
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(socialpub.validate, "validate", broken)
+    code, _, err = invoke("validate", "--config", str(repo.config))
+    assert code == 1
+    assert "internal error (RuntimeError)" in err and "SOCIALPUB_DEBUG=1" in err
+    assert "Traceback" not in err
