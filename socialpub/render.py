@@ -41,6 +41,8 @@ class Renderer:
     """Renders variants for one config. Templates are compiled once and reused."""
 
     config: Config
+    #: only check that long texts can become threads, without building the parts (validation)
+    check_only: bool = False
     _envs: dict[bool, jinja2.Environment] = field(default_factory=dict)
     _documents: dict[str, markup.Document] = field(default_factory=dict)
     _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
@@ -183,6 +185,8 @@ class Renderer:
         if not (values.thread and caps.threads):
             problems.append(_too_long(post, channel, measure(text), limit, caps, values.thread))
             return (_part(text, caps),)
+        if self.check_only and _surely_splittable(text, limit, caps):
+            return (_part(text, caps),)
         try:
             pieces = _split(text, limit, caps)
         except ContentError as exc:
@@ -313,6 +317,13 @@ def _split(text: str, limit: int, caps: Capabilities) -> list[str]:
     if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
     return pieces
+
+
+def _surely_splittable(text: str, limit: int, caps: Capabilities) -> bool:
+    from socialpub.thread import surely_splittable
+
+    # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
+    return caps.dialect != "telegram_html" and surely_splittable(text, limit, _measure(caps))
 
 
 def _balanced(fragment: str) -> bool:

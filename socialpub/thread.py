@@ -23,7 +23,7 @@ import regex
 from socialpub.entities import Entity, Flavor, find_entities
 from socialpub.errors import ContentError
 
-__all__ = ["split_thread"]
+__all__ = ["split_thread", "surely_splittable"]
 
 Measure = Callable[[str], int]
 
@@ -105,6 +105,34 @@ def split_thread(
     if not numbering:
         return _pack(segmented, limit, measure, lambda index: "")
     return _numbered(segmented, limit, measure)
+
+
+#: whitespace a part may end at (the non-breaking kinds glue words together)
+_BREAKABLE_SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")
+#: whitespace that a combining mark or joiner turns into part of a grapheme cluster
+_SPACE_THEN_EXTEND = regex.compile(r"\s[\p{Grapheme_Extend}\p{Mc}\u200d]")
+#: no counter gives a text more than 6 units per character plus 23 for a URL: X weighs a
+#: character 2 and NFC can triple one; a 4-character URL ("a.de") plus a comma counts 24
+_UNITS_PER_CHAR, _URL_ALLOWANCE = 6, 23
+
+
+def surely_splittable(text: str, limit: int, measure: Measure) -> bool:
+    """Whether `split_thread(text, limit, measure)` is certain to succeed, without splitting.
+
+    The splitter puts at least one word per part, so there are at most as many parts as
+    words, and packing succeeds whenever every word fits beside the widest possible
+    suffix. Validation only needs that answer; building the parts costs far more. False
+    means "not certain" (then split for real), never "impossible".
+    """
+    if _SPACE_THEN_EXTEND.search(text):
+        return False  # word boundaries would differ from the splitter's clusters
+    words = [word for word in _BREAKABLE_SPACE.split(text) if word]
+    suffix = " {0}/{0}".format("9" * len(str(len(words))))
+    return all(
+        _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
+        or measure(word + suffix) <= limit
+        for word in words
+    )
 
 
 def _numbering(total: int) -> Callable[[int], str]:

@@ -141,7 +141,7 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
 
     workers = min(os.cpu_count() or 1, 8)
     if len(misses) < PARALLEL_FROM or workers < 2:
-        renderer = Renderer(config)
+        renderer = Renderer(config, check_only=True)
         return [_check_file(m.path, m.data, config, renderer) for m in misses]
     size = max(16, len(misses) // (workers * 4))
     batches = [
@@ -155,7 +155,7 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
 def _check_batch(config: Config, batch: Sequence[tuple[Path, bytes]]) -> list[Entry]:
     from socialpub.render import Renderer
 
-    renderer = Renderer(config)
+    renderer = Renderer(config, check_only=True)
     return [_check_file(path, data, config, renderer) for path, data in batch]
 
 

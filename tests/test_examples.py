@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,3 +45,19 @@ def test_fire_brigade_warning_becomes_a_thread_on_short_platforms() -> None:
     by_channel = {v.channel: v for v in result.variants}
     assert by_channel["bluesky"].is_thread and by_channel["mastodon"].is_thread
     assert not by_channel["website"].is_thread and not by_channel["telegram"].is_thread
+
+
+def test_check_only_rendering_finds_the_same_problems_as_full_rendering() -> None:
+    """Validation skips building thread parts when a split surely succeeds."""
+    from socialpub.posts import discover, load_post
+    from socialpub.render import Renderer
+    from socialpub.validate import check_post
+
+    config = load_config(CONFIG)
+    for file in discover([], config.posts_dir):
+        path = Path(file)
+        post = load_post(path, path.read_bytes(), timezone=config.timezone, default_lang="de").post
+        assert post is not None
+        full = check_post(post, config, Renderer(config))
+        fast = check_post(post, config, Renderer(config, check_only=True))
+        assert fast == full, path

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from socialpub.counting import length_function
 from socialpub.entities import Flavor, find_entities
 from socialpub.errors import ContentError
-from socialpub.thread import split_thread
+from socialpub.thread import split_thread, surely_splittable
 
 GRAPHEME = regex.compile(r"\X")
 SUFFIX = re.compile(r" (\d+)/(\d+)$")
@@ -284,3 +286,34 @@ def test_nothing_lost_even_when_words_break(text: str, limit: int, data: st.Data
     bounds = cluster_bounds(text)
     for start, end in spans(text, pieces):
         assert start in bounds and end in bounds
+
+
+PLATFORM_MEASURES = [length_function(p) for p in ("x", "mastodon", "bluesky", "threads")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        texts(),
+        st.lists(
+            st.sampled_from(["a", "ö", "🚧", "👨‍👩‍👧", "a\u0308", " ", "\n", "\u00a0", "x.de"]),
+            min_size=1,
+            max_size=300,
+        ).map("".join),
+    ),
+    limit=st.integers(min_value=10, max_value=120),
+    measure=st.sampled_from([len, graphemes, *PLATFORM_MEASURES]),
+)
+def test_surely_splittable_means_the_split_succeeds(
+    text: str, limit: int, measure: Callable[[str], int]
+) -> None:
+    """Validation trusts surely_splittable instead of splitting: it must never be wrong."""
+    if surely_splittable(text, limit, measure):
+        parts = split_thread(text, limit, measure)
+        assert all(measure(part) <= limit for part in parts)
+
+
+def test_surely_splittable_is_not_fooled_by_a_long_link() -> None:
+    text = "Infos: https://landkreis-musterstadt.de/" + "a" * 400 + " und mehr Text."
+    assert not surely_splittable(text, 300, graphemes)
+    assert surely_splittable("Kurze Wörter. " * 80, 300, graphemes)
