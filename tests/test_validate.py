@@ -181,3 +181,8 @@ def test_every_code_is_documented_and_has_a_known_severity() -> None:
 
     assert all(code.startswith("SP") and len(code) == 5 for code in CODES)
     assert len({c.name for c in CODES.values()}) == len(CODES)
+
+
+def test_emoji_are_counted_per_cluster() -> None:
+    assert validate_module._emoji_count("Familie 👨‍👩‍👧, Flagge 🇩🇪, Daumen 👍🏽") == 3
+    assert validate_module._emoji_count("Keine Emoji, nur Umlaute: äöü ß") == 0
