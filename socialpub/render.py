@@ -178,13 +178,15 @@ class Renderer:
         problems: list[Problem],
     ) -> tuple[Part, ...]:
         caps = channel.capabilities
-        measure = _measure(caps)
         limit = channel.limit
-        if not limit or measure(text) <= limit:
-            return (_part(text, caps),)
+        size = _measure(caps)(text) if limit else 0
+        # Bluesky's measure also weighs bytes; every other one is the length itself.
+        known = None if caps.counter == "bluesky" else size
+        if not limit or size <= limit:
+            return (_part(text, caps, known),)
         if not (values.thread and caps.threads):
-            problems.append(_too_long(post, channel, measure(text), limit, caps, values.thread))
-            return (_part(text, caps),)
+            problems.append(_too_long(post, channel, size, limit, caps, values.thread))
+            return (_part(text, caps, known),)
         if self.check_only and _surely_splittable(text, limit, caps):
             return (_part(text, caps),)
         try:
@@ -288,13 +290,15 @@ def _measure(caps: Capabilities) -> Callable[[str], int]:
     return base
 
 
-def _part(text: str, caps: Capabilities) -> Part:
+def _part(text: str, caps: Capabilities, length: int | None = None) -> Part:
     facets: tuple[Facet, ...] = ()
     if caps.counter == "bluesky":
         from socialpub.facets import bluesky_facets
 
         facets = bluesky_facets(text)
-    return Part(text=text, length=_length(text, caps), facets=facets)
+    if length is None or caps.counter == "none":
+        length = _length(text, caps)
+    return Part(text=text, length=length, facets=facets)
 
 
 def _length(text: str, caps: Capabilities) -> int:
