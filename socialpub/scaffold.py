@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -123,8 +124,8 @@ def _existing_ids(config: Config) -> set[str]:
 
 
 def _post_text(post_id: str, title: str, channels: Sequence[str]) -> str:
-    quoted = title.replace('"', '\\"')
-    lines = ["---", f"id: {post_id}", f'title: "{quoted}"', "status: draft"]
+    quoted = json.dumps(title, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+    lines = ["---", f"id: {post_id}", f"title: {quoted}", "status: draft"]
     if channels:
         lines.append(f"channels: [{', '.join(channels)}]")
     lines += ["tags: []", "---", "Text des Beitrags in Markdown.", ""]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import typer.main
@@ -302,3 +303,22 @@ def test_unexpected_errors_are_reported_as_bugs(
     assert code == 1
     assert "internal error (RuntimeError)" in err and "SOCIALPUB_DEBUG=1" in err
     assert "Traceback" not in err
+
+
+def test_new_post_keeps_any_title_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    invoke("init")
+    title = 'Sitzung: "Haushalt" \\ Teil #2 – {{ nicht }} ausgewertet'
+    code, out, _ = invoke("new", title, "--json")
+    assert code == 0
+    post_id = json.loads(out)["id"]
+    code, out, _ = invoke("preview", post_id, "--json", "--channel", "website")
+    assert code == 0
+    assert "Sitzung: &#34;Haushalt&#34; \\ Teil #2" in json.loads(out)[0]["parts"][0]["text"]
+    from socialpub.posts import load_post
+
+    path = next((tmp_path / "posts").rglob("sitzung-*.md"))
+    post = load_post(
+        path, path.read_bytes(), timezone=ZoneInfo("Europe/Berlin"), default_lang="de"
+    ).post
+    assert post is not None and post.title == title
