@@ -25,7 +25,7 @@ from socialpub.textfile import DecodeProblem, decode, did_you_mean
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
 TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
-COMMON_CHANNEL_KEYS = frozenset({"type", "title"})
+COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"})
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
@@ -64,6 +64,11 @@ class ChannelConfig:
     @property
     def capabilities(self) -> base.Capabilities:
         return self.spec.capabilities
+
+    @property
+    def thread_numbering(self) -> bool:
+        """Whether thread parts end in " 1/3" (default) or go out unnumbered."""
+        return self.settings.get("thread_numbering", True) is not False
 
     @property
     def limit(self) -> int:
@@ -345,6 +350,11 @@ def _secret(
 def _check_value(
     path: Path, where: str, key: str, value: Any, line: int, problems: list[Problem]
 ) -> None:
+    if key == "thread_numbering" and not isinstance(value, bool):
+        problems.append(
+            problem("SP506", path, line, where, "thread_numbering must be true or false")
+        )
+        return
     if key in _URL_KEYS and not (
         isinstance(value, str) and value.startswith(("https://", "http://"))
     ):

@@ -190,7 +190,7 @@ class Renderer:
         if self.check_only and _surely_splittable(text, limit, caps):
             return (_part(text, caps),)
         try:
-            pieces = _split(text, limit, caps)
+            pieces = _split(text, limit, caps, numbering=channel.thread_numbering)
         except ContentError as exc:
             problems.append(
                 problem(
@@ -311,13 +311,13 @@ def _length(text: str, caps: Capabilities) -> int:
     return counting.length_function(caps.counter)(shown)
 
 
-def _split(text: str, limit: int, caps: Capabilities) -> list[str]:
+def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> list[str]:
     from socialpub.thread import split_thread
 
     flavor: Flavor = (
         "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
     )
-    pieces = split_thread(text, limit, _measure(caps), numbering=True, flavor=flavor)
+    pieces = split_thread(text, limit, _measure(caps), numbering=numbering, flavor=flavor)
     if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
     return pieces

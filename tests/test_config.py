@@ -136,3 +136,10 @@ def test_non_utf8_config_names_position(repo: Repo) -> None:
         load_config(repo.config)
     assert info.value.problems[0].code == "SP001"
     assert info.value.problems[0].line == 2
+
+
+def test_thread_numbering_must_be_a_flag(repo: Repo) -> None:
+    repo.config.write_text("channels:\n  w: {type: website, thread_numbering: nein}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(repo.config)
+    assert codes(info.value) == ["SP506"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -140,3 +141,16 @@ def test_override_text_and_tags(repo: Repo) -> None:
     )
     variant = render(repo, text, "mastodon")
     assert variant.text == "Kurz.\n\nhttps://k.example/x"
+
+
+def test_thread_numbering_can_be_switched_off(repo: Repo) -> None:
+    repo.write_config(
+        repo.config.read_text().replace(
+            "    type: bluesky\n", "    type: bluesky\n    thread_numbering: false\n"
+        )
+    )
+    body = "\n\n".join("Ein Absatz mit einigen Wörtern darin. " * 4 for _ in range(5))
+    variant = render(repo, f"---\nid: a\ntitle: T\nthread: true\n---\n{body}\n", "bluesky")
+    assert variant.is_thread and variant.problems == ()
+    assert not any(re.search(r" \d+/\d+$", part.text) for part in variant.parts)
+    assert all(part.length <= 300 for part in variant.parts)
