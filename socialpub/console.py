@@ -115,7 +115,8 @@ def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
     for variant in variants:
         if variant.post_id != current:
             current = variant.post_id
-            out.rule(Text(f"{titles.get(current, current)}  [{current}]", style="bold"))
+            out.rule()
+            out.print(Text(titles.get(current, current), style="bold"))
         out.print(_variant_panel(variant))
 
 

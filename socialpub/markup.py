@@ -12,8 +12,9 @@ Rules shared by all dialects:
   `<a>` only for schemes they allow (Telegram: http, https, mailto, tg; HTML: http, https,
   mailto); any other link, e.g. `javascript:`, is written as escaped text by the plain rule.
 * Images in the body become their alt text (media belong in the post's `media:`).
-* Soft line breaks (a single newline in the source) stay newlines in the text dialects, so a
-  post reads line by line as typed; in HTML they are whitespace, as Markdown defines.
+* A single newline in the source is a soft line break: a space in every dialect, as Markdown
+  defines, so files can be wrapped for readable diffs. A line break in the post needs a hard
+  break: two spaces or a backslash at the end of the line.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def _label(tokens: Sequence[Token]) -> str:
     for token in tokens:
         if token.type in ("text", "code_inline"):
             out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
+        elif token.type == "softbreak":
+            out.append(" ")
+        elif token.type == "hardbreak":
             out.append("\n")
         elif token.type == "image":
             out.append(_label(token.children or []))
@@ -164,7 +167,9 @@ def _inline_node(node: SyntaxTreeNode, dialect: _TextDialect) -> str:
     kind = node.type
     if kind == "text":
         return dialect.escape(node.content)
-    if kind in ("softbreak", "hardbreak"):
+    if kind == "softbreak":
+        return " "  # a line wrapped in the file, not in the post (as on the website)
+    if kind == "hardbreak":
         return "\n"
     if kind == "code_inline":
         return _mark(dialect, kind, dialect.escape(node.content))

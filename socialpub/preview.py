@@ -24,6 +24,7 @@ _ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 @dataclass(frozen=True)
 class PreviewResult:
     variants: tuple[Variant, ...]
+    #: per post id: "title [id] · status · dates", the heading a press officer checks first
     titles: dict[str, str]
 
     @property
@@ -60,6 +61,18 @@ def variant_json(variant: Variant) -> dict[str, Any]:
     }
 
 
+def heading(post: Post) -> str:
+    """The post's title, id, status and dates in one line."""
+    parts = [f"{post.title}  [{post.id}]", post.status.value]
+    if post.approved_by:
+        parts[-1] += f" by {post.approved_by}"
+    if post.publish_at:
+        parts.append(f"from {post.publish_at:%Y-%m-%d %H:%M}")
+    if post.expires_at:
+        parts.append(f"until {post.expires_at:%Y-%m-%d %H:%M}")
+    return " · ".join(parts)
+
+
 def build_preview(
     config: Config, selectors: Sequence[str], channels: Sequence[str]
 ) -> PreviewResult:
@@ -68,7 +81,7 @@ def build_preview(
     variants: list[Variant] = []
     titles: dict[str, str] = {}
     for post, load_problems in _select(config, selectors):
-        titles[post.id] = post.title
+        titles[post.id] = heading(post)
         targets = {
             name: channel
             for name, channel in post_channels(post, config).items()

@@ -273,3 +273,14 @@ def test_html_has_no_images_and_escapes_alt() -> None:
 def test_html_code_block_escaped() -> None:
     html = to_html(parse("```\n<script>{{ x }}</script>\n```"))
     assert html == "<pre><code>&lt;script&gt;{{ x }}&lt;/script&gt;\n</code></pre>"
+
+
+def test_wrapped_lines_join_and_hard_breaks_stay() -> None:
+    source = "Die Sitzung ist\nöffentlich.  \nZweite Zeile\\\nDritte Zeile"
+    document = parse(source)
+    expected = "Die Sitzung ist öffentlich.\nZweite Zeile\nDritte Zeile"
+    assert to_plain(document) == expected
+    assert to_telegram_html(document) == expected
+    assert to_html(document) == (
+        "<p>Die Sitzung ist\nöffentlich.<br>\nZweite Zeile<br>\nDritte Zeile</p>"
+    )
