@@ -143,3 +143,13 @@ def test_thread_numbering_must_be_a_flag(repo: Repo) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(repo.config)
     assert codes(info.value) == ["SP506"]
+
+
+def test_every_channel_type_counts_with_a_known_rule() -> None:
+    from socialpub.channels.base import CHANNEL_TYPES, spec
+    from socialpub.counting import PLATFORMS
+
+    for channel_type in CHANNEL_TYPES:
+        caps = spec(channel_type).capabilities
+        assert caps.counter in (*PLATFORMS, "none"), channel_type
+        assert caps.max_length >= 0 and caps.unit

@@ -35,11 +35,13 @@ MEDIA_KINDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Capabilities:
-    """Limits and abilities of a platform. A limit of 0 means "no limit"."""
+    """Limits and abilities of a platform. A limit of 0 means "no limit".
 
-    max_length: int
-    counter: str  # a platform name known to `socialpub.counting`, or "none"
-    unit: str
+    The text limit and its unit belong to the counting rule (`socialpub.counting`), so they
+    are derived from `counter` instead of being written down twice.
+    """
+
+    counter: str  # a platform name known to `socialpub.counting`, or "none" (no limit)
     dialect: Dialect = "plain"
     max_images: int = 4
     max_videos: int = 1
@@ -54,6 +56,22 @@ class Capabilities:
     edit: bool = False
     delete: bool = False
     api: bool = True  # False: no posting API (Xing): a manual posting kit
+
+    @property
+    def max_length(self) -> int:
+        if self.counter == "none":
+            return 0
+        from socialpub.counting import default_limit
+
+        return default_limit(self.counter)
+
+    @property
+    def unit(self) -> str:
+        if self.counter == "none":
+            return "characters"
+        from socialpub.counting import unit
+
+        return unit(self.counter)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,16 @@ import regex
 
 from socialpub.errors import UsageError
 
-__all__ = ["PLATFORMS", "Count", "count", "graphemes", "length_function", "x_weighted_length"]
+__all__ = [
+    "PLATFORMS",
+    "Count",
+    "count",
+    "default_limit",
+    "graphemes",
+    "length_function",
+    "unit",
+    "x_weighted_length",
+]
 
 PLATFORMS: tuple[str, ...] = (
     "x",
@@ -80,6 +89,16 @@ def x_weighted_length(text: str) -> tuple[int, bool]:
 def length_function(platform: str) -> Callable[[str], int]:
     """The measure `count()` uses for `platform` (for splitting a text into a thread)."""
     return _rule(platform).measure
+
+
+def default_limit(platform: str) -> int:
+    """The platform's own limit (a channel may set another, e.g. a Mastodon instance)."""
+    return _rule(platform).limit
+
+
+def unit(platform: str) -> str:
+    """What the platform counts, e.g. "graphemes"."""
+    return _rule(platform).unit
 
 
 def count(platform: str, text: str, *, limit: int | None = None) -> Count:
