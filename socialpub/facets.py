@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-import regex
-
+from socialpub.counting import graphemes
 from socialpub.entities import Entity, find_entities
 from socialpub.models import Facet
 
@@ -20,7 +19,6 @@ __all__ = ["MAX_TAG_GRAPHEMES", "bluesky_facets"]
 MAX_TAG_GRAPHEMES = 64
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)  # "host:8080/x" has none
-_GRAPHEME = regex.compile(r"\X")
 _KINDS = {"url": "link", "mention": "mention", "hashtag": "tag"}
 
 
@@ -46,7 +44,7 @@ def _facet_value(entity: Entity) -> str | None:
     if entity.kind == "url":
         return entity.value if _SCHEME.match(entity.value) else f"https://{entity.value}"
     if entity.kind == "hashtag":
-        too_long = len(_GRAPHEME.findall(entity.value)) > MAX_TAG_GRAPHEMES
+        too_long = len(graphemes(entity.value)) > MAX_TAG_GRAPHEMES
         return None if too_long or not entity.value else entity.value
     return entity.value.removeprefix("@") or None
 

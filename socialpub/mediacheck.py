@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import regex
-
 from socialpub.channels.base import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
 from socialpub.codes import problem
 from socialpub.config import ChannelConfig
+from socialpub.counting import graphemes
 from socialpub.models import Media, Post, Problem
 from socialpub.overrides import effective
 from socialpub.textfile import did_you_mean
-
-_GRAPHEME = regex.compile(r"\X")
 
 
 def all_media(post: Post) -> list[Media]:
@@ -72,7 +69,7 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 )
             )
         if item.alt and caps.supports_alt and caps.alt_text_max:
-            length = len(_GRAPHEME.findall(item.alt))
+            length = len(graphemes(item.alt))
             if length > caps.alt_text_max:
                 problems.append(
                     problem(

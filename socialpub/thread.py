@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import regex
 
+from socialpub.counting import graphemes
 from socialpub.entities import Entity, Flavor, find_entities
 from socialpub.errors import ContentError
 
@@ -31,7 +32,6 @@ MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
 MIN_FILL = 0.5
 
-_GRAPHEME = regex.compile(r"\X")
 _NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
 # Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
 _GLUE = frozenset("\u00a0\u202f\u2007\u2060")
@@ -174,7 +174,7 @@ def _is_solid(cluster: str) -> bool:
 
 
 def _segment(text: str, flavor: Flavor) -> _Segmented:
-    clusters = _GRAPHEME.findall(text)
+    clusters = graphemes(text)
     offsets = [0]
     for cluster in clusters:
         offsets.append(offsets[-1] + len(cluster))

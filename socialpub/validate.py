@@ -24,6 +24,7 @@ from socialpub import __version__
 from socialpub.cache import Entry, ValidationCache
 from socialpub.codes import problem
 from socialpub.config import ChannelConfig, Config, channel_hint
+from socialpub.counting import graphemes
 from socialpub.mediacheck import (
     all_media,
     media_file_problem,
@@ -39,7 +40,6 @@ MAX_EMOJI = 5
 #: below this many files to check, starting worker processes costs more than it saves
 PARALLEL_FROM = 200
 _PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
-_GRAPHEME = regex.compile(r"\X")
 _BODY_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
 
 
@@ -241,7 +241,7 @@ def _emoji_count(text: str) -> int:
     """Grapheme clusters that hold an emoji (a family or a flag counts once)."""
     if not _PICTOGRAPH.search(text):
         return 0  # most posts: skip splitting the text into clusters
-    return sum(1 for cluster in _GRAPHEME.findall(text) if _PICTOGRAPH.search(cluster))
+    return sum(1 for cluster in graphemes(text) if _PICTOGRAPH.search(cluster))
 
 
 def _hashtags(post: Post) -> Iterable[tuple[str, int]]:

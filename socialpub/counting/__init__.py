@@ -74,7 +74,8 @@ class _Rule:
 
 def graphemes(text: str) -> list[str]:
     """The extended grapheme clusters of `text` (what a reader sees as one character)."""
-    return list(_GRAPHEME.findall(text))
+    clusters: list[str] = _GRAPHEME.findall(text)
+    return clusters
 
 
 def x_weighted_length(text: str) -> tuple[int, bool]:
