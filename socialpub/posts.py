@@ -8,6 +8,7 @@ channels live in `validate.py`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -75,6 +76,19 @@ def _walk(folder: Path) -> Iterator[str]:
                 continue
             if lower.endswith(suffixes):
                 yield os.path.join(current, name)  # noqa: PTH118 - see discover()
+
+
+_ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+def quick_ids(path: str | Path) -> set[str]:
+    """The ids in a post file's first lines, without parsing it (to find a post by id)."""
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123 - runs for every post file
+            head = handle.read(4096)
+    except OSError:
+        return set()
+    return {found.decode() for found in _ID_LINE.findall(head)}
 
 
 def load_post(path: Path, data: bytes, *, timezone: tzinfo, default_lang: str) -> LoadResult:

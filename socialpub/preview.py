@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +12,10 @@ from socialpub.config import Config, require_channels
 from socialpub.errors import ContentError
 from socialpub.mediacheck import channel_media_problems
 from socialpub.models import Post, Problem, Severity, Variant
-from socialpub.posts import discover, load_post
+from socialpub.posts import discover, load_post, quick_ids
 from socialpub.render import Renderer
 from socialpub.textfile import did_you_mean
 from socialpub.validate import post_channels
-
-_ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -97,8 +94,9 @@ def _select(config: Config, selectors: Sequence[str]) -> list[tuple[Post, tuple[
     files = [Path(file) for file in discover([], config.posts_dir)]
     wanted_ids = {s for s in selectors if not Path(s).is_file()}
     chosen = [Path(s) for s in selectors if Path(s).is_file()]
+    ids = {path: quick_ids(path) for path in files} if wanted_ids else {}
     if wanted_ids:
-        chosen += [path for path in files if _ids_in(path) & wanted_ids]
+        chosen += [path for path in files if ids[path] & wanted_ids]
     elif not selectors:
         chosen = files
     loaded = []
@@ -117,20 +115,8 @@ def _select(config: Config, selectors: Sequence[str]) -> list[tuple[Post, tuple[
     missing = wanted_ids - {post.id for post, _ in loaded}
     if missing:
         name = sorted(missing)[0]
-        known = [i.decode() for path in files for i in _raw_ids(path)]
+        known = [post_id for found in ids.values() for post_id in found]
         raise ContentError(
             f"no post with id {name!r}", hint=did_you_mean(name, known) or "check the id"
         )
     return loaded
-
-
-def _raw_ids(path: Path) -> list[bytes]:
-    try:
-        head = path.read_bytes()[:4096]
-    except OSError:
-        return []
-    return _ID_LINE.findall(head)
-
-
-def _ids_in(path: Path) -> set[str]:
-    return {i.decode() for i in _raw_ids(path)}

@@ -11,12 +11,11 @@ from pathlib import Path
 
 from socialpub.config import CONFIG_NAME, Config, require_channels
 from socialpub.errors import InputError
-from socialpub.posts import discover
+from socialpub.posts import discover, quick_ids
 
 _TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
 )
-_ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 MAX_SLUG = 60
 
 STARTER_CONFIG = """\
@@ -113,14 +112,7 @@ def new_post(config: Config, title: str, channels: Sequence[str], *, today: date
 
 
 def _existing_ids(config: Config) -> set[str]:
-    ids: set[str] = set()
-    for file in discover([], config.posts_dir):
-        path = Path(file)
-        try:
-            ids.update(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")[:4096]))
-        except OSError:
-            continue
-    return ids
+    return {post_id for file in discover([], config.posts_dir) for post_id in quick_ids(file)}
 
 
 def _post_text(post_id: str, title: str, channels: Sequence[str]) -> str:
