@@ -215,13 +215,11 @@ def count(
 
 def _read_stdin() -> str:
     data = sys.stdin.buffer.read()
-    from socialpub.textfile import DecodeProblem
-
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problem = DecodeProblem(1, exc.start + 1, f"standard input is not UTF-8 (byte {exc.start})")
-        raise InputError(problem.message, hint="send UTF-8 text") from None
+        message = f"standard input is not UTF-8 (invalid byte at offset {exc.start})"
+        raise InputError(message, hint="send UTF-8 text") from None
     # Drop exactly one final newline (what `echo` adds), nothing else.
     if text.endswith("\r\n"):
         return text[:-2]

@@ -322,3 +322,8 @@ def test_new_post_keeps_any_title_valid(tmp_path: Path, monkeypatch: pytest.Monk
         path, path.read_bytes(), timezone=ZoneInfo("Europe/Berlin"), default_lang="de"
     ).post
     assert post is not None and post.title == title
+
+
+def test_count_stdin_must_be_utf8() -> None:
+    code, _, err = invoke("count", "-p", "telegram", "-", input=b"Stra\xdfe\n")
+    assert code == 3 and "not UTF-8 (invalid byte at offset 4)" in err
