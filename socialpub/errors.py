@@ -93,7 +93,16 @@ class RateLimited(DeliveryError):
 
 
 class Transient(DeliveryError):
-    """A temporary failure (connection error, timeout, 5xx) that may be retried."""
+    """A temporary failure (connection error, timeout, 5xx) that may be retried.
+
+    `maybe_sent` is True when the request may have reached the platform (a timeout or a reset
+    after sending, a 5xx, an unreadable answer): for a platform without idempotency, resending
+    could duplicate the post, so the delivery becomes *unconfirmed* instead.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, maybe_sent: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.maybe_sent = maybe_sent
 
 
 class LedgerError(SocialpubError):

@@ -1,7 +1,8 @@
 """The data of the pipeline: Post → Variant (post × channel) → … All frozen.
 
 Post files are parsed into these types by `posts.py`; `render.py` turns a Post and a channel
-into a Variant. Later stages (Delivery, Payload, Receipt) arrive with publishing.
+into a Variant; `plan.py` turns variants into Deliveries; an adapter's `prepare()` turns one into
+a Payload, and `send()` answers with a Receipt of what now exists on the platform.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -141,3 +143,78 @@ class Variant:
     @property
     def is_thread(self) -> bool:
         return len(self.parts) > 1
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file an adapter uploads: path relative to the repository root, its kind and alt text."""
+
+    file: str
+    kind: str  # jpeg, png, gif, webp, mp4, mov, webm, ogg, mp3, m4a
+    alt: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "kind": self.kind, "alt": self.alt}
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Exactly what an adapter will send for one delivery: plain JSON data, never a secret.
+
+    `messages` holds one request per message in posting order (thread parts, or a Telegram
+    album followed by its text), each `{"endpoint": "POST /api/v1/statuses", "body": {...}}`.
+    Bodies may refer to `media` by index; uploads happen inside `send()`.
+    """
+
+    channel: str
+    channel_type: str
+    post_id: str
+    key: str  # idempotency key of the delivery
+    messages: tuple[Mapping[str, Any], ...]
+    media: tuple[MediaFile, ...] = ()
+    schedule_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "type": self.channel_type,
+            "post": self.post_id,
+            "key": self.key,
+            "schedule_at": self.schedule_at.isoformat() if self.schedule_at else None,
+            "media": [m.as_dict() for m in self.media],
+            "messages": [dict(m) for m in self.messages],
+        }
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message that exists on a platform (a thread part, an album, a scheduled status).
+
+    `refs` keeps what later edits and deletes need: a Bluesky `uri`/`cid`, the ids of every
+    message of a Telegram album, whether a Telegram message carries a caption.
+    """
+
+    id: str
+    url: str = ""
+    refs: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "refs": dict(self.refs)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sent:
+        return cls(
+            id=str(data["id"]), url=str(data.get("url", "")), refs=dict(data.get("refs", {}))
+        )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a send, edit or resume left on the platform: every message, in order."""
+
+    sent: tuple[Sent, ...]
+    scheduled: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.sent[0].url if self.sent else ""

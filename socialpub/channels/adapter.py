@@ -1,0 +1,113 @@
+"""The adapter contract: what the publishing engine asks of every channel type.
+
+An adapter lives in its channel module (`socialpub/channels/<type>.py`) next to its SPEC, and
+the module names it `ADAPTER`. `check()` and `prepare()` are pure (golden-tested); `send()`,
+`edit()`, `delete()` and `lookup()` do I/O only through the `Http` they are given and raise only
+from the error tree (AuthFailed, Rejected, RateLimited, Transient).
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+import importlib
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from socialpub.channels.base import CHANNEL_TYPES, Capabilities, ChannelSpec
+from socialpub.errors import Rejected
+
+if TYPE_CHECKING:
+    from socialpub.config import ChannelConfig
+    from socialpub.http import Http
+    from socialpub.models import Payload, Problem, Receipt, Sent, Variant
+
+
+class Progress(Protocol):
+    """The engine's durable record of one delivery, handed to `send()`.
+
+    `send()` starts at message `len(progress.sent)` (a resumed thread skips what exists),
+    calls `before(i)` right before the request that creates message i (write-ahead) and
+    `after(i, sent)` as soon as the platform confirmed it. Both return only once written.
+    """
+
+    @property
+    def sent(self) -> tuple[Sent, ...]: ...
+
+    def before(self, index: int) -> None: ...
+
+    def after(self, index: int, sent: Sent) -> None: ...
+
+
+class Lookup(enum.Enum):
+    """What `lookup()` found out about an unconfirmed delivery."""
+
+    FOUND = "found"  # every message exists; each was recorded with progress.after()
+    ABSENT = "absent"  # messages after progress.sent do not exist: sending them is safe
+    UNKNOWN = "unknown"  # the platform cannot tell (Telegram): a person has to decide
+
+
+class Adapter(abc.ABC):
+    """Base class of channel adapters. Subclasses set `spec` and implement prepare/send."""
+
+    spec: ClassVar[ChannelSpec]
+    #: True when resending with the same key cannot create a second post
+    idempotent: ClassVar[bool] = False
+    #: how long the platform honours the key (Mastodon: 1 h); None: for ever
+    idempotency_window: ClassVar[timedelta | None] = None
+    #: default pacing: `requests` per `seconds` (the config's `rate_limit` overrides it)
+    default_rate: ClassVar[tuple[int, float]] = (60, 60.0)
+
+    def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
+        self.channel = channel
+        self.root = root  # media paths are relative to the repository root
+        self.state_dir = state_dir  # private, git-ignored state (e.g. a cached login session)
+
+    @property
+    def key(self) -> str:
+        return self.spec.type
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.spec.capabilities
+
+    def check(self, variant: Variant) -> list[Problem]:
+        """Problems only this platform has, beyond the common validation. Pure."""
+        return []
+
+    @abc.abstractmethod
+    def prepare(
+        self,
+        variant: Variant,
+        key: str,
+        *,
+        created_at: datetime,
+        schedule_at: datetime | None = None,
+    ) -> Payload:
+        """The exact requests for a variant. Pure: no I/O, no clock (`created_at` is the
+        time of the delivery's first attempt, kept in the ledger, so a retry is identical)."""
+
+    @abc.abstractmethod
+    def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
+        """Create the post (or the rest of a thread) on the platform."""
+
+    def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
+        """Change a published post to the payload's text."""
+        raise Rejected(f"{self.spec.title} cannot edit a published post")
+
+    def delete(self, http: Http, receipt: Receipt) -> None:
+        """Remove every message of a published (or natively scheduled) post."""
+        raise Rejected(f"{self.spec.title} does not allow deleting posts through its API")
+
+    def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
+        """For `reconcile`: find what an unconfirmed delivery left on the platform, recording
+        every message found (in order, from `len(progress.sent)`) with `progress.after()`."""
+        return Lookup.UNKNOWN
+
+
+def adapter_class(channel_type: str) -> type[Adapter] | None:
+    """The adapter of a built-in channel type, or None when it has no publishing adapter."""
+    module = importlib.import_module(CHANNEL_TYPES[channel_type])
+    found = getattr(module, "ADAPTER", None)
+    return found if isinstance(found, type) and issubclass(found, Adapter) else None
