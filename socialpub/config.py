@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from socialpub import yamlsafe
+from socialpub import pubconfig, yamlsafe
 from socialpub.channels import base
 from socialpub.codes import problem
 from socialpub.errors import ConfigError, UnknownChannel
@@ -24,8 +24,8 @@ from socialpub.textfile import DecodeProblem, decode, did_you_mean
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
-COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"})
+TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish")
+COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
@@ -71,6 +71,15 @@ class ChannelConfig:
         return self.settings.get("thread_numbering", True) is not False
 
     @property
+    def rate_limit(self) -> pubconfig.Rate | None:
+        return pubconfig.parse_rate(self.settings.get("rate_limit"))
+
+    @property
+    def concurrency(self) -> int:
+        value = self.settings.get("concurrency")
+        return value if isinstance(value, int) else 1
+
+    @property
     def limit(self) -> int:
         """The text limit, honouring an instance-specific `max_characters`."""
         override = self.settings.get("max_characters")
@@ -86,6 +95,7 @@ class Config:
     posts_dir: Path
     templates_dir: Path
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
 
@@ -183,6 +193,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     posts_dir = root / _text(path, raw, "posts_dir", "posts", problems)
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
     channels = _channels(path, raw, problems)
+    publish = pubconfig.read_publish(path, raw, problems)
     if timezone is None:
         return None
     return Config(
@@ -193,6 +204,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         posts_dir=posts_dir,
         templates_dir=templates_dir,
         channels=channels,
+        publish=publish,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 
@@ -350,6 +362,9 @@ def _secret(
 def _check_value(
     path: Path, where: str, key: str, value: Any, line: int, problems: list[Problem]
 ) -> None:
+    if key in pubconfig.CHANNEL_KEYS:
+        pubconfig.check_channel_value(path, where, key, value, line, problems)
+        return
     if key == "thread_numbering" and not isinstance(value, bool):
         problems.append(
             problem("SP506", path, line, where, "thread_numbering must be true or false")

@@ -77,7 +77,7 @@ def build_preview(
     renderer = Renderer(config)
     variants: list[Variant] = []
     titles: dict[str, str] = {}
-    for post, load_problems in _select(config, selectors):
+    for post, load_problems in select_posts(config, selectors):
         titles[post.id] = heading(post)
         targets = {
             name: channel
@@ -90,7 +90,9 @@ def build_preview(
     return PreviewResult(tuple(variants), titles)
 
 
-def _select(config: Config, selectors: Sequence[str]) -> list[tuple[Post, tuple[Problem, ...]]]:
+def select_posts(
+    config: Config, selectors: Sequence[str]
+) -> list[tuple[Post, tuple[Problem, ...]]]:
     files = [Path(file) for file in discover([], config.posts_dir)]
     wanted_ids = {s for s in selectors if not Path(s).is_file()}
     chosen = [Path(s) for s in selectors if Path(s).is_file()]
