@@ -1,146 +1,30 @@
-"""The `socialpub` command line. Only this module and `console.py` import typer/rich.
-
-Heavy modules are imported inside the commands, so `socialpub --version` stays fast.
-Every SocialpubError is turned into a short message and its exit code in `_guarded`.
-"""
+"""Commands for writing posts: validate, count, preview, new, init, channels."""
 
 from __future__ import annotations
 
-import enum
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
-from socialpub import __version__
-from socialpub.errors import (
-    EXIT_DELIVERY,
-    EXIT_INPUT,
-    EXIT_USAGE,
-    InputError,
-    SocialpubError,
-    UsageError,
+from socialpub.cli.common import (
+    ConfigOption,
+    Format,
+    JsonOption,
+    Platform,
+    app,
+    guarded,
+    load,
+    now,
 )
-
-if TYPE_CHECKING:
-    from socialpub.config import Config
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-app = typer.Typer(
-    name="socialpub",
-    help="Validate, preview and publish a press office's posts to every channel.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,  # locals in tracebacks could leak tokens
-    add_completion=False,
-    rich_markup_mode=None,
-)
-
-
-class Format(enum.StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class Platform(enum.StrEnum):
-    x = "x"
-    mastodon = "mastodon"
-    bluesky = "bluesky"
-    telegram = "telegram"
-    threads = "threads"
-    instagram = "instagram"
-    facebook = "facebook"
-    linkedin = "linkedin"
-    whatsapp = "whatsapp"
-
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        help="Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _guarded(command: Callable[P, R]) -> Callable[P, R]:
-    """Map the error tree to messages and exit codes — the one place that does so."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from socialpub import console
-
-        try:
-            return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.BadParameter):
-            raise  # the command line's own exits and usage errors
-        except InputError as exc:
-            if exc.problems:
-                console.print_problems_text(exc.problems)
-            else:
-                console.error(exc.message, exc.hint)
-            raise typer.Exit(exc.exit_code) from None
-        except SocialpubError as exc:
-            console.error(exc.message, exc.hint)
-            raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:  # a file that cannot be read or written: name it
-            where = f": {exc.filename}" if exc.filename else ""
-            console.error(f"{exc.strerror or exc}{where}", "check the path and its permissions")
-            raise typer.Exit(EXIT_INPUT) from None
-        except KeyboardInterrupt:
-            console.error("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if os.environ.get("SOCIALPUB_DEBUG"):
-                raise
-            console.error(
-                f"internal error ({type(exc).__name__}): this is a bug in socialpub",
-                "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
-            )
-            raise typer.Exit(EXIT_DELIVERY) from None
-
-    return wrapper
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"socialpub {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """socialpub: the editorial publishing CLI for public-sector social media."""
-
-
-def _config(path: Path | None) -> Config:
-    from socialpub.config import find_config, load_config
-
-    return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
-
-
-def _now(config: Config) -> datetime:
-    return datetime.now(config.timezone)
+from socialpub.errors import EXIT_INPUT, InputError, UsageError
 
 
 @app.command()
-@_guarded
+@guarded
 def validate(
     paths: Annotated[
         list[Path] | None,
@@ -161,8 +45,8 @@ def validate(
     from socialpub import console
     from socialpub.validate import validate as run_validation
 
-    cfg = _config(config)
-    report = run_validation(paths or [], cfg, now=_now(cfg), use_cache=not no_cache)
+    cfg = load(config)
+    report = run_validation(paths or [], cfg, now=now(cfg), use_cache=not no_cache)
     if format is Format.json:
         console.print_json([p.as_dict() for p in report.problems])
     elif format is Format.github:
@@ -177,7 +61,7 @@ def validate(
 
 
 @app.command()
-@_guarded
+@guarded
 def count(
     text: Annotated[
         str | None, typer.Argument(help="The text, or - to read it from standard input.")
@@ -227,7 +111,7 @@ def _read_stdin() -> str:
 
 
 @app.command()
-@_guarded
+@guarded
 def preview(
     posts: Annotated[
         list[str] | None,
@@ -244,7 +128,7 @@ def preview(
     from socialpub import console
     from socialpub.preview import build_preview
 
-    cfg = _config(config)
+    cfg = load(config)
     result = build_preview(cfg, posts or [], channel or [])
     if as_json:
         console.print_json(result.as_json())
@@ -256,7 +140,7 @@ def preview(
 
 
 @app.command()
-@_guarded
+@guarded
 def new(
     title: Annotated[str, typer.Argument(help="The post's title.")],
     channels: Annotated[
@@ -272,9 +156,9 @@ def new(
     from socialpub import console
     from socialpub.scaffold import new_post
 
-    cfg = _config(config)
+    cfg = load(config)
     names = [name.strip() for value in channels or [] for name in value.split(",") if name.strip()]
-    path = new_post(cfg, title, names, today=_now(cfg).date())
+    path = new_post(cfg, title, names, today=now(cfg).date())
     if as_json:
         console.print_json({"path": str(path), "id": path.stem})
         return
@@ -282,7 +166,7 @@ def new(
 
 
 @app.command()
-@_guarded
+@guarded
 def init(
     directory: Annotated[
         Path, typer.Argument(help="Folder for the new posts repository.")
@@ -308,12 +192,12 @@ def init(
 
 
 @app.command("channels")
-@_guarded
+@guarded
 def list_channels(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List configured channels with their limits and capabilities."""
     from socialpub import console
 
-    cfg = _config(config)
+    cfg = load(config)
     secrets = {
         name: ", ".join(
             f"{key}: {'set' if os.environ.get(ref.env) else 'missing'} (${{{ref.env}}})"
@@ -341,14 +225,3 @@ def list_channels(config: ConfigOption = None, as_json: JsonOption = False) -> N
         )
         return
     console.print_channels(list(cfg.channels.values()), secrets)
-
-
-def main() -> None:
-    try:
-        app()
-    except SocialpubError as exc:  # pragma: no cover - commands are guarded
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-
-
-__all__ = ["EXIT_USAGE", "app", "main"]

@@ -1,0 +1,136 @@
+"""What every command shares: the typer app, common options, and the one error mapping.
+
+Only the `socialpub.cli` package and the console modules import typer/rich. Heavy modules
+are imported inside the commands, so `socialpub --version` stays fast. Every SocialpubError
+is turned into a short message and its exit code in `guarded`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from socialpub import __version__
+from socialpub.errors import (
+    EXIT_DELIVERY,
+    EXIT_INPUT,
+    InputError,
+    SocialpubError,
+)
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="socialpub",
+    help="Validate, preview and publish a press office's posts to every channel.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals in tracebacks could leak tokens
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Platform(enum.StrEnum):
+    x = "x"
+    mastodon = "mastodon"
+    bluesky = "bluesky"
+    telegram = "telegram"
+    threads = "threads"
+    instagram = "instagram"
+    facebook = "facebook"
+    linkedin = "linkedin"
+    whatsapp = "whatsapp"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Map the error tree to messages and exit codes — the one place that does so."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from socialpub import console
+
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise  # the command line's own exits and usage errors
+        except InputError as exc:
+            if exc.problems:
+                console.print_problems_text(exc.problems)
+            else:
+                console.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except SocialpubError as exc:
+            console.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # a file that cannot be read or written: name it
+            where = f": {exc.filename}" if exc.filename else ""
+            console.error(f"{exc.strerror or exc}{where}", "check the path and its permissions")
+            raise typer.Exit(EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            console.error("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("SOCIALPUB_DEBUG"):
+                raise
+            console.error(
+                f"internal error ({type(exc).__name__}): this is a bug in socialpub",
+                "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
+            )
+            raise typer.Exit(EXIT_DELIVERY) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"socialpub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """socialpub: the editorial publishing CLI for public-sector social media."""
+
+
+def load(path: Path | None) -> Config:
+    from socialpub.config import find_config, load_config
+
+    return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
+
+
+def now(config: Config) -> datetime:
+    return datetime.now(config.timezone)
