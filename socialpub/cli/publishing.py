@@ -1,1 +1,329 @@
-"""placeholder"""
+"""Commands that talk to the platforms: plan, publish, status, reconcile, delete."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
+from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+    from socialpub.http import Clock
+    from socialpub.lock import RepoLock
+    from socialpub.models import Problem
+    from socialpub.plan import Delivery
+    from socialpub.publish import Engine, Outcome
+
+PostsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Post ids or files (default: all posts).", show_default=False),
+]
+ChannelOption = Annotated[
+    list[str] | None,
+    typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Plan as if it were this time (ISO, e.g. 2026-11-27T16:00; default: now).",
+        show_default=False,
+    ),
+]
+
+
+def _moment(text: str | None, config: Config) -> datetime:
+    if text is None:
+        return now(config)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now {text!r} is not a time", hint="write it like 2026-11-27T16:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.timezone)
+
+
+def _clock(config: Config) -> Clock:
+    from socialpub.http import Clock
+
+    return Clock(
+        now=lambda: datetime.now(config.timezone), monotonic=time.monotonic, sleep=time.sleep
+    )
+
+
+def _engine(
+    config: Config, clock: Clock, on_outcome: Callable[[Outcome], None] | None = None
+) -> Engine:
+    from socialpub.connect import connector
+    from socialpub.ledger import Ledger
+    from socialpub.publish import Engine, make_adapters
+
+    adapters = make_adapters(config)
+    jitter = lambda: random.uniform(0.5, 1.0)  # noqa: E731, S311 - backoff jitter, not crypto
+    connect = connector(config, adapters, os.environ, clock, jitter=jitter)
+    return Engine(config, Ledger(config.root), adapters, connect, clock, on_outcome or _ignore)
+
+
+def _ignore(outcome: Outcome) -> None:
+    """No live report (reconcile, delete print their own results)."""
+
+
+def _lock(config: Config, clock: Clock) -> RepoLock:
+    from socialpub.lock import RepoLock
+
+    return RepoLock(config.root, clock, wait=config.publish.lock_wait)
+
+
+@app.command()
+@guarded
+def plan(
+    posts: PostsArgument = None,
+    channel: ChannelOption = None,
+    now_: NowOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show what `publish` would do now, per post and channel, and why."""
+    from socialpub import console, console_publish
+    from socialpub.ledger import Ledger
+    from socialpub.workset import build
+
+    cfg = load(config)
+    work = build(
+        cfg, Ledger(cfg.root), _moment(now_, cfg), selectors=posts or [], channels=channel or []
+    )
+    if as_json:
+        console.print_json([d.as_dict() for d in work.deliveries])
+    else:
+        console_publish.print_plan(work.deliveries)
+
+
+@app.command()
+@guarded
+def publish(
+    posts: PostsArgument = None,
+    channel: ChannelOption = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the exact payloads; send nothing, write nothing."),
+    ] = False,
+    now_: NowOption = None,
+    commit: Annotated[
+        bool,
+        typer.Option("--commit", help="Commit the ledger changes to git afterwards (for CI)."),
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Publish every approved, due post to its channels, exactly once."""
+    from socialpub import console, console_publish
+    from socialpub.ledger import Ledger
+    from socialpub.publish import Result, prepare, summary_counts
+    from socialpub.workset import build
+
+    cfg = load(config)
+    clock = _clock(cfg)
+    moment = _moment(now_, cfg)
+    selectors, channels = posts or [], channel or []
+    if dry_run:
+        from socialpub.publish import make_adapters
+
+        work = build(cfg, Ledger(cfg.root), moment, selectors=selectors, channels=channels)
+        adapters = make_adapters(cfg)
+        payloads = [
+            prepare(d, adapters[d.channel], clock) for d in work.deliveries if d.action.sends
+        ]
+        _print_refused(work.refused)
+        if as_json:
+            console.print_json([p.as_dict() for p in payloads])
+        else:
+            console_publish.print_payloads(payloads)
+        raise typer.Exit(EXIT_INPUT if work.refused else 0)
+    with _lock(cfg, clock):
+        work = build(cfg, Ledger(cfg.root), moment, selectors=selectors, channels=channels)
+        _print_refused(work.refused)
+        due = [d for d in work.deliveries if d.action.sends]
+        with console_publish.LiveReport(len(due)) as report:
+            outcomes = _engine(cfg, clock, report).run(due)
+    if as_json:
+        console.print_json([o.as_dict() for o in outcomes])
+    else:
+        console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
+    counts = summary_counts(outcomes)
+    if commit:
+        _commit(cfg, counts)
+    if counts[Result.FAILED.value] or counts[Result.UNCONFIRMED.value]:
+        raise typer.Exit(EXIT_DELIVERY)
+    if work.refused:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:
+    from socialpub import console
+
+    for post_id, problems in refused.items():
+        console.error(f"post {post_id} is approved but invalid: not published")
+        console.print_problems_text(problems)
+
+
+def _commit(config: Config, counts: dict[str, int]) -> None:
+    from socialpub.gitcommit import commit_ledger
+
+    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no changes"
+    if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
+        sys.stderr.write("committed the ledger changes\n")
+
+
+@app.command()
+@guarded
+def status(
+    posts: PostsArgument = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show every post × channel: state, remote URL, time, attempts, last error."""
+    from socialpub import console, console_publish
+    from socialpub.ledger import Ledger, Record
+    from socialpub.preview import select_posts
+    from socialpub.validate import post_channels
+
+    cfg = load(config)
+    ledger = Ledger(cfg.root)
+    rows: list[tuple[str, str, Record | None]] = []
+    seen: set[tuple[str, str]] = set()
+    for post, _ in select_posts(cfg, posts or []):
+        for name in post_channels(post, cfg):
+            rows.append((post.id, name, ledger.get(post.id, name)))
+            seen.add((post.id, name))
+    if not posts:  # records of posts whose files are gone stay visible
+        rows += [
+            (r.post, r.channel, r) for r in ledger.records() if (r.post, r.channel) not in seen
+        ]
+    if as_json:
+        console.print_json(console_publish.status_json(rows))
+    else:
+        console_publish.print_status(rows)
+
+
+@app.command()
+@guarded
+def reconcile(
+    posts: PostsArgument = None,
+    channel: ChannelOption = None,
+    mark_published: Annotated[
+        str | None,
+        typer.Option(
+            "--mark-published",
+            help="It is on the platform at this URL: record it as published.",
+            show_default=False,
+        ),
+    ] = None,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="It is not on the platform: send it again now.")
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Resolve deliveries left unconfirmed by a timeout or a crash."""
+    from socialpub import console
+    from socialpub.ledger import Ledger
+    from socialpub.reconcile import as_outcomes, unconfirmed
+    from socialpub.reconcile import reconcile as run_reconcile
+    from socialpub.workset import build
+
+    if mark_published is not None and resend:
+        raise UsageError("choose either --mark-published or --resend")
+    cfg = load(config)
+    clock = _clock(cfg)
+    with _lock(cfg, clock):
+        work = build(
+            cfg, Ledger(cfg.root), clock.now(), selectors=posts or [], channels=channel or []
+        )
+        open_ones = unconfirmed(work.deliveries)
+        if mark_published is not None and len(open_ones) != 1:
+            raise UsageError(
+                f"--mark-published needs exactly one unconfirmed delivery, found {len(open_ones)}",
+                hint="name the post and --channel",
+            )
+        ask = _ask if sys.stdin.isatty() and not as_json else None
+        results = run_reconcile(
+            _engine(cfg, clock),
+            work.deliveries,
+            mark_published=mark_published,
+            resend=resend,
+            ask=ask,
+        )
+    if as_json:
+        console.print_json(as_outcomes(results))
+    else:
+        for row in as_outcomes(results) or [
+            {"result": "nothing unconfirmed", "post": "", "channel": "", "detail": ""}
+        ]:
+            sys.stdout.write(
+                f"{row['result']:<10} {row['post']} → {row['channel']}  {row['detail']}".rstrip()
+                + "\n"
+            )
+    if any(r.verdict.value in ("unknown", "failed") for r in results):
+        raise typer.Exit(EXIT_DELIVERY)
+
+
+def _ask(delivery: Delivery) -> str | None:
+    answer = typer.prompt(
+        f"Is {delivery.post_id} on {delivery.channel}? Paste its URL, 'n' if it is not, "
+        "or press Enter if you don't know",
+        default="",
+        show_default=False,
+    ).strip()
+    if answer.lower() in ("n", "no", "nein"):
+        return ""
+    return answer or None
+
+
+@app.command()
+@guarded
+def delete(
+    post: Annotated[str, typer.Argument(help="The post id.")],
+    channel: ChannelOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Remove a published post from its platforms (where the API allows) and record it."""
+    from socialpub import console
+    from socialpub.config import require_channels
+    from socialpub.ledger import Ledger
+    from socialpub.reconcile import as_outcomes
+    from socialpub.reconcile import delete as run_delete
+
+    cfg = load(config)
+    require_channels(cfg, channel or [])
+    clock = _clock(cfg)
+    with _lock(cfg, clock):
+        records = [
+            r
+            for r in Ledger(cfg.root).records()
+            if r.post == post and (not channel or r.channel in channel)
+        ]
+        if not records:
+            raise UsageError(
+                f"nothing of post {post!r} was published", hint="see `socialpub status`"
+            )
+        results = run_delete(_engine(cfg, clock), records)
+    if as_json:
+        console.print_json(as_outcomes(results))
+    else:
+        for row in as_outcomes(results):
+            sys.stdout.write(
+                f"{row['result']:<8} {row['post']} → {row['channel']}  {row['detail']}\n"
+            )
+    if any(r.verdict.value == "failed" for r in results):
+        raise typer.Exit(EXIT_DELIVERY)
