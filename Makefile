@@ -19,10 +19,11 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-## demo: install and preview the example posts for every configured channel (nothing is sent)
+## demo: install, preview the example posts, and show what publish would send (nothing is sent)
 demo: $(STAMP)
 	$(BIN)/socialpub validate --config config.example.yaml
 	$(BIN)/socialpub preview --config config.example.yaml
+	$(BIN)/socialpub publish --dry-run --now 2026-11-27T16:30 --config config.example.yaml
 
 ## test: install test dependencies, then ruff, mypy --strict and the whole pytest suite
 test: $(TEST_STAMP) lint typecheck unit
