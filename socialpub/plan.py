@@ -129,7 +129,10 @@ def _decide(
     invalid: str,
 ) -> tuple[Action, str, datetime | None]:
     if record is not None and (record.state is not State.FAILED or record.sent):
-        return _known(target, record, now, rev)
+        action, reason, at = _known(target, record, now, rev)
+        if invalid and action in (Action.EDIT, Action.RESUME):
+            return Action.BLOCKED, f"invalid: {invalid} (fix it to {action.value})", None
+        return action, reason, at
     if post.status is not Status.APPROVED:
         return Action.BLOCKED, f"status is {post.status.value}: only approved posts go out", None
     if invalid:

@@ -147,8 +147,14 @@ class Engine:
         if not lanes:
             return outcomes
         with ThreadPoolExecutor(max_workers=self.config.publish.concurrency) as pool:
-            for future in [pool.submit(self._lane, queue) for queue in lanes]:
-                outcomes.extend(future.result())
+            futures = [pool.submit(self._lane, queue) for queue in lanes]
+            try:
+                for future in futures:
+                    outcomes.extend(future.result())
+            except BaseException:  # Ctrl-C or a ledger failure: finish what is in flight only
+                for queue in queues.values():
+                    queue.clear()
+                raise
         return outcomes
 
     def _lane(self, queue: deque[Delivery]) -> list[Outcome]:

@@ -173,7 +173,8 @@ def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:
 
     for post_id, problems in refused.items():
         console.error(f"post {post_id} is approved but invalid: not published")
-        console.print_problems_text(problems)
+        for problem in problems:
+            sys.stderr.write("  " + console.problem_line(problem) + "\n")
 
 
 def _commit(config: Config, counts: dict[str, int]) -> None:
@@ -235,7 +236,7 @@ def reconcile(
     as_json: JsonOption = False,
 ) -> None:
     """Resolve deliveries left unconfirmed by a timeout or a crash."""
-    from socialpub import console
+    from socialpub import console, console_publish
     from socialpub.ledger import Ledger
     from socialpub.reconcile import as_outcomes, unconfirmed
     from socialpub.reconcile import reconcile as run_reconcile
@@ -266,13 +267,7 @@ def reconcile(
     if as_json:
         console.print_json(as_outcomes(results))
     else:
-        for row in as_outcomes(results) or [
-            {"result": "nothing unconfirmed", "post": "", "channel": "", "detail": ""}
-        ]:
-            sys.stdout.write(
-                f"{row['result']:<10} {row['post']} → {row['channel']}  {row['detail']}".rstrip()
-                + "\n"
-            )
+        console_publish.print_resolutions(results, empty="nothing is unconfirmed")
     if any(r.verdict.value in ("unknown", "failed") for r in results):
         raise typer.Exit(EXIT_DELIVERY)
 
@@ -298,7 +293,7 @@ def delete(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a published post from its platforms (where the API allows) and record it."""
-    from socialpub import console
+    from socialpub import console, console_publish
     from socialpub.config import require_channels
     from socialpub.ledger import Ledger
     from socialpub.reconcile import as_outcomes
@@ -321,9 +316,6 @@ def delete(
     if as_json:
         console.print_json(as_outcomes(results))
     else:
-        for row in as_outcomes(results):
-            sys.stdout.write(
-                f"{row['result']:<8} {row['post']} → {row['channel']}  {row['detail']}\n"
-            )
+        console_publish.print_resolutions(results, empty="nothing to delete")
     if any(r.verdict.value == "failed" for r in results):
         raise typer.Exit(EXIT_DELIVERY)
