@@ -11,7 +11,7 @@ from socialpub.config import Config
 from socialpub.http import Clock, Http, RateLimiter, RetryPolicy, make_client
 from socialpub.pubconfig import Rate
 
-#: the pacing burst: a few requests may go at once, the long-run rate is the limit
+#: at most this many requests may go at once before pacing starts
 MAX_BURST = 10
 
 
@@ -41,7 +41,10 @@ def connector(
             if key in channel.spec.secrets and ref is not None
         }
         rate = channel.rate_limit or Rate(*adapters[name].default_rate)
-        limiter = RateLimiter(rate.per_second, min(rate.requests, MAX_BURST), clock)
+        # A burst b plus pacing at r never exceeds b + r·T requests in a window T: pace at
+        # (N − b)/T so that a limit of N per T is a ceiling, not an average.
+        burst = max(1, min(rate.requests // 10, MAX_BURST))
+        limiter = RateLimiter((rate.requests - burst) / rate.seconds, burst, clock)
         return Http(
             make_client(transport, timeout),
             channel=name,

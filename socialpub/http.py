@@ -15,7 +15,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -30,6 +30,10 @@ REDACTED = "***"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: 5xx answers that mean "not processed"; any other 5xx may have stored the post
 _NOT_PROCESSED = frozenset({503})
+#: the least a 429 costs: "retry after 0" again and again must still end at max_rate_wait
+_MIN_RATE_WAIT = 0.1
+#: characters httpx leaves unencoded in a URL path (a secret there is shown in this form)
+_PATH_SAFE = "/:@!$&'()*+,;=%"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,16 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str]) -> None:
         values = {s for s in secrets if s}
-        values |= {urllib.parse.quote(s, safe="") for s in values}
+        values |= {
+            encoded
+            for s in values
+            for encoded in (
+                urllib.parse.quote(s, safe=""),
+                urllib.parse.quote(s),
+                urllib.parse.quote(s, safe=_PATH_SAFE),
+                urllib.parse.quote_plus(s),
+            )
+        }
         self._values = sorted(values, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
@@ -186,7 +199,7 @@ class Http:
         return delay * self._jitter()
 
     def _wait_for_rate(self, method: str, url: str, delay: float | None, waited: float) -> float:
-        delay = 1.0 if delay is None else max(0.0, delay)
+        delay = 1.0 if delay is None else max(_MIN_RATE_WAIT, delay)
         if waited + delay > self._policy.max_rate_wait:
             raise RateLimited(
                 f"{self.channel}: rate limit reached ({self._where(method, url)})",
@@ -211,7 +224,7 @@ class Http:
         self, method: str, url: str, response: httpx.Response
     ) -> AuthFailed | Rejected | Transient:
         status = response.status_code
-        detail = self.redact(error_detail(response))
+        detail = self.redact(error_detail(response, limit=100_000))[:200]  # no half secret
         message = f"{self.channel}: HTTP {status}{': ' + detail if detail else ''}"
         message += f" ({self._where(method, url)})"
         if status in (401, 403):
@@ -258,6 +271,8 @@ def _seconds_or_date(value: str, now: datetime) -> float | None:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:  # "-0000": UTC without a claim about local time (RFC 5322)
+        moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - now).total_seconds())
 
 

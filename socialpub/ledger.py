@@ -127,18 +127,18 @@ class Ledger:
     def get(self, post: str, channel: str) -> Record | None:
         path = self.path(post, channel)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise LedgerError(f"cannot read ledger file {path}: {exc.strerror}") from None
-        return _parse(path, text)
+        return _parse(path, data)
 
     def records(self) -> Iterator[Record]:
         if not self.folder.is_dir():
             return
         for path in sorted(self.folder.glob("*/*.json")):
-            yield _parse(path, path.read_text(encoding="utf-8"))
+            yield _parse(path, path.read_bytes())
 
     def put(self, record: Record) -> None:
         path = self.path(record.post, record.channel)
@@ -172,16 +172,16 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.close(folder)
 
 
-def _parse(path: Path, text: str) -> Record:
-    if "<<<<<<<" in text or ">>>>>>>" in text:
+def _parse(path: Path, data: bytes) -> Record:
+    if b"<<<<<<<" in data or b">>>>>>>" in data:
         raise LedgerError(
             f"ledger file {path} contains git merge conflict markers",
             hint="keep the side whose state is published (it has the remote id), "
             "remove the markers, commit",
         )
     try:
-        return Record.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
+        return Record.from_json(json.loads(data.decode("utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
         raise LedgerError(
             f"ledger file {path} is damaged ({type(exc).__name__}: {exc})",
             hint="restore it from git (git checkout -- <file>) instead of deleting it: "

@@ -128,13 +128,16 @@ def _decide(
     rev: str,
     invalid: str,
 ) -> tuple[Action, str, datetime | None]:
+    approved = f"status is {post.status.value}: only approved posts go out"
     if record is not None and (record.state is not State.FAILED or record.sent):
         action, reason, at = _known(target, record, now, rev)
+        if action.sends and post.status is not Status.APPROVED:  # e.g. back to draft for rework
+            return Action.BLOCKED, approved, None
         if invalid and action in (Action.EDIT, Action.RESUME):
             return Action.BLOCKED, f"invalid: {invalid} (fix it to {action.value})", None
         return action, reason, at
     if post.status is not Status.APPROVED:
-        return Action.BLOCKED, f"status is {post.status.value}: only approved posts go out", None
+        return Action.BLOCKED, approved, None
     if invalid:
         return Action.BLOCKED, f"invalid: {invalid}", None
     if not target.has_adapter:
@@ -171,8 +174,12 @@ def _known(
     if state is State.DELETED:
         return Action.DELETED, f"deleted {_when(record.updated_at)}; not published again", None
     if state is State.UNCONFIRMED:
+        # The platform keeps a key for `window` after the first request that used it; a later
+        # run failing before it resent updates the record but not that deadline. A changed
+        # text must not resume either: the key would return the old copy as the new revision.
         window = target.idempotency_window
-        if target.idempotent and (window is None or now - record.updated_at < window):
+        fresh = window is None or now - record.created_at < window
+        if target.idempotent and fresh and record.revision == rev:
             return Action.RESUME, "interrupted: resend with the same idempotency key (safe)", None
         return Action.UNCONFIRMED, "may or may not be posted: run `socialpub reconcile`", None
     if state in (State.PARTIAL, State.FAILED):

@@ -53,10 +53,12 @@ class Rate:
 def parse_rate(text: object) -> Rate | None:
     """ "300/5min", "20/min", "20/s", "1500/h" → Rate; None when it is not one."""
     match = _RATE.match(text) if isinstance(text, str) else None
-    if not match or int(match.group(1)) == 0:
+    if not match:
         return None
-    count = int(match.group(2) or 1)
-    return Rate(int(match.group(1)), float(count * _UNIT_SECONDS[match.group(3)]))
+    requests, count = int(match.group(1)), int(match.group(2) or 1)
+    if requests == 0 or count == 0:  # "20/0min" would divide by zero when pacing
+        return None
+    return Rate(requests, float(count * _UNIT_SECONDS[match.group(3)]))
 
 
 def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> PublishSettings:
@@ -95,7 +97,9 @@ def check_channel_value(
         message = "rate_limit must look like 300/5min, 20/min, 30/s or 1500/h"
         problems.append(problem("SP506", path, line, where, message))
     elif key == "concurrency" and not (_is_number(value, whole=True) and value > 0):
-        problems.append(problem("SP506", path, line, where, "concurrency must be a number > 0"))
+        problems.append(
+            problem("SP506", path, line, where, "concurrency must be a whole number > 0")
+        )
 
 
 def _is_number(value: object, *, whole: bool) -> bool:

@@ -103,10 +103,11 @@ def _resolve(
 def _mark(recorder: Recorder, delivery: Delivery, url: str, why: str) -> Resolution:
     record = recorder.record
     sent = record.sent or (Sent(id="", url=url),)
+    scheduled = bool(sent[0].refs.get("scheduled"))  # found, but still in the platform's queue
     recorder.finish(
         "confirmed",
         why,
-        state=State.PUBLISHED,
+        state=State.SCHEDULED if scheduled else State.PUBLISHED,
         inflight=None,
         sent=sent,
         url=url or record.url,

@@ -15,6 +15,8 @@ UI_MODULES = {"console.py", "console_publish.py"}
 def is_ui(path: Path) -> bool:
     """The command line package and the console modules are the only UI code."""
     return path.parent.name == "cli" or path.name in UI_MODULES
+
+
 CLOCK_CALLS = {"now", "today", "utcnow", "time", "monotonic"}
 
 
