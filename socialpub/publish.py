@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from socialpub.channels.adapter import Adapter, adapter_class
@@ -67,13 +68,14 @@ def make_adapters(config: Config) -> dict[str, Adapter]:
     return adapters
 
 
-def prepare(delivery: Delivery, adapter: Adapter, clock: Clock) -> Payload:
-    """The payload of a delivery; a resumed one keeps its stored key and first-attempt time."""
+def prepare(delivery: Delivery, adapter: Adapter, now: datetime) -> Payload:
+    """The payload of a delivery; a resumed one keeps its stored key and first-attempt time
+    (`now` becomes the first-attempt time of a new one: pass the same `now` to the ledger)."""
     assert delivery.variant is not None
     record = delivery.record
     resuming = record is not None and delivery.action is Action.RESUME
     key = record.key if record is not None and resuming else delivery.key
-    created_at = record.created_at if record is not None and resuming else clock.now()
+    created_at = record.created_at if record is not None and resuming else now
     return adapter.prepare(
         delivery.variant, key, created_at=created_at, schedule_at=delivery.schedule_at
     )
@@ -182,8 +184,9 @@ class Engine:
 
     def deliver(self, delivery: Delivery) -> Outcome:
         adapter = self.adapters[delivery.channel]
-        payload = prepare(delivery, adapter, self.clock)
-        recorder = Recorder(self.ledger, self._start(delivery, payload), self.clock)
+        now = self.clock.now()  # read once: the payload and the ledger share the first attempt
+        payload = prepare(delivery, adapter, now)
+        recorder = Recorder(self.ledger, self._start(delivery, payload, now), self.clock)
         try:
             http = self.http(delivery.channel)
             if delivery.action is Action.EDIT:
@@ -199,8 +202,7 @@ class Engine:
             inflight = recorder.record.inflight is not None
             return self._failed(delivery, recorder, RuntimeError(error), unconfirmed=inflight)
 
-    def _start(self, delivery: Delivery, payload: Payload) -> Record:
-        now = self.clock.now()
+    def _start(self, delivery: Delivery, payload: Payload, now: datetime) -> Record:
         old = delivery.record
         digest = payload_hash(payload)
         messages = len(payload.messages)

@@ -79,7 +79,7 @@ def _resolve(
         return _resend(engine, recorder, delivery)
     adapter = engine.adapters[delivery.channel]
     try:
-        payload = prepare(_resumed(delivery), adapter, engine.clock)
+        payload = prepare(_resumed(delivery), adapter, engine.clock.now())
         found = adapter.lookup(payload, engine.http(delivery.channel), recorder)
     except (DeliveryError, InputError) as exc:
         return Resolution(delivery.post_id, delivery.channel, Verdict.FAILED, str(exc))

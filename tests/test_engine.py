@@ -16,7 +16,7 @@ from socialpub.channels import mastodon, telegram
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.config import Config, load_config
 from socialpub.errors import ConfigError, Rejected, Transient
-from socialpub.http import Http
+from socialpub.http import Clock, Http
 from socialpub.ledger import Ledger, State
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.plan import Action, Delivery, Target, plan_delivery
@@ -51,6 +51,7 @@ class Platform:
     requests: list[str] = field(default_factory=list)
     ledger_at_request: list[dict[str, Any]] = field(default_factory=list)
     by_key: dict[str, str] = field(default_factory=dict)
+    created_at: list[datetime] = field(default_factory=list)
 
 
 class FakeAdapter(Adapter):
@@ -71,6 +72,7 @@ class FakeAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
+        self.platform.created_at.append(created_at)
         messages = tuple({"endpoint": "POST /x", "body": {"text": p.text}} for p in variant.parts)
         return Payload(variant.channel, self.key, variant.post_id, key, messages)
 
@@ -359,3 +361,20 @@ def test_config_error_for_a_missing_secret_names_the_variable() -> None:
 
     with pytest.raises(ConfigError, match="TOKEN_X"):
         SecretRef("TOKEN_X").resolve({}, "masto")
+
+
+def test_payload_and_ledger_share_the_first_attempt_time(world: World) -> None:
+    """Bluesky's record keys come from it: a second clock reading would change them."""
+    ticks = iter(range(1000))
+    ticking = Clock(
+        now=lambda: T0 + timedelta(seconds=next(ticks)), monotonic=lambda: 0.0, sleep=lambda s: None
+    )
+    path = post(world.repo, THREAD)
+    world.platform.faults[1] = Rejected("masto: HTTP 422")
+    engine = world.engine()
+    engine.clock = ticking
+    engine.run([d for d in world.plan(path) if d.channel == "masto"])
+    record = world.record("kreistag", "masto")
+    assert world.platform.created_at == [record.created_at]
+    engine.run([d for d in world.plan(path) if d.channel == "masto"])  # resume
+    assert world.platform.created_at == [record.created_at, record.created_at]

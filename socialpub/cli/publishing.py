@@ -141,7 +141,7 @@ def publish(
         work = build(cfg, Ledger(cfg.root), moment, selectors=selectors, channels=channels)
         adapters = make_adapters(cfg)
         payloads = [
-            prepare(d, adapters[d.channel], clock) for d in work.deliveries if d.action.sends
+            prepare(d, adapters[d.channel], clock.now()) for d in work.deliveries if d.action.sends
         ]
         _print_refused(work.refused)
         if as_json:
