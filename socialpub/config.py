@@ -28,6 +28,7 @@ TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publi
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_BOOL_KEYS = frozenset({"thread_numbering", "disable_notification", "link_preview", "link_cards"})
 _URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
 
 
@@ -365,17 +366,17 @@ def _check_value(
     if key in pubconfig.CHANNEL_KEYS:
         pubconfig.check_channel_value(path, where, key, value, line, problems)
         return
-    if key == "thread_numbering" and not isinstance(value, bool):
-        problems.append(
-            problem("SP506", path, line, where, "thread_numbering must be true or false")
-        )
+    if key in _BOOL_KEYS and not isinstance(value, bool):
+        problems.append(problem("SP506", path, line, where, f"{key} must be true or false"))
         return
     if key in _URL_KEYS and not (
         isinstance(value, str) and value.startswith(("https://", "http://"))
     ):
         problems.append(problem("SP506", path, line, where, f"{key} must be a URL (https://…)"))
-    elif key == "max_characters" and not (isinstance(value, int) and value > 0):
-        problems.append(problem("SP506", path, line, where, "max_characters must be a number > 0"))
+    elif key in ("max_characters", "image_max_bytes") and not (
+        isinstance(value, int) and not isinstance(value, bool) and value > 0
+    ):
+        problems.append(problem("SP506", path, line, where, f"{key} must be a number > 0"))
     elif key == "chat" and not (
         isinstance(value, int) or (isinstance(value, str) and value.startswith("@"))
     ):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import threading
 import urllib.parse
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,6 +82,28 @@ class Redactor:
         return text
 
 
+class _RedactLogs(logging.Filter):
+    """httpx logs every request URL at INFO, and a Telegram URL holds the bot token: every
+    live Http's secrets are removed from httpx's log records before any handler sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for redact in list(self.redactors):
+            text = redact(text)
+        record.msg, record.args = text, None
+        return True
+
+
+_LOG_FILTER = _RedactLogs()
+# A logger's filters see only records logged on that very logger, not on its children.
+for _name in ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2"):
+    logging.getLogger(_name).addFilter(_LOG_FILTER)
+
+
 class RateLimiter:
     """Paces requests to `rate` per second with bursts of `burst` (GCRA). Thread-safe.
 
@@ -133,6 +157,7 @@ class Http:
         self.channel = channel
         self.clock = clock
         self.redact = Redactor(secrets.values())
+        _LOG_FILTER.redactors.add(self.redact)
         self._secrets = dict(secrets)
         self._limiter = limiter
         self._policy = policy

@@ -1,16 +1,47 @@
-"""Telegram broadcast channel via the Bot API: HTML text, photos, albums, video, voice."""
+"""Telegram broadcast channel via the Bot API: HTML text, photos, albums, video, voice.
 
-from socialpub.channels.base import AUDIO_KINDS, IMAGE_KINDS, VIDEO_KINDS, Capabilities, ChannelSpec
+Messages, in posting order: media first — photos and videos together (one: `sendPhoto`/
+`sendVideo`; 2–10: an album via `sendMediaGroup`), each `.ogg` a `sendVoice`, `.mp3`/`.m4a` a
+`sendAudio` — then one `sendMessage` per text part. The first part becomes the caption of the
+first media message (of an album: of its first item) when its visible text fits `caption_max`
+(1024 UTF-16 units); otherwise the media go without caption and all parts follow as text.
+A message's `files` maps multipart fields to indexes of `Payload.media` (album items say
+"attach://fileN"); images are re-encoded without metadata. URLs hold the token: shown `<token>`.
 
-SPEC = ChannelSpec(
+No idempotency key exists, so a send is never retried once it may have reached Telegram; and
+bots cannot read a channel's history, so `lookup()` answers UNKNOWN (a person has to look).
+`edit()` changes texts and captions in place (media stay); `delete()` works within 48 hours.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from socialpub.channels import base
+from socialpub.channels.adapter import Adapter, Progress
+from socialpub.errors import AuthFailed, ConfigError, ContentError, Rejected, Transient
+from socialpub.images import clean_image
+from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+
+if TYPE_CHECKING:
+    from socialpub.config import ChannelConfig
+    from socialpub.http import Http
+
+SPEC = base.ChannelSpec(
     type="telegram",
     title="Telegram",
-    capabilities=Capabilities(
+    capabilities=base.Capabilities(
         counter="telegram",
         dialect="telegram_html",
         max_images=10,  # one album (sendMediaGroup) holds 2–10 items
         max_videos=10,
-        media_kinds=IMAGE_KINDS | VIDEO_KINDS | AUDIO_KINDS,
+        media_kinds=base.IMAGE_KINDS | base.VIDEO_KINDS | base.AUDIO_KINDS,
         mixed_media=True,
         supports_alt=False,
         caption_max=1024,
@@ -19,6 +50,251 @@ SPEC = ChannelSpec(
         delete=True,
     ),
     required=frozenset({"chat"}),
-    optional=frozenset({"api_base"}),
+    optional=frozenset({"api_base", "disable_notification", "link_preview"}),
     secrets=frozenset({"token"}),
 )
+
+API_BASE = "https://api.telegram.org"
+PHOTO_MAX_BYTES = 10_000_000  # sendPhoto: at most 10 MB, width + height at most 10000
+PHOTO_MAX_SIDE = 5000
+UPLOAD_MAX_BYTES = 50_000_000  # what a bot may upload through the public Bot API
+ALBUM_MAX = 10
+DELETE_WINDOW = timedelta(hours=48)
+VISUAL = base.IMAGE_KINDS | base.VIDEO_KINDS
+#: media kind → Bot API method and file parameter when it goes out alone
+SINGLE = dict.fromkeys(base.IMAGE_KINDS, ("sendPhoto", "photo"))
+SINGLE |= dict.fromkeys(base.VIDEO_KINDS, ("sendVideo", "video"))
+SINGLE |= dict.fromkeys(("mp3", "m4a"), ("sendAudio", "audio")) | {"ogg": ("sendVoice", "voice")}
+_REMAKE = "delete the post (socialpub delete) and publish it again"
+
+
+@dataclass(frozen=True)
+class Settings:
+    chat: int | str  # "@channelname" or a numeric chat id
+    api_base: str = API_BASE
+    disable_notification: bool = False
+    link_preview: bool = True
+
+    @classmethod
+    def parse(cls, channel: ChannelConfig) -> Settings:
+        get, where = channel.settings.get, f"channel {channel.name!r}"
+        chat, quiet = get("chat"), get("disable_notification", False)
+        preview = get("link_preview", True)
+        if isinstance(chat, bool) or not isinstance(chat, int | str) or chat == "":
+            raise ConfigError(f"{where}: chat must be @name or a numeric chat id")
+        if not isinstance(quiet, bool) or not isinstance(preview, bool):
+            raise ConfigError(f"{where}: disable_notification and link_preview are true or false")
+        return cls(chat, str(get("api_base") or API_BASE).rstrip("/"), quiet, preview)
+
+
+class TelegramAdapter(Adapter):
+    spec = SPEC
+    idempotent = False
+    default_rate = (20, 60.0)  # Telegram allows 20 messages per minute in one channel
+
+    def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
+        super().__init__(channel, root, state_dir)
+        self.settings = Settings.parse(channel)
+
+    def prepare(
+        self,
+        variant: Variant,
+        key: str,
+        *,
+        created_at: datetime,
+        schedule_at: datetime | None = None,  # never set: Telegram cannot schedule
+    ) -> Payload:
+        files = tuple(
+            MediaFile(m.file, base.MEDIA_KINDS.get(PurePosixPath(m.file).suffix.lower(), ""))
+            for m in variant.media  # no alt: Telegram has no alt text
+        )
+        texts = [part.text for part in variant.parts]
+        caption = None
+        if files and texts and variant.parts[0].length <= self.capabilities.caption_max:
+            caption = texts.pop(0)
+        messages = (*self._media_messages(files, caption), *map(self._text, texts))
+        return Payload(variant.channel, self.key, variant.post_id, key, messages, files)
+
+    def _media_messages(self, files: Sequence[MediaFile], caption: str | None) -> list[Any]:
+        visual = [i for i, file in enumerate(files) if file.kind in VISUAL]
+        groups = [visual[at : at + ALBUM_MAX] for at in range(0, len(visual), ALBUM_MAX)]
+        groups += [[i] for i in range(len(files)) if i not in visual]
+        messages = []
+        for group in groups:
+            if len(group) > 1:
+                items = [
+                    {"type": SINGLE[files[i].kind][1], "media": f"attach://file{i}"} for i in group
+                ]
+                items[0].update(_html("caption", caption))
+                uploads = {f"file{i}": i for i in group}
+                messages.append(self._message("sendMediaGroup", {"media": items}, uploads))
+            else:
+                method, param = SINGLE.get(files[group[0]].kind, ("sendDocument", "document"))
+                messages.append(self._message(method, _html("caption", caption), {param: group[0]}))
+            caption = None  # only the first media message carries the text
+        return messages
+
+    def _text(self, text: str) -> dict[str, Any]:
+        preview = {"is_disabled": not self.settings.link_preview}
+        body = {**_html("text", text), "link_preview_options": preview}
+        return self._message("sendMessage", body)
+
+    def _message(
+        self, method: str, body: Mapping[str, Any], files: Mapping[str, int] | None = None
+    ) -> dict[str, Any]:
+        full = {"chat_id": self.settings.chat, **body}
+        full["disable_notification"] = self.settings.disable_notification
+        endpoint = f"POST /bot<token>/{method}"
+        return {"endpoint": endpoint, "body": full, **({"files": dict(files)} if files else {})}
+
+    def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
+        done = list(progress.sent)
+        for index in range(len(done), len(payload.messages)):
+            message = payload.messages[index]
+            request = self._request(message, payload.media)  # read files first
+            progress.before(index)
+            result = self._call(http, _method(message), idempotent=False, **request)
+            done.append(self._sent(message, result))
+            progress.after(index, done[-1])
+        return Receipt(tuple(done))
+
+    def _request(self, message: Mapping[str, Any], media: Sequence[MediaFile]) -> dict[str, Any]:
+        """httpx arguments: JSON for text, multipart when the message uploads files."""
+        body, uploads = message["body"], message.get("files") or {}
+        if not uploads:
+            return {"json": dict(body)}
+        files = [(name, self._file(media[index])) for name, index in uploads.items()]
+        return {"data": {key: _form(value) for key, value in body.items()}, "files": files}
+
+    def _file(self, media: MediaFile) -> tuple[str, bytes, str]:
+        path, name = self.root / media.file, PurePosixPath(media.file).name
+        try:
+            if media.kind in base.IMAGE_KINDS:
+                image = clean_image(path, max_bytes=PHOTO_MAX_BYTES, max_side=PHOTO_MAX_SIDE)
+                name = PurePosixPath(name).stem + (".png" if image.mime == "image/png" else ".jpg")
+                return name, image.data, image.mime
+            data = path.read_bytes()
+        except (ContentError, OSError) as exc:
+            reason = exc.message if isinstance(exc, ContentError) else exc.strerror
+            raise Rejected(f"{self.channel.name}: cannot use {media.file}: {reason}") from None
+        if len(data) > UPLOAD_MAX_BYTES:
+            too_big = f"{media.file} is larger than the 50 MB a bot may upload"
+            raise Rejected(f"{self.channel.name}: {too_big}", hint="compress it or link to it")
+        return name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+    def _call(self, http: Http, method: str, *, idempotent: bool, **kwargs: Any) -> Any:
+        """POST one Bot API method; its `result`, or an error from the tree."""
+        try:
+            url = f"{self.settings.api_base}/bot{http.secret('token')}/{method}"
+        except KeyError:
+            raise AuthFailed(f"{self.channel.name}: no bot token configured") from None
+        try:
+            response = http.request("POST", url, idempotent=idempotent, **kwargs)
+        except Rejected as exc:
+            if ": HTTP 404" in exc.message:  # the Bot API's answer to a token it does not know
+                raise AuthFailed(exc.message, hint="check the channel's bot token") from None
+            raise
+        answer = http.json(response)
+        if not isinstance(answer, dict):
+            raise Transient(f"{self.channel.name}: unexpected answer to {method}", maybe_sent=True)
+        if answer.get("ok") is not True:
+            reason = http.redact(str(answer.get("description") or "no reason given"))
+            raise Rejected(f"{self.channel.name}: Telegram refused {method}: {reason}")
+        return answer.get("result")
+
+    def _sent(self, message: Mapping[str, Any], result: Any) -> Sent:
+        items = result if isinstance(result, list) else [result]
+        ids = [item.get("message_id") for item in items if isinstance(item, dict)]
+        if not ids or len(ids) != len(items) or any(type(i) is not int for i in ids):
+            raise Transient(f"{self.channel.name}: answer without message id", maybe_sent=True)
+        chat = items[0].get("chat")
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        date = items[0].get("date")
+        refs = {
+            "message_ids": ids,
+            "caption": _caption_of(message["body"]) is not None,
+            "chat_id": chat_id if type(chat_id) is int else self.settings.chat,
+            "method": _method(message),
+            "date": date if type(date) is int else None,  # for the 48 hours of deleteMessage
+        }
+        chat_name = str(self.settings.chat)
+        url = f"https://t.me/{chat_name[1:]}/{ids[0]}" if chat_name.startswith("@") else ""
+        return Sent(id=str(ids[0]), url=url, refs=refs)
+
+    def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
+        if len(payload.messages) != len(receipt.sent):
+            counts = f"{len(receipt.sent)} messages → {len(payload.messages)}"
+            raise Rejected(f"{self.channel.name}: cannot edit {counts} in place", hint=_REMAKE)
+        pairs = zip(payload.messages, receipt.sent, strict=True)
+        return Receipt(tuple(self._edit_one(http, new, old) for new, old in pairs))
+
+    def _edit_one(self, http: Http, message: Mapping[str, Any], old: Sent) -> Sent:
+        method, body = _method(message), message["body"]
+        if old.refs.get("method", method) != method:
+            kind = f"{old.refs.get('method')} → {method}"
+            raise Rejected(f"{self.channel.name}: message {old.id} is {kind}", hint=_REMAKE)
+        target = {"chat_id": old.refs.get("chat_id", self.settings.chat), "message_id": _id(old)}
+        caption = _caption_of(body)
+        if method == "sendMessage":
+            keep = ("text", "parse_mode", "link_preview_options")
+            self._change(http, "editMessageText", {**target, **{k: body[k] for k in keep}})
+        elif caption is not None or old.refs.get("caption"):
+            self._change(http, "editMessageCaption", {**target, **_html("caption", caption)})
+        return Sent(old.id, old.url, {**old.refs, "caption": caption is not None})
+
+    def _change(self, http: Http, method: str, body: Mapping[str, Any]) -> None:
+        try:  # setting the same text twice changes nothing: safe to retry
+            self._call(http, method, idempotent=True, json=dict(body))
+        except Rejected as exc:
+            if "message is not modified" not in exc.message.lower():
+                raise
+
+    def delete(self, http: Http, receipt: Receipt) -> None:
+        oldest = http.clock.now().timestamp() - DELETE_WINDOW.total_seconds()
+        too_old = [sent.id for sent in receipt.sent if (sent.refs.get("date") or oldest) < oldest]
+        if too_old:  # refuse before deleting anything, not halfway through
+            reason = f"message {too_old[0]} is older than 48 hours: bots may not delete it"
+            raise Rejected(f"{self.channel.name}: {reason}", hint="delete it in the Telegram app")
+        for sent in receipt.sent:
+            chat = sent.refs.get("chat_id", self.settings.chat)
+            for message_id in sent.refs.get("message_ids") or [_id(sent)]:
+                self._delete_one(http, {"chat_id": chat, "message_id": message_id})
+
+    def _delete_one(self, http: Http, body: Mapping[str, Any]) -> None:
+        try:  # deleting twice only finds nothing the second time: safe to retry
+            self._call(http, "deleteMessage", idempotent=True, json=dict(body))
+        except Rejected as exc:
+            reason = exc.message.lower()
+            if "message to delete not found" in reason:
+                return  # already gone
+            if "can't be deleted" in reason:
+                hint = "bots may delete messages only within 48 hours: delete it in the app"
+                raise Rejected(exc.message, hint=hint) from None
+            raise
+
+
+ADAPTER = TelegramAdapter
+
+
+def _html(field: str, text: str | None) -> dict[str, str]:
+    return {field: text, "parse_mode": "HTML"} if text else {}
+
+
+def _caption_of(body: Mapping[str, Any]) -> str | None:
+    caption: str | None = (body["media"][0] if "media" in body else body).get("caption")
+    return caption
+
+
+def _method(message: Mapping[str, Any]) -> str:
+    return str(message["endpoint"]).rsplit("/", 1)[-1]
+
+
+def _id(sent: Sent) -> int:
+    if not sent.id.isdigit():
+        raise Rejected(f"the ledger holds no Telegram message id: {sent.id!r}")
+    return int(sent.id)
+
+
+def _form(value: object) -> str:
+    """A multipart field: texts as they are, anything else as JSON (true, 42, {...})."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
