@@ -128,6 +128,7 @@ def publish(
     """Publish every approved, due post to its channels, exactly once."""
     from socialpub import console, console_publish
     from socialpub.ledger import Ledger
+    from socialpub.plan import Action
     from socialpub.publish import Result, prepare, summary_counts
     from socialpub.workset import build
 
@@ -162,7 +163,12 @@ def publish(
     counts = summary_counts(outcomes)
     if commit:
         _commit(cfg, counts)
-    if counts[Result.FAILED.value] or counts[Result.UNCONFIRMED.value]:
+    waiting = sum(1 for d in work.deliveries if d.action is Action.UNCONFIRMED)
+    if waiting:  # from earlier runs: they need a person before anything is sent again
+        sys.stderr.write(
+            f"{waiting} earlier deliveries are unconfirmed: run `socialpub reconcile`\n"
+        )
+    if counts[Result.FAILED.value] or counts[Result.UNCONFIRMED.value] or waiting:
         raise typer.Exit(EXIT_DELIVERY)
     if work.refused:
         raise typer.Exit(EXIT_INPUT)
