@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from socialpub.errors import ContentError
+
+if TYPE_CHECKING:  # Pillow is imported when an image is cleaned, not by every command
+    from PIL import Image
 
 #: JPEG qualities tried, in order, before the picture is made smaller
 _QUALITIES = (88, 80, 72)
@@ -31,6 +33,8 @@ class CleanImage:
 def clean_image(path: Path, *, max_bytes: int, max_side: int = 4096) -> CleanImage:
     """The image at `path` without metadata, at most `max_side` pixels wide and high and
     at most `max_bytes` long (0: no byte limit). PNGs stay PNG while they fit, else JPEG."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(path) as opened:
             opened.load()
@@ -51,12 +55,16 @@ def clean_image(path: Path, *, max_bytes: int, max_side: int = 4096) -> CleanIma
 def _fit_side(picture: Image.Image, max_side: int) -> Image.Image:
     if max(picture.size) <= max_side:
         return picture
+    from PIL import Image
+
     scale = max_side / max(picture.size)
     size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
     return picture.resize(size, Image.Resampling.LANCZOS)
 
 
 def _jpeg_within(picture: Image.Image, max_bytes: int) -> CleanImage:
+    from PIL import Image
+
     while True:
         for quality in _QUALITIES:
             data = _encode(picture, "JPEG", quality=quality)

@@ -1,8 +1,8 @@
 """Bluesky (AT Protocol): posts with facets, images, link cards, threads; no edit.
 
-Every thread part is written with `com.atproto.repo.putRecord` under a fixed record key
-derived from the delivery (see bluesky_records), so a retry overwrites instead of posting
-twice, and `reconcile` can look each part up by its key.
+Every thread part is written with `com.atproto.repo.putRecord` under a fixed record key derived
+from the delivery (bluesky_records): a retry overwrites instead of posting twice, and
+`reconcile` can look each part up by its key.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Any
 from socialpub.channels import bluesky_records as records
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.channels.base import IMAGE_KINDS, Capabilities, ChannelSpec
-from socialpub.channels.bluesky_media import link_card, upload_image
-from socialpub.channels.bluesky_session import SessionStore, Xrpc
-from socialpub.codes import problem
 from socialpub.errors import ConfigError, Rejected, Transient
-from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
+from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
+    from socialpub.channels.bluesky_session import Xrpc
     from socialpub.config import ChannelConfig
     from socialpub.http import Http
 
@@ -65,12 +63,10 @@ class Settings:
         where = f"channels.{channel.name}"
         if not isinstance(handle, str) or not handle.strip("@ "):
             raise ConfigError(f"{where}.handle must be a handle such as kreis.bsky.social")
-        if not isinstance(service, str):
-            raise ConfigError(f"{where}.service must be a URL such as {DEFAULT_SERVICE}")
         if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1000:
             raise ConfigError(f"{where}.image_max_bytes must be a number of bytes (≥ 1000)")
-        if not isinstance(cards, bool):
-            raise ConfigError(f"{where}.link_cards must be true or false")
+        if not isinstance(service, str) or not isinstance(cards, bool):
+            raise ConfigError(f"{where}: service must be a URL, link_cards true or false")
         return cls(handle.strip("@ "), service.rstrip("/"), max_bytes, cards)
 
 
@@ -84,24 +80,10 @@ class BlueskyAdapter(Adapter):
         super().__init__(channel, root, state_dir)
         self.settings = Settings.of(channel)
         cache = state_dir / f"bluesky-{channel.name}-session.json" if state_dir else None
+        from socialpub.channels.bluesky_session import SessionStore, Xrpc  # httpx: not at import
+
         store = SessionStore(cache, self.settings.service, self.settings.handle)
-        self.xrpc = Xrpc(self.settings.service, self.settings.handle, store, channel.name)
-
-    def check(self, variant: Variant) -> list[Problem]:
-        return [
-            problem(
-                "SP203",
-                media.file,
-                media.line,
-                variant.channel,
-                f"{variant.channel}: socialpub cannot upload videos to Bluesky yet",
-                "attach images only, or post the video by hand",
-            )
-            for media in variant.media
-            if records.media_kind(media.file) not in IMAGE_KINDS
-        ]
-
-    # --- prepare: pure ------------------------------------------------------------------
+        self.xrpc: Xrpc = Xrpc(self.settings.service, self.settings.handle, store, channel.name)
 
     def prepare(
         self,
@@ -195,11 +177,15 @@ class BlueskyAdapter(Adapter):
         if not isinstance(embed, dict):
             return None
         if embed.get("$type") == "app.bsky.embed.external":
+            from socialpub.channels.bluesky_media import link_card
+
             return link_card(self.xrpc, http, str(embed["external"]["uri"]))
         images = [m for m in payload.media if m.kind in IMAGE_KINDS]
         entries = []
         for image in images[: SPEC.capabilities.max_images]:
             path = self.root / image.file
+            from socialpub.channels.bluesky_media import upload_image
+
             up = upload_image(self.xrpc, http, path, max_bytes=self.settings.image_max_bytes)
             entries.append(records.image_entry(up.blob, image.alt or "", up.width, up.height))
         return {"$type": "app.bsky.embed.images", "images": entries}

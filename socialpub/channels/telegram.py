@@ -5,8 +5,8 @@ Messages, in posting order: media first — photos and videos together (one: `se
 `sendAudio` — then one `sendMessage` per text part. The first part becomes the caption of the
 first media message (of an album: of its first item) when its visible text fits `caption_max`
 (1024 UTF-16 units); otherwise the media go without caption and all parts follow as text.
-A message's `files` maps multipart fields to indexes of `Payload.media` (album items say
-"attach://fileN"); images are re-encoded without metadata. URLs hold the token: shown `<token>`.
+A message's `files` maps multipart fields to `Payload.media` indexes (album items: "attach://fileN");
+images are re-encoded without metadata. URLs hold the token: shown as `<token>`.
 
 No idempotency key exists, so a send is never retried once it may have reached Telegram; and
 bots cannot read a channel's history, so `lookup()` answers UNKNOWN (a person has to look).
