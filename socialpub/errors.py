@@ -71,9 +71,25 @@ class UnknownChannel(InputError):
 
 
 class DeliveryError(SocialpubError):
-    """Sending to a platform failed."""
+    """Sending to a platform failed.
+
+    `status` is the HTTP status when the platform answered; `platform_error` its own name
+    for the error when it gives one (atproto `RecordNotFound`, Telegram's description).
+    """
 
     exit_code = EXIT_DELIVERY
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        platform_error: str = "",
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.platform_error = platform_error
 
 
 class AuthFailed(DeliveryError):
@@ -100,8 +116,15 @@ class Transient(DeliveryError):
     could duplicate the post, so the delivery becomes *unconfirmed* instead.
     """
 
-    def __init__(self, message: str, *, hint: str | None = None, maybe_sent: bool = False) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        maybe_sent: bool = False,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, status=status)
         self.maybe_sent = maybe_sent
 
 

@@ -252,11 +252,13 @@ class Http:
         detail = self.redact(error_detail(response, limit=100_000))[:200]  # no half secret
         message = f"{self.channel}: HTTP {status}{': ' + detail if detail else ''}"
         message += f" ({self._where(method, url)})"
-        if status in (401, 403):
-            return AuthFailed(message, hint="check the channel's token or password")
         if status >= 500:
-            return Transient(message, maybe_sent=status not in _NOT_PROCESSED)
-        return Rejected(message)
+            return Transient(message, maybe_sent=status not in _NOT_PROCESSED, status=status)
+        name = self.redact(error_name(response))
+        if status in (401, 403):
+            hint = "check the channel's token or password"
+            return AuthFailed(message, hint=hint, status=status, platform_error=name)
+        return Rejected(message, status=status, platform_error=name)
 
 
 def error_detail(response: httpx.Response, limit: int = 200) -> str:
@@ -272,6 +274,19 @@ def error_detail(response: httpx.Response, limit: int = 200) -> str:
         value = data.get(key)
         if isinstance(value, str) and value:
             return value[:limit]
+    return ""
+
+
+def error_name(response: httpx.Response) -> str:
+    """The platform's name for an error (atproto's `error`, Telegram's `description`)."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return ""
+    for key in ("error", "description"):
+        value = data.get(key) if isinstance(data, dict) else None
+        if isinstance(value, str):
+            return value[:200]
     return ""
 
 

@@ -180,6 +180,8 @@ def test_4xx_is_rejected_with_the_platforms_own_message(
     with pytest.raises(Rejected) as info:
         script.http(FakeClock()).request("POST", URL, idempotent=True)
     assert f"HTTP {status}" in info.value.message and expected in info.value.message
+    assert info.value.status == status
+    assert info.value.platform_error == body.get("error", body.get("description"))
     assert len(script.requests) == 1
 
 
@@ -188,6 +190,7 @@ def test_a_4xx_without_a_readable_body_is_still_rejected() -> None:
     with pytest.raises(Rejected) as info:
         script.http(FakeClock()).request("GET", URL, idempotent=True)
     assert info.value.message == f"test: HTTP 404 (GET {URL})"
+    assert (info.value.status, info.value.platform_error) == (404, "")
 
 
 # --- 429: waiting out the platform's rate limit ----------------------------------------------

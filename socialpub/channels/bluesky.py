@@ -272,7 +272,7 @@ class BlueskyAdapter(Adapter):
 
 def _not_found(exc: Rejected) -> bool:
     """atproto's RecordNotFound (the PDS's message is "Could not locate record")."""
-    return "RecordNotFound" in exc.message or "Could not locate record" in exc.message
+    return exc.platform_error == "RecordNotFound" or "Could not locate record" in exc.message
 
 
 def _copy(body: Any) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def token_expiry(token: str) -> datetime | None:
 
 
 def is_token_trouble(exc: DeliveryError) -> bool:
-    return "HTTP 401" in exc.message or bool(_TOKEN_TROUBLE.search(exc.message))
+    return exc.status == 401 or bool(_TOKEN_TROUBLE.search(exc.message))
 
 
 class SessionStore:

@@ -81,7 +81,7 @@ class MastodonApi:
         try:
             self.call("DELETE", f"/api/v1/{kind}/{status_id}")
         except Rejected as exc:
-            if "HTTP 404" not in exc.message:
+            if exc.status != 404:
                 raise
             return False
         return True

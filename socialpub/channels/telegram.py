@@ -191,7 +191,7 @@ class TelegramAdapter(Adapter):
         try:
             response = http.request("POST", url, idempotent=idempotent, **kwargs)
         except Rejected as exc:
-            if ": HTTP 404" in exc.message:  # the Bot API's answer to a token it does not know
+            if exc.status == 404:  # the Bot API's answer to a token it does not know
                 raise AuthFailed(exc.message, hint="check the channel's bot token") from None
             raise
         answer = http.json(response)
