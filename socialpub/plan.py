@@ -34,10 +34,12 @@ class Action(enum.StrEnum):
     EXPIRED = "expired"
     BLOCKED = "blocked"  # not approved, invalid, no adapter, or a change the platform can't make
     DELETED = "deleted"
+    CONFIRM = "confirm"  # scheduled natively, its time has passed: record the published post
 
     @property
     def sends(self) -> bool:
-        return self in (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT)
+        """Whether `publish` works on it (CONFIRM only asks the platform)."""
+        return self in (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,11 @@ def _known(
     if state in (State.PARTIAL, State.FAILED):
         done = f"{len(record.sent)} of {record.messages} messages exist"
         return Action.RESUME, f"continue the thread ({done})", None
+    if state is State.SCHEDULED and record.scheduled_at and record.scheduled_at <= now:
+        # The platform posted it under a new id: find that first, edits and deletes need it.
+        return Action.CONFIRM, f"went out {_when(record.scheduled_at)}: look up the post", None
     if record.revision == rev:
-        if state is State.SCHEDULED and record.scheduled_at and record.scheduled_at > now:
+        if state is State.SCHEDULED and record.scheduled_at:
             return Action.DONE, f"scheduled on the platform for {_when(record.scheduled_at)}", None
         return Action.DONE, f"published {_when(record.published_at or record.updated_at)}", None
     if not target.channel.capabilities.edit:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from socialpub.channels.adapter import Adapter, adapter_class
+from socialpub.channels.adapter import Adapter, Lookup, adapter_class
 from socialpub.config import Config
 from socialpub.errors import ContentError, DeliveryError, InputError, Transient
 from socialpub.http import Clock, Http
@@ -73,7 +73,7 @@ def prepare(delivery: Delivery, adapter: Adapter, now: datetime) -> Payload:
     (`now` becomes the first-attempt time of a new one: pass the same `now` to the ledger)."""
     assert delivery.variant is not None
     record = delivery.record
-    resuming = record is not None and delivery.action is Action.RESUME
+    resuming = record is not None and delivery.action in (Action.RESUME, Action.CONFIRM)
     key = record.key if record is not None and resuming else delivery.key
     created_at = record.created_at if record is not None and resuming else now
     return adapter.prepare(
@@ -191,6 +191,8 @@ class Engine:
             http = self.http(delivery.channel)
             if delivery.action is Action.EDIT:
                 return self._edit(delivery, payload, adapter, http, recorder)
+            if delivery.action is Action.CONFIRM:
+                return self._confirm(delivery, payload, adapter, http, recorder)
             return self._send(delivery, payload, adapter, http, recorder)
         except Transient as exc:
             ambiguous = exc.maybe_sent and recorder.record.inflight is not None
@@ -207,6 +209,8 @@ class Engine:
         digest = payload_hash(payload)
         messages = len(payload.messages)
         attempts = (old.attempts if old else 0) + 1
+        if old is not None and delivery.action is Action.CONFIRM:
+            return old
         if old is not None and delivery.action in (Action.RESUME, Action.EDIT):
             return dataclasses.replace(
                 old, payload_hash=digest, messages=messages, attempts=attempts
@@ -276,12 +280,41 @@ class Engine:
         )
         return Outcome(delivery.post_id, delivery.channel, Result.EDITED, receipt.url)
 
+    def _confirm(
+        self,
+        delivery: Delivery,
+        payload: Payload,
+        adapter: Adapter,
+        http: Http,
+        recorder: Recorder,
+    ) -> Outcome:
+        """A natively scheduled post has gone out under a new id: look it up and record it."""
+        scheduled = recorder.record
+        probe = Recorder(self.ledger, dataclasses.replace(scheduled, sent=()), self.clock)
+        if adapter.lookup(payload, http, probe) is not Lookup.FOUND:
+            recorder.record = scheduled
+            self.ledger.put(scheduled)  # not out yet (or not found): stays scheduled
+            return Outcome(delivery.post_id, delivery.channel, Result.SCHEDULED)
+        found = probe.record.sent
+        recorder.record = probe.record
+        recorder.finish(
+            "published",
+            found[0].url,
+            state=State.PUBLISHED,
+            sent=found,
+            url=found[0].url,
+            published_at=scheduled.scheduled_at,
+            last_error="",
+        )
+        return Outcome(delivery.post_id, delivery.channel, Result.PUBLISHED, found[0].url)
+
     def _failed(
         self, delivery: Delivery, recorder: Recorder, exc: Exception, *, unconfirmed: bool
     ) -> Outcome:
         error = str(exc)
-        if recorder.record.state in (State.PUBLISHED, State.SCHEDULED):  # a failed edit
-            recorder.finish("edit failed", error, last_error=error)
+        if recorder.record.state in (State.PUBLISHED, State.SCHEDULED):  # an edit or look-up
+            event = "look-up failed" if delivery.action is Action.CONFIRM else "edit failed"
+            recorder.finish(event, error, last_error=error)
             return Outcome(delivery.post_id, delivery.channel, Result.FAILED, error=error)
         if not recorder.touched and recorder.record.state is State.UNCONFIRMED:
             unconfirmed = True  # failed before resending: the earlier doubt remains

@@ -17,7 +17,7 @@ from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.config import Config, load_config
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.http import Clock, Http
-from socialpub.ledger import Ledger, State
+from socialpub.ledger import Ledger, Record, State
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.plan import Action, Delivery, Target, plan_delivery
 from socialpub.posts import load_post
@@ -378,3 +378,37 @@ def test_payload_and_ledger_share_the_first_attempt_time(world: World) -> None:
     assert world.platform.created_at == [record.created_at]
     engine.run([d for d in world.plan(path) if d.channel == "masto"])  # resume
     assert world.platform.created_at == [record.created_at, record.created_at]
+
+
+def test_a_natively_scheduled_post_is_recorded_under_its_published_id(world: World) -> None:
+    path = post(world.repo)
+    (delivery,) = [d for d in world.plan(path) if d.channel == "masto"]
+    queued = T0 - timedelta(minutes=10)
+    world.ledger.put(
+        Record(
+            post="kreistag",
+            channel="masto",
+            type="mastodon",
+            state=State.SCHEDULED,
+            key=delivery.key,
+            revision=delivery.revision,
+            created_at=queued,
+            updated_at=queued,
+            scheduled_at=T0 - timedelta(minutes=1),
+            sent=(Sent("sched-1", "", {"scheduled": True}),),
+        )
+    )
+    (confirm,) = [d for d in world.plan(path) if d.channel == "masto"]
+    assert confirm.action is Action.CONFIRM
+    (outcome,) = world.engine().run([confirm])
+    assert outcome.result is Result.SCHEDULED  # the platform has not posted it yet
+    assert world.record("kreistag", "masto").sent[0].id == "sched-1"
+    world.platform.by_key[f"{delivery.key}-0"] = "id7"
+    world.platform.posts["id7"] = "Der Kreistag tagt am Mittwoch."
+    (outcome,) = world.engine().run([d for d in world.plan(path) if d.channel == "masto"])
+    assert outcome.result is Result.PUBLISHED
+    record = world.record("kreistag", "masto")
+    assert record.state is State.PUBLISHED and [s.id for s in record.sent] == ["id7"]
+    assert record.published_at == T0 - timedelta(minutes=1)
+    delete(world.engine(), [record])
+    assert "id7" not in world.platform.posts  # the published post, not the queue entry

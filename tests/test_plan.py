@@ -286,10 +286,12 @@ def test_a_natively_scheduled_post_is_done_until_its_time() -> None:
     assert delivery.reason == "scheduled on the platform for 2026-11-23 11:00"
 
 
-def test_a_scheduled_post_whose_time_passed_counts_as_published() -> None:
+def test_a_scheduled_post_whose_time_passed_is_looked_up() -> None:
+    """It went out under a new id; edits and deletes need that id."""
     record = make_record(State.SCHEDULED, scheduled_at=NOW - HOUR, published_at=None)
     delivery = plan(record=record)
-    assert delivery.action is Action.DONE and delivery.reason == "published 2026-11-23 09:51"
+    assert delivery.action is Action.CONFIRM
+    assert delivery.reason == "went out 2026-11-23 09:00: look up the post"
 
 
 def test_a_deleted_delivery_is_never_published_again() -> None:
@@ -365,7 +367,13 @@ def test_a_delivery_carries_revision_key_and_a_printable_summary() -> None:
 
 def test_only_sending_actions_send() -> None:
     sending = {a for a in Action if a.sends}
-    assert sending == {Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT}
+    assert sending == {
+        Action.PUBLISH,
+        Action.SCHEDULE,
+        Action.RESUME,
+        Action.EDIT,
+        Action.CONFIRM,
+    }
 
 
 # --- revision and idempotency key ------------------------------------------------------------
