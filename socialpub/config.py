@@ -20,6 +20,7 @@ from socialpub.codes import problem
 from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
 from socialpub.schema import LANG_PATTERN
+from socialpub.settingrules import check_setting
 from socialpub.textfile import DecodeProblem, decode, did_you_mean
 
 CONFIG_NAME = "socialpub.yaml"
@@ -28,8 +29,6 @@ TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publi
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_BOOL_KEYS = frozenset({"thread_numbering", "disable_notification", "link_preview", "link_cards"})
-_URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
 
 
 @dataclass(frozen=True)
@@ -328,7 +327,7 @@ def _settings(
         elif key in spec.secrets:
             values[key] = _secret(path, f"{where}.{key}", value, line, problems)
         elif key != "type":
-            _check_value(path, f"{where}.{key}", key, value, line, problems)
+            check_setting(path, f"{where}.{key}", key, value, line, problems)
             values[key] = value
     for key in sorted(spec.required - settings.keys()):
         problems.append(
@@ -358,36 +357,3 @@ def _secret(
         )
     )
     return None
-
-
-def _check_value(
-    path: Path, where: str, key: str, value: Any, line: int, problems: list[Problem]
-) -> None:
-    if key in pubconfig.CHANNEL_KEYS:
-        pubconfig.check_channel_value(path, where, key, value, line, problems)
-        return
-    if key in _BOOL_KEYS and not isinstance(value, bool):
-        problems.append(problem("SP506", path, line, where, f"{key} must be true or false"))
-        return
-    if key in _URL_KEYS and not (
-        isinstance(value, str) and value.startswith(("https://", "http://"))
-    ):
-        problems.append(problem("SP506", path, line, where, f"{key} must be a URL (https://…)"))
-    elif key in ("max_characters", "image_max_bytes") and not (
-        isinstance(value, int) and not isinstance(value, bool) and value > 0
-    ):
-        problems.append(problem("SP506", path, line, where, f"{key} must be a number > 0"))
-    elif key == "chat" and not (
-        isinstance(value, int) or (isinstance(value, str) and value.startswith("@"))
-    ):
-        problems.append(
-            problem("SP506", path, line, where, "chat must be @channelname or a numeric chat id")
-        )
-    elif key == "schedule" and value not in ("native", "wait"):
-        problems.append(problem("SP506", path, line, where, "schedule must be native or wait"))
-    elif key == "visibility" and value not in ("public", "unlisted", "private", "direct"):
-        problems.append(
-            problem(
-                "SP506", path, line, where, "visibility must be public, unlisted, private or direct"
-            )
-        )
