@@ -21,11 +21,12 @@ from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
 from socialpub.schema import LANG_PATTERN
 from socialpub.settingrules import check_setting
+from socialpub.sources.config import SourceConfig, read_sources
 from socialpub.textfile import DecodeProblem, decode, did_you_mean
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish")
+TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish", "sources")
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -96,6 +97,7 @@ class Config:
     templates_dir: Path
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
+    sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
 
@@ -194,6 +196,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
+    sources = read_sources(path, raw, problems)
     if timezone is None:
         return None
     return Config(
@@ -205,6 +208,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         templates_dir=templates_dir,
         channels=channels,
         publish=publish,
+        sources=sources,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 
