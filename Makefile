@@ -19,6 +19,32 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
+
+# Browser checks of the website (tests/test_site_browser.py, tests/test_site_html.py):
+# Debian's chromium (driven by the `playwright` Python package from the test extra; never
+# `playwright install`, which downloads a browser build of its own) and Java via apt, axe-core
+# and vnu-jar from npm, pinned in tests/tools/package-lock.json. --ignore-scripts: vnu-jar's
+# postinstall would fetch a JDK from outside the registries. SOCIALPUB_SKIP_BROWSER=1 skips
+# both the installs and the tests.
+BROWSER_STAMP := $(VENV)/.installed-browser
+TOOLS_STAMP   := tests/tools/node_modules/.installed
+APT_GET       := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+
+$(BROWSER_STAMP):
+	command -v chromium >/dev/null && command -v java >/dev/null && command -v npm >/dev/null \
+	  || { $(APT_GET) update && $(APT_GET) install -y chromium default-jre-headless npm; }
+	mkdir -p $(VENV) && touch $@
+
+$(TOOLS_STAMP): tests/tools/package.json tests/tools/package-lock.json | $(BROWSER_STAMP)
+	cd tests/tools && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+ifeq ($(SOCIALPUB_SKIP_BROWSER),1)
+BROWSER_TOOLS :=
+else
+BROWSER_TOOLS := $(BROWSER_STAMP) $(TOOLS_STAMP)
+endif
+
 ## demo: install, preview the example posts, and show what publish would send (nothing is sent)
 demo: $(STAMP)
 	$(BIN)/socialpub validate --config config.example.yaml
@@ -35,7 +61,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(TEST_STAMP)
+unit: $(TEST_STAMP) $(BROWSER_TOOLS)
 	$(BIN)/pytest
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
@@ -43,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .socialpub/cache bench/.corpus
+	rm -rf $(VENV) tests/tools/node_modules .mypy_cache .ruff_cache .pytest_cache .socialpub/cache bench/.corpus

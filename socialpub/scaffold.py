@@ -62,7 +62,7 @@ STARTER_TEMPLATE = """\
 {%- endif %}
 """
 
-GITIGNORE = ".socialpub/cache/\n.socialpub/state/\n.socialpub/lock\nsite/\n"  # the ledger is committed
+GITIGNORE = ".socialpub/cache/\n.socialpub/state/\n.socialpub/lock\n/site/\n"  # the ledger is committed
 
 
 def init_repo(directory: Path) -> tuple[list[Path], list[Path]]:

@@ -56,7 +56,8 @@ def _adapter_types() -> list[str]:
     found = []
     for channel_type in CHANNEL_TYPES:
         try:
-            if adapter_class(channel_type) is not None:
+            cls = adapter_class(channel_type)
+            if cls is not None and cls.uses_network:  # the website writes local files only
                 found.append(channel_type)
         except Exception:  # reported by test_every_channel_module_imports
             continue

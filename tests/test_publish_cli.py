@@ -176,3 +176,25 @@ def test_commit_ledger_commits_only_the_ledger(posts: Repo) -> None:
     assert ".socialpub/ledger/faellig/mastodon.json" in log
     assert "unrelated.txt" not in log
     assert commit_ledger(root, "again") is False  # nothing changed
+
+
+def test_publishing_to_the_website_builds_the_page_and_records_it(repo: Repo) -> None:
+    repo.write_config(
+        "timezone: Europe/Berlin\nchannels:\n  web:\n    type: website\n"
+        "    base_url: https://www.kreis.example/aktuelles\n    out_dir: public\n"
+    )
+    repo.post(
+        "a.md",
+        "---\nid: sprechzeiten\ntitle: Neue Sprechzeiten\nstatus: approved\n---\nAb Montag.\n",
+    )
+    code, out, err = run(repo, "publish", "--now", NOW, "--json")
+    assert code == 0, err
+    (outcome,) = json.loads(out)
+    assert outcome["result"] == "published"
+    assert outcome["url"] == "https://www.kreis.example/aktuelles/posts/sprechzeiten/"
+    page = repo.root / "public" / "posts" / "sprechzeiten" / "index.html"
+    assert "Neue Sprechzeiten" in page.read_text(encoding="utf-8")
+    record = Ledger(repo.root).get("sprechzeiten", "web")
+    assert record is not None and record.state is State.PUBLISHED
+    code, out, _ = run(repo, "publish", "--now", NOW, "--json")
+    assert code == 0 and json.loads(out) == []  # done: nothing to publish again

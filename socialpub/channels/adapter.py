@@ -58,6 +58,8 @@ class Adapter(abc.ABC):
     idempotency_window: ClassVar[timedelta | None] = None
     #: default pacing: `requests` per `seconds` (the config's `rate_limit` overrides it)
     default_rate: ClassVar[tuple[int, float]] = (60, 60.0)
+    #: False for channels that publish locally (the website): no platform to fail
+    uses_network: ClassVar[bool] = True
 
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
         self.channel = channel

@@ -41,16 +41,16 @@ NowOption = Annotated[
 ]
 
 
-def _moment(text: str | None, config: Config) -> datetime:
+def moment(text: str | None, config: Config) -> datetime:
     if text is None:
         return now(config)
     try:
-        moment = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(
             f"--now {text!r} is not a time", hint="write it like 2026-11-27T16:00"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=config.timezone)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=config.timezone)
 
 
 def _clock(config: Config) -> Clock:
@@ -100,7 +100,7 @@ def plan(
 
     cfg = load(config)
     work = build(
-        cfg, Ledger(cfg.root), _moment(now_, cfg), selectors=posts or [], channels=channel or []
+        cfg, Ledger(cfg.root), moment(now_, cfg), selectors=posts or [], channels=channel or []
     )
     if as_json:
         console.print_json([d.as_dict() for d in work.deliveries])
@@ -134,12 +134,12 @@ def publish(
 
     cfg = load(config)
     clock = _clock(cfg)
-    moment = _moment(now_, cfg)
+    at = moment(now_, cfg)
     selectors, channels = posts or [], channel or []
     if dry_run:
         from socialpub.publish import make_adapters
 
-        work = build(cfg, Ledger(cfg.root), moment, selectors=selectors, channels=channels)
+        work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
         adapters = make_adapters(cfg)
         payloads = [
             prepare(d, adapters[d.channel], clock.now()) for d in work.deliveries if d.action.sends
@@ -151,11 +151,16 @@ def publish(
             console_publish.print_payloads(payloads)
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
     with _lock(cfg, clock):
-        work = build(cfg, Ledger(cfg.root), moment, selectors=selectors, channels=channels)
+        work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
         _print_refused(work.refused)
         due = [d for d in work.deliveries if d.action.sends]
+        site = any(c.type == "website" for c in cfg.channels.values())
+        if site and any(d.channel_type == "website" for d in due):
+            _build_site(cfg, at)  # the pages must exist before their deliveries are recorded
         with console_publish.LiveReport(len(due)) as report:
             outcomes = _engine(cfg, clock, report).run(due)
+        if site and outcomes:
+            _build_site(cfg, at)  # "Auch auf" links to the copies just published
     if as_json:
         console.print_json([o.as_dict() for o in outcomes])
     else:
@@ -172,6 +177,20 @@ def publish(
         raise typer.Exit(EXIT_DELIVERY)
     if work.refused:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _build_site(config: Config, at: datetime) -> None:
+    """Build the website; a failure is reported and leaves the other channels unaffected."""
+    from socialpub import console
+    from socialpub.errors import SocialpubError
+    from socialpub.site.refresh import rebuild
+
+    try:
+        report = rebuild(config, now=at)
+    except SocialpubError as exc:
+        console.error(f"the website could not be built: {exc.message}", exc.hint)
+        return
+    sys.stderr.write(f"website: wrote {report.written} of {report.total} files\n")
 
 
 def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:

@@ -1,0 +1,126 @@
+"""Commands of the website channel: `site build`, `site serve` and `sources fetch`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
+from socialpub.cli.publishing import NowOption, moment
+from socialpub.errors import EXIT_DELIVERY
+
+site_app = typer.Typer(
+    help="The website: an accessible, account-free archive of every post, with feeds.",
+    no_args_is_help=True,
+)
+sources_app = typer.Typer(
+    help="Partner accounts (towns, clinics, fire brigades …) gathered on the website.",
+    no_args_is_help=True,
+)
+app.add_typer(site_app, name="site")
+app.add_typer(sources_app, name="sources")
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Folder to write the site to (default: the channel's out_dir).",
+        show_default=False,
+    ),
+]
+
+
+@site_app.command("build")
+@guarded
+def site_build(
+    out: OutOption = None,
+    now_: NowOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the static site; a rebuild writes only the pages that changed."""
+    from socialpub import console
+    from socialpub.site.build import site_settings
+    from socialpub.site.refresh import rebuild
+
+    cfg = load(config)
+    out_dir = out or site_settings(cfg).out_dir
+    report = rebuild(cfg, now=moment(now_, cfg), out_dir=out_dir)
+    if as_json:
+        console.print_json(
+            {
+                "out": str(out_dir),
+                "written": report.written,
+                "unchanged": report.unchanged,
+                "removed": report.removed,
+                "total": report.total,
+                "skipped": list(report.skipped),
+            }
+        )
+        return
+    for path in report.skipped:
+        console.error(f"{path} cannot be read as a post: left out", "run `socialpub validate`")
+    sys.stdout.write(
+        f"{out_dir}: wrote {report.written} of {report.total} files "
+        f"({report.unchanged} unchanged, {report.removed} removed)\n"
+    )
+
+
+@site_app.command("serve")
+@guarded
+def site_serve(
+    out: OutOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the built site on http://127.0.0.1:PORT for a local look (Ctrl-C stops)."""
+    from socialpub.site.build import serve, site_settings
+
+    cfg = load(config)
+    out_dir = out or site_settings(cfg).out_dir
+    sys.stderr.write(f"serving {out_dir} on http://127.0.0.1:{port}/ (Ctrl-C stops)\n")
+    serve(out_dir, port)
+
+
+@sources_app.command("fetch")
+@guarded
+def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Fetch the partner sources' new posts into sources/ (an archive that stays)."""
+    from datetime import datetime
+
+    from socialpub import console
+    from socialpub.http import make_client
+    from socialpub.sources.fetch import fetch_sources
+
+    cfg = load(config)
+    with make_client() as client:
+        report = fetch_sources(cfg.sources, cfg.root, client=client, now=datetime.now(cfg.timezone))
+    if as_json:
+        console.print_json(
+            [
+                {
+                    "source": r.name,
+                    "new": r.new,
+                    "changed": r.changed,
+                    "unchanged": r.unchanged,
+                    "not_modified": r.not_modified,
+                    "error": r.error,
+                    "warnings": list(r.warnings),
+                }
+                for r in report.results
+            ]
+        )
+    else:
+        for r in report.results:
+            if r.error:
+                console.error(f"source {r.name}: {r.error}", "skipped; the others were fetched")
+                continue
+            news = "not modified" if r.not_modified else f"{r.new} new, {r.changed} changed"
+            sys.stdout.write(f"{r.name}: {news}, {r.unchanged} unchanged\n")
+            for warning in r.warnings:
+                sys.stderr.write(f"  warning: {warning}\n")
+    if not report.ok:
+        raise typer.Exit(EXIT_DELIVERY)

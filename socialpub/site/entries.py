@@ -1,0 +1,175 @@
+"""Own posts → site Entries: approved, meant for the website, and due (expired ones stay).
+
+The body is the post's text for the website channel (its `overrides:` applied) rendered by
+`markup.to_html` — the same fragment the website template receives as `body`, with raw HTML
+disabled. Title, date, tags, media and links are laid out by the site's own templates, which
+know each page's heading levels. "Also on" comes from the ledger: the post's published copies
+on the other channels.
+
+What a post file contributes is kept as a JSON summary in the PostCache, so a rebuild reads,
+parses and renders only the files that changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from socialpub import markup
+from socialpub.config import ChannelConfig, Config
+from socialpub.ledger import Record, State
+from socialpub.models import Media, Post, Severity, Status
+from socialpub.overrides import effective
+from socialpub.posts import discover, load_post
+from socialpub.site.media import MediaStore
+from socialpub.site.model import Entry
+from socialpub.site.postcache import PostCache
+from socialpub.validate import post_channels
+
+WEBSITE = "website"
+Summary = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LoadedPosts:
+    #: per post (first file wins for a duplicate id): what the site needs of it
+    summaries: tuple[Summary, ...]
+    #: files left out because they cannot be read as a post (`socialpub validate` says why)
+    skipped: tuple[str, ...]
+
+
+def website_channels(config: Config) -> dict[str, ChannelConfig]:
+    return {name: ch for name, ch in config.channels.items() if ch.type == WEBSITE}
+
+
+def load_posts(config: Config, cache: PostCache) -> LoadedPosts:
+    summaries: dict[str, Summary] = {}
+    skipped: list[str] = []
+    for file in discover([], config.posts_dir):
+        stat = os.stat(file)  # noqa: PTH116 - plain strings: runs for every post file
+        summary = cache.summary(file, stat)
+        if summary is None:
+            summary = summarize(config, Path(file))
+            cache.store(file, stat, summary)
+        post_id = summary.get("id", "")
+        if not post_id or post_id in summaries:
+            skipped.append(file)
+            continue
+        summaries[post_id] = summary
+    return LoadedPosts(tuple(summaries.values()), tuple(skipped))
+
+
+def summarize(config: Config, path: Path) -> Summary:
+    """What the site needs of one post file; {"id": ""} when it cannot be read."""
+    result = load_post(path, path.read_bytes(), timezone=config.timezone, default_lang=config.lang)
+    post = result.post
+    if post is None or any(p.severity is Severity.ERROR for p in result.problems):
+        return {"id": ""}
+    channel = _website_channel(post, config)
+    if post.status is not Status.APPROVED or channel is None:
+        return {"id": post.id, "candidate": False}
+    values = effective(post, channel.name)
+    document = markup.parse(values.text)
+    return {
+        "id": post.id,
+        "candidate": True,
+        "title": post.title,
+        "publish_at": post.publish_at.isoformat() if post.publish_at else None,
+        "mtime": int(path.stat().st_mtime),
+        "lang": post.lang,
+        "tags": list(values.tags),
+        "author": post.author or "",
+        "department": post.department or "",
+        "link": values.link or "",
+        "html": markup.to_html(document),
+        "text": markup.to_plain(document),
+        "media": [[m.file, m.alt or "", m.credit or ""] for m in values.media],
+    }
+
+
+def _website_channel(post: Post, config: Config) -> ChannelConfig | None:
+    return next((c for c in post_channels(post, config).values() if c.type == WEBSITE), None)
+
+
+def own_entries(
+    config: Config,
+    summaries: Iterable[Summary],
+    *,
+    now: datetime,
+    records: Iterable[Record],
+    media: MediaStore,
+) -> list[Entry]:
+    """The entries of every approved website post whose time has come."""
+    by_post: dict[str, list[Record]] = {}
+    for record in records:
+        by_post.setdefault(record.post, []).append(record)
+    found = []
+    for summary in summaries:
+        if not summary.get("candidate"):
+            continue
+        post_records = by_post.get(summary["id"], [])
+        due = summary["publish_at"] is None or datetime.fromisoformat(summary["publish_at"]) <= now
+        if due:
+            published = _published(summary, post_records)
+            found.append(_entry(summary, published, post_records, config, media))
+    return found
+
+
+def _entry(
+    summary: Summary,
+    published: datetime,
+    records: list[Record],
+    config: Config,
+    media: MediaStore,
+) -> Entry:
+    return Entry(
+        id=summary["id"],
+        title=summary["title"],
+        html=summary["html"],
+        text=summary["text"],
+        published=published,
+        updated=published,
+        lang=summary["lang"],
+        tags=tuple(summary["tags"]),
+        author=summary["author"],
+        department=summary["department"],
+        link=summary["link"],
+        media=tuple(media.picture(Media(f, a or None, c or None)) for f, a, c in summary["media"]),
+        also_on=also_on(records, config.channels),
+    )
+
+
+def _published(summary: Summary, records: list[Record]) -> datetime:
+    """publish_at; else when it first went out anywhere; else when its file last changed."""
+    if summary["publish_at"]:
+        return datetime.fromisoformat(summary["publish_at"])
+    times = [r.published_at for r in records if r.published_at is not None]
+    if times:
+        return min(times)
+    return datetime.fromtimestamp(summary["mtime"], UTC)
+
+
+def also_on(
+    records: Iterable[Record], channels: Mapping[str, ChannelConfig]
+) -> tuple[tuple[str, str], ...]:
+    """(platform title, URL) of every published copy on another channel, sorted."""
+    found = set()
+    for record in records:
+        if record.type == WEBSITE or record.state is not State.PUBLISHED or not record.url:
+            continue
+        found.add((_platform_title(record, channels), record.url))
+    return tuple(sorted(found))
+
+
+def _platform_title(record: Record, channels: Mapping[str, ChannelConfig]) -> str:
+    from socialpub.channels.base import spec
+
+    channel = channels.get(record.channel)
+    try:
+        return channel.spec.title if channel else spec(record.type).title
+    except KeyError:  # a channel type this version does not know any more
+        return record.channel

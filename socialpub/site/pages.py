@@ -1,0 +1,286 @@
+"""Which pages the site has and what is on them: front page, permalinks, lists, overviews.
+
+Lists (front page, tag, month, department, partner source) are split into pages of 20
+counted from the *oldest* entry: page 1 holds the oldest twenty, and the first page of a list
+shows the newest chunk (with the one before it while the newest is still short). A new post
+therefore changes the first page and perhaps one more, never every page of an archive.
+
+Every URL on a page is relative (`root` leads back to the site root), except the canonical
+link, which is absolute to `base_url`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from socialpub.site.model import Entry
+from socialpub.site.theme import Theme, entry_url, month_label, safe_url, slug
+
+PER_PAGE = 20
+KINDS = ("tag", "month", "department", "source")
+#: kind → (folder, overview heading, list heading prefix)
+FOLDERS = {
+    "tag": ("tags", "Themen", "Thema"),
+    "month": ("archive", "Archiv", "Archiv"),
+    "department": ("departments", "Bereiche", "Bereich"),
+    "source": ("sources", "Partner", "Partner"),
+}
+FEED_TYPES = (
+    ("feed.atom", "application/atom+xml", "Atom-Feed"),
+    ("feed.rss", "application/rss+xml", "RSS-Feed"),
+    ("feed.json", "application/feed+json", "JSON-Feed"),
+)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    base_url: str  # "" or absolute, ending in "/"
+    lang: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """The entries sharing a tag, month, department or source: one list of pages."""
+
+    kind: str
+    key: str  # the URL segment: a slug, or "2026-11" for a month
+    name: str  # as shown
+    entries: list[Entry] = field(default_factory=list)  # newest first
+
+    @property
+    def path(self) -> str:
+        return f"{FOLDERS[self.kind][0]}/{self.key}/"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page: where it goes, which template renders it, with which values."""
+
+    path: str  # the folder, relative to the site root: "" or "tags/verkehr/page/2/"
+    template: str
+    context: dict[str, Any]
+    #: what the page shows, for the incremental build: entries and their revisions
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return self.path + "index.html"
+
+    @property
+    def root(self) -> str:
+        return "../" * self.path.count("/")
+
+
+def newest_first(entries: Sequence[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.published, e.id), reverse=True)
+
+
+def group_entries(entries: Sequence[Entry], theme: Theme) -> dict[str, list[Group]]:
+    """Entries (newest first) grouped per kind; a group's name is its newest spelling."""
+    found: dict[str, dict[str, Group]] = {kind: {} for kind in KINDS}
+    for entry in entries:
+        for kind, key, name in _memberships(entry, theme):
+            group = found[kind].setdefault(key, Group(kind, key, name))
+            group.entries.append(entry)
+    return {
+        kind: sorted(groups.values(), key=lambda g: g.name.casefold())
+        for kind, groups in found.items()
+    }
+
+
+def _memberships(entry: Entry, theme: Theme) -> Iterator[tuple[str, str, str]]:
+    for tag in dict.fromkeys(entry.tags):
+        yield "tag", slug(tag), tag
+    local = theme.local(entry.published)
+    yield "month", f"{local.year}-{local.month:02d}", month_label(local.year, local.month)
+    if entry.source:
+        yield "source", slug(entry.source), entry.department or entry.source
+    elif entry.department:
+        yield "department", slug(entry.department), entry.department
+
+
+def chunks(entries: Sequence[Entry]) -> list[list[Entry]]:
+    """Pages of at most PER_PAGE, counted from the oldest; each newest first."""
+    oldest = list(entries)[::-1]
+    count = max(1, math.ceil(len(oldest) / PER_PAGE))
+    return [oldest[i * PER_PAGE : (i + 1) * PER_PAGE][::-1] for i in range(count)]
+
+
+def list_pages(
+    base: str, entries: Sequence[Entry], template: str, context: dict[str, Any]
+) -> Iterator[Page]:
+    """The pages of one list: `base` shows the newest chunk, `base/page/<k>/` the others."""
+    parts = chunks(entries)
+    last = len(parts)
+    merged = last > 1 and len(parts[-1]) < PER_PAGE // 2
+    first = parts[-1] + parts[-2] if merged else parts[-1]
+    older = last - 2 if merged else last - 1
+
+    def link(number: int) -> str:
+        return base if number >= last else f"{base}page/{number}/"
+
+    yield Page(
+        base,
+        template,
+        {**context, "entries": first, "newer": None, "older": link(older) if older else None},
+        tuple(first),
+    )
+    # Older pages show nothing that changes with every new post (counts, the number of
+    # pages), so a new post leaves them as they are.
+    group = context.get("group")
+    stable = {**context, "group": {**group, "count": None}} if group else context
+    for number in range(1, last):
+        values = {
+            **stable,
+            "entries": parts[number - 1],
+            "newer": link(number + 1),
+            "older": link(number - 1) if number > 1 else None,
+            "page_number": number,
+        }
+        yield Page(f"{base}page/{number}/", template, values, tuple(parts[number - 1]))
+
+
+def site_pages(ordered: Sequence[Entry], groups: dict[str, list[Group]]) -> Iterator[Page]:
+    """Every HTML page of the site (contexts without the per-page values `render` adds).
+
+    `ordered`: the entries newest first; `groups`: as `group_entries` makes them."""
+    has_sources = bool(groups["source"])
+    common = {"has_sources": has_sources}
+    yield from list_pages(
+        "", ordered, "list.html.j2", {**common, "heading": "Neueste Beiträge", "group": None}
+    )
+    for entry in ordered:
+        yield Page(entry_url(entry.id), "post.html.j2", {**common, "entry": entry}, (entry,))
+    for kind, kind_groups in groups.items():
+        folder, overview, prefix = FOLDERS[kind]
+        if kind_groups or kind != "source":
+            yield Page(
+                folder + "/",
+                "overview.html.j2",
+                {**common, "heading": overview, "kind": kind, "groups": _summaries(kind_groups)},
+            )
+        for group in kind_groups:
+            heading = f"{prefix}: {group.name}" if kind != "month" else group.name
+            context = {**common, "heading": heading, "group": _summary(group)}
+            yield from list_pages(group.path, group.entries, "list.html.j2", context)
+    months = _summaries(groups["month"])
+    yield Page("search/", "search.html.j2", {**common, "heading": "Suche", "months": months})
+
+
+def _summary(group: Group) -> dict[str, Any]:
+    return {
+        "kind": group.kind,
+        "key": group.key,
+        "name": group.name,
+        "path": group.path,
+        "count": len(group.entries),
+        "feeds": group.kind in ("tag", "source"),
+    }
+
+
+def _summaries(groups: Sequence[Group]) -> list[dict[str, Any]]:
+    if groups and groups[0].kind == "month":  # the archive: newest month first
+        return [_summary(g) for g in sorted(groups, key=lambda g: g.key, reverse=True)]
+    return [_summary(g) for g in groups]
+
+
+class Revisions:
+    """A hash per entry of everything it holds: a page's inputs are its entries' revisions."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Entry, str]] = {}
+
+    def __call__(self, entry: Entry) -> str:
+        known = self._known.get(entry.id)
+        if known is None or known[0] is not entry:
+            known = self._known[entry.id] = (entry, _digest(repr(entry)))
+        return known[1]
+
+    def key(self, salt: str, *parts: object) -> str:
+        """A key of `parts` (JSON data in which entries stand for their revisions)."""
+
+        def encode(value: object) -> object:
+            if isinstance(value, Entry):
+                return self(value)
+            if isinstance(value, tuple | list):
+                return [encode(v) for v in value]
+            raise TypeError(f"cannot key {type(value).__name__}")
+
+        return _digest(salt + json.dumps(parts, default=encode, sort_keys=True))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PageRenderer:
+    """Renders pages; each entry's article once per (depth, heading level), then reused."""
+
+    theme: Theme
+    site: SiteInfo
+    _articles: dict[tuple[str, str, int], Markup] = field(default_factory=dict)
+
+    def render(self, page: Page) -> str:
+        root = page.root
+        context = {
+            **page.context,
+            "site": self.site,
+            "root": root,
+            "home": root or "./",
+            "page_path": page.path,
+            "canonical": self.site.base_url + page.path if self.site.base_url else "",
+            "feeds": self._feeds(page),
+            "lang": self.site.lang,
+        }
+        if "entries" in context:
+            context["articles"] = [self.article(e, root, 2) for e in context["entries"]]
+        if "entry" in context:
+            context["article"] = self.article(context["entry"], root, 1)
+        return self.theme.render(page.template, **context)
+
+    def article(self, entry: Entry, root: str, level: int) -> Markup:
+        key = (entry.id, root, level)
+        found = self._articles.get(key)
+        if found is None:
+            html = self.theme.render(
+                "entry.html.j2",
+                entry=entry,
+                root=root,
+                level=level,
+                url=entry_url(entry.id),
+                lang=self.site.lang,
+                ui_lang=self.site.lang if entry.lang != self.site.lang else "",
+                tag_links=[(tag, f"tags/{slug(tag)}/") for tag in dict.fromkeys(entry.tags)],
+                group_link=_group_link(entry),
+                also_on=[(name, url) for name, url in entry.also_on if safe_url(url)],
+            )
+            found = self._articles[key] = Markup(html)  # noqa: S704 - autoescaped template
+        return found
+
+    def _feeds(self, page: Page) -> list[dict[str, str]]:
+        group = page.context.get("group")
+        feeds = []
+        if group and group["feeds"]:
+            for name, mime, label in FEED_TYPES:
+                title = f"{label}: {group['name']}"
+                feeds.append({"href": group["path"] + name, "type": mime, "title": title})
+        for name, mime, label in FEED_TYPES:
+            feeds.append({"href": name, "type": mime, "title": f"{label}: {self.site.title}"})
+        return feeds
+
+
+def _group_link(entry: Entry) -> tuple[str, str] | None:
+    if entry.source:
+        return entry.department or entry.source, f"sources/{slug(entry.source)}/"
+    if entry.department:
+        return entry.department, f"departments/{slug(entry.department)}/"
+    return None
