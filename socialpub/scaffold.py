@@ -62,7 +62,8 @@ STARTER_TEMPLATE = """\
 {%- endif %}
 """
 
-GITIGNORE = ".socialpub/cache/\n.socialpub/state/\n.socialpub/lock\n/site/\n"  # the ledger is committed
+# The ledger (.socialpub/ledger) is committed; caches, private state and the built site are not.
+GITIGNORE = ".socialpub/cache/\n.socialpub/state/\n.socialpub/lock\n/site/\n"
 
 
 def init_repo(directory: Path) -> tuple[list[Path], list[Path]]:
