@@ -66,6 +66,7 @@ unit: $(TEST_STAMP) $(BROWSER_TOOLS)
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
 bench: $(STAMP)
+	command -v hugo >/dev/null || { $(APT_GET) update && $(APT_GET) install -y hugo; }
 	$(BIN)/python bench/run.py
 
 clean:

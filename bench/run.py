@@ -5,7 +5,8 @@
 1. full `validate --no-cache` vs a bare YAML parse of the same front matters (goal ≤ 5×),
 2. re-validation after touching one file, with a warm cache (goal < 0.5 s),
 3. `socialpub --version` vs `python -c "import typer"` (goal ≤ 1.5×),
-4. `publish` throughput against a rate-limited fake platform, as a share of the limits (≥ 0.8).
+4. `publish` throughput against a rate-limited fake platform, as a share of the limits (≥ 0.8),
+5. the website build vs Hugo (goal ≤ 1.0×) and its rebuild after one changed post (≤ 0.1×).
 
 Benchmarks report, they never gate: the exit code is 0 whatever the numbers are.
 The results are also written as JSON to bench/.corpus/results.json.
@@ -29,6 +30,7 @@ from typing import Any
 import corpus
 import publish
 import timing
+import website
 from report import Row, print_report
 
 BENCH = Path(__file__).resolve().parent
@@ -276,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(Row.skipped("re-validate after touching one file", why))
     rows.append(bench_startup(results))
     rows.append(publish.bench_publish(args.quick, results.measurements))
+    rows.extend(website.bench_site(data, results.measurements))
     results.sources_changed = stamp != sources_stamp()
     print_report(rows, f"{data.posts:,} posts, Python {results.python}")
     if results.sources_changed:

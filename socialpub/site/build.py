@@ -192,7 +192,7 @@ def _salt(theme: Theme, site: SiteInfo, config: Config) -> str:
     """What every page depends on besides its own values: templates, code, site settings."""
     digest = hashlib.sha256(f"{__version__}:{site!r}:{config.timezone}".encode())
     digest.update(theme.fingerprint().encode())
-    for name in ("pages.py", "theme.py"):
+    for name in ("pages.py", "theme.py", "feeds.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
