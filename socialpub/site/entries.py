@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,8 @@ from socialpub.site.postcache import PostCache
 from socialpub.validate import post_channels
 
 WEBSITE = "website"
+#: below this many files to read, starting worker processes costs more than it saves
+PARALLEL_FROM = 200
 Summary = dict[str, Any]
 
 
@@ -49,18 +52,44 @@ def website_channels(config: Config) -> dict[str, ChannelConfig]:
 def load_posts(config: Config, cache: PostCache) -> LoadedPosts:
     summaries: dict[str, Summary] = {}
     skipped: list[str] = []
-    for file in discover([], config.posts_dir):
+    files = discover([], config.posts_dir)
+    found: dict[str, Summary] = {}
+    misses: list[tuple[str, os.stat_result]] = []
+    for file in files:
         stat = os.stat(file)  # noqa: PTH116 - plain strings: runs for every post file
         summary = cache.summary(file, stat)
         if summary is None:
-            summary = summarize(config, Path(file))
-            cache.store(file, stat, summary)
+            misses.append((file, stat))
+        else:
+            found[file] = summary
+    for (file, stat), summary in zip(misses, _summarize_all(config, misses), strict=True):
+        cache.store(file, stat, summary)
+        found[file] = summary
+    for file in files:
+        summary = found[file]
         post_id = summary.get("id", "")
         if not post_id or post_id in summaries:
             skipped.append(file)
             continue
         summaries[post_id] = summary
     return LoadedPosts(tuple(summaries.values()), tuple(skipped))
+
+
+def _summarize_all(config: Config, misses: list[tuple[str, os.stat_result]]) -> list[Summary]:
+    """Read and render the files not in the cache, on every core when there are many."""
+    paths = [file for file, _ in misses]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [summarize(config, Path(file)) for file in paths]
+    size = max(16, len(paths) // (workers * 4))
+    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_summarize_batch, [config] * len(batches), batches)
+        return [summary for batch in results for summary in batch]
+
+
+def _summarize_batch(config: Config, paths: list[str]) -> list[Summary]:
+    return [summarize(config, Path(file)) for file in paths]
 
 
 def summarize(config: Config, path: Path) -> Summary:
