@@ -15,12 +15,11 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from socialpub.ledger import Ledger, Record, State
 from socialpub.site.build import build_site
 from socialpub.site.model import Entry
 from tests.conftest import BASE_CONFIG, Repo
+from tests.localserver import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route
@@ -88,16 +88,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve(root: Path) -> Iterator[str]:
     """Serve `root` on 127.0.0.1 (a free port) in a thread; yields the origin."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(functools.partial(_QuietHandler, directory=str(root))) as origin:
+        yield origin
 
 
 # --- what a page does: requests, console errors ------------------------------------------

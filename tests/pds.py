@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import SHARED
+from tests.localserver import serving
 
 TOOL = SHARED / "tools" / "bluesky-pds"
 SKIP_ENV = "SOCIALPUB_SKIP_PDS"
@@ -132,11 +132,5 @@ def web_site(files: Mapping[str, tuple[str, bytes]]) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the test output is for failures."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as origin:
+        yield origin
