@@ -198,3 +198,25 @@ def test_publishing_to_the_website_builds_the_page_and_records_it(repo: Repo) ->
     assert record is not None and record.state is State.PUBLISHED
     code, out, _ = run(repo, "publish", "--now", NOW, "--json")
     assert code == 0 and json.loads(out) == []  # done: nothing to publish again
+
+
+def test_site_build_writes_only_what_changed(posts: Repo) -> None:
+    code, out, err = run(posts, "site", "build", "--now", NOW, "--json")
+    assert code == 0, err
+    first = json.loads(out)
+    assert first["written"] == first["total"] > 0 and first["out"].endswith("site")
+    assert (posts.root / "site" / "index.html").is_file()
+    code, out, _ = run(posts, "site", "build", "--now", NOW, "--json")
+    assert json.loads(out)["written"] == 0
+    code, out, _ = run(posts, "site", "build", "--now", NOW)
+    assert code == 0 and "wrote 0 of" in out
+
+
+def test_sources_fetch_reports_a_failing_source_and_exits_1(repo: Repo) -> None:
+    repo.write_config(
+        repo.config.read_text()
+        + "sources:\n  stadt:\n    kind: rss\n    url: http://127.0.0.1:9/feed.xml\n"
+    )
+    code, _, err = run(repo, "sources", "fetch")
+    assert code == 1
+    assert "source stadt:" in err and "skipped" in err
