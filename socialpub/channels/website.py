@@ -8,6 +8,7 @@ site before its deliveries (so due pages exist) and after them (so "Auch auf" is
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from socialpub.channels.adapter import Adapter, Progress
@@ -16,6 +17,7 @@ from socialpub.errors import Rejected
 from socialpub.models import Payload, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
+    from socialpub.config import ChannelConfig
     from socialpub.http import Http
 
 SPEC = ChannelSpec(
@@ -33,6 +35,11 @@ SPEC = ChannelSpec(
     optional=frozenset({"base_url", "out_dir", "title"}),
 )
 DEFAULT_OUT_DIR = "site"
+
+
+def site_folder(root: Path, channel: ChannelConfig) -> Path:
+    """Where the site is written: the channel's `out_dir` (default `site`) in the repository."""
+    return root / str(channel.settings.get("out_dir") or DEFAULT_OUT_DIR)
 
 
 class WebsiteAdapter(Adapter):
@@ -72,7 +79,7 @@ class WebsiteAdapter(Adapter):
         return Receipt((self._written(payload.post_id),))  # the build rewrote the page
 
     def _written(self, post_id: str) -> Sent:
-        out_dir = self.root / str(self.channel.settings.get("out_dir") or DEFAULT_OUT_DIR)
+        out_dir = site_folder(self.root, self.channel)
         if not (out_dir / self.page(post_id)).is_file():
             raise Rejected(
                 f"{self.channel.name}: the site has no page for {post_id} in {out_dir}",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from socialpub import __version__
+from socialpub.channels.website import site_folder
 from socialpub.config import Config
 from socialpub.errors import ConfigError, ContentError
 from socialpub.ledger import Ledger
@@ -45,7 +46,6 @@ from socialpub.site.theme import Theme
 
 DEFAULT_TITLE = "Aktuelles"
 CACHE_DIR = Path(".socialpub") / "cache"
-DEFAULT_OUT_DIR = "site"
 #: the pages carry the same policy in a meta tag, except what only a header can say
 CSP_HEADER = (
     "default-src 'self'; img-src 'self'; media-src 'self'; style-src 'self'; "
@@ -94,7 +94,7 @@ def site_settings(config: Config) -> SiteSettings:
         channel=name,
         title=str(channel.settings.get("title") or DEFAULT_TITLE),
         base_url=base_url,
-        out_dir=config.root / str(channel.settings.get("out_dir") or DEFAULT_OUT_DIR),
+        out_dir=site_folder(config.root, channel),
     )
 
 
