@@ -249,44 +249,44 @@ class Http:
         self, method: str, url: str, response: httpx.Response
     ) -> AuthFailed | Rejected | Transient:
         status = response.status_code
-        detail = self.redact(error_detail(response, limit=100_000))[:200]  # no half secret
+        body = json_object(response)
+        detail = self.redact(error_detail(body))[:200]  # redact first: no half secret
         message = f"{self.channel}: HTTP {status}{': ' + detail if detail else ''}"
         message += f" ({self._where(method, url)})"
         if status >= 500:
             return Transient(message, maybe_sent=status not in _NOT_PROCESSED, status=status)
-        name = self.redact(error_name(response))
+        name = self.redact(error_name(body))[:200]
         if status in (401, 403):
             hint = "check the channel's token or password"
             return AuthFailed(message, hint=hint, status=status, platform_error=name)
         return Rejected(message, status=status, platform_error=name)
 
 
-def error_detail(response: httpx.Response, limit: int = 200) -> str:
-    """The platform's own error text (Mastodon `error`, atproto `message`, Telegram
-    `description`), shortened; empty when the body says nothing readable."""
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The body as a JSON object, or {} when it is not one (an HTML error page, nothing)."""
     try:
         data = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return ""
-    if not isinstance(data, dict):
-        return ""
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def error_detail(body: Mapping[str, Any]) -> str:
+    """The platform's own error text (Mastodon `error`, atproto `message`, Telegram
+    `description`); empty when the body says nothing readable."""
     for key in ("error_description", "description", "message", "error"):
-        value = data.get(key)
+        value = body.get(key)
         if isinstance(value, str) and value:
-            return value[:limit]
+            return value
     return ""
 
 
-def error_name(response: httpx.Response) -> str:
+def error_name(body: Mapping[str, Any]) -> str:
     """The platform's name for an error (atproto's `error`, Telegram's `description`)."""
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return ""
     for key in ("error", "description"):
-        value = data.get(key) if isinstance(data, dict) else None
+        value = body.get(key)
         if isinstance(value, str):
-            return value[:200]
+            return value
     return ""
 
 
@@ -337,10 +337,6 @@ def _delta_or_epoch(value: str, now: datetime) -> float | None:
 
 
 def _telegram_retry_after(response: httpx.Response) -> float | None:
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    params = data.get("parameters") if isinstance(data, dict) else None
+    params = json_object(response).get("parameters")
     value = params.get("retry_after") if isinstance(params, dict) else None
     return float(value) if isinstance(value, int | float) else None
