@@ -163,7 +163,7 @@ def _delete(engine: Engine, record: Record) -> Resolution:
     return Resolution(record.post, record.channel, Verdict.DELETED, record.url)
 
 
-def as_outcomes(resolutions: Sequence[Resolution]) -> list[dict[str, str]]:
+def resolutions_json(resolutions: Sequence[Resolution]) -> list[dict[str, str]]:
     return [
         {"post": r.post_id, "channel": r.channel, "result": r.verdict.value, "detail": r.detail}
         for r in resolutions

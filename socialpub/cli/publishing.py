@@ -263,8 +263,8 @@ def reconcile(
     """Resolve deliveries left unconfirmed by a timeout or a crash."""
     from socialpub import console, console_publish
     from socialpub.ledger import Ledger
-    from socialpub.reconcile import as_outcomes, unconfirmed
     from socialpub.reconcile import reconcile as run_reconcile
+    from socialpub.reconcile import resolutions_json, unconfirmed
     from socialpub.workset import build
 
     if mark_published is not None and resend:
@@ -290,7 +290,7 @@ def reconcile(
             ask=ask,
         )
     if as_json:
-        console.print_json(as_outcomes(results))
+        console.print_json(resolutions_json(results))
     else:
         console_publish.print_resolutions(results, empty="nothing is unconfirmed")
     if any(r.verdict.value in ("unknown", "failed") for r in results):
@@ -321,8 +321,8 @@ def delete(
     from socialpub import console, console_publish
     from socialpub.config import require_channels
     from socialpub.ledger import Ledger
-    from socialpub.reconcile import as_outcomes
     from socialpub.reconcile import delete as run_delete
+    from socialpub.reconcile import resolutions_json
 
     cfg = load(config)
     require_channels(cfg, channel or [])
@@ -339,7 +339,7 @@ def delete(
             )
         results = run_delete(_engine(cfg, clock), records)
     if as_json:
-        console.print_json(as_outcomes(results))
+        console.print_json(resolutions_json(results))
     else:
         console_publish.print_resolutions(results, empty="nothing to delete")
     if any(r.verdict.value == "failed" for r in results):
