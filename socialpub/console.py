@@ -32,7 +32,7 @@ def stderr() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 
-def _colour(stream: TextIO) -> bool:
+def use_colour(stream: TextIO) -> bool:
     """Colours only on a terminal, never with NO_COLOR (https://no-color.org)."""
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
@@ -42,7 +42,7 @@ def print_json(data: Any) -> None:
 
 
 def error(message: str, hint: str | None = None) -> None:
-    if not _colour(sys.stderr):
+    if not use_colour(sys.stderr):
         sys.stderr.write(f"error: {message}\n" + (f"  hint: {hint}\n" if hint else ""))
         return
     from rich.text import Text
@@ -59,7 +59,7 @@ def problem_line(p: Problem) -> str:
 
 
 def print_problems_text(problems: Iterable[Problem]) -> None:
-    if not _colour(sys.stdout):  # plain lines, fast for thousands of problems
+    if not use_colour(sys.stdout):  # plain lines, fast for thousands of problems
         sys.stdout.write("".join(problem_line(p) + "\n" for p in problems))
         return
     from rich.text import Text
@@ -96,7 +96,7 @@ def summary(files: int, errors: int, warnings: int) -> None:
     style = "red" if errors else ("yellow" if warnings else "green")
     text = f"{files} file{'s' if files != 1 else ''} checked: {errors} error"
     text += f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    if not _colour(sys.stderr):
+    if not use_colour(sys.stderr):
         sys.stderr.write(text + "\n")
         return
     from rich.text import Text

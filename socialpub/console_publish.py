@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from socialpub.console import _colour, stdout
+from socialpub.console import stdout, use_colour
 from socialpub.ledger import Record
 from socialpub.models import Payload
 from socialpub.plan import Action, Delivery
@@ -41,7 +41,7 @@ _RESULT_STYLE = {
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    if not _colour(sys.stdout):
+    if not use_colour(sys.stdout):
         sys.stdout.write(f"{title}\n")
         widths = [max((len(row[i]) for row in rows), default=0) for i in range(len(columns))]
         for row in rows:
@@ -88,7 +88,7 @@ class LiveReport:
         self._task: TaskID | None = None
 
     def __enter__(self) -> LiveReport:
-        if _colour(sys.stderr) and self.total:
+        if use_colour(sys.stderr) and self.total:
             from rich.progress import Progress
 
             from socialpub.console import stderr

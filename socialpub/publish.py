@@ -312,7 +312,7 @@ class Engine:
         self, delivery: Delivery, recorder: Recorder, exc: Exception, *, unconfirmed: bool
     ) -> Outcome:
         error = str(exc)
-        if recorder.record.state in (State.PUBLISHED, State.SCHEDULED):  # an edit or look-up
+        if delivery.action in (Action.EDIT, Action.CONFIRM):  # the post stays as published
             event = "look-up failed" if delivery.action is Action.CONFIRM else "edit failed"
             recorder.finish(event, error, last_error=error)
             return Outcome(delivery.post_id, delivery.channel, Result.FAILED, error=error)
