@@ -30,9 +30,12 @@ BROWSER_STAMP := $(VENV)/.installed-browser
 TOOLS_STAMP   := tests/tools/node_modules/.installed
 APT_GET       := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 
+# Only the missing packages are installed: Debian's npm conflicts with a Node.js from elsewhere.
+BROWSER_PACKAGES = $(if $(shell command -v chromium),,chromium) \
+  $(if $(shell command -v java),,default-jre-headless) $(if $(shell command -v npm),,npm)
+
 $(BROWSER_STAMP):
-	command -v chromium >/dev/null && command -v java >/dev/null && command -v npm >/dev/null \
-	  || { $(APT_GET) update && $(APT_GET) install -y chromium default-jre-headless npm; }
+	$(if $(strip $(BROWSER_PACKAGES)),$(APT_GET) update && $(APT_GET) install -y $(BROWSER_PACKAGES))
 	mkdir -p $(VENV) && touch $@
 
 $(TOOLS_STAMP): tests/tools/package.json tests/tools/package-lock.json | $(BROWSER_STAMP)
