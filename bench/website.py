@@ -386,13 +386,11 @@ def rows(ours: dict[str, Any], hugo: dict[str, Any], changed: list[timing.Run]) 
 
 def build_once(config_path: Path, out: Path) -> None:
     """Build the site like `socialpub site build --out OUT`; print the report's numbers."""
-    from socialpub.config import load_config
-    from socialpub.ledger import Ledger
+    from socialpub.content.config import load_config
+    from socialpub.publishing.website import rebuild
 
-    # imported by name: the builder is newer than this benchmark and may still be missing
-    build = importlib.import_module("socialpub.site.build")
     config = load_config(config_path)
-    report: Any = build.build_site(config, out, now=NOW, ledger=Ledger(config.root))
+    report: Any = rebuild(config, now=NOW, out_dir=out)
     fields = asdict(report) if is_dataclass(report) and not isinstance(report, type) else {}
     numbers = {k: v for k, v in fields.items() if isinstance(v, int | float | str)}
     print(json.dumps(numbers or {"report": repr(report)[:300]}, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""One error tree for the whole tool; `cli.py` maps it to exit codes in one place.
+"""One error tree for the whole tool; `socialpub.cli.common.guarded` maps it to exit codes in
+one place.
 
 Exit codes: 0 ok · 1 delivery failed · 2 usage error · 3 input error (config, posts,
 templates) · 4 ledger error.

@@ -1,8 +1,9 @@
 """The data of the pipeline: Post → Variant (post × channel) → … All frozen.
 
-Post files are parsed into these types by `posts.py`; `render.py` turns a Post and a channel
-into a Variant; `plan.py` turns variants into Deliveries; an adapter's `prepare()` turns one into
-a Payload, and `send()` answers with a Receipt of what now exists on the platform.
+Post files are parsed into these types by `content.posts`; `render.renderer` turns a Post and
+a channel into a Variant; `publishing.plan` turns variants into Deliveries; an adapter's
+`prepare()` turns one into a Payload, and `send()` answers with a Receipt of what now exists
+on the platform.
 """
 
 from __future__ import annotations

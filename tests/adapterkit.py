@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from socialpub.http import Clock, Http, RetryPolicy, make_client
 from socialpub.models import Sent
+from socialpub.net.http import Clock, Http, RetryPolicy, make_client
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

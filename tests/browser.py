@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from PIL import Image
 
-from socialpub.config import load_config
-from socialpub.ledger import Ledger, Record, State
+from socialpub.content.config import load_config
+from socialpub.publishing.ledger import Ledger, Record, State
+from socialpub.publishing.website import site_copies
 from socialpub.site.build import build_site
 from socialpub.site.model import Entry
 from tests.conftest import BASE_CONFIG, Repo
@@ -357,7 +358,8 @@ def _partner_items() -> tuple[Entry, ...]:
 def _build(repo: Path, out: Path) -> None:
     config = load_config(repo / "socialpub.yaml")
     now = datetime.fromisoformat(NOW)
-    build_site(config, out, now=now, ledger=Ledger(repo), source_entries=_partner_items())
+    copies = site_copies(Ledger(repo).records())
+    build_site(config, out, now=now, copies=copies, source_entries=_partner_items())
 
 
 def _find_pages(out: Path) -> dict[str, str]:

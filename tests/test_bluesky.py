@@ -22,7 +22,7 @@ from socialpub.channels import bluesky_records as records
 from socialpub.channels.adapter import Lookup, adapter_class
 from socialpub.channels.bluesky import BlueskyAdapter
 from socialpub.channels.bluesky_media import read_open_graph
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import (
     AuthFailed,
     ConfigError,
@@ -31,8 +31,8 @@ from socialpub.errors import (
     Rejected,
     Transient,
 )
-from socialpub.facets import bluesky_facets
 from socialpub.models import Media, Part, Payload, Receipt, Sent, Variant
+from socialpub.render.facets import bluesky_facets
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http
 
 PDS = "https://pds.example"

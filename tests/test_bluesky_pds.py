@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 from socialpub.channels.adapter import Lookup
 from socialpub.channels.bluesky import BlueskyAdapter
 from socialpub.cli import app
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import AuthFailed
-from socialpub.facets import bluesky_facets
-from socialpub.http import Clock, Http, make_client
 from socialpub.models import Media, Part, Payload, Receipt, Variant
+from socialpub.net.http import Clock, Http, make_client
+from socialpub.render.facets import bluesky_facets
 from tests.adapterkit import MemoryProgress
 from tests.conftest import Repo
 from tests.pds import Account, Pds, create_account, running_pds, web_site

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from socialpub import __version__
 from socialpub.cli import Platform, app
-from socialpub.codes import CODES
-from socialpub.counting import PLATFORMS
+from socialpub.content.codes import CODES
+from socialpub.render.counting import PLATFORMS
 from tests.conftest import PROJECT, Repo
 
 runner = CliRunner()
@@ -293,12 +293,12 @@ def test_file_system_errors_are_messages_not_tracebacks(repo: Repo) -> None:
 def test_unexpected_errors_are_reported_as_bugs(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import socialpub.validate
+    import socialpub.checks.validate
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(socialpub.validate, "validate", broken)
+    monkeypatch.setattr(socialpub.checks.validate, "validate", broken)
     code, _, err = invoke("validate", "--config", str(repo.config))
     assert code == 1
     assert "internal error (RuntimeError)" in err and "SOCIALPUB_DEBUG=1" in err
@@ -315,7 +315,7 @@ def test_new_post_keeps_any_title_valid(tmp_path: Path, monkeypatch: pytest.Monk
     code, out, _ = invoke("preview", post_id, "--json", "--channel", "website")
     assert code == 0
     assert "Sitzung: &#34;Haushalt&#34; \\ Teil #2" in json.loads(out)[0]["parts"][0]["text"]
-    from socialpub.posts import load_post
+    from socialpub.content.posts import load_post
 
     path = next((tmp_path / "posts").rglob("sitzung-*.md"))
     post = load_post(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from socialpub.config import SecretRef, find_config, load_config
+from socialpub.content.config import SecretRef, find_config, load_config
 from socialpub.errors import ConfigError
 from tests.conftest import Repo
 
@@ -146,8 +146,8 @@ def test_thread_numbering_must_be_a_flag(repo: Repo) -> None:
 
 
 def test_every_channel_type_counts_with_a_known_rule() -> None:
-    from socialpub.channels.base import CHANNEL_TYPES, spec
-    from socialpub.counting import PLATFORMS
+    from socialpub.render.counting import PLATFORMS
+    from socialpub.specs import CHANNEL_TYPES, spec
 
     for channel_type in CHANNEL_TYPES:
         caps = spec(channel_type).capabilities

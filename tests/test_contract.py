@@ -22,11 +22,11 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from socialpub.channels.adapter import Adapter, adapter_class
-from socialpub.channels.base import CHANNEL_TYPES, spec
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
-from socialpub.http import Http, RetryPolicy, make_client
 from socialpub.models import Media, Part, Variant
+from socialpub.net.http import Http, RetryPolicy, make_client
+from socialpub.specs import CHANNEL_TYPES, spec
 from tests.adapterkit import T0, FakeClock, MemoryProgress
 
 #: the smallest valid settings of each channel type, secrets left out (added as ${ENV} refs)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from socialpub.counting import (
+from socialpub.errors import UsageError
+from socialpub.render.counting import (
     PLATFORMS,
     Count,
     count,
@@ -15,7 +16,6 @@ from socialpub.counting import (
     length_function,
     x_weighted_length,
 )
-from socialpub.errors import UsageError
 
 GERMAN = "Straßenfest in Köln: Grüße an alle Bürgerinnen und Bürger! Öffnungszeiten ändern sich."
 THUMB = "👍🏽"  # base + skin tone: 2 code points, 1 grapheme

@@ -12,18 +12,18 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from socialpub.channels import mastodon, telegram
 from socialpub.channels.adapter import Adapter, Lookup, Progress
-from socialpub.config import Config, load_config
+from socialpub.content.config import Config, load_config
+from socialpub.content.posts import load_post
 from socialpub.errors import ConfigError, Rejected, Transient
-from socialpub.http import Clock, Http
-from socialpub.ledger import Ledger, Record, State
 from socialpub.models import Payload, Receipt, Sent, Variant
-from socialpub.plan import Action, Delivery, Target, plan_delivery
-from socialpub.posts import load_post
-from socialpub.publish import Engine, Outcome, Result
-from socialpub.reconcile import Verdict, delete, reconcile
-from socialpub.render import Renderer
+from socialpub.net.http import Clock, Http
+from socialpub.publishing.engine import Engine, Outcome, Result
+from socialpub.publishing.ledger import Ledger, Record, State
+from socialpub.publishing.plan import Action, Delivery, Target, plan_delivery
+from socialpub.publishing.reconcile import Verdict, delete, reconcile
+from socialpub.render.renderer import Renderer
+from socialpub.specs import MASTODON, TELEGRAM
 from tests.adapterkit import T0, FakeClock, make_http
 from tests.conftest import Repo
 
@@ -57,7 +57,7 @@ class Platform:
 class FakeAdapter(Adapter):
     """Sends each message to `Platform`; honours keys when `idempotent`."""
 
-    spec = mastodon.SPEC
+    spec = MASTODON
     idempotent: ClassVar[bool] = True
     idempotency_window: ClassVar[timedelta | None] = timedelta(hours=1)
     platform: Platform
@@ -116,7 +116,7 @@ class FakeAdapter(Adapter):
 
 
 class FakeTelegram(FakeAdapter):
-    spec = telegram.SPEC
+    spec = TELEGRAM
     idempotent: ClassVar[bool] = False
     idempotency_window: ClassVar[timedelta | None] = None
 
@@ -357,7 +357,7 @@ def test_no_secret_reaches_the_ledger(world: World) -> None:
 
 
 def test_config_error_for_a_missing_secret_names_the_variable() -> None:
-    from socialpub.config import SecretRef
+    from socialpub.content.config import SecretRef
 
     with pytest.raises(ConfigError, match="TOKEN_X"):
         SecretRef("TOKEN_X").resolve({}, "masto")

@@ -9,9 +9,9 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialpub.counting import _tlds, tldgen
-from socialpub.entities import Entity, Flavor, find_entities, without_overlaps
 from socialpub.errors import UsageError
+from socialpub.render.counting import _tlds, find_entities, tldgen
+from socialpub.render.counting.entities import Entity, Flavor, without_overlaps
 
 FLAVORS: tuple[Flavor, ...] = ("twitter", "mastodon", "bluesky")
 WHITE_SPACE = regex.compile(r"\p{White_Space}")

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialpub.config import load_config
-from socialpub.preview import build_preview, variant_json
-from socialpub.validate import validate
+from socialpub.checks.preview import build_preview, variant_json
+from socialpub.checks.validate import validate
+from socialpub.content.config import load_config
 from tests.conftest import PROJECT
 
 CONFIG = PROJECT / "config.example.yaml"
@@ -49,9 +49,9 @@ def test_fire_brigade_warning_becomes_a_thread_on_short_platforms() -> None:
 
 def test_check_only_rendering_finds_the_same_problems_as_full_rendering() -> None:
     """Validation skips building thread parts when a split surely succeeds."""
-    from socialpub.posts import discover, load_post
-    from socialpub.render import Renderer
-    from socialpub.validate import check_post
+    from socialpub.checks.validate import check_post
+    from socialpub.content.posts import discover, load_post
+    from socialpub.render.renderer import Renderer
 
     config = load_config(CONFIG)
     for file in discover([], config.posts_dir):

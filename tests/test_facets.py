@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import socialpub.facets
-from socialpub.entities import Entity, find_entities
-from socialpub.facets import MAX_TAG_GRAPHEMES, bluesky_facets
+import socialpub.render.facets
 from socialpub.models import Facet
+from socialpub.render.counting import find_entities
+from socialpub.render.counting.entities import Entity
+from socialpub.render.facets import MAX_TAG_GRAPHEMES, bluesky_facets
 
 
 def covered(text: str, facet: Facet) -> str:
@@ -62,7 +63,7 @@ def test_mention_value_is_the_handle(monkeypatch: pytest.MonkeyPatch) -> None:
     entity = Entity(
         "mention", start, start + len("@landkreis.bsky.social"), "landkreis.bsky.social"
     )
-    monkeypatch.setattr(socialpub.facets, "find_entities", fake_finder([entity]))
+    monkeypatch.setattr(socialpub.render.facets, "find_entities", fake_finder([entity]))
     (facet,) = bluesky_facets(text)
     assert facet == Facet("mention", 14, 36, "landkreis.bsky.social")
     assert covered(text, facet) == "@landkreis.bsky.social"
@@ -74,7 +75,7 @@ def test_bare_domain_gets_https(monkeypatch: pytest.MonkeyPatch) -> None:
         Entity("url", 9, 28, "landkreis.de/abfall"),
         Entity("url", 33, 46, "http://alt.de"),
     ]
-    monkeypatch.setattr(socialpub.facets, "find_entities", fake_finder(entities))
+    monkeypatch.setattr(socialpub.render.facets, "find_entities", fake_finder(entities))
     assert [f.value for f in bluesky_facets(text)] == [
         "https://landkreis.de/abfall",
         "http://alt.de",

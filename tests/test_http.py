@@ -15,7 +15,7 @@ import pytest
 
 from socialpub import __version__
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
-from socialpub.http import REDACTED, Clock, Http, RateLimiter, RetryPolicy, make_client
+from socialpub.net.http import REDACTED, Clock, Http, RateLimiter, RetryPolicy, make_client
 from tests.adapterkit import T0, FakeClock, make_http
 
 URL = "https://social.example/api/v1/statuses"

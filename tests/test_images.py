@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from socialpub.errors import ContentError
-from socialpub.images import clean_image
+from socialpub.net.images import clean_image
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

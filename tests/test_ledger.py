@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from socialpub.content.textfile import atomic_write
 from socialpub.errors import LedgerError
-from socialpub.ledger import HISTORY_KEPT, LEDGER_DIR, Ledger, Record, State, atomic_write
-from socialpub.lock import LOCK_FILE, RepoLock
 from socialpub.models import Sent
+from socialpub.publishing.ledger import HISTORY_KEPT, LEDGER_DIR, Ledger, Record, State
+from socialpub.publishing.lock import LOCK_FILE, RepoLock
 from tests.adapterkit import T0, FakeClock
 from tests.conftest import PROJECT
 
@@ -318,8 +319,8 @@ HOLDER = textwrap.dedent(
     """\
     import sys, time
     from pathlib import Path
-    from socialpub.http import Clock
-    from socialpub.lock import RepoLock
+    from socialpub.net.http import Clock
+    from socialpub.publishing.lock import RepoLock
     clock = Clock(now=None, monotonic=time.monotonic, sleep=time.sleep)
     with RepoLock(Path(sys.argv[1]), clock, wait=5):
         print("locked", flush=True)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from socialpub.markup import escape_telegram, parse, to_html, to_plain, to_telegram_html
+from socialpub.render.markup import escape_telegram, parse, to_html, to_plain, to_telegram_html
 
 PRESS_RELEASE = """\
 # Vollsperrung der Kreisstraße K 12 🚧

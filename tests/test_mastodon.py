@@ -22,7 +22,7 @@ from PIL import Image
 from socialpub.channels import mastodon_api
 from socialpub.channels.adapter import Lookup, adapter_class
 from socialpub.channels.mastodon import ADAPTER, MastodonAdapter
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import AuthFailed, DeliveryError, Rejected, Transient
 from socialpub.models import Media, Part, Payload, Receipt, Sent, Variant
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http

@@ -22,11 +22,11 @@ from typer.testing import CliRunner
 from socialpub.channels.adapter import Lookup
 from socialpub.channels.mastodon import MastodonAdapter
 from socialpub.cli import app
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import Rejected
-from socialpub.http import Clock, Http, make_client
-from socialpub.ledger import Ledger, State
 from socialpub.models import Media, Payload, Receipt
+from socialpub.net.http import Clock, Http, make_client
+from socialpub.publishing.ledger import Ledger, State
 from tests import mastodonmock
 from tests.adapterkit import MemoryProgress
 from tests.conftest import Repo

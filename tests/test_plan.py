@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from socialpub.config import ChannelConfig, load_config
-from socialpub.ledger import Record, State
+from socialpub.content.config import ChannelConfig, load_config
+from socialpub.content.posts import load_post
 from socialpub.models import Facet, Media, Part, Post, Sent, Status, Variant
-from socialpub.plan import (
+from socialpub.publishing.ledger import Record, State
+from socialpub.publishing.plan import (
     NATIVE_SCHEDULE_LEAD,
     Action,
     Delivery,
@@ -22,8 +23,7 @@ from socialpub.plan import (
     plan_delivery,
     revision,
 )
-from socialpub.posts import load_post
-from socialpub.render import Renderer
+from socialpub.render.renderer import Renderer
 from tests.conftest import Repo
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from socialpub.content.posts import LoadResult, discover, load_post
+from socialpub.content.schema import hashtag
 from socialpub.models import Status
-from socialpub.posts import LoadResult, discover, load_post
-from socialpub.schema import hashtag
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from socialpub.config import load_config
+from socialpub.content.config import load_config
+from socialpub.content.pubconfig import PublishSettings, Rate, parse_rate
 from socialpub.errors import ConfigError
 from socialpub.models import Problem
-from socialpub.pubconfig import PublishSettings, Rate, parse_rate
 from tests.conftest import BASE_CONFIG, Repo
 
 # --- parse_rate ------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from socialpub.cli import app
-from socialpub.gitcommit import commit_ledger
-from socialpub.ledger import Ledger, Record, State
-from socialpub.lock import RepoLock
 from socialpub.models import Sent
+from socialpub.publishing.gitcommit import commit_ledger
+from socialpub.publishing.ledger import Ledger, Record, State
+from socialpub.publishing.lock import RepoLock
 from tests.adapterkit import FakeClock
 from tests.conftest import Repo
 

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialpub.config import Config, load_config
+from socialpub.content.config import Config, load_config
+from socialpub.content.posts import load_post
 from socialpub.models import Post, Variant
-from socialpub.posts import load_post
-from socialpub.render import Renderer, visible_text
+from socialpub.render.renderer import Renderer, visible_text
 from tests.conftest import Repo
 
 

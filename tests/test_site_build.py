@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from socialpub.config import load_config
-from socialpub.ledger import Ledger, Record, State
+from socialpub.content.config import load_config
+from socialpub.publishing.ledger import Ledger, Record, State
+from socialpub.publishing.website import site_copies
 from socialpub.site.build import BuildReport, build_site, make_server
 from socialpub.site.model import Entry, Picture
 from tests.conftest import Repo
@@ -171,7 +172,11 @@ class Site:
     def build(self, now: datetime = NOW, sources: tuple[Entry, ...] = ()) -> BuildReport:
         config = load_config(self.repo.config)
         return build_site(
-            config, self.out, now=now, ledger=Ledger(self.repo.root), source_entries=sources
+            config,
+            self.out,
+            now=now,
+            copies=site_copies(Ledger(self.repo.root).records()),
+            source_entries=sources,
         )
 
     def text(self, path: str) -> str:

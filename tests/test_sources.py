@@ -22,10 +22,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from socialpub import yamlsafe
-from socialpub.http import make_client
+from socialpub.content import yamlsafe
+from socialpub.content.sourceconfig import SourceConfig, read_sources
 from socialpub.models import Problem
-from socialpub.sources.config import SourceConfig, read_sources
+from socialpub.net.http import make_client
 from socialpub.sources.fetch import FetchReport, fetch_sources
 from socialpub.sources.sanitize import clean_html, plain_text
 from socialpub.sources.store import load_items
@@ -698,7 +698,7 @@ def test_config_sources_must_be_a_mapping() -> None:
 def test_reading_the_config_loads_no_network_or_html_libraries() -> None:
     """`validate` reads the sources block on every run; fetching libraries cost startup time."""
     code = (
-        "import sys, socialpub.sources.config\n"
+        "import sys, socialpub.content.sourceconfig\n"
         "heavy = ('httpx', 'PIL', 'nh3', 'feedparser', 'socialpub.sources.fetch')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )

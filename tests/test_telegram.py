@@ -17,10 +17,9 @@ import httpx
 import pytest
 from PIL import Image, PngImagePlugin
 
-from socialpub import counting
 from socialpub.channels.adapter import Lookup
-from socialpub.channels.telegram import ADAPTER, SPEC, TelegramAdapter
-from socialpub.config import ChannelConfig, SecretRef
+from socialpub.channels.telegram import ADAPTER, TelegramAdapter
+from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import (
     AuthFailed,
     ConfigError,
@@ -30,7 +29,9 @@ from socialpub.errors import (
     Transient,
 )
 from socialpub.models import Media, Part, Payload, Receipt, Sent, Variant
-from socialpub.render import visible_text
+from socialpub.render import counting
+from socialpub.render.renderer import visible_text
+from socialpub.specs import TELEGRAM
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http
 
 TOKEN = "123456:AAF-sekrit_Tok3n"
@@ -232,9 +233,9 @@ def test_bad_settings_are_config_errors(root: Path, settings: dict[str, Any]) ->
 
 
 def test_module_contract() -> None:
-    assert ADAPTER is TelegramAdapter and ADAPTER.spec is SPEC
+    assert ADAPTER is TelegramAdapter and ADAPTER.spec is TELEGRAM
     assert ADAPTER.idempotent is False and ADAPTER.default_rate == (20, 60.0)
-    assert {"disable_notification", "link_preview", "api_base"} <= SPEC.optional
+    assert {"disable_notification", "link_preview", "api_base"} <= TELEGRAM.optional
 
 
 # --- send ---------------------------------------------------------------------------------

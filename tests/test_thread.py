@@ -10,10 +10,10 @@ import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from socialpub.counting import length_function
-from socialpub.entities import Flavor, find_entities
 from socialpub.errors import ContentError
-from socialpub.thread import split_thread, surely_splittable
+from socialpub.render.counting import find_entities, length_function
+from socialpub.render.counting.entities import Flavor
+from socialpub.render.thread import split_thread, surely_splittable
 
 GRAPHEME = regex.compile(r"\X")
 SUFFIX = re.compile(r" (\d+)/(\d+)$")

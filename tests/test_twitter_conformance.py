@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from socialpub.counting import count, x_weighted_length
-from socialpub.entities import Entity, Kind, find_entities
+from socialpub.render.counting import count, find_entities, x_weighted_length
+from socialpub.render.counting.entities import Entity, Kind
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "twitter-text"
 

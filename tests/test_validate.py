@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialpub import validate as validate_module
-from socialpub.config import load_config
-from socialpub.validate import Report, validate
+from socialpub.checks import validate as validate_module
+from socialpub.checks.validate import Report, validate
+from socialpub.content.config import load_config
 from tests.conftest import Repo
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -177,7 +177,7 @@ def test_instagram_hashtag_limit_and_telegram_caption(repo: Repo) -> None:
 
 
 def test_every_code_is_documented_and_has_a_known_severity() -> None:
-    from socialpub.codes import CODES
+    from socialpub.content.codes import CODES
 
     assert all(code.startswith("SP") and len(code) == 5 for code in CODES)
     assert len({c.name for c in CODES.values()}) == len(CODES)

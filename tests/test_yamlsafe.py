@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from socialpub import yamlsafe
+from socialpub.content import yamlsafe
 
 
 def test_keys_keep_their_lines() -> None:

@@ -1,9 +1,10 @@
 """The adapter contract: what the publishing engine asks of every channel type.
 
-An adapter lives in its channel module (`socialpub/channels/<type>.py`) next to its SPEC, and
-the module names it `ADAPTER`. `check()` and `prepare()` are pure (golden-tested); `send()`,
-`edit()`, `delete()` and `lookup()` do I/O only through the `Http` they are given and raise only
-from the error tree (AuthFailed, Rejected, RateLimited, Transient).
+An adapter is one module, `socialpub/channels/<type>.py`, whose `ADAPTER` class points at its
+type's limits and capabilities in `socialpub.specs` and reads its own settings. `check()` and
+`prepare()` are pure (golden-tested); `send()`, `edit()`, `delete()` and `lookup()` do I/O only
+through the `Http` they are given and raise only from the error tree (AuthFailed, Rejected,
+RateLimited, Transient).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from socialpub.channels.base import CHANNEL_TYPES, Capabilities, ChannelSpec
 from socialpub.errors import Rejected
+from socialpub.specs import Capabilities, ChannelSpec
 
 if TYPE_CHECKING:
-    from socialpub.config import ChannelConfig
-    from socialpub.http import Http
+    from socialpub.content.config import ChannelConfig
     from socialpub.models import Payload, Problem, Receipt, Sent, Variant
+    from socialpub.net.http import Http
 
 
 class Progress(Protocol):
@@ -108,8 +109,16 @@ class Adapter(abc.ABC):
         return Lookup.UNKNOWN
 
 
+#: channel type → the module of its adapter, imported only when the type is published to
+ADAPTERS: dict[str, str] = {
+    name: f"socialpub.channels.{name}" for name in ("mastodon", "bluesky", "telegram", "website")
+}
+
+
 def adapter_class(channel_type: str) -> type[Adapter] | None:
     """The adapter of a built-in channel type, or None when it has no publishing adapter."""
-    module = importlib.import_module(CHANNEL_TYPES[channel_type])
+    if channel_type not in ADAPTERS:
+        return None
+    module = importlib.import_module(ADAPTERS[channel_type])
     found = getattr(module, "ADAPTER", None)
     return found if isinstance(found, type) and issubclass(found, Adapter) else None

@@ -15,31 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.channels import bluesky_records as records
 from socialpub.channels.adapter import Adapter, Lookup, Progress
-from socialpub.channels.base import IMAGE_KINDS, Capabilities, ChannelSpec
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+from socialpub.specs import BLUESKY, IMAGE_KINDS
 
 if TYPE_CHECKING:
     from socialpub.channels.bluesky_session import Xrpc
-    from socialpub.config import ChannelConfig
-    from socialpub.http import Http
-
-SPEC = ChannelSpec(
-    type="bluesky",
-    title="Bluesky",
-    capabilities=Capabilities(
-        counter="bluesky",  # 300 graphemes, and at most 3000 UTF-8 bytes
-        max_images=4,
-        max_videos=0,  # Bluesky takes videos, but socialpub does not upload them yet
-        media_kinds=IMAGE_KINDS,
-        alt_text_max=2000,  # the Bluesky app's limit; the lexicon sets none
-        threads=True,
-        delete=True,
-    ),
-    required=frozenset({"handle"}),
-    optional=frozenset({"service", "image_max_bytes", "link_cards"}),
-    secrets=frozenset({"app_password"}),
-)
+    from socialpub.content.config import ChannelConfig
+    from socialpub.net.http import Http
 
 DEFAULT_SERVICE = "https://bsky.social"
 #: app.bsky.embed.images allowed 1,000,000 bytes per image (2 MB since 2026): a setting
@@ -71,7 +54,7 @@ class Settings:
 
 
 class BlueskyAdapter(Adapter):
-    spec = SPEC
+    spec = BLUESKY
     idempotent = True  # fixed record keys: a resend overwrites the same record
     idempotency_window = None
     default_rate = (1500, 3600.0)  # the PDS's write budget is 5000 points per hour
@@ -94,7 +77,7 @@ class BlueskyAdapter(Adapter):
         schedule_at: datetime | None = None,
     ) -> Payload:
         media = tuple(MediaFile(m.file, records.media_kind(m.file), m.alt) for m in variant.media)
-        images = [m for m in media if m.kind in IMAGE_KINDS][: SPEC.capabilities.max_images]
+        images = [m for m in media if m.kind in IMAGE_KINDS][: BLUESKY.capabilities.max_images]
         messages = []
         for index, part in enumerate(variant.parts):
             record: dict[str, Any] = {
@@ -182,7 +165,7 @@ class BlueskyAdapter(Adapter):
             return link_card(self.xrpc, http, str(embed["external"]["uri"]))
         images = [m for m in payload.media if m.kind in IMAGE_KINDS]
         entries = []
-        for image in images[: SPEC.capabilities.max_images]:
+        for image in images[: BLUESKY.capabilities.max_images]:
             path = self.root / image.file
             from socialpub.channels.bluesky_media import upload_image
 

@@ -22,8 +22,8 @@ from PIL import Image
 from socialpub.channels.bluesky_records import card_embed
 from socialpub.channels.bluesky_session import Xrpc
 from socialpub.errors import SocialpubError, Transient
-from socialpub.http import Http
-from socialpub.images import clean_image
+from socialpub.net.http import Http
+from socialpub.net.images import clean_image
 
 #: the `thumb` limit of app.bsky.embed.external
 THUMB_MAX_BYTES = 1_000_000

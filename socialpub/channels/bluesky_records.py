@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from socialpub.channels.base import MEDIA_KINDS
 from socialpub.models import Facet, MediaFile
+from socialpub.specs import MEDIA_KINDS
 
 POST = "app.bsky.feed.post"
 PUT_RECORD = "POST /xrpc/com.atproto.repo.putRecord"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from socialpub.errors import AuthFailed, ConfigError, DeliveryError, Rejected, Transient
-from socialpub.http import REDACTED, Http
+from socialpub.net.http import REDACTED, Http
 
 #: refresh this long before the access token runs out, so a request never carries a dead one
 EXPIRY_MARGIN = timedelta(minutes=1)

@@ -15,31 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub.channels import mastodon_api as api
 from socialpub.channels.adapter import Adapter, Lookup, Progress
-from socialpub.channels.base import MEDIA_KINDS, Capabilities, ChannelSpec
 from socialpub.errors import Rejected
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+from socialpub.specs import MASTODON, MEDIA_KINDS
 
 if TYPE_CHECKING:
-    from socialpub.config import ChannelConfig
-    from socialpub.http import Http
-
-SPEC = ChannelSpec(
-    type="mastodon",
-    title="Mastodon",
-    capabilities=Capabilities(
-        counter="mastodon",  # 500; `max_characters` sets an instance's own limit
-        max_images=4,
-        max_videos=1,
-        alt_text_max=1500,
-        threads=True,
-        native_schedule=True,
-        edit=True,
-        delete=True,
-    ),
-    required=frozenset({"instance"}),
-    optional=frozenset({"visibility", "max_characters", "schedule", "content_warning"}),
-    secrets=frozenset({"token"}),
-)
+    from socialpub.content.config import ChannelConfig
+    from socialpub.net.http import Http
 
 ENDPOINT = "POST /api/v1/statuses"
 
@@ -60,7 +42,7 @@ class Settings:
 
 
 class MastodonAdapter(Adapter):
-    spec = SPEC
+    spec = MASTODON
     idempotent: ClassVar[bool] = True
     idempotency_window: ClassVar[timedelta | None] = timedelta(hours=1)
     default_rate: ClassVar[tuple[int, float]] = (300, 300.0)  # Mastodon: 300 per 5 minutes
@@ -228,7 +210,7 @@ class MastodonAdapter(Adapter):
         return self._upload(payload.media, client) or {"media_ids": [], "media": []}
 
     def _check_lengths(self, payload: Payload, client: api.MastodonApi) -> None:
-        from socialpub.counting import length_function
+        from socialpub.render.counting import length_function
 
         limit = self._instance_limits(client).max_characters
         measure = length_function("mastodon")

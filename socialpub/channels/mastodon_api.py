@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.channels.base import IMAGE_KINDS
 from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
 from socialpub.models import MediaFile, Sent
+from socialpub.specs import IMAGE_KINDS
 
 if TYPE_CHECKING:
-    from socialpub.http import Http
+    from socialpub.net.http import Http
 
 INSTANCE_TTL = timedelta(hours=24)
 MEDIA_POLLS = 60  # a video may take minutes to process; then give up (nothing is posted yet)
@@ -127,7 +127,7 @@ class MastodonApi:
         except (Rejected, Transient):
             return fallback  # an older or non-Mastodon server: it still checks each post itself
         if cache is not None:
-            from socialpub.ledger import atomic_write
+            from socialpub.content.textfile import atomic_write
 
             data = {"instance": self.instance, "fetched_at": now.isoformat(), **asdict(limits)}
             try:
@@ -170,7 +170,7 @@ def media_file(item: MediaFile, path: Path, limits: Limits) -> tuple[str, bytes,
     """Name, bytes and type to upload. Photos lose their metadata (GPS!) on the way; a GIF
     goes as it is (its animation would be lost), like videos and audio."""
     if item.kind in IMAGE_KINDS and item.kind != "gif":
-        from socialpub.images import clean_image  # Pillow only when uploading
+        from socialpub.net.images import clean_image  # Pillow only when uploading
 
         image = clean_image(path, max_bytes=limits.image_bytes, max_side=limits.image_side)
         return f"image.{image.mime.split('/')[1]}", image.data, image.mime

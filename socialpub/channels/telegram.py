@@ -23,36 +23,15 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from socialpub.channels import base
+from socialpub import specs
 from socialpub.channels.adapter import Adapter, Progress
 from socialpub.errors import AuthFailed, ConfigError, ContentError, Rejected, Transient
-from socialpub.images import clean_image
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+from socialpub.net.images import clean_image
 
 if TYPE_CHECKING:
-    from socialpub.config import ChannelConfig
-    from socialpub.http import Http
-
-SPEC = base.ChannelSpec(
-    type="telegram",
-    title="Telegram",
-    capabilities=base.Capabilities(
-        counter="telegram",
-        dialect="telegram_html",
-        max_images=10,  # one album (sendMediaGroup) holds 2–10 items
-        max_videos=10,
-        media_kinds=base.IMAGE_KINDS | base.VIDEO_KINDS | base.AUDIO_KINDS,
-        mixed_media=True,
-        supports_alt=False,
-        caption_max=1024,
-        threads=True,  # long texts go out as several messages
-        edit=True,
-        delete=True,
-    ),
-    required=frozenset({"chat"}),
-    optional=frozenset({"api_base", "disable_notification", "link_preview"}),
-    secrets=frozenset({"token"}),
-)
+    from socialpub.content.config import ChannelConfig
+    from socialpub.net.http import Http
 
 API_BASE = "https://api.telegram.org"
 PHOTO_MAX_BYTES = 10_000_000  # sendPhoto: at most 10 MB, width + height at most 10000
@@ -60,10 +39,10 @@ PHOTO_MAX_SIDE = 5000
 UPLOAD_MAX_BYTES = 50_000_000  # what a bot may upload through the public Bot API
 ALBUM_MAX = 10
 DELETE_WINDOW = timedelta(hours=48)
-VISUAL = base.IMAGE_KINDS | base.VIDEO_KINDS
+VISUAL = specs.IMAGE_KINDS | specs.VIDEO_KINDS
 #: media kind → Bot API method and file parameter when it goes out alone
-SINGLE = dict.fromkeys(base.IMAGE_KINDS, ("sendPhoto", "photo"))
-SINGLE |= dict.fromkeys(base.VIDEO_KINDS, ("sendVideo", "video"))
+SINGLE = dict.fromkeys(specs.IMAGE_KINDS, ("sendPhoto", "photo"))
+SINGLE |= dict.fromkeys(specs.VIDEO_KINDS, ("sendVideo", "video"))
 SINGLE |= dict.fromkeys(("mp3", "m4a"), ("sendAudio", "audio")) | {"ogg": ("sendVoice", "voice")}
 _REMAKE = "delete the post (socialpub delete) and publish it again"
 
@@ -88,7 +67,7 @@ class Settings:
 
 
 class TelegramAdapter(Adapter):
-    spec = SPEC
+    spec = specs.TELEGRAM
     idempotent = False
     default_rate = (20, 60.0)  # Telegram allows 20 messages per minute in one channel
 
@@ -105,7 +84,7 @@ class TelegramAdapter(Adapter):
         schedule_at: datetime | None = None,  # never set: Telegram cannot schedule
     ) -> Payload:
         files = tuple(
-            MediaFile(m.file, base.MEDIA_KINDS.get(PurePosixPath(m.file).suffix.lower(), ""))
+            MediaFile(m.file, specs.MEDIA_KINDS.get(PurePosixPath(m.file).suffix.lower(), ""))
             for m in variant.media  # no alt: Telegram has no alt text
         )
         texts = [part.text for part in variant.parts]
@@ -169,7 +148,7 @@ class TelegramAdapter(Adapter):
     def _file(self, media: MediaFile) -> tuple[str, bytes, str]:
         path, name = self.root / media.file, PurePosixPath(media.file).name
         try:
-            if media.kind in base.IMAGE_KINDS:
+            if media.kind in specs.IMAGE_KINDS:
                 image = clean_image(path, max_bytes=PHOTO_MAX_BYTES, max_side=PHOTO_MAX_SIDE)
                 name = PurePosixPath(name).stem + (".png" if image.mime == "image/png" else ".jpg")
                 return name, image.data, image.mime

@@ -8,42 +8,20 @@ site before its deliveries (so due pages exist) and after them (so "Auch auf" is
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from socialpub.channels.adapter import Adapter, Progress
-from socialpub.channels.base import AUDIO_KINDS, IMAGE_KINDS, VIDEO_KINDS, Capabilities, ChannelSpec
+from socialpub.content.config import site_folder
 from socialpub.errors import Rejected
 from socialpub.models import Payload, Receipt, Sent, Variant
+from socialpub.specs import WEBSITE
 
 if TYPE_CHECKING:
-    from socialpub.config import ChannelConfig
-    from socialpub.http import Http
-
-SPEC = ChannelSpec(
-    type="website",
-    title="Website",
-    capabilities=Capabilities(
-        counter="none",
-        dialect="html",
-        max_images=50,
-        max_videos=10,
-        media_kinds=IMAGE_KINDS | VIDEO_KINDS | AUDIO_KINDS,
-        mixed_media=True,
-        edit=True,
-    ),
-    optional=frozenset({"base_url", "out_dir", "title"}),
-)
-DEFAULT_OUT_DIR = "site"
-
-
-def site_folder(root: Path, channel: ChannelConfig) -> Path:
-    """Where the site is written: the channel's `out_dir` (default `site`) in the repository."""
-    return root / str(channel.settings.get("out_dir") or DEFAULT_OUT_DIR)
+    from socialpub.net.http import Http
 
 
 class WebsiteAdapter(Adapter):
-    spec = SPEC
+    spec = WEBSITE
     idempotent: ClassVar[bool] = True  # writing a page twice leaves one page
     uses_network: ClassVar[bool] = False
 

@@ -26,7 +26,7 @@ from socialpub.errors import (
 )
 
 if TYPE_CHECKING:
-    from socialpub.config import Config
+    from socialpub.content.config import Config
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -76,7 +76,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from socialpub import console
+        from socialpub.cli import console
 
         try:
             return command(*args, **kwargs)
@@ -127,7 +127,7 @@ def root(
 
 
 def load(path: Path | None) -> Config:
-    from socialpub.config import find_config, load_config
+    from socialpub.content.config import find_config, load_config
 
     return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
 

@@ -42,8 +42,8 @@ def validate(
     ] = False,
 ) -> None:
     """Check posts and report every problem with file, line and code."""
-    from socialpub import console
-    from socialpub.validate import validate as run_validation
+    from socialpub.checks.validate import validate as run_validation
+    from socialpub.cli import console
 
     cfg = load(config)
     report = run_validation(paths or [], cfg, now=now(cfg), use_cache=not no_cache)
@@ -72,8 +72,8 @@ def count(
     as_json: JsonOption = False,
 ) -> None:
     """Count a text exactly as a platform does, against its limit."""
-    from socialpub import console
-    from socialpub.counting import count as count_text
+    from socialpub.cli import console
+    from socialpub.render.counting import count as count_text
 
     if text is None:
         raise UsageError("give the text, or - to read it from standard input")
@@ -125,8 +125,8 @@ def preview(
     as_json: JsonOption = False,
 ) -> None:
     """Show exactly what each channel would receive (nothing is sent)."""
-    from socialpub import console
-    from socialpub.preview import build_preview
+    from socialpub.checks.preview import build_preview
+    from socialpub.cli import console
 
     cfg = load(config)
     result = build_preview(cfg, posts or [], channel or [])
@@ -153,8 +153,8 @@ def new(
     as_json: JsonOption = False,
 ) -> None:
     """Write a new draft post with a fresh id into today's folder."""
-    from socialpub import console
-    from socialpub.scaffold import new_post
+    from socialpub.cli import console
+    from socialpub.content.scaffold import new_post
 
     cfg = load(config)
     names = [name.strip() for value in channels or [] for name in value.split(",") if name.strip()]
@@ -174,8 +174,8 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create a posts repository: config, templates, an example post, .gitignore."""
-    from socialpub import console
-    from socialpub.scaffold import init_repo
+    from socialpub.cli import console
+    from socialpub.content.scaffold import init_repo
 
     created, skipped = init_repo(directory)
     if as_json:
@@ -195,7 +195,7 @@ def init(
 @guarded
 def list_channels(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List configured channels with their limits and capabilities."""
-    from socialpub import console
+    from socialpub.cli import console
 
     cfg = load(config)
     secrets = {

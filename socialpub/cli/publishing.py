@@ -16,12 +16,12 @@ from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, n
 from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
 
 if TYPE_CHECKING:
-    from socialpub.config import Config
-    from socialpub.http import Clock
-    from socialpub.lock import RepoLock
+    from socialpub.content.config import Config
     from socialpub.models import Problem
-    from socialpub.plan import Delivery
-    from socialpub.publish import Engine, Outcome
+    from socialpub.net.http import Clock
+    from socialpub.publishing.engine import Engine, Outcome
+    from socialpub.publishing.lock import RepoLock
+    from socialpub.publishing.plan import Delivery
 
 PostsArgument = Annotated[
     list[str] | None,
@@ -54,7 +54,7 @@ def moment(text: str | None, config: Config) -> datetime:
 
 
 def _clock(config: Config) -> Clock:
-    from socialpub.http import Clock
+    from socialpub.net.http import Clock
 
     return Clock(
         now=lambda: datetime.now(config.timezone), monotonic=time.monotonic, sleep=time.sleep
@@ -64,9 +64,9 @@ def _clock(config: Config) -> Clock:
 def _engine(
     config: Config, clock: Clock, on_outcome: Callable[[Outcome], None] | None = None
 ) -> Engine:
-    from socialpub.connect import connector
-    from socialpub.ledger import Ledger
-    from socialpub.publish import Engine, make_adapters
+    from socialpub.publishing.connect import connector
+    from socialpub.publishing.engine import Engine, make_adapters
+    from socialpub.publishing.ledger import Ledger
 
     adapters = make_adapters(config)
     jitter = lambda: random.uniform(0.5, 1.0)  # noqa: E731, S311 - backoff jitter, not crypto
@@ -79,7 +79,7 @@ def _ignore(outcome: Outcome) -> None:
 
 
 def _lock(config: Config, clock: Clock) -> RepoLock:
-    from socialpub.lock import RepoLock
+    from socialpub.publishing.lock import RepoLock
 
     return RepoLock(config.root, clock, wait=config.publish.lock_wait)
 
@@ -94,9 +94,9 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """Show what `publish` would do now, per post and channel, and why."""
-    from socialpub import console, console_publish
-    from socialpub.ledger import Ledger
-    from socialpub.workset import build
+    from socialpub.cli import console, console_publish
+    from socialpub.publishing.ledger import Ledger
+    from socialpub.publishing.workset import build
 
     cfg = load(config)
     work = build(
@@ -126,18 +126,18 @@ def publish(
     as_json: JsonOption = False,
 ) -> None:
     """Publish every approved, due post to its channels, exactly once."""
-    from socialpub import console, console_publish
-    from socialpub.ledger import Ledger
-    from socialpub.plan import Action
-    from socialpub.publish import Result, prepare, summary_counts
-    from socialpub.workset import build
+    from socialpub.cli import console, console_publish
+    from socialpub.publishing.engine import Result, prepare, summary_counts
+    from socialpub.publishing.ledger import Ledger
+    from socialpub.publishing.plan import Action
+    from socialpub.publishing.workset import build
 
     cfg = load(config)
     clock = _clock(cfg)
     at = moment(now_, cfg)
     selectors, channels = posts or [], channel or []
     if dry_run:
-        from socialpub.publish import make_adapters
+        from socialpub.publishing.engine import make_adapters
 
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
         adapters = make_adapters(cfg)
@@ -181,9 +181,9 @@ def publish(
 
 def _build_site(config: Config, at: datetime) -> None:
     """Build the website; a failure is reported and leaves the other channels unaffected."""
-    from socialpub import console
+    from socialpub.cli import console
     from socialpub.errors import SocialpubError
-    from socialpub.site.refresh import rebuild
+    from socialpub.publishing.website import rebuild
 
     try:
         report = rebuild(config, now=at)
@@ -194,7 +194,7 @@ def _build_site(config: Config, at: datetime) -> None:
 
 
 def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:
-    from socialpub import console
+    from socialpub.cli import console
 
     for post_id, problems in refused.items():
         console.error(f"post {post_id} is approved but invalid: not published")
@@ -203,7 +203,7 @@ def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:
 
 
 def _commit(config: Config, counts: dict[str, int]) -> None:
-    from socialpub.gitcommit import commit_ledger
+    from socialpub.publishing.gitcommit import commit_ledger
 
     totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no changes"
     if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
@@ -218,10 +218,9 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
-    from socialpub import console, console_publish
-    from socialpub.ledger import Ledger, Record
-    from socialpub.preview import select_posts
-    from socialpub.validate import post_channels
+    from socialpub.cli import console, console_publish
+    from socialpub.content.posts import post_channels, select_posts
+    from socialpub.publishing.ledger import Ledger, Record
 
     cfg = load(config)
     ledger = Ledger(cfg.root)
@@ -261,11 +260,11 @@ def reconcile(
     as_json: JsonOption = False,
 ) -> None:
     """Resolve deliveries left unconfirmed by a timeout or a crash."""
-    from socialpub import console, console_publish
-    from socialpub.ledger import Ledger
-    from socialpub.reconcile import reconcile as run_reconcile
-    from socialpub.reconcile import resolutions_json, unconfirmed
-    from socialpub.workset import build
+    from socialpub.cli import console, console_publish
+    from socialpub.publishing.ledger import Ledger
+    from socialpub.publishing.reconcile import reconcile as run_reconcile
+    from socialpub.publishing.reconcile import resolutions_json, unconfirmed
+    from socialpub.publishing.workset import build
 
     if mark_published is not None and resend:
         raise UsageError("choose either --mark-published or --resend")
@@ -318,11 +317,11 @@ def delete(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a published post from its platforms (where the API allows) and record it."""
-    from socialpub import console, console_publish
-    from socialpub.config import require_channels
-    from socialpub.ledger import Ledger
-    from socialpub.reconcile import delete as run_delete
-    from socialpub.reconcile import resolutions_json
+    from socialpub.cli import console, console_publish
+    from socialpub.content.config import require_channels
+    from socialpub.publishing.ledger import Ledger
+    from socialpub.publishing.reconcile import delete as run_delete
+    from socialpub.publishing.reconcile import resolutions_json
 
     cfg = load(config)
     require_channels(cfg, channel or [])

@@ -42,9 +42,9 @@ def site_build(
     as_json: JsonOption = False,
 ) -> None:
     """Build the static site; a rebuild writes only the pages that changed."""
-    from socialpub import console
+    from socialpub.cli import console
+    from socialpub.publishing.website import rebuild
     from socialpub.site.build import site_settings
-    from socialpub.site.refresh import rebuild
 
     cfg = load(config)
     out_dir = out or site_settings(cfg).out_dir
@@ -91,8 +91,8 @@ def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> N
     """Fetch the partner sources' new posts into sources/ (an archive that stays)."""
     from datetime import datetime
 
-    from socialpub import console
-    from socialpub.http import make_client
+    from socialpub.cli import console
+    from socialpub.net.http import make_client
     from socialpub.sources.fetch import fetch_sources
 
     cfg = load(config)

@@ -18,17 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from socialpub import __version__
-from socialpub.channels.website import site_folder
-from socialpub.config import Config
+from socialpub.content.config import Config, site_folder
 from socialpub.errors import ConfigError, ContentError
-from socialpub.ledger import Ledger
 from socialpub.models import Media
 from socialpub.site import entries as own
 from socialpub.site import feeds, postcache
 from socialpub.site.feeds import FeedMeta
 from socialpub.site.manifest import Manifest, Output, sync
 from socialpub.site.media import MediaStore
-from socialpub.site.model import Entry
+from socialpub.site.model import Copy, Entry
 from socialpub.site.pages import (
     FEED_TYPES,
     Group,
@@ -103,7 +101,7 @@ def build_site(
     out_dir: Path,
     *,
     now: datetime,
-    ledger: Ledger,
+    copies: Iterable[Copy] = (),
     source_entries: Iterable[Entry] = (),
 ) -> BuildReport:
     settings = site_settings(config)
@@ -111,9 +109,7 @@ def build_site(
     cache = PostCache(config.root / CACHE_DIR, postcache.fingerprint(config.fingerprint))
     loaded = own.load_posts(config, cache)
     media = MediaStore(config.root, cache=manifest.media, digests=cache)
-    entries = own.own_entries(
-        config, loaded.summaries, now=now, records=ledger.records(), media=media
-    )
+    entries = own.own_entries(config, loaded.summaries, now=now, copies=copies, media=media)
     cache.save()
     partner = [_with_site_media(entry, media) for entry in source_entries]
     ordered = newest_first(_checked([*entries, *partner]))

@@ -20,16 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from socialpub import markup
-from socialpub.config import ChannelConfig, Config
-from socialpub.ledger import Record, State
+from socialpub.content.config import ChannelConfig, Config
+from socialpub.content.posts import discover, load_post, post_channels
 from socialpub.models import Media, Post, Severity, Status
-from socialpub.overrides import effective
-from socialpub.posts import discover, load_post
+from socialpub.render import markup
+from socialpub.render.overrides import effective
 from socialpub.site.media import MediaStore
-from socialpub.site.model import Entry
+from socialpub.site.model import Copy, Entry
 from socialpub.site.postcache import PostCache
-from socialpub.validate import post_channels
+from socialpub.specs import spec
 
 WEBSITE = "website"
 #: below this many files to read, starting worker processes costs more than it saves
@@ -129,29 +128,29 @@ def own_entries(
     summaries: Iterable[Summary],
     *,
     now: datetime,
-    records: Iterable[Record],
+    copies: Iterable[Copy],
     media: MediaStore,
 ) -> list[Entry]:
     """The entries of every approved website post whose time has come."""
-    by_post: dict[str, list[Record]] = {}
-    for record in records:
-        by_post.setdefault(record.post, []).append(record)
+    by_post: dict[str, list[Copy]] = {}
+    for copy in copies:
+        by_post.setdefault(copy.post, []).append(copy)
     found = []
     for summary in summaries:
         if not summary.get("candidate"):
             continue
-        post_records = by_post.get(summary["id"], [])
+        post_copies = by_post.get(summary["id"], [])
         due = summary["publish_at"] is None or datetime.fromisoformat(summary["publish_at"]) <= now
         if due:
-            published = _published(summary, post_records)
-            found.append(_entry(summary, published, post_records, config, media))
+            published = _published(summary, post_copies)
+            found.append(_entry(summary, published, post_copies, config, media))
     return found
 
 
 def _entry(
     summary: Summary,
     published: datetime,
-    records: list[Record],
+    copies: list[Copy],
     config: Config,
     media: MediaStore,
 ) -> Entry:
@@ -168,37 +167,35 @@ def _entry(
         department=summary["department"],
         link=summary["link"],
         media=tuple(media.picture(Media(f, a or None, c or None)) for f, a, c in summary["media"]),
-        also_on=also_on(records, config.channels),
+        also_on=also_on(copies, config.channels),
     )
 
 
-def _published(summary: Summary, records: list[Record]) -> datetime:
+def _published(summary: Summary, copies: list[Copy]) -> datetime:
     """publish_at; else when it first went out anywhere; else when its file last changed."""
     if summary["publish_at"]:
         return datetime.fromisoformat(summary["publish_at"])
-    times = [r.published_at for r in records if r.published_at is not None]
+    times = [c.published_at for c in copies if c.published_at is not None]
     if times:
         return min(times)
     return datetime.fromtimestamp(summary["mtime"], UTC)
 
 
 def also_on(
-    records: Iterable[Record], channels: Mapping[str, ChannelConfig]
+    copies: Iterable[Copy], channels: Mapping[str, ChannelConfig]
 ) -> tuple[tuple[str, str], ...]:
     """(platform title, URL) of every published copy on another channel, sorted."""
     found = set()
-    for record in records:
-        if record.type == WEBSITE or record.state is not State.PUBLISHED or not record.url:
+    for copy in copies:
+        if copy.type == WEBSITE or not copy.live or not copy.url:
             continue
-        found.add((_platform_title(record, channels), record.url))
+        found.add((_platform_title(copy, channels), copy.url))
     return tuple(sorted(found))
 
 
-def _platform_title(record: Record, channels: Mapping[str, ChannelConfig]) -> str:
-    from socialpub.channels.base import spec
-
-    channel = channels.get(record.channel)
+def _platform_title(copy: Copy, channels: Mapping[str, ChannelConfig]) -> str:
+    channel = channels.get(copy.channel)
     try:
-        return channel.spec.title if channel else spec(record.type).title
+        return channel.spec.title if channel else spec(copy.type).title
     except KeyError:  # a channel type this version does not know any more
-        return record.channel
+        return copy.channel

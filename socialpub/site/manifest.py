@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from socialpub.ledger import atomic_write
+from socialpub.content.textfile import atomic_write
 
 MANIFEST_NAME = ".socialpub-manifest.json"
 FORMAT = 1

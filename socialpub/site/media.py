@@ -1,6 +1,6 @@
 """A post's media as the site serves them: images without metadata, in responsive sizes.
 
-Images are decoded and written anew from their pixels by `socialpub.images.clean_image`
+Images are decoded and written anew from their pixels by `socialpub.net.images.clean_image`
 (no EXIF, GPS or camera data survives), in widths of 480, 800 and 1200 pixels, never
 upscaled. GIFs (often animated) and video/audio files are copied as they are. Every file
 lands in `media/<hash of the source>/`, so an unchanged source keeps its names and is not
@@ -19,12 +19,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from socialpub.channels.base import MEDIA_KINDS
 from socialpub.errors import ContentError
 from socialpub.models import Media
 from socialpub.site.manifest import Output
 from socialpub.site.model import Picture
 from socialpub.site.postcache import PostCache
+from socialpub.specs import MEDIA_KINDS
 
 WIDTHS = (480, 800, 1200)
 #: bump when the conversion changes, so every image is converted again
@@ -152,7 +152,7 @@ def target_widths(width: int) -> list[int]:
 
 def _variants(source: Path) -> list[tuple[str, bytes, str, int, int]]:
     """(file name, data, kind, width, height) per responsive size, smallest first."""
-    from socialpub.images import clean_image
+    from socialpub.net.images import clean_image
 
     width, height = _upright_size(source)
     stem = file_stem(source.name)

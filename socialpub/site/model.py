@@ -23,6 +23,20 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A post's delivery to one channel, as the ledger records it: what "Auch auf" links to.
+
+    The site does not read the ledger; whoever builds the site hands these over."""
+
+    post: str
+    channel: str
+    type: str
+    url: str
+    published_at: datetime | None
+    live: bool  # published, and not deleted since
+
+
+@dataclass(frozen=True)
 class Entry:
     """One item of the wall: an own post (source == "") or a partner source's item."""
 

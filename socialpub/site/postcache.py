@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from socialpub import __version__
-from socialpub.ledger import atomic_write
+from socialpub.content.textfile import atomic_write
 
 CACHE_NAME = "site-posts.json"
 FORMAT = 1
 #: modules whose code decides what an entry looks like
-_CODE = ("markup.py", "overrides.py", "site/entries.py")
+_CODE = ("render/markup.py", "render/overrides.py", "site/entries.py")
 
 
 def fingerprint(config_fingerprint: str) -> str:

@@ -1,5 +1,6 @@
 """Partner sources: other accounts' public posts, fetched into the repo as an archive.
 
-`config` reads the `sources:` block (cheap: no network libraries), `fetch` gets new items,
-`store` keeps one file per item and turns them into site entries, `sanitize` cleans their HTML.
+`fetch` gets new items (one module per kind: `rss`, `mastodon`, `bluesky`), `store` keeps one
+file per item and turns them into site entries, `sanitize` cleans their HTML. Their settings,
+the `sources:` block of the config, are read by `socialpub.content.sourceconfig`.
 """

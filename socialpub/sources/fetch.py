@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from socialpub.content.sourceconfig import SourceConfig
 from socialpub.errors import ContentError
 from socialpub.sources import bluesky, mastodon, rss
-from socialpub.sources.config import SourceConfig
 from socialpub.sources.items import FetchedItem, Item, StoredMedia
 from socialpub.sources.media import MAX_DOWNLOAD_BYTES, download_all
 from socialpub.sources.net import SourceFailed

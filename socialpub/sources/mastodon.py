@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from socialpub.sources.config import SourceConfig
+from socialpub.content.sourceconfig import SourceConfig
 from socialpub.sources.items import FetchedItem, MediaLink, item_id, parse_time
 from socialpub.sources.net import Answer, SourceFailed, get
 from socialpub.sources.sanitize import clean_html, plain_text, shorten

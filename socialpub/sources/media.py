@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
-from socialpub.images import clean_image
-from socialpub.ledger import atomic_write
+from socialpub.net.images import clean_image
 from socialpub.sources.items import MediaLink, StoredMedia
 from socialpub.sources.net import SourceFailed, get
 from socialpub.sources.store import SOURCES_DIR

@@ -19,10 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from socialpub.content.sourceconfig import NAME_PATTERN, SourceConfig
+from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
-from socialpub.ledger import atomic_write
 from socialpub.site.model import Entry, Picture
-from socialpub.sources.config import NAME_PATTERN, SourceConfig
 from socialpub.sources.items import SAFE_ID, Item, StoredMedia
 from socialpub.sources.sanitize import clean_html, plain_text
 

@@ -1,0 +1,139 @@
+"""Media rules: files exist inside the repository, kinds each channel takes, counts, alt text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialpub.content.codes import problem
+from socialpub.content.config import ChannelConfig
+from socialpub.content.textfile import did_you_mean
+from socialpub.models import Media, Post, Problem
+from socialpub.render.counting import graphemes
+from socialpub.render.overrides import effective
+from socialpub.specs import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
+
+
+def all_media(post: Post) -> list[Media]:
+    media = list(post.media)
+    for override in post.overrides.values():
+        media.extend(override.media or ())
+    return media
+
+
+def media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in all_media(post):
+        kind = MEDIA_KINDS.get(Path(item.file).suffix.lower())
+        if kind is None:
+            problems.append(
+                problem(
+                    "SP207",
+                    post.source,
+                    item.line,
+                    "media.file",
+                    f"{item.file}: not an image, video or audio file",
+                    "use .jpg, .png, .gif, .webp, .mp4, .mov, .webm, .ogg, .mp3 or .m4a",
+                )
+            )
+        elif kind in IMAGE_KINDS and not item.alt:
+            problems.append(
+                problem(
+                    "SP204",
+                    post.source,
+                    item.line,
+                    "media.alt",
+                    f"{item.file}: image has no alt text",
+                    "describe the image in `alt:` for people who cannot see it (BITV/WCAG)",
+                )
+            )
+    for channel in channels.values():
+        problems.extend(channel_media_problems(post, channel))
+    return problems
+
+
+def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
+    caps = channel.capabilities
+    media = effective(post, channel.name).media
+    problems: list[Problem] = []
+    kinds = [MEDIA_KINDS.get(Path(m.file).suffix.lower()) for m in media]
+    for item, kind in zip(media, kinds, strict=True):
+        if kind is not None and kind not in caps.media_kinds:
+            problems.append(
+                problem(
+                    "SP203",
+                    post.source,
+                    item.line,
+                    "media.file",
+                    f"{channel.name} cannot take {kind} files ({item.file})",
+                    f"use overrides.{channel.name}.media to give it other media",
+                )
+            )
+        if item.alt and caps.supports_alt and caps.alt_text_max:
+            length = len(graphemes(item.alt))
+            if length > caps.alt_text_max:
+                problems.append(
+                    problem(
+                        "SP205",
+                        post.source,
+                        item.line,
+                        "media.alt",
+                        f"{channel.name}: alt text is {length} characters, "
+                        f"limit {caps.alt_text_max}",
+                        "shorten the alt text; put details into the post text",
+                    )
+                )
+    images = sum(1 for k in kinds if k in IMAGE_KINDS)
+    videos = sum(1 for k in kinds if k in VIDEO_KINDS)
+    too_many = images > caps.max_images or videos > caps.max_videos
+    mixed = images and videos and not caps.mixed_media
+    if too_many or mixed:
+        line = media[0].line if media else post.line_of("media")
+        problems.append(
+            problem(
+                "SP206",
+                post.source,
+                line,
+                "media",
+                f"{channel.name} takes at most {caps.max_images} images or {caps.max_videos} "
+                f"video{'s' if caps.max_videos != 1 else ''}"
+                + ("" if caps.mixed_media else ", not both")
+                + f"; this post has {images} images and {videos} videos",
+                f"remove some, or use overrides.{channel.name}.media",
+            )
+        )
+    return problems
+
+
+def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem | None:
+    path = Path(file)
+    if path.is_absolute() or file.startswith("~"):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: absolute paths are not allowed",
+            "give the path relative to the repository root, e.g. media/karte.png",
+        )
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: points outside the repository",
+            "copy the file into the repository (symbolic links out of it are not followed)",
+        )
+    if not resolved.is_file():
+        siblings = (
+            [p.name for p in (root / path).parent.glob("*")]
+            if (root / path).parent.is_dir()
+            else []
+        )
+        hint = (
+            did_you_mean(path.name, siblings)
+            or "check the path; it is relative to the repository root"
+        )
+        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
+    return None

@@ -1,0 +1,190 @@
+"""Terminal output. The `cli` package is the only one that knows about rich.
+
+Machine-readable output (json, github annotations, `path:line:` lines) is written plainly,
+never wrapped; colours appear only on a terminal and never with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from socialpub.content.config import ChannelConfig
+from socialpub.models import Problem, Severity, Variant
+
+if TYPE_CHECKING:  # rich is imported only for coloured output: plain runs start faster
+    from rich.console import Console
+    from rich.panel import Panel
+
+
+def stdout() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=True, highlight=False, markup=False)
+
+
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colours only on a terminal, never with NO_COLOR (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    if not use_colour(sys.stderr):
+        sys.stderr.write(f"error: {message}\n" + (f"  hint: {hint}\n" if hint else ""))
+        return
+    from rich.text import Text
+
+    out = stderr()
+    out.print(Text.assemble(("error: ", "bold red"), message))
+    if hint:
+        out.print(Text.assemble(("  hint: ", "yellow"), hint))
+
+
+def problem_line(p: Problem) -> str:
+    hint = f" ({p.hint})" if p.hint else ""
+    return f"{p.file}:{p.line}: {p.severity.value} {p.code} {p.message}{hint}"
+
+
+def print_problems_text(problems: Iterable[Problem]) -> None:
+    if not use_colour(sys.stdout):  # plain lines, fast for thousands of problems
+        sys.stdout.write("".join(problem_line(p) + "\n" for p in problems))
+        return
+    from rich.text import Text
+
+    out = stdout()
+    for p in problems:
+        style = "red" if p.severity is Severity.ERROR else "yellow"
+        line = Text(problem_line(p))
+        start = len(f"{p.file}:{p.line}: ")
+        line.stylize(style, start, start + len(p.severity.value))
+        out.print(line)
+
+
+def github_annotation(p: Problem) -> str:
+    """A GitHub Actions workflow command; see "Workflow commands" in GitHub's docs."""
+    level = "error" if p.severity is Severity.ERROR else "warning"
+    props = ",".join(
+        f"{key}={_escape_property(value)}"
+        for key, value in (("file", p.file), ("line", str(p.line)), ("title", p.code))
+    )
+    message = p.message + (f" ({p.hint})" if p.hint else "")
+    return f"::{level} {props}::{_escape_data(message)}"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def summary(files: int, errors: int, warnings: int) -> None:
+    style = "red" if errors else ("yellow" if warnings else "green")
+    text = f"{files} file{'s' if files != 1 else ''} checked: {errors} error"
+    text += f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    if not use_colour(sys.stderr):
+        sys.stderr.write(text + "\n")
+        return
+    from rich.text import Text
+
+    stderr().print(Text(text, style=style))
+
+
+def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    out = Console(
+        highlight=False, markup=False
+    )  # wraps inside panels: every character of the text shows
+    current = None
+    for variant in variants:
+        if variant.post_id != current:
+            current = variant.post_id
+            out.rule()
+            out.print(Text(titles.get(current, current), style="bold"))
+        out.print(_variant_panel(variant))
+
+
+def _variant_panel(variant: Variant) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    parts: list[Any] = []
+    total = len(variant.parts)
+    for number, part in enumerate(variant.parts, start=1):
+        over = bool(variant.limit) and part.length > variant.limit
+        count = f"{part.length}/{variant.limit}" if variant.limit else f"{part.length}"
+        head = f"part {number}/{total} · " if total > 1 else ""
+        parts.append(Text(f"{head}{count} {variant.unit}", style="red" if over else "dim"))
+        parts.append(Text(part.text, overflow="fold"))
+        parts.append(Text(""))
+    for media in variant.media:
+        alt = media.alt or "NO ALT TEXT"
+        credit = f" © {media.credit}" if media.credit else ""
+        parts.append(Text(f"🖼 {media.file} — alt: {alt}{credit}", style="cyan", overflow="fold"))
+    for p in variant.problems:
+        style = "red" if p.severity is Severity.ERROR else "yellow"
+        hint = f" ({p.hint})" if p.hint else ""
+        parts.append(
+            Text(f"{p.severity.value} {p.code}: {p.message}{hint}", style=style, overflow="fold")
+        )
+    status = "red" if any(p.severity is Severity.ERROR for p in variant.problems) else "green"
+    return Panel(
+        Group(*parts),
+        title=f"{variant.channel} ({variant.channel_type})",
+        title_align="left",
+        border_style=status,
+    )
+
+
+def print_channels(channels: Sequence[ChannelConfig], secrets: dict[str, str]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Configured channels")
+    for column in ("channel", "type", "limit", "media", "alt text", "can", "secrets"):
+        table.add_column(column)
+    for channel in channels:
+        caps = channel.capabilities
+        limit = f"{channel.limit} {caps.unit}" if channel.limit else "none"
+        media = f"{caps.max_images} img / {caps.max_videos} video"
+        alt = (
+            (str(caps.alt_text_max) if caps.alt_text_max else "yes") if caps.supports_alt else "no"
+        )
+        table.add_row(
+            channel.name,
+            channel.type,
+            limit,
+            media,
+            alt,
+            ", ".join(capability_names(channel)),
+            secrets.get(channel.name, "-"),
+        )
+    stdout().print(table)
+
+
+def capability_names(channel: ChannelConfig) -> list[str]:
+    caps = channel.capabilities
+    flags = {
+        "threads": caps.threads,
+        "schedule": caps.native_schedule,
+        "edit": caps.edit,
+        "delete": caps.delete,
+        "manual": not caps.api,
+    }
+    return [name for name, present in flags.items() if present]

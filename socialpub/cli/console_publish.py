@@ -1,0 +1,182 @@
+"""Terminal output of plan, publish, status, reconcile and delete.
+
+On a terminal: a live progress bar and rich tables. In CI (not a tty) or with NO_COLOR: one
+plain line per delivery as it finishes and plain tables, so logs read well.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from socialpub.cli.console import stdout, use_colour
+from socialpub.models import Payload
+from socialpub.publishing.engine import Outcome, Result, summary_counts
+from socialpub.publishing.ledger import Record
+from socialpub.publishing.plan import Action, Delivery
+from socialpub.publishing.reconcile import Resolution
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+_ACTION_STYLE = {
+    Action.PUBLISH: "green",
+    Action.SCHEDULE: "cyan",
+    Action.RESUME: "yellow",
+    Action.EDIT: "yellow",
+    Action.UNCONFIRMED: "red",
+    Action.BLOCKED: "red",
+}
+_RESULT_STYLE = {
+    Result.PUBLISHED: "green",
+    Result.SCHEDULED: "cyan",
+    Result.EDITED: "yellow",
+    Result.FAILED: "red",
+    Result.UNCONFIRMED: "red",
+}
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    if not use_colour(sys.stdout):
+        sys.stdout.write(f"{title}\n")
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(len(columns))]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+            sys.stdout.write(("  " + "  ".join([*cells, row[-1]])).rstrip() + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    stdout().print(table)
+
+
+def print_plan(deliveries: Sequence[Delivery]) -> None:
+    rows = [(d.post_id, d.channel, d.action.value, d.reason) for d in deliveries]
+    counts: dict[str, int] = {}
+    for d in deliveries:
+        counts[d.action.value] = counts.get(d.action.value, 0) + 1
+    _table("Plan", ("post", "channel", "action", "why"), rows)
+    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing to do"
+    sys.stderr.write(f"{len(deliveries)} deliveries: {totals}\n")
+
+
+def print_payloads(payloads: Sequence[Payload]) -> None:
+    """The dry run: each payload exactly as the adapter would send it (no secrets in it)."""
+    for payload in payloads:
+        head = f"── {payload.post_id} → {payload.channel} ({payload.channel_type})"
+        sys.stdout.write(head + "\n")
+        text = json.dumps(payload.as_dict(), ensure_ascii=False, indent=2)
+        sys.stdout.write(text + "\n")
+    sys.stderr.write(f"dry run: {len(payloads)} payloads shown, nothing sent, ledger untouched\n")
+
+
+class LiveReport:
+    """Shows each finished delivery: a progress bar on a terminal, plain lines in CI."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> LiveReport:
+        if use_colour(sys.stderr) and self.total:
+            from rich.progress import Progress
+
+            from socialpub.cli.console import stderr
+
+            self._progress = Progress(console=stderr(), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("publishing", total=self.total)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, outcome: Outcome) -> None:
+        detail = outcome.url or outcome.error
+        line = f"{outcome.result.value:<11} {outcome.post_id} → {outcome.channel}  {detail}"
+        with self._lock:
+            if self._progress is not None and self._task is not None:
+                self._progress.console.print(line, style=_RESULT_STYLE[outcome.result])
+                self._progress.advance(self._task)
+            else:
+                sys.stderr.write(line.rstrip() + "\n")
+                sys.stderr.flush()
+
+
+def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
+    counts = summary_counts(outcomes)
+    rows = [
+        (o.result.value, o.post_id, o.channel, o.url or o.error)
+        for o in sorted(outcomes, key=lambda o: (o.result.value, o.post_id, o.channel))
+    ]
+    if rows:
+        _table("Published", ("result", "post", "channel", "url / error"), rows)
+    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    sys.stderr.write(f"{totals or 'nothing to send'}; {skipped} not due or already done\n")
+    if counts[Result.UNCONFIRMED.value]:
+        sys.stderr.write(
+            "unconfirmed: the platform may have posted these; "
+            "check with `socialpub reconcile` before anything is sent again\n"
+        )
+
+
+def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
+    table_rows = []
+    for post, channel, record in rows:
+        if record is None:
+            table_rows.append((post, channel, "not sent", "", "", "", ""))
+            continue
+        when = (record.published_at or record.updated_at).strftime("%Y-%m-%d %H:%M")
+        table_rows.append(
+            (
+                post,
+                channel,
+                record.state.value,
+                record.url,
+                when,
+                str(record.attempts),
+                record.last_error,
+            )
+        )
+    columns = ("post", "channel", "state", "url", "time", "attempts", "last error")
+    _table("Status", columns, table_rows)
+
+
+def status_json(rows: Sequence[tuple[str, str, Record | None]]) -> list[dict[str, object]]:
+    return [
+        {
+            "post": post,
+            "channel": channel,
+            "state": record.state.value if record else "not sent",
+            "url": record.url if record else "",
+            "ids": [s.id for s in record.sent] if record else [],
+            "time": (record.published_at or record.updated_at).isoformat() if record else None,
+            "attempts": record.attempts if record else 0,
+            "last_error": record.last_error if record else "",
+        }
+        for post, channel, record in rows
+    ]
+
+
+def print_resolutions(results: Sequence[Resolution], *, empty: str) -> None:
+    if not results:
+        sys.stdout.write(empty + "\n")
+    for r in results:
+        line = f"{r.verdict.value:<11} {r.post_id} → {r.channel}  {r.detail}"
+        sys.stdout.write(line.rstrip() + "\n")

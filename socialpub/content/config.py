@@ -1,0 +1,372 @@
+"""Load and check `socialpub.yaml`: timezone, language, folders and channels.
+
+Secrets are never written into the file: a secret setting must be a reference to an
+environment variable, `${MASTODON_TOKEN}`, resolved only when a command needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from socialpub import specs
+from socialpub.content import pubconfig, yamlsafe
+from socialpub.content.codes import problem
+from socialpub.content.schema import LANG_PATTERN
+from socialpub.content.settingrules import check_setting
+from socialpub.content.sourceconfig import SourceConfig, read_sources
+from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
+from socialpub.errors import ConfigError, UnknownChannel
+from socialpub.models import Problem
+
+CONFIG_NAME = "socialpub.yaml"
+ENV_VAR = "SOCIALPUB_CONFIG"
+TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish", "sources")
+COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
+_SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A reference to an environment variable holding a secret. Never holds the value."""
+
+    env: str
+
+    def resolve(self, environ: Mapping[str, str], channel: str) -> str:
+        value = environ.get(self.env, "")
+        if not value:
+            raise ConfigError(
+                f"environment variable {self.env} is not set (needed by channel {channel!r})",
+                hint=f"export {self.env}=… or set it as a CI secret",
+            )
+        return value
+
+    def __str__(self) -> str:
+        return "${" + self.env + "}"
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    type: str
+    settings: Mapping[str, Any]
+    line: int = 1
+
+    @property
+    def spec(self) -> specs.ChannelSpec:
+        return specs.spec(self.type)
+
+    @property
+    def capabilities(self) -> specs.Capabilities:
+        return self.spec.capabilities
+
+    @property
+    def thread_numbering(self) -> bool:
+        """Whether thread parts end in " 1/3" (default) or go out unnumbered."""
+        return self.settings.get("thread_numbering", True) is not False
+
+    @property
+    def rate_limit(self) -> pubconfig.Rate | None:
+        return pubconfig.parse_rate(self.settings.get("rate_limit"))
+
+    @property
+    def concurrency(self) -> int:
+        value = self.settings.get("concurrency")
+        return value if isinstance(value, int) else 1
+
+    @property
+    def limit(self) -> int:
+        """The text limit, honouring an instance-specific `max_characters`."""
+        override = self.settings.get("max_characters")
+        return int(override) if isinstance(override, int) else self.capabilities.max_length
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    timezone: ZoneInfo
+    lang: str
+    posts_dir: Path
+    templates_dir: Path
+    channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
+    sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
+    #: hash of the config file's bytes: cached validation results depend on it
+    fingerprint: str = ""
+
+
+DEFAULT_SITE_DIR = "site"
+
+
+def site_folder(root: Path, channel: ChannelConfig) -> Path:
+    """Where a website channel's site is written: its `out_dir` (default `site`) in the
+    repository."""
+    return root / str(channel.settings.get("out_dir") or DEFAULT_SITE_DIR)
+
+
+def channel_hint(name: str, channels: Iterable[str]) -> str:
+    """A did-you-mean for a channel name, or the list of configured channels."""
+    names = list(channels)
+    return did_you_mean(name, names) or "configured: " + (", ".join(names) or "(none)")
+
+
+def require_channels(config: Config, names: Iterable[str]) -> None:
+    """Raise UnknownChannel for the first name the config does not define."""
+    for name in names:
+        if name not in config.channels:
+            raise UnknownChannel(
+                f"unknown channel {name!r}", hint=channel_hint(name, config.channels)
+            )
+
+
+def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
+    """--config FILE, else $SOCIALPUB_CONFIG, else socialpub.yaml here or in a parent folder."""
+    chosen = explicit or environ.get(ENV_VAR)
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ConfigError(
+                f"config file {chosen} not found", hint="check the path given to --config"
+            )
+        return path
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"no {CONFIG_NAME} found in {cwd} or its parent folders",
+        hint="run `socialpub init` to create one, or pass --config FILE",
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a config file; raises ConfigError carrying every problem found."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    problems: list[Problem] = []
+    raw = _parse(path, data, problems)
+    config = _build(path, raw, problems) if raw is not None else None
+    errors = [p for p in problems if p.severity.value == "error"]
+    if errors or config is None:
+        first = errors[0] if errors else problems[0]
+        raise ConfigError(
+            f"{first.file}:{first.line}: {first.message}", hint=first.hint, problems=problems
+        )
+    return config
+
+
+def _parse(path: Path, data: bytes, problems: list[Problem]) -> yamlsafe.YMap | None:
+    try:
+        raw = yamlsafe.load(decode(data))
+    except DecodeProblem as exc:
+        problems.append(problem("SP001", path, exc.line, "", exc.message))
+        return None
+    except yamlsafe.YamlProblem as exc:
+        problems.append(problem("SP501", path, exc.line, "", exc.message, exc.hint))
+        return None
+    if raw is None:
+        raw = yamlsafe.YMap(1)
+    if not isinstance(raw, yamlsafe.YMap):
+        problems.append(problem("SP501", path, 1, "", "the config must be a mapping of keys"))
+        return None
+    return raw
+
+
+def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | None:
+    for key in raw:
+        if key not in TOP_KEYS:
+            problems.append(
+                problem(
+                    "SP502",
+                    path,
+                    raw.line_of(key),
+                    key,
+                    f"unknown config key {key!r}",
+                    did_you_mean(key, TOP_KEYS),
+                )
+            )
+    root = path.resolve().parent
+    timezone = _timezone(path, raw, problems)
+    lang = _text(path, raw, "lang", "de", problems)
+    if not LANG_PATTERN.match(lang):
+        problems.append(
+            problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
+        )
+    posts_dir = root / _text(path, raw, "posts_dir", "posts", problems)
+    templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
+    channels = _channels(path, raw, problems)
+    publish = pubconfig.read_publish(path, raw, problems)
+    sources = read_sources(path, raw, problems)
+    if timezone is None:
+        return None
+    return Config(
+        path=path,
+        root=root,
+        timezone=timezone,
+        lang=lang,
+        posts_dir=posts_dir,
+        templates_dir=templates_dir,
+        channels=channels,
+        publish=publish,
+        sources=sources,
+        fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+    )
+
+
+def _text(path: Path, raw: yamlsafe.YMap, key: str, default: str, problems: list[Problem]) -> str:
+    value = raw.get(key, default)
+    if isinstance(value, str) and value:
+        return value
+    problems.append(
+        problem("SP506", path, raw.line_of(key), key, f"{key} must be a non-empty text")
+    )
+    return default
+
+
+def _timezone(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> ZoneInfo | None:
+    name = _text(path, raw, "timezone", "Europe/Berlin", problems)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            problem(
+                "SP506",
+                path,
+                raw.line_of("timezone"),
+                "timezone",
+                f"unknown timezone {name!r}",
+                "use an IANA name such as Europe/Berlin",
+            )
+        )
+        return None
+
+
+def _channels(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> dict[str, ChannelConfig]:
+    block = raw.get("channels")
+    if block is None:
+        problems.append(
+            problem(
+                "SP503",
+                path,
+                raw.line,
+                "channels",
+                "no channels configured",
+                "add a `channels:` mapping, e.g. mastodon: {type: mastodon, …}",
+            )
+        )
+        return {}
+    if not isinstance(block, yamlsafe.YMap):
+        problems.append(
+            problem(
+                "SP506", path, raw.line_of("channels"), "channels", "channels must be a mapping"
+            )
+        )
+        return {}
+    channels: dict[str, ChannelConfig] = {}
+    for name, settings in block.items():
+        channel = _channel(path, name, settings, block.line_of(name), problems)
+        if channel is not None:
+            channels[name] = channel
+    return channels
+
+
+def _channel(
+    path: Path, name: str, settings: Any, line: int, problems: list[Problem]
+) -> ChannelConfig | None:
+    where = f"channels.{name}"
+    if not _NAME.match(name):
+        problems.append(
+            problem(
+                "SP506",
+                path,
+                line,
+                where,
+                f"channel name {name!r} is not a simple name",
+                "use lower-case letters, digits, - and _",
+            )
+        )
+    if not isinstance(settings, yamlsafe.YMap):
+        problems.append(problem("SP506", path, line, where, "a channel must be a mapping"))
+        return None
+    kind = settings.get("type")
+    if not isinstance(kind, str) or kind not in specs.CHANNEL_TYPES:
+        if kind is None:
+            problems.append(problem("SP503", path, line, f"{where}.type", "channel has no type"))
+        else:
+            hint = did_you_mean(str(kind), specs.CHANNEL_TYPES) or (
+                "one of " + ", ".join(specs.CHANNEL_TYPES)
+            )
+            problems.append(
+                problem(
+                    "SP505",
+                    path,
+                    settings.line_of("type"),
+                    f"{where}.type",
+                    f"unknown channel type {kind!r}",
+                    hint,
+                )
+            )
+        return None
+    spec = specs.spec(kind)
+    values = _settings(path, where, spec, settings, problems)
+    return ChannelConfig(name=name, type=kind, settings=values, line=line)
+
+
+def _settings(
+    path: Path,
+    where: str,
+    spec: specs.ChannelSpec,
+    settings: yamlsafe.YMap,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    allowed = spec.settings | COMMON_CHANNEL_KEYS
+    values: dict[str, Any] = {}
+    for key, value in settings.items():
+        line = settings.line_of(key)
+        if key not in allowed:
+            hint = did_you_mean(key, allowed) or f"{spec.type} takes: {', '.join(sorted(allowed))}"
+            problems.append(
+                problem("SP502", path, line, f"{where}.{key}", f"unknown setting {key!r}", hint)
+            )
+        elif key in spec.secrets:
+            values[key] = _secret(path, f"{where}.{key}", value, line, problems)
+        elif key != "type":
+            check_setting(path, f"{where}.{key}", key, value, line, problems)
+            values[key] = value
+    for key in sorted(spec.required - settings.keys()):
+        problems.append(
+            problem(
+                "SP503", path, settings.line, f"{where}.{key}", f"{spec.type} channel needs {key!r}"
+            )
+        )
+    return values
+
+
+def _secret(
+    path: Path, where: str, value: Any, line: int, problems: list[Problem]
+) -> SecretRef | None:
+    match = _SECRET_REF.match(value) if isinstance(value, str) else None
+    if match:
+        return SecretRef(match.group(1))
+    # Never echo the value: it may be a real token pasted by mistake.
+    problems.append(
+        problem(
+            "SP504",
+            path,
+            line,
+            where,
+            "secrets must not be written into the config file",
+            "write a reference such as ${MASTODON_TOKEN} and set that environment variable; "
+            "if a real token was committed, revoke it",
+        )
+    )
+    return None

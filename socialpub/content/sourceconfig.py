@@ -1,0 +1,180 @@
+"""The `sources:` block of the config: which partner accounts the website shows.
+
+```yaml
+sources:
+  feuerwehr:                       # the name: a slug, used in file names and page URLs
+    kind: mastodon                 # rss | mastodon | bluesky
+    url: https://social.example/@feuerwehr
+    title: Freiwillige Feuerwehr   # shown on the site (default: the name)
+    max_items: 50                  # newest items kept per fetch (default 50)
+    department: Feuerwehren        # optional grouping on the site (default: the title)
+  klinik:
+    kind: bluesky
+    url: klinikum.bsky.social      # a handle or DID
+    appview: https://public.api.bsky.app
+  stadt:
+    kind: rss
+    url: https://www.stadt.example/feed.xml   # RSS or Atom
+```
+
+This module is imported while reading the config, so it loads no network libraries.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from socialpub.content import yamlsafe
+from socialpub.content.codes import problem
+from socialpub.content.textfile import did_you_mean
+from socialpub.models import Problem
+
+KINDS = ("rss", "mastodon", "bluesky")
+KEYS = ("kind", "url", "appview", "title", "max_items", "department")
+DEFAULT_APPVIEW = "https://public.api.bsky.app"
+DEFAULT_MAX_ITEMS = 50
+#: more than this per source would make one partner drown the county's own posts
+MAX_MAX_ITEMS = 1000
+#: no "--": entry ids are "<source>--<item id>" and must split unambiguously
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_HANDLE = re.compile(r"^@?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$")
+_DID = re.compile(r"^did:(plc|web):[a-zA-Z0-9._:%-]+$")
+_MASTODON_PATH = re.compile(r"^/@([A-Za-z0-9_]+(@[A-Za-z0-9.-]+)?)/?$")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    kind: str  # one of KINDS
+    url: str  # feed URL, Mastodon account URL or Bluesky handle/DID
+    title: str
+    max_items: int = DEFAULT_MAX_ITEMS
+    appview: str = DEFAULT_APPVIEW
+    department: str = ""
+
+    @property
+    def mastodon_account(self) -> tuple[str, str]:
+        """(instance base URL, acct) of a Mastodon account URL like https://host/@name."""
+        parts = urllib.parse.urlsplit(self.url)
+        match = _MASTODON_PATH.match(parts.path)
+        acct = match.group(1) if match else ""
+        return f"{parts.scheme}://{parts.netloc}", acct
+
+    @property
+    def bluesky_actor(self) -> str:
+        return self.url.removeprefix("@")
+
+
+def read_sources(
+    path: Path, raw: yamlsafe.YMap, problems: list[Problem]
+) -> tuple[SourceConfig, ...]:
+    """Every well-formed source of the `sources:` block; problems for the rest."""
+    block = raw.get("sources")
+    if block is None:
+        return ()
+    if not isinstance(block, yamlsafe.YMap):
+        message = "sources must be a mapping of source names to settings"
+        problems.append(problem("SP506", path, raw.line_of("sources"), "sources", message))
+        return ()
+    found = (_read_one(path, name, block, problems) for name in block)
+    return tuple(source for source in found if source is not None)
+
+
+def _read_one(
+    path: Path, name: str, block: yamlsafe.YMap, problems: list[Problem]
+) -> SourceConfig | None:
+    where = f"sources.{name}"
+    line = block.line_of(name)
+    before = len(problems)
+    if not NAME_PATTERN.match(name):
+        hint = "use lowercase letters, digits and single hyphens, e.g. feuerwehr-musterstadt"
+        problems.append(problem("SP506", path, line, where, f"{name!r} is not a source name", hint))
+    settings = block[name]
+    if not isinstance(settings, yamlsafe.YMap):
+        message = f"{where} must be a mapping with kind and url"
+        problems.append(problem("SP506", path, line, where, message))
+        return None
+    _unknown_keys(path, where, settings, problems)
+    for key in ("kind", "url"):
+        if key not in settings:
+            message = f"{where} needs {key}"
+            problems.append(problem("SP503", path, settings.line, f"{where}.{key}", message))
+    values = {key: _value(path, where, key, settings, problems) for key in KEYS if key in settings}
+    if len(problems) > before or "kind" not in values or "url" not in values:
+        return None
+    return SourceConfig(
+        name=name,
+        kind=values["kind"],
+        url=values["url"],
+        title=values.get("title", name),
+        max_items=values.get("max_items", DEFAULT_MAX_ITEMS),
+        appview=values.get("appview", DEFAULT_APPVIEW).rstrip("/"),
+        department=values.get("department", ""),
+    )
+
+
+def _unknown_keys(path: Path, where: str, settings: yamlsafe.YMap, problems: list[Problem]) -> None:
+    for key in settings:
+        if key not in KEYS:
+            hint = did_you_mean(key, KEYS) or "a source takes: " + ", ".join(KEYS)
+            message = f"unknown setting {key!r}"
+            field = f"{where}.{key}"
+            problems.append(problem("SP502", path, settings.line_of(key), field, message, hint))
+
+
+def _value(
+    path: Path, where: str, key: str, settings: yamlsafe.YMap, problems: list[Problem]
+) -> Any:
+    """The checked value of one setting; a problem (and None) when it is unusable."""
+    value = settings[key]
+    error, hint = _check(key, value, settings.get("kind"))
+    if error:
+        field = f"{where}.{key}"
+        problems.append(problem("SP506", path, settings.line_of(key), field, error, hint))
+        return None
+    return value
+
+
+def _check(key: str, value: Any, kind: Any) -> tuple[str, str]:
+    """(error, hint) for a setting's value; ("", "") when it is fine."""
+    if key == "max_items":
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if not whole or not 1 <= value <= MAX_MAX_ITEMS:
+            return f"max_items must be a whole number from 1 to {MAX_MAX_ITEMS}", ""
+        return "", ""
+    if not isinstance(value, str) or not value.strip():
+        return f"{key} must be a non-empty text", ""
+    if key == "kind" and value not in KINDS:
+        return f"unknown kind {value!r}", did_you_mean(value, KINDS) or "kinds: " + ", ".join(KINDS)
+    if key == "appview":
+        if kind != "bluesky":
+            return "appview applies only to kind: bluesky", "remove it"
+        if not _is_web_url(value):
+            return "appview must be an http(s) URL", f"e.g. {DEFAULT_APPVIEW}"
+    if key == "url" and kind in KINDS:
+        return _check_url(kind, value)
+    return "", ""
+
+
+def _check_url(kind: str, value: str) -> tuple[str, str]:
+    if kind == "bluesky":
+        if _HANDLE.match(value) or _DID.match(value):
+            return "", ""
+        return "url of a bluesky source must be a handle or DID", "e.g. kreis.bsky.social"
+    if not _is_web_url(value):
+        return "url must be an http(s) URL", ""
+    if kind == "mastodon" and not _MASTODON_PATH.match(urllib.parse.urlsplit(value).path):
+        return (
+            "url of a mastodon source must be an account URL",
+            "e.g. https://social.example/@name",
+        )
+    return "", ""
+
+
+def _is_web_url(value: str) -> bool:
+    parts = urllib.parse.urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

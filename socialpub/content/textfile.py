@@ -1,0 +1,67 @@
+"""The repository's files: press officers' text read as UTF-8 (with or without BOM, LF or CRLF
+line ends), and files written atomically, so a crash leaves the old or the new file, never half."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DecodeProblem(Exception):
+    line: int
+    column: int
+    message: str
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text with the BOM dropped and line ends normalised to "\\n".
+
+    Raises DecodeProblem naming the line and column of the first invalid byte.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise DecodeProblem(
+            line,
+            column,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {column})",
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint like "did you mean 'channels'?" or "" when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename over the target, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

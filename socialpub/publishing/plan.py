@@ -1,0 +1,208 @@
+"""What a publish run would do now, per post × channel. Pure: it takes `now` and the ledger.
+
+Rules: only approved, valid posts are published; a post is due when `publish_at` has passed
+(or is absent) and `expires_at` has not; future posts are scheduled natively where the channel
+asks for it and the platform can, else they wait for a later run. Identity is the post id: a
+changed text edits the published post where the platform can edit, and is reported where it
+cannot, but is never posted a second time.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from socialpub.content.config import ChannelConfig
+from socialpub.models import Post, Status, Variant
+from socialpub.publishing.ledger import Record, State
+
+#: Mastodon refuses `scheduled_at` less than 5 minutes ahead
+NATIVE_SCHEDULE_LEAD = timedelta(minutes=5)
+
+
+class Action(enum.StrEnum):
+    PUBLISH = "publish"  # due and never sent
+    SCHEDULE = "schedule"  # in the future: the platform's scheduler will post it
+    RESUME = "resume"  # continue a failed or interrupted delivery (safe: same key, or absent)
+    EDIT = "edit"  # published, and its text has changed since
+    WAIT = "wait"  # in the future: a later `publish` run posts it
+    DONE = "done"  # published (or scheduled natively) and unchanged
+    UNCONFIRMED = "unconfirmed"  # may or may not exist on the platform: `socialpub reconcile`
+    EXPIRED = "expired"
+    BLOCKED = "blocked"  # not approved, invalid, no adapter, or a change the platform can't make
+    DELETED = "deleted"
+    CONFIRM = "confirm"  # scheduled natively, its time has passed: record the published post
+
+    @property
+    def sends(self) -> bool:
+        """Whether `publish` works on it (CONFIRM only asks the platform)."""
+        return self in (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What plan needs to know about a channel: its config and what its adapter can do."""
+
+    channel: ChannelConfig
+    has_adapter: bool
+    idempotent: bool = False
+    idempotency_window: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    post_id: str
+    channel: str
+    channel_type: str
+    action: Action
+    reason: str
+    variant: Variant | None = None
+    revision: str = ""
+    key: str = ""
+    schedule_at: datetime | None = None
+    record: Record | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        record = self.record
+        return {
+            "post": self.post_id,
+            "channel": self.channel,
+            "type": self.channel_type,
+            "action": self.action.value,
+            "reason": self.reason,
+            "schedule_at": self.schedule_at.isoformat() if self.schedule_at else None,
+            "state": record.state.value if record else None,
+            "url": record.url if record else "",
+        }
+
+
+def revision(variant: Variant) -> str:
+    """A hash of everything a platform shows: the text of each part, media, link, language."""
+    content = {
+        "parts": [part.text for part in variant.parts],
+        "media": [[m.file, m.alt or ""] for m in variant.media],
+        "link": variant.link or "",
+        "lang": variant.lang,
+    }
+    data = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def idempotency_key(post_id: str, channel: str, rev: str) -> str:
+    return hashlib.sha256(f"{post_id}\n{channel}\n{rev}".encode()).hexdigest()[:32]
+
+
+def plan_delivery(
+    post: Post,
+    variant: Variant,
+    target: Target,
+    record: Record | None,
+    now: datetime,
+    *,
+    invalid: str = "",
+) -> Delivery:
+    """Decide what happens to one post on one channel."""
+    rev = revision(variant)
+    action, reason, schedule_at = _decide(post, variant, target, record, now, rev, invalid)
+    return Delivery(
+        post_id=post.id,
+        channel=target.channel.name,
+        channel_type=target.channel.type,
+        action=action,
+        reason=reason,
+        variant=variant,
+        revision=rev,
+        key=idempotency_key(post.id, target.channel.name, rev),
+        schedule_at=schedule_at,
+        record=record,
+    )
+
+
+def _decide(
+    post: Post,
+    variant: Variant,
+    target: Target,
+    record: Record | None,
+    now: datetime,
+    rev: str,
+    invalid: str,
+) -> tuple[Action, str, datetime | None]:
+    approved = f"status is {post.status.value}: only approved posts go out"
+    if record is not None and (record.state is not State.FAILED or record.sent):
+        action, reason, at = _known(target, record, now, rev)
+        if action.sends and post.status is not Status.APPROVED:  # e.g. back to draft for rework
+            return Action.BLOCKED, approved, None
+        if invalid and action in (Action.EDIT, Action.RESUME):
+            return Action.BLOCKED, f"invalid: {invalid} (fix it to {action.value})", None
+        return action, reason, at
+    if post.status is not Status.APPROVED:
+        return Action.BLOCKED, approved, None
+    if invalid:
+        return Action.BLOCKED, f"invalid: {invalid}", None
+    if not target.has_adapter:
+        return Action.BLOCKED, f"socialpub cannot publish to {target.channel.type} yet", None
+    if post.expires_at and post.expires_at <= now:
+        return Action.EXPIRED, f"expired at {_when(post.expires_at)}", None
+    if post.publish_at and post.publish_at > now:
+        return _future(post.publish_at, variant, target.channel, now)
+    if record is not None:  # failed before anything existed on the platform
+        error = f": {record.last_error}" if record.last_error else ""
+        return Action.RESUME, f"try again (attempt {record.attempts + 1}){error}", None
+    return Action.PUBLISH, "due now", None
+
+
+def _future(
+    publish_at: datetime, variant: Variant, channel: ChannelConfig, now: datetime
+) -> tuple[Action, str, datetime | None]:
+    native = (
+        channel.settings.get("schedule") == "native"
+        and channel.capabilities.native_schedule
+        and not variant.is_thread  # a reply cannot be scheduled before its parent exists
+        and publish_at - now >= NATIVE_SCHEDULE_LEAD
+    )
+    if native:
+        return Action.SCHEDULE, f"scheduled on the platform for {_when(publish_at)}", publish_at
+    return Action.WAIT, f"waits until {_when(publish_at)} (a later run publishes it)", None
+
+
+def _known(
+    target: Target, record: Record, now: datetime, rev: str
+) -> tuple[Action, str, datetime | None]:
+    """A delivery the ledger knows about."""
+    state = record.state
+    if state is State.DELETED:
+        return Action.DELETED, f"deleted {_when(record.updated_at)}; not published again", None
+    if state is State.UNCONFIRMED:
+        # The platform keeps a key for `window` after the first request that used it; a later
+        # run failing before it resent updates the record but not that deadline. A changed
+        # text must not resume either: the key would return the old copy as the new revision.
+        window = target.idempotency_window
+        fresh = window is None or now - record.created_at < window
+        if target.idempotent and fresh and record.revision == rev:
+            return Action.RESUME, "interrupted: resend with the same idempotency key (safe)", None
+        return Action.UNCONFIRMED, "may or may not be posted: run `socialpub reconcile`", None
+    if state in (State.PARTIAL, State.FAILED):
+        done = f"{len(record.sent)} of {record.messages} messages exist"
+        return Action.RESUME, f"continue the thread ({done})", None
+    if state is State.SCHEDULED and record.scheduled_at and record.scheduled_at <= now:
+        # The platform posted it under a new id: find that first, edits and deletes need it.
+        return Action.CONFIRM, f"went out {_when(record.scheduled_at)}: look up the post", None
+    if record.revision == rev:
+        if state is State.SCHEDULED and record.scheduled_at:
+            return Action.DONE, f"scheduled on the platform for {_when(record.scheduled_at)}", None
+        return Action.DONE, f"published {_when(record.published_at or record.updated_at)}", None
+    if not target.channel.capabilities.edit:
+        return (
+            Action.BLOCKED,
+            f"changed after publishing, and {target.channel.spec.title} cannot edit: revert the "
+            "change, or `socialpub delete` the post there and publish it under a new id",
+            None,
+        )
+    return Action.EDIT, "text changed since publishing: edit it on the platform", None
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,89 @@
+"""Gather what a publish run works on: valid posts, their variants, the ledger → deliveries.
+
+This is the I/O side of planning (files, validation, ledger reads); the decisions themselves
+are pure and live in `plan.py`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialpub.channels.adapter import adapter_class
+from socialpub.checks.validate import validate
+from socialpub.content.config import Config, require_channels
+from socialpub.content.posts import post_channels, select_posts
+from socialpub.models import Post, Problem, Severity
+from socialpub.publishing.ledger import Ledger
+from socialpub.publishing.plan import Delivery, Target, plan_delivery
+from socialpub.render.renderer import Renderer
+
+#: validation codes that do not make a post unpublishable (plan handles expiry itself)
+_NOT_BLOCKING = frozenset({"SP404"})
+
+
+@dataclass(frozen=True)
+class Workset:
+    posts: dict[str, Post]
+    deliveries: tuple[Delivery, ...]
+    #: approved posts refused because they are invalid, with their errors
+    refused: dict[str, tuple[Problem, ...]]
+
+
+def targets(config: Config) -> dict[str, Target]:
+    found: dict[str, Target] = {}
+    for name, channel in config.channels.items():
+        adapter = adapter_class(channel.type)
+        found[name] = Target(
+            channel=channel,
+            has_adapter=adapter is not None,
+            idempotent=adapter.idempotent if adapter else False,
+            idempotency_window=adapter.idempotency_window if adapter else None,
+        )
+    return found
+
+
+def build(
+    config: Config,
+    ledger: Ledger,
+    now: datetime,
+    *,
+    selectors: Sequence[str] = (),
+    channels: Sequence[str] = (),
+) -> Workset:
+    """Every delivery of the selected posts (default: all) to the selected channels."""
+    require_channels(config, channels)
+    errors = _errors_by_file(config, now)
+    renderer = Renderer(config)
+    by_channel = targets(config)
+    posts: dict[str, Post] = {}
+    deliveries: list[Delivery] = []
+    refused: dict[str, tuple[Problem, ...]] = {}
+    for post, _ in select_posts(config, selectors):
+        posts[post.id] = post
+        chosen = {
+            name: channel
+            for name, channel in post_channels(post, config).items()
+            if not channels or name in channels
+        }
+        problems = errors.get(os.path.abspath(post.source), ())  # noqa: PTH100
+        if problems and post.status.value == "approved":
+            refused[post.id] = problems
+        invalid = f"{problems[0].code} {problems[0].message}" if problems else ""
+        for variant in renderer.variants(post, chosen):
+            record = ledger.get(post.id, variant.channel)
+            target = by_channel[variant.channel]
+            deliveries.append(plan_delivery(post, variant, target, record, now, invalid=invalid))
+    return Workset(posts, tuple(deliveries), refused)
+
+
+def _errors_by_file(config: Config, now: datetime) -> dict[str, tuple[Problem, ...]]:
+    report = validate([], config, now=now)
+    found: dict[str, list[Problem]] = {}
+    for problem in report.problems:
+        if problem.severity is Severity.ERROR and problem.code not in _NOT_BLOCKING:
+            path = os.path.abspath(config.root / problem.file)  # noqa: PTH100
+            found.setdefault(path, []).append(problem)
+    return {path: tuple(found_problems) for path, found_problems in found.items()}

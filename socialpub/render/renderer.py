@@ -1,0 +1,381 @@
+"""Post × channel → Variant: the exact text (and thread parts) a channel would receive.
+
+Layout comes from Jinja2 templates, looked up in this order:
+`overrides.<channel>.template` → `templates/<channel name>.j2` → `templates/<channel type>.j2`
+→ the built-in default for the channel's dialect. The environment is sandboxed with
+StrictUndefined; HTML dialects are autoescaped. The post body is never a template: it is
+rendered from Markdown first and handed to the template as a finished value.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from socialpub.content.codes import problem
+from socialpub.content.config import ChannelConfig, Config
+from socialpub.errors import ContentError
+from socialpub.models import Facet, Part, Post, Problem, Variant
+from socialpub.render import markup
+from socialpub.render.counting.entities import Flavor
+from socialpub.render.overrides import Effective, effective
+from socialpub.specs import Capabilities
+
+DEFAULTS = Path(__file__).parent / "defaults"
+_TAG = re.compile(r"<[^>]*>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+@dataclass
+class Renderer:
+    """Renders variants for one config. Templates are compiled once and reused."""
+
+    config: Config
+    #: only check that long texts can become threads, without building the parts (validation)
+    check_only: bool = False
+    _envs: dict[bool, jinja2.Environment] = field(default_factory=dict)
+    _documents: dict[str, markup.Document] = field(default_factory=dict)
+    _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
+
+    def variants(self, post: Post, channels: Mapping[str, ChannelConfig]) -> list[Variant]:
+        self._documents.clear()  # parse each text once per post, render it per dialect
+        return [self.variant(post, channel) for channel in channels.values()]
+
+    def variant(self, post: Post, channel: ChannelConfig) -> Variant:
+        values = effective(post, channel.name)
+        caps = channel.capabilities
+        problems: list[Problem] = []
+        text = self._layout(post, channel, values, problems)
+        parts = self._parts(post, channel, values, text, problems) if text else ()
+        problems.extend(_hashtag_problems(post, channel, text))
+        if caps.caption_max and values.media and parts and parts[0].length > caps.caption_max:
+            problems.append(
+                problem(
+                    "SP305",
+                    post.source,
+                    post.line_of("body"),
+                    channel.name,
+                    f"{channel.name}: text ({parts[0].length}) is longer than a media caption "
+                    f"({caps.caption_max}): media and text go out as separate messages",
+                    "shorten the text to keep it together with the media",
+                )
+            )
+        return Variant(
+            post_id=post.id,
+            channel=channel.name,
+            channel_type=channel.type,
+            parts=parts,
+            limit=channel.limit,
+            unit=caps.unit,
+            media=values.media,
+            lang=post.lang,
+            link=values.link,
+            problems=tuple(problems),
+        )
+
+    # --- layout ------------------------------------------------------------------------
+
+    def _layout(
+        self, post: Post, channel: ChannelConfig, values: Effective, problems: list[Problem]
+    ) -> str:
+        dialect = channel.capabilities.dialect
+        is_html = dialect != "plain"
+        body = self._body(values.text, dialect)
+        context = {
+            "title": post.title,
+            # the body is HTML produced by markup.py, which escapes all text itself
+            "body": Markup(body) if is_html else body,  # noqa: S704
+            "link": values.link,
+            "tags": list(values.tags),
+            "hashtags": " ".join(f"#{tag}" for tag in values.tags),
+            "post": types.MappingProxyType(_post_context(post)),
+            "channel": types.MappingProxyType({"name": channel.name, "type": channel.type}),
+        }
+        try:
+            template = self._template(post, channel, values, is_html)
+            rendered = template.render(context)
+        except _TemplateFailure as failure:
+            problems.append(failure.problem(post, channel))
+            return ""
+        except jinja2.TemplateError as exc:
+            problems.append(_runtime_problem(exc, post, channel))
+            return ""
+        return _tidy(rendered)
+
+    def _body(self, text: str, dialect: str) -> str:
+        document = self._documents.get(text)
+        if document is None:
+            document = self._documents[text] = markup.parse(text)
+        if dialect == "telegram_html":
+            return markup.to_telegram_html(document)
+        if dialect == "html":
+            return markup.to_html(document)
+        return markup.to_plain(document)
+
+    def _template(
+        self, post: Post, channel: ChannelConfig, values: Effective, is_html: bool
+    ) -> jinja2.Template:
+        env = self._env(is_html)
+        key = (channel.name, values.template)
+        path = self._paths.get(key)
+        if path is None:  # looked up on disk once per channel and override, not per post
+            path = self._paths[key] = self._template_path(channel, values)
+        try:
+            return env.get_template(str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            raise _TemplateFailure(path, exc.lineno, exc.message or "syntax error") from None
+        except jinja2.TemplateNotFound:
+            raise _TemplateFailure(path, 1, "template file not found") from None
+
+    def _template_path(self, channel: ChannelConfig, values: Effective) -> Path:
+        if values.template:
+            for folder in (self.config.templates_dir, self.config.root):
+                candidate = (folder / values.template).resolve()
+                if candidate.is_file() and candidate.is_relative_to(self.config.root):
+                    return candidate
+            return self.config.templates_dir / values.template
+        for name in (channel.name, channel.type):
+            candidate = self.config.templates_dir / f"{name}.j2"
+            if candidate.is_file():
+                return candidate
+        for name in (channel.type, _DEFAULT_FOR_DIALECT[channel.capabilities.dialect]):
+            candidate = DEFAULTS / f"{name}.j2"
+            if candidate.is_file():
+                return candidate
+        raise AssertionError("built-in templates are missing")  # pragma: no cover
+
+    def _env(self, is_html: bool) -> jinja2.Environment:
+        env = self._envs.get(is_html)
+        if env is None:
+            env = ImmutableSandboxedEnvironment(
+                loader=_AbsoluteLoader(),
+                undefined=jinja2.StrictUndefined,
+                autoescape=is_html,
+                keep_trailing_newline=False,
+                auto_reload=False,
+            )
+            self._envs[is_html] = env
+        return env
+
+    # --- counting and threads ------------------------------------------------------------
+
+    def _parts(
+        self,
+        post: Post,
+        channel: ChannelConfig,
+        values: Effective,
+        text: str,
+        problems: list[Problem],
+    ) -> tuple[Part, ...]:
+        caps = channel.capabilities
+        limit = channel.limit
+        size = _measure(caps)(text) if limit else 0
+        # Bluesky's measure also weighs bytes; every other one is the length itself.
+        known = None if caps.counter == "bluesky" else size
+        if not limit or size <= limit:
+            return (_part(text, caps, known),)
+        if not (values.thread and caps.threads):
+            problems.append(_too_long(post, channel, size, limit, caps, values.thread))
+            return (_part(text, caps, known),)
+        if self.check_only and _surely_splittable(text, limit, caps):
+            return (_part(text, caps),)
+        try:
+            pieces = _split(text, limit, caps, numbering=channel.thread_numbering)
+        except ContentError as exc:
+            problems.append(
+                problem(
+                    "SP302",
+                    post.source,
+                    post.line_of("body"),
+                    channel.name,
+                    f"{channel.name}: {exc.message}",
+                    "shorten the long link or word",
+                )
+            )
+            return (_part(text, caps),)
+        return tuple(_part(piece, caps) for piece in pieces)
+
+
+class _AbsoluteLoader(jinja2.BaseLoader):
+    """Loads templates by absolute path, so error messages can name the real file."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = Path(template)
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise jinja2.TemplateNotFound(template) from None
+        return source, str(path), lambda: True
+
+
+@dataclass(frozen=True)
+class _TemplateFailure(Exception):
+    path: Path
+    line: int
+    message: str
+
+    def problem(self, post: Post, channel: ChannelConfig) -> Problem:
+        return problem(
+            "SP303",
+            self.path,
+            self.line,
+            channel.name,
+            f"template error: {self.message} (rendering {post.id} for {channel.name})",
+            "fix the template; see README › Templates for the available values",
+        )
+
+
+_DEFAULT_FOR_DIALECT = {"plain": "plain", "telegram_html": "telegram", "html": "website"}
+
+
+def _post_context(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "title": post.title,
+        "lang": post.lang,
+        "author": post.author or "",
+        "department": post.department or "",
+        "link": post.link or "",
+        "tags": list(post.tags),
+        "publish_at": post.publish_at.isoformat() if post.publish_at else "",
+    }
+
+
+def _runtime_problem(exc: jinja2.TemplateError, post: Post, channel: ChannelConfig) -> Problem:
+    """Point at the template line that failed, found in the traceback Jinja rewrites."""
+    filename, line = "", 1
+    tb = exc.__traceback__
+    while tb is not None:
+        code_file = tb.tb_frame.f_code.co_filename
+        if code_file.endswith(".j2") or code_file.endswith((".jinja", ".txt", ".html")):
+            filename, line = code_file, tb.tb_lineno
+        tb = tb.tb_next
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    return _TemplateFailure(Path(filename or "<template>"), line, message).problem(post, channel)
+
+
+def _tidy(text: str) -> str:
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def visible_text(telegram_html: str) -> str:
+    """What a reader sees of Telegram HTML: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", telegram_html))
+
+
+def _measure(caps: Capabilities) -> Callable[[str], int]:
+    if caps.counter == "none":
+        return len
+    from socialpub.render import counting
+
+    base = counting.length_function(caps.counter)
+    if caps.dialect == "telegram_html":
+        return lambda text: base(visible_text(text))
+    if caps.counter == "bluesky":
+        # Both limits must hold: 300 graphemes and 3000 bytes, i.e. 10 bytes per grapheme.
+        return lambda text: max(base(text), -(-len(text.encode("utf-8")) // 10))
+    return base
+
+
+def _part(text: str, caps: Capabilities, length: int | None = None) -> Part:
+    facets: tuple[Facet, ...] = ()
+    if caps.counter == "bluesky":
+        from socialpub.render.facets import bluesky_facets
+
+        facets = bluesky_facets(text)
+    if length is None or caps.counter == "none":
+        length = _length(text, caps)
+    return Part(text=text, length=length, facets=facets)
+
+
+def _length(text: str, caps: Capabilities) -> int:
+    """The length as the platform reports it (for HTML dialects: the visible text)."""
+    shown = visible_text(text) if caps.dialect != "plain" else text
+    if caps.counter == "none":
+        return len(shown)
+    from socialpub.render import counting
+
+    return counting.length_function(caps.counter)(shown)
+
+
+def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> list[str]:
+    from socialpub.render.thread import split_thread
+
+    flavor: Flavor = (
+        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
+    )
+    pieces = split_thread(text, limit, _measure(caps), numbering=numbering, flavor=flavor)
+    if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
+        raise ContentError("the formatted text cannot be split without breaking its formatting")
+    return pieces
+
+
+def _surely_splittable(text: str, limit: int, caps: Capabilities) -> bool:
+    from socialpub.render.thread import surely_splittable
+
+    # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
+    return caps.dialect != "telegram_html" and surely_splittable(text, limit, _measure(caps))
+
+
+def _balanced(fragment: str) -> bool:
+    stack: list[str] = []
+    for match in re.finditer(r"<(/?)([a-z-]+)[^>]*>", fragment):
+        closing, name = match.groups()
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def _too_long(
+    post: Post, channel: ChannelConfig, length: int, limit: int, caps: Capabilities, thread: bool
+) -> Problem:
+    if thread and not caps.threads:
+        hint = (
+            f"{channel.name} cannot post threads: shorten the text or override it for this channel"
+        )
+    else:
+        hint = (
+            f"shorten by {length - limit}, set `thread: true`, or add overrides.{channel.name}.text"
+        )
+    return problem(
+        "SP301",
+        post.source,
+        post.line_of("body"),
+        channel.name,
+        f"{channel.name}: text is {length} {caps.unit}, limit {limit}",
+        hint,
+    )
+
+
+def _hashtag_problems(post: Post, channel: ChannelConfig, text: str) -> list[Problem]:
+    most = channel.capabilities.max_hashtags
+    if not most or not text:
+        return []
+    found = len(re.findall(r"(?<![\w#])#\w", text))
+    if found <= most:
+        return []
+    return [
+        problem(
+            "SP304",
+            post.source,
+            post.line_of("tags"),
+            channel.name,
+            f"{channel.name}: {found} hashtags, at most {most} allowed",
+            "use fewer tags (3–5 work best)",
+        )
+    ]

@@ -1,0 +1,376 @@
+"""Split a text that is too long for one post into a thread.
+
+Each part gets the suffix " i/n" (a space, then e.g. "2/5") at its end, and every part,
+suffix included, fits the limit under the caller's `measure`. Parts break at the best
+boundary available, in this order: paragraph (blank line) → sentence end → line break →
+word (whitespace). A coarser boundary is taken if it still fills at least half a part;
+otherwise the part is filled as far as the finest fitting boundary allows. Only when not
+even one word fits is a word broken between grapheme clusters. URLs, mentions and hashtags
+are never broken; one that alone exceeds the limit is a `ContentError`.
+
+`measure` is assumed monotonic: appending text never makes a part shorter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import regex
+
+from socialpub.errors import ContentError
+from socialpub.render.counting import find_entities, graphemes
+from socialpub.render.counting.entities import Entity, Flavor
+
+__all__ = ["split_thread", "surely_splittable"]
+
+Measure = Callable[[str], int]
+
+MIN_LIMIT = 10
+#: share of the limit a part must reach before a coarser boundary is preferred to a finer one
+MIN_FILL = 0.5
+
+_NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
+# Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
+_GLUE = frozenset("\u00a0\u202f\u2007\u2060")
+_SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
+_ORDINAL = regex.compile(r"^[(\[]?\d{1,4}\.$")  # "1." "24." as in "1. Dezember"
+_INITIAL = regex.compile(r"^\p{L}\.$")  # "z." in "z. B."
+_ABBREVIATION_LIST = """
+    abb abs abt allg anm art aufl bd bsp bspw bzgl bzw ca chr dez dgl dipl dr ebd etc evtl
+    feb fr ggf gr hr hrsg inkl jan jh jr kap kfz kl lt max mind min mio mrd nov nr okt
+    prof rd s sep sept sog st std str tel usw u.a d.h z.b z.t u.u o.ä vgl vs z.zt zzgl ziff
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())  # lower case, without the final dot
+
+
+class Level(enum.IntEnum):
+    """Boundary kinds, best first."""
+
+    PARAGRAPH = 0
+    SENTENCE = 1
+    LINE = 2
+    WORD = 3
+    GRAPHEME = 4
+
+
+@dataclass(frozen=True)
+class _Break:
+    end: int  # the part before ends at this cluster index (exclusive)
+    resume: int  # the next part starts at this cluster index
+    level: Level
+
+
+@dataclass(frozen=True)
+class _Segmented:
+    """The text as grapheme clusters, with every place where a part may end."""
+
+    text: str
+    offsets: tuple[int, ...]  # char offset of each cluster, plus len(text) at the end
+    first: int  # first and last+1 non-whitespace cluster
+    stop: int
+    breaks: tuple[_Break, ...]  # coarse breaks (whitespace runs), by position
+    solid: tuple[bool, ...]  # per cluster: no whitespace of any kind
+    glued: frozenset[int]  # cluster indices inside an entity: never start a part there
+    entities: tuple[Entity, ...]
+
+    def slice(self, start: int, end: int) -> str:
+        return self.text[self.offsets[start] : self.offsets[end]]
+
+    def inside_words(self) -> list[_Break]:
+        """Grapheme breaks between two solid clusters: the last resort, built when needed."""
+        return [
+            _Break(index, index, Level.GRAPHEME)
+            for index in range(self.first + 1, self.stop)
+            if self.solid[index - 1] and self.solid[index] and index not in self.glued
+        ]
+
+
+def split_thread(
+    text: str,
+    limit: int,
+    measure: Measure,
+    *,
+    numbering: bool = True,
+    flavor: Flavor = "twitter",
+) -> list[str]:
+    """The parts of a thread for `text`; `[text]` unchanged if it fits `limit` already."""
+    if limit < MIN_LIMIT:
+        raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
+    if measure(text) <= limit:
+        return [text]
+    segmented = _segment(text, flavor)
+    if not numbering:
+        return _pack(segmented, limit, measure, lambda index: "")
+    return _numbered(segmented, limit, measure)
+
+
+#: whitespace a part may end at (the non-breaking kinds glue words together)
+_BREAKABLE_SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")
+#: whitespace that a combining mark or joiner turns into part of a grapheme cluster
+_SPACE_THEN_EXTEND = regex.compile(r"\s[\p{Grapheme_Extend}\p{Mc}\u200d]")
+#: no counter gives a text more than 6 units per character plus 23 for a URL: X weighs a
+#: character 2 and NFC can triple one; a 4-character URL ("a.de") plus a comma counts 24
+_UNITS_PER_CHAR, _URL_ALLOWANCE = 6, 23
+
+
+def surely_splittable(text: str, limit: int, measure: Measure) -> bool:
+    """Whether `split_thread(text, limit, measure)` is certain to succeed, without splitting.
+
+    The splitter puts at least one word per part, so there are at most as many parts as
+    words, and packing succeeds whenever every word fits beside the widest possible
+    suffix. Validation only needs that answer; building the parts costs far more. False
+    means "not certain" (then split for real), never "impossible".
+    """
+    if _SPACE_THEN_EXTEND.search(text):
+        return False  # word boundaries would differ from the splitter's clusters
+    words = [word for word in _BREAKABLE_SPACE.split(text) if word]
+    suffix = " {0}/{0}".format("9" * len(str(len(words))))
+    return all(
+        _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
+        or measure(word + suffix) <= limit
+        for word in words
+    )
+
+
+def _numbering(total: int) -> Callable[[int], str]:
+    return lambda index: f" {index}/{total}"
+
+
+def _with_numbers(bodies: Sequence[str]) -> list[str]:
+    suffix = _numbering(len(bodies))
+    return [body + suffix(index) for index, body in enumerate(bodies, start=1)]
+
+
+def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
+    """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
+    total = 2
+    while total <= len(segmented.offsets):  # each part holds at least one cluster
+        bodies = _pack(segmented, limit, measure, _numbering(total))
+        if len(bodies) > total:
+            total = len(bodies)  # wider suffixes may need still more parts: pack again
+            continue
+        # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
+        parts = _with_numbers(bodies)
+        if all(measure(part) <= limit for part in parts):
+            return parts
+        total += 1
+    raise ContentError("the text cannot be split into a numbered thread within the limit")
+
+
+# --- segmentation ---------------------------------------------------------------------------
+
+
+def _is_space(cluster: str) -> bool:
+    """Whitespace where a part may end (not the non-breaking kinds)."""
+    return cluster.isspace() and not _GLUE.intersection(cluster)
+
+
+def _is_solid(cluster: str) -> bool:
+    """A cluster a word may be broken after or before (no whitespace of any kind)."""
+    return not cluster.isspace()
+
+
+def _segment(text: str, flavor: Flavor) -> _Segmented:
+    clusters = graphemes(text)
+    offsets = [0]
+    for cluster in clusters:
+        offsets.append(offsets[-1] + len(cluster))
+    solid = tuple(_is_solid(cluster) for cluster in clusters)
+    visible = [i for i, is_solid in enumerate(solid) if is_solid]
+    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
+    entities = tuple(find_entities(text, flavor))
+    glued = frozenset(_inside_entities(offsets, entities))
+    breaks: list[_Break] = []
+    index = first
+    while index < stop:
+        if solid[index] or not _is_space(clusters[index]):
+            index += 1
+            continue
+        end = index
+        while _is_space(clusters[index]):
+            index += 1
+        if end not in glued:  # entities hold no whitespace, but never cut one anyway
+            breaks.append(_Break(end, index, _classify(clusters, end, index)))
+    return _Segmented(text, tuple(offsets), first, stop, tuple(breaks), solid, glued, entities)
+
+
+def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
+    """Cluster indices that must not start a part because an entity continues across them."""
+    glued: set[int] = set()
+    for entity in entities:
+        # clusters whose start lies strictly inside the entity's span
+        low = bisect.bisect_right(offsets, entity.start)
+        high = bisect.bisect_left(offsets, entity.end)
+        glued.update(range(low, high))
+    return glued
+
+
+def _classify(clusters: Sequence[str], end: int, resume: int) -> Level:
+    """The level of the whitespace run clusters[end:resume]."""
+    run = "".join(clusters[end:resume])
+    if len(_NEWLINE.findall(run)) >= 2:
+        return Level.PARAGRAPH
+    if _ends_sentence(_word_before(clusters, end), _next_char(clusters, resume)):
+        return Level.SENTENCE
+    return Level.LINE if _NEWLINE.search(run) else Level.WORD
+
+
+def _word_before(clusters: Sequence[str], end: int) -> str:
+    start = end
+    while start > 0 and not _is_space(clusters[start - 1]):
+        start -= 1
+    return "".join(clusters[start:end])
+
+
+def _next_char(clusters: Sequence[str], resume: int) -> str:
+    return clusters[resume][0] if resume < len(clusters) else ""
+
+
+def _ends_sentence(word: str, next_char: str) -> bool:
+    """Whether `word` closes a sentence, sparing German abbreviations and ordinals."""
+    if not _SENTENCE_END.search(word):
+        return False
+    if next_char.islower():
+        return False  # "ca. zehn": a new sentence does not start in lower case
+    core = word.rstrip("\"'“”„«»‹›’)]")
+    if not core.endswith("."):
+        return True  # ! ? …
+    if _ORDINAL.match(core) or _INITIAL.match(core):
+        return False
+    stem = core[:-1].lstrip("([").casefold()
+    return stem not in _ABBREVIATIONS and not stem.endswith("str")  # "Bahnhofstr."
+
+
+# --- packing --------------------------------------------------------------------------------
+
+
+def _pack(
+    segmented: _Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
+) -> list[str]:
+    """Greedy packing: the parts' texts (without suffix), each fitting with its suffix."""
+    parts: list[str] = []
+    start = segmented.first
+    while start < segmented.stop:
+        tail = suffix(len(parts) + 1)
+
+        def length(end: int, start: int = start, tail: str = tail) -> int:
+            return measure(segmented.slice(start, end) + tail)
+
+        fitting = _fitting(segmented.breaks, start, length, limit)
+        if _all_after(segmented.breaks, start, fitting) and length(segmented.stop) <= limit:
+            parts.append(segmented.slice(start, segmented.stop))
+            break
+        chosen = _choose_break(segmented, fitting, start, length, limit)
+        parts.append(segmented.slice(start, chosen.end))
+        start = chosen.resume
+    return parts
+
+
+def _all_after(breaks: Sequence[_Break], start: int, fitting: Sequence[_Break]) -> bool:
+    """Whether `fitting` holds every break after `start` (so the rest may fit whole)."""
+    return len(fitting) == len(breaks) - bisect.bisect_right(breaks, start, key=_end_of)
+
+
+def _choose_break(
+    segmented: _Segmented,
+    fitting: Sequence[_Break],
+    start: int,
+    length: Callable[[int], int],
+    limit: int,
+) -> _Break:
+    best_by_level: dict[Level, _Break] = {}
+    for candidate in fitting:
+        best_by_level[candidate.level] = candidate  # later candidates are longer
+    farthest: _Break | None = None
+    for level in (Level.PARAGRAPH, Level.SENTENCE, Level.LINE, Level.WORD):
+        at_level = best_by_level.get(level)
+        if at_level and (farthest is None or at_level.end > farthest.end):
+            if length(at_level.end) > limit:
+                continue  # only possible where the measure is not monotonic (see _fitting)
+            farthest = at_level
+        if farthest and length(farthest.end) >= limit * MIN_FILL:
+            return farthest
+    if farthest:
+        return farthest
+    inside = _fitting(segmented.inside_words(), start, length, limit)
+    if inside:
+        return inside[-1]
+    raise _too_long(segmented, start, limit)
+
+
+def _fitting(
+    breaks: Sequence[_Break], start: int, length: Callable[[int], int], limit: int
+) -> list[_Break]:
+    """The breaks after `start` whose part fits, in order.
+
+    A longer part never measures shorter, so the fitting breaks are a prefix of the list.
+    Most counters give about one unit per grapheme, so the search starts at the break nearest
+    `start + limit` clusters, gallops (1, 2, 4, … breaks) towards the first misfit, then
+    halves the bracket: a handful of counts of about the limit's size per part. (A text
+    turning into a URL can bend the rule by a few characters; the caller checks the break
+    it chooses, and `_numbered` checks every finished part.)
+    """
+    first = bisect.bisect_right(breaks, start, key=_end_of)
+    guess = bisect.bisect_right(breaks, start + limit, key=_end_of) - 1
+    misfit = _first_misfit(first, len(breaks), guess, lambda i: length(breaks[i].end) <= limit)
+    return list(breaks[first:misfit])
+
+
+def _first_misfit(low: int, high: int, guess: int, fits: Callable[[int], bool]) -> int:
+    """The first index in [low, high) where `fits` is False (high if none); fits is monotonic."""
+    if low >= high:
+        return low
+    probe = min(max(guess, low), high - 1)
+    step = 1
+    if fits(probe):
+        low = probe + 1
+        while low < high:  # gallop forward
+            probe = min(low + step - 1, high - 1)
+            if not fits(probe):
+                high = probe
+                break
+            low, step = probe + 1, step * 2
+    else:
+        high = probe
+        while low < high:  # gallop backward
+            probe = max(high - step, low)
+            if fits(probe):
+                low = probe + 1
+                break
+            high, step = probe, step * 2
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _end_of(candidate: _Break) -> int:
+    return candidate.end
+
+
+def _too_long(segmented: _Segmented, start: int, limit: int) -> ContentError:
+    """The error for an unbreakable piece at `start` that alone exceeds the limit."""
+    begin = segmented.offsets[start]
+    ends = [b.end for b in (*segmented.breaks, *segmented.inside_words()) if b.end > start]
+    finish = segmented.offsets[min(ends, default=segmented.stop)]
+    for entity in segmented.entities:
+        if entity.start < finish and begin < entity.end:
+            shown = segmented.text[entity.start : entity.end]
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            name = _ENTITY_NAMES[entity.kind]
+            return ContentError(
+                f"the {name} {shown!r} alone is longer than the limit of {limit}",
+                hint="shorten it (e.g. a shorter link) so that it fits into one post",
+            )
+    return ContentError(
+        f"the character {segmented.text[begin:finish]!r} alone is longer than the limit of {limit}"
+    )
+
+
+_ENTITY_NAMES = {"url": "link", "mention": "mention", "hashtag": "hashtag"}

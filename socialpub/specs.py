@@ -1,0 +1,301 @@
+"""What every channel type declares about itself: limits, capabilities and settings, as data.
+
+This is the vocabulary the config (which settings a channel takes), rendering (limits, units,
+dialects) and the adapters (`socialpub/channels/<type>.py`) share. It imports nothing of
+socialpub, so every stage can read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Dialect = Literal["plain", "telegram_html", "html"]
+
+IMAGE_KINDS = frozenset({"jpeg", "png", "gif", "webp"})
+VIDEO_KINDS = frozenset({"mp4", "mov", "webm"})
+AUDIO_KINDS = frozenset({"ogg", "mp3", "m4a"})
+
+#: file extension → media kind
+MEDIA_KINDS: dict[str, str] = {
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".png": "png",
+    ".gif": "gif",
+    ".webp": "webp",
+    ".mp4": "mp4",
+    ".mov": "mov",
+    ".webm": "webm",
+    ".ogg": "ogg",
+    ".oga": "ogg",
+    ".mp3": "mp3",
+    ".m4a": "m4a",
+}
+
+
+@dataclass(frozen=True)
+class TextLimit:
+    """A platform's own text limit and what it counts (the counting rule of the same name
+    in `socialpub.render.counting` measures it)."""
+
+    limit: int
+    unit: str
+
+
+#: counting rule → its limit. A channel may set another limit (a Mastodon instance's own).
+TEXT_LIMITS: dict[str, TextLimit] = {
+    "x": TextLimit(280, "weighted characters"),
+    "mastodon": TextLimit(500, "characters"),
+    "bluesky": TextLimit(300, "graphemes"),
+    "telegram": TextLimit(4096, "UTF-16 code units"),
+    "threads": TextLimit(500, "characters"),
+    "instagram": TextLimit(2200, "characters"),
+    "facebook": TextLimit(63206, "characters"),
+    "linkedin": TextLimit(3000, "characters"),
+    "whatsapp": TextLimit(4096, "characters"),
+}
+BLUESKY_MAX_BYTES = 3000
+INSTAGRAM_MAX_HASHTAGS = 30
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Limits and abilities of a platform. A limit of 0 means "no limit"."""
+
+    counter: str  # a counting rule of TEXT_LIMITS, or "none" (no limit)
+    dialect: Dialect = "plain"
+    max_images: int = 4
+    max_videos: int = 1
+    media_kinds: frozenset[str] = IMAGE_KINDS | VIDEO_KINDS
+    mixed_media: bool = False  # images and a video in the same post
+    supports_alt: bool = True  # False: the platform takes no alt text (the website still shows it)
+    alt_text_max: int = 0  # 0: no documented limit
+    caption_max: int = 0  # text limit when media is attached (Telegram), 0: same as max_length
+    max_hashtags: int = 0
+    threads: bool = False
+    native_schedule: bool = False
+    edit: bool = False
+    delete: bool = False
+    api: bool = True  # False: no posting API (Xing): a manual posting kit
+
+    @property
+    def max_length(self) -> int:
+        return TEXT_LIMITS[self.counter].limit if self.counter != "none" else 0
+
+    @property
+    def unit(self) -> str:
+        return TEXT_LIMITS[self.counter].unit if self.counter != "none" else "characters"
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """A channel type: its capabilities and the settings its config block takes."""
+
+    type: str
+    title: str
+    capabilities: Capabilities
+    required: frozenset[str] = frozenset()
+    optional: frozenset[str] = frozenset()
+    secrets: frozenset[str] = frozenset()  # settings that must be ${ENV} references
+
+    @property
+    def settings(self) -> frozenset[str]:
+        return self.required | self.optional | self.secrets
+
+
+MASTODON = ChannelSpec(
+    type="mastodon",
+    title="Mastodon",
+    capabilities=Capabilities(
+        counter="mastodon",  # 500; `max_characters` sets an instance's own limit
+        max_images=4,
+        max_videos=1,
+        alt_text_max=1500,
+        threads=True,
+        native_schedule=True,
+        edit=True,
+        delete=True,
+    ),
+    required=frozenset({"instance"}),
+    optional=frozenset({"visibility", "max_characters", "schedule", "content_warning"}),
+    secrets=frozenset({"token"}),
+)
+
+BLUESKY = ChannelSpec(
+    type="bluesky",
+    title="Bluesky",
+    capabilities=Capabilities(
+        counter="bluesky",  # 300 graphemes, and at most 3000 UTF-8 bytes
+        max_images=4,
+        max_videos=0,  # Bluesky takes videos, but socialpub does not upload them yet
+        media_kinds=IMAGE_KINDS,
+        alt_text_max=2000,  # the Bluesky app's limit; the lexicon sets none
+        threads=True,
+        delete=True,
+    ),
+    required=frozenset({"handle"}),
+    optional=frozenset({"service", "image_max_bytes", "link_cards"}),
+    secrets=frozenset({"app_password"}),
+)
+
+TELEGRAM = ChannelSpec(
+    type="telegram",
+    title="Telegram",
+    capabilities=Capabilities(
+        counter="telegram",
+        dialect="telegram_html",
+        max_images=10,  # one album (sendMediaGroup) holds 2–10 items
+        max_videos=10,
+        media_kinds=IMAGE_KINDS | VIDEO_KINDS | AUDIO_KINDS,
+        mixed_media=True,
+        supports_alt=False,
+        caption_max=1024,
+        threads=True,  # long texts go out as several messages
+        edit=True,
+        delete=True,
+    ),
+    required=frozenset({"chat"}),
+    optional=frozenset({"api_base", "disable_notification", "link_preview"}),
+    secrets=frozenset({"token"}),
+)
+
+WEBSITE = ChannelSpec(
+    type="website",
+    title="Website",
+    capabilities=Capabilities(
+        counter="none",
+        dialect="html",
+        max_images=50,
+        max_videos=10,
+        media_kinds=IMAGE_KINDS | VIDEO_KINDS | AUDIO_KINDS,
+        mixed_media=True,
+        edit=True,
+    ),
+    optional=frozenset({"base_url", "out_dir", "title"}),
+)
+
+X = ChannelSpec(
+    type="x",
+    title="X",
+    capabilities=Capabilities(
+        counter="x",  # twitter-text weighted length
+        max_images=4,
+        max_videos=1,
+        alt_text_max=1000,
+        threads=True,  # as replies
+        delete=True,  # edits only within 30 minutes: treated as not editable
+    ),
+    secrets=frozenset({"access_token"}),
+)
+
+THREADS = ChannelSpec(
+    type="threads",
+    title="Threads",
+    capabilities=Capabilities(
+        counter="threads",  # container + publish, replies for threads, no edit
+        max_images=10,
+        max_videos=10,
+        mixed_media=True,
+        threads=True,
+        delete=True,
+    ),
+    required=frozenset({"user_id"}),
+    secrets=frozenset({"access_token"}),
+)
+
+INSTAGRAM = ChannelSpec(
+    type="instagram",
+    title="Instagram",
+    capabilities=Capabilities(
+        counter="instagram",  # captions up to 2200, at most 30 hashtags
+        max_images=10,  # carousel
+        max_videos=10,
+        mixed_media=True,
+        max_hashtags=INSTAGRAM_MAX_HASHTAGS,
+    ),
+    required=frozenset({"user_id"}),
+    optional=frozenset({"public_media_base"}),  # media must be reachable by a public URL
+    secrets=frozenset({"access_token"}),
+)
+
+FACEBOOK = ChannelSpec(
+    type="facebook",
+    title="Facebook",
+    capabilities=Capabilities(
+        counter="facebook",  # a Page: long texts, photos, scheduling 10 min – 30 days ahead
+        max_images=10,
+        max_videos=1,
+        native_schedule=True,
+        edit=True,
+        delete=True,
+    ),
+    required=frozenset({"page_id"}),
+    secrets=frozenset({"access_token"}),
+)
+
+LINKEDIN = ChannelSpec(
+    type="linkedin",
+    title="LinkedIn",
+    capabilities=Capabilities(
+        counter="linkedin",  # an organisation page (Posts API), images via the Images API
+        max_images=20,
+        max_videos=1,
+        edit=True,
+        delete=True,
+    ),
+    required=frozenset({"organization"}),
+    optional=frozenset({"api_version"}),
+    secrets=frozenset({"access_token"}),
+)
+
+XING = ChannelSpec(
+    type="xing",
+    title="Xing (manual)",
+    capabilities=Capabilities(
+        counter="none",  # no posting API since ~2017: a manual kit, pasted by hand
+        max_images=1,
+        max_videos=0,
+        supports_alt=False,
+        api=False,
+    ),
+    optional=frozenset({"profile_url"}),
+)
+
+WHATSAPP = ChannelSpec(
+    type="whatsapp",
+    title="WhatsApp",
+    capabilities=Capabilities(
+        counter="whatsapp",  # a broadcast to opted-in subscribers, one recipient per request
+        max_images=1,
+        max_videos=1,
+        media_kinds=IMAGE_KINDS | frozenset({"mp4"}) | AUDIO_KINDS,
+        supports_alt=False,
+        caption_max=1024,
+    ),
+    required=frozenset({"phone_number_id"}),
+    optional=frozenset({"template"}),
+    secrets=frozenset({"access_token"}),
+)
+
+#: every built-in channel type by name, in the order README lists them
+CHANNEL_TYPES: dict[str, ChannelSpec] = {
+    s.type: s
+    for s in (
+        MASTODON,
+        BLUESKY,
+        TELEGRAM,
+        WEBSITE,
+        X,
+        THREADS,
+        INSTAGRAM,
+        FACEBOOK,
+        LINKEDIN,
+        XING,
+        WHATSAPP,
+    )
+}
+
+
+def spec(channel_type: str) -> ChannelSpec:
+    """The spec of a built-in channel type. Raises KeyError for unknown types."""
+    return CHANNEL_TYPES[channel_type]
