@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialpub.checks import validate as validate_module
-from socialpub.checks.validate import Report, validate
+from socialpub.checks.rules import Report, emoji_count
+from socialpub.checks.validate import validate
 from socialpub.content.config import load_config
 from tests.conftest import Repo
 
@@ -184,5 +185,5 @@ def test_every_code_is_documented_and_has_a_known_severity() -> None:
 
 
 def test_emoji_are_counted_per_cluster() -> None:
-    assert validate_module._emoji_count("Familie 👨‍👩‍👧, Flagge 🇩🇪, Daumen 👍🏽") == 3
-    assert validate_module._emoji_count("Keine Emoji, nur Umlaute: äöü ß") == 0
+    assert emoji_count("Familie 👨‍👩‍👧, Flagge 🇩🇪, Daumen 👍🏽") == 3
+    assert emoji_count("Keine Emoji, nur Umlaute: äöü ß") == 0

@@ -40,13 +40,27 @@ def validate(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Check every file again, ignoring the cache.")
     ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Check in full only posts changed since this git ref (pull requests).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check posts and report every problem with file, line and code."""
     from socialpub.checks.validate import validate as run_validation
     from socialpub.cli import console
 
     cfg = load(config)
-    report = run_validation(paths or [], cfg, now=now(cfg), use_cache=not no_cache)
+    changed = None
+    if changed_since is not None:
+        from socialpub.content.changes import changed_files
+
+        changed = changed_files(cfg.root, changed_since)
+    report = run_validation(paths or [], cfg, now=now(cfg), use_cache=not no_cache, changed=changed)
     if format is Format.json:
         console.print_json([p.as_dict() for p in report.problems])
     elif format is Format.github:

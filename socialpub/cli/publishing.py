@@ -6,7 +6,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,11 +17,11 @@ from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
-    from socialpub.models import Problem
     from socialpub.net.http import Clock
     from socialpub.publishing.engine import Engine, Outcome
     from socialpub.publishing.lock import RepoLock
     from socialpub.publishing.plan import Delivery
+    from socialpub.publishing.workset import Workset
 
 PostsArgument = Annotated[
     list[str] | None,
@@ -106,6 +106,7 @@ def plan(
         console.print_json([d.as_dict() for d in work.deliveries])
     else:
         console_publish.print_plan(work.deliveries)
+    console.summary(work.report.files, work.report.errors, work.report.warnings)
 
 
 @app.command()
@@ -140,11 +141,11 @@ def publish(
         from socialpub.publishing.engine import make_adapters
 
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
+        _report_validation(work)
         adapters = make_adapters(cfg)
         payloads = [
             prepare(d, adapters[d.channel], clock.now()) for d in work.deliveries if d.action.sends
         ]
-        _print_refused(work.refused)
         if as_json:
             console.print_json([p.as_dict() for p in payloads])
         else:
@@ -152,7 +153,7 @@ def publish(
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
     with _lock(cfg, clock):
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
-        _print_refused(work.refused)
+        _report_validation(work)
         due = [d for d in work.deliveries if d.action.sends]
         site = any(c.type == "website" for c in cfg.channels.values())
         if site and any(d.channel_type == "website" for d in due):
@@ -193,13 +194,15 @@ def _build_site(config: Config, at: datetime) -> None:
     sys.stderr.write(f"website: wrote {report.written} of {report.total} files\n")
 
 
-def _print_refused(refused: Mapping[str, tuple[Problem, ...]]) -> None:
+def _report_validation(work: Workset) -> None:
+    """The run's one validation: approved posts it refuses, then its summary line."""
     from socialpub.cli import console
 
-    for post_id, problems in refused.items():
+    for post_id, problems in work.refused.items():
         console.error(f"post {post_id} is approved but invalid: not published")
         for problem in problems:
             sys.stderr.write("  " + console.problem_line(problem) + "\n")
+    console.summary(work.report.files, work.report.errors, work.report.warnings)
 
 
 def _commit(config: Config, counts: dict[str, int]) -> None:

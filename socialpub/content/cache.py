@@ -54,11 +54,12 @@ class ValidationCache:
         self.by_digest[digest] = stored
         self.changed = True
 
-    def save(self, keep: set[str]) -> None:
-        """Write atomically, keeping only entries for files that still exist."""
-        if not self.changed and keep == set(self.entries):
+    def save(self, keep: set[str] | None) -> None:
+        """Write atomically, keeping only the entries of `keep` (the files that exist, after a
+        check of every file), or every entry (None: only some files were checked)."""
+        if not self.changed and (keep is None or keep == set(self.entries)):
             return
-        entries = {k: v for k, v in self.entries.items() if k in keep}
+        entries = {k: v for k, v in self.entries.items() if keep is None or k in keep}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             _write_atomic(self.file, json.dumps(entries, ensure_ascii=False))

@@ -82,16 +82,31 @@ def _walk(folder: Path) -> Iterator[str]:
 
 
 _ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+#: ids sit at the top of a post; the quick scan reads no further
+QUICK_SCAN_BYTES = 4096
 
 
 def quick_ids(path: str | Path) -> set[str]:
     """The ids in a post file's first lines, without parsing it (to find a post by id)."""
     try:
         with open(path, "rb") as handle:  # noqa: PTH123 - runs for every post file
-            head = handle.read(4096)
+            head = handle.read(QUICK_SCAN_BYTES)
     except OSError:
         return set()
-    return {found.decode() for found in _ID_LINE.findall(head)}
+    return {post_id for post_id, _ in id_lines(head)}
+
+
+def id_lines(data: bytes) -> list[tuple[str, int]]:
+    """Each `id:` line of a post file's front matter and its line number, without parsing:
+    what rules across files (duplicate ids) need of posts that are not checked in full."""
+    head = data[:QUICK_SCAN_BYTES]
+    if head.startswith(b"---"):  # Markdown: the body may hold any text
+        end = head.find(b"\n---", 3)
+        head = head if end < 0 else head[:end]
+    return [
+        (match.group(1).decode(), head.count(b"\n", 0, match.start()) + 1)
+        for match in _ID_LINE.finditer(head)
+    ]
 
 
 def load_post(path: Path, data: bytes, *, timezone: tzinfo, default_lang: str) -> LoadResult:
@@ -219,35 +234,94 @@ def post_channels(post: Post, config: Config) -> dict[str, ChannelConfig]:
     return {name: config.channels[name] for name in post.channels if name in config.channels}
 
 
-def select_posts(
-    config: Config, selectors: Sequence[str]
-) -> list[tuple[Post, tuple[Problem, ...]]]:
-    files = [Path(file) for file in discover([], config.posts_dir)]
+@dataclass(frozen=True)
+class IdPlace:
+    """Where a post file not checked in full declares its id (from `id_lines`)."""
+
+    id: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The posts a command works on, each file read once, and the ids of the other post
+    files (duplicate ids are a rule across all files)."""
+
+    loaded: tuple[LoadResult, ...]
+    others: tuple[IdPlace, ...] = ()
+
+    def __iter__(self) -> Iterator[tuple[Post, tuple[Problem, ...]]]:
+        for result in self.loaded:
+            assert result.post is not None  # select_posts refuses files that are no post
+            yield result.post, result.problems
+
+
+def select_posts(config: Config, selectors: Sequence[str]) -> Selection:
+    """The posts named by id or file (all posts when there are none), each file read once.
+
+    A chosen file that cannot be read as a post is an error (exit 3, with its problems);
+    so is an id that no post has."""
+    files = discover([], config.posts_dir)
+    named = {os.path.abspath(s): s for s in selectors if Path(s).is_file()}  # noqa: PTH100
     wanted_ids = {s for s in selectors if not Path(s).is_file()}
-    chosen = [Path(s) for s in selectors if Path(s).is_file()]
-    ids = {path: quick_ids(path) for path in files} if wanted_ids else {}
-    if wanted_ids:
-        chosen += [path for path in files if ids[path] & wanted_ids]
-    elif not selectors:
-        chosen = files
-    loaded = []
-    for path in dict.fromkeys(chosen):
-        result = load_post(
-            path, path.read_bytes(), timezone=config.timezone, default_lang=config.lang
+    everything = not selectors or bool(wanted_ids)
+    chosen: dict[str, bytes] = {}
+    others: list[IdPlace] = []
+    for file in dict.fromkeys([*files, *named.values()]):
+        absolute = os.path.abspath(file)  # noqa: PTH100 - plain strings: runs for every file
+        if not everything and absolute not in named:
+            others += [IdPlace(i, file, line) for i, line in id_lines(_head(file))]
+            continue
+        data = Path(file).read_bytes()
+        ids = {post_id for post_id, _ in id_lines(data)}
+        if not selectors or absolute in named or ids & wanted_ids:
+            chosen.setdefault(absolute, data)
+        else:
+            others += [IdPlace(i, file, line) for i, line in id_lines(data)]
+    loaded = [_load_chosen(Path(file), data, config) for file, data in chosen.items()]
+    if wanted_ids:  # a quick id match is only a candidate: the parsed id decides
+        others += [_place(r) for r in loaded if not _wanted(r, wanted_ids, named)]
+        loaded = [r for r in loaded if _wanted(r, wanted_ids, named)]
+        _require_ids(wanted_ids, loaded, others)
+    return Selection(tuple(loaded), tuple(others))
+
+
+def _place(result: LoadResult) -> IdPlace:
+    assert result.post is not None
+    return IdPlace(result.post.id, str(result.path), result.post.line_of("id"))
+
+
+def _load_chosen(path: Path, data: bytes, config: Config) -> LoadResult:
+    result = load_post(path, data, timezone=config.timezone, default_lang=config.lang)
+    if result.post is None:
+        raise ContentError(
+            f"{path} cannot be read as a post",
+            hint="run `socialpub validate` to see why",
+            problems=result.problems,
         )
-        if result.post is None:
-            raise ContentError(
-                f"{path} cannot be read as a post",
-                hint="run `socialpub validate` to see why",
-                problems=result.problems,
-            )
-        if not wanted_ids or result.post.id in wanted_ids or str(path) in selectors:
-            loaded.append((result.post, result.problems))
-    missing = wanted_ids - {post.id for post, _ in loaded}
+    return result
+
+
+def _wanted(result: LoadResult, wanted_ids: set[str], named: dict[str, str]) -> bool:
+    assert result.post is not None
+    return result.post.id in wanted_ids or os.path.abspath(result.path) in named  # noqa: PTH100
+
+
+def _require_ids(wanted_ids: set[str], loaded: list[LoadResult], others: list[IdPlace]) -> None:
+    found = {r.post.id for r in loaded if r.post is not None}
+    missing = wanted_ids - found
     if missing:
         name = sorted(missing)[0]
-        known = [post_id for found in ids.values() for post_id in found]
+        known = [*found, *(place.id for place in others)]
         raise ContentError(
             f"no post with id {name!r}", hint=did_you_mean(name, known) or "check the id"
         )
-    return loaded
+
+
+def _head(file: str) -> bytes:
+    try:
+        with open(file, "rb") as handle:  # noqa: PTH123 - runs for every post file
+            return handle.read(QUICK_SCAN_BYTES)
+    except OSError:
+        return b""

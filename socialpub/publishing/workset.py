@@ -1,7 +1,8 @@
 """Gather what a publish run works on: valid posts, their variants, the ledger → deliveries.
 
 This is the I/O side of planning (files, validation, ledger reads); the decisions themselves
-are pure and live in `plan.py`.
+are pure and live in `plan.py`. Each post file is read once and each post rendered once:
+validation checks the very variants that are planned.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialpub.channels.adapter import adapter_class
-from socialpub.checks.validate import validate
+from socialpub.checks.rules import Report
+from socialpub.checks.validate import check_selection
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import post_channels, select_posts
-from socialpub.models import Post, Problem, Severity
+from socialpub.models import Post, Problem, Severity, Variant
 from socialpub.publishing.ledger import Ledger
 from socialpub.publishing.plan import Delivery, Target, plan_delivery
 from socialpub.render.renderer import Renderer
@@ -30,6 +32,8 @@ class Workset:
     deliveries: tuple[Delivery, ...]
     #: approved posts refused because they are invalid, with their errors
     refused: dict[str, tuple[Problem, ...]]
+    #: the validation of the selected posts (one per run; commands print its summary)
+    report: Report
 
 
 def targets(config: Config) -> dict[str, Target]:
@@ -55,32 +59,33 @@ def build(
 ) -> Workset:
     """Every delivery of the selected posts (default: all) to the selected channels."""
     require_channels(config, channels)
-    errors = _errors_by_file(config, now)
+    selection = select_posts(config, selectors)
     renderer = Renderer(config)
-    by_channel = targets(config)
+    variants: dict[str, list[Variant]] = {}
     posts: dict[str, Post] = {}
+    for post, _ in selection:
+        posts[post.id] = post
+        variants[post.id] = renderer.variants(post, post_channels(post, config))
+    report = check_selection(selection, variants, config, now)
+    errors = _errors_by_file(report, config)
+    by_channel = targets(config)
     deliveries: list[Delivery] = []
     refused: dict[str, tuple[Problem, ...]] = {}
-    for post, _ in select_posts(config, selectors):
-        posts[post.id] = post
-        chosen = {
-            name: channel
-            for name, channel in post_channels(post, config).items()
-            if not channels or name in channels
-        }
+    for post in posts.values():
         problems = errors.get(os.path.abspath(post.source), ())  # noqa: PTH100
         if problems and post.status.value == "approved":
             refused[post.id] = problems
         invalid = f"{problems[0].code} {problems[0].message}" if problems else ""
-        for variant in renderer.variants(post, chosen):
+        for variant in variants[post.id]:
+            if channels and variant.channel not in channels:
+                continue
             record = ledger.get(post.id, variant.channel)
             target = by_channel[variant.channel]
             deliveries.append(plan_delivery(post, variant, target, record, now, invalid=invalid))
-    return Workset(posts, tuple(deliveries), refused)
+    return Workset(posts, tuple(deliveries), refused, report)
 
 
-def _errors_by_file(config: Config, now: datetime) -> dict[str, tuple[Problem, ...]]:
-    report = validate([], config, now=now)
+def _errors_by_file(report: Report, config: Config) -> dict[str, tuple[Problem, ...]]:
     found: dict[str, list[Problem]] = {}
     for problem in report.problems:
         if problem.severity is Severity.ERROR and problem.code not in _NOT_BLOCKING:
