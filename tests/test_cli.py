@@ -213,6 +213,58 @@ def test_init_then_new_then_validate(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert invoke("new", "X", "--channels", "telegramm")[0] == 3
 
 
+def git_top(folder: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_init_makes_the_folder_a_git_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = invoke("init", "kreis")
+    assert code == 0 and "initialised a git repository in kreis" in out
+    assert git_top(tmp_path / "kreis") == str((tmp_path / "kreis").resolve())
+    code, out, _ = invoke("init", "kreis")  # again: the repository is kept
+    assert code == 0 and "kreis is already in a git repository: no new one was made" in out
+    code, out, _ = invoke("init", "landkreis", "--json")
+    assert code == 0 and json.loads(out)["git"] == "initialised"
+    assert (tmp_path / "landkreis" / ".git").is_dir()
+
+
+def test_init_inside_a_git_repository_makes_no_nested_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = invoke("init", "social", "--json")
+    assert code == 0 and json.loads(out)["git"] == "existing"
+    assert (tmp_path / "social" / "socialpub.yaml").is_file()
+    assert not (tmp_path / "social" / ".git").exists()
+    assert git_top(tmp_path / "social") == str(tmp_path.resolve())
+
+
+def test_init_without_git_writes_the_files_and_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_git = tmp_path / "bin"
+    no_git.mkdir()
+    monkeypatch.setenv("PATH", str(no_git))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("init", "kreis")
+    assert code == 0
+    assert "created kreis/socialpub.yaml" in out and "initialised" not in out
+    assert "warning: git is not installed: publishing needs it" in err
+    assert not (tmp_path / "kreis" / ".git").exists()
+    code, out, _ = invoke("init", "kreis", "--json")
+    assert code == 0 and json.loads(out)["git"] == "unavailable"
+
+
 def test_channels_lists_types_limits_and_secret_state(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -209,6 +209,36 @@ def test_an_interrupt_during_the_write_keeps_the_old_content(
     assert temp_files(tmp_path) == []
 
 
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from socialpub.publishing.ledger import Ledger
+    from tests.test_ledger import simple_record
+
+    os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed before the rename
+    Ledger(Path(sys.argv[1])).put(simple_record("p1", "tg"))
+    """
+)
+
+
+def test_temp_files_of_a_killed_write_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path)
+    ledger.put(simple_record("p1", "masto"))
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path)], env=env)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = temp_files(tmp_path)
+    assert left.parent == ledger.folder / "p1" and left.name.startswith(".tg.json.")
+    keep = ledger.folder / "p1" / ".gitkeep"
+    keep.write_bytes(b"")
+    assert ledger.remove_temp_files() == 1
+    assert temp_files(tmp_path) == [keep]
+    assert [(r.post, r.channel) for r in ledger.records()] == [("p1", "masto")]
+    assert ledger.remove_temp_files() == 0
+    assert Ledger(tmp_path / "empty").remove_temp_files() == 0
+
+
 # --- damaged files ---------------------------------------------------------------------------
 
 

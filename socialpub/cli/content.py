@@ -187,14 +187,24 @@ def init(
     ] = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """Create a posts repository: config, templates, an example post, .gitignore."""
+    """Create a posts repository: git, config, templates, an example post, .gitignore."""
     from socialpub.cli import console
-    from socialpub.content.scaffold import init_repo
+    from socialpub.content.scaffold import GitSetup, init_git, init_repo
 
     created, skipped = init_repo(directory)
+    git = init_git(directory)
+    if git is GitSetup.UNAVAILABLE:
+        sys.stderr.write(
+            "warning: git is not installed: publishing needs it (the ledger is committed "
+            f"with the posts); install git, then run `git init` in {directory}\n"
+        )
     if as_json:
         console.print_json(
-            {"created": [str(p) for p in created], "kept": [str(p) for p in skipped]}
+            {
+                "created": [str(p) for p in created],
+                "kept": [str(p) for p in skipped],
+                "git": git.value,
+            }
         )
         return
     out = console.stdout()
@@ -202,6 +212,10 @@ def init(
         out.print(f"created {path}")
     for path in skipped:
         out.print(f"kept existing {path}")
+    if git is GitSetup.INITIALISED:
+        out.print(f"initialised a git repository in {directory}")
+    elif git is GitSetup.EXISTING:
+        out.print(f"{directory} is already in a git repository: no new one was made")
     out.print("next: edit socialpub.yaml, then run `socialpub validate`")
 
 

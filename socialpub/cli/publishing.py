@@ -151,7 +151,10 @@ def publish(
         else:
             console_publish.print_payloads(payloads)
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
-    with _lock(cfg, clock):
+    with _lock(cfg, clock):  # held until the ledger is committed: no other run races git
+        _remove_temp_files(cfg)
+        if commit:
+            _recover_git_lock(cfg, clock)  # before sending: a blocked commit fails early
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
         _report_validation(work)
         due = [d for d in work.deliveries if d.action.sends]
@@ -162,13 +165,13 @@ def publish(
             outcomes = _engine(cfg, clock, report).run(due)
         if site and outcomes:
             _build_site(cfg, at)  # "Auch auf" links to the copies just published
-    if as_json:
-        console.print_json([o.as_dict() for o in outcomes])
-    else:
-        console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
-    counts = summary_counts(outcomes)
-    if commit:
-        _commit(cfg, counts)
+        if as_json:
+            console.print_json([o.as_dict() for o in outcomes])
+        else:
+            console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
+        counts = summary_counts(outcomes)
+        if commit:
+            _commit(cfg, clock, counts)
     waiting = sum(1 for d in work.deliveries if d.action is Action.UNCONFIRMED)
     if waiting:  # from earlier runs: they need a person before anything is sent again
         sys.stderr.write(
@@ -205,9 +208,30 @@ def _report_validation(work: Workset) -> None:
     console.summary(work.report.files, work.report.errors, work.report.warnings)
 
 
-def _commit(config: Config, counts: dict[str, int]) -> None:
+def _remove_temp_files(config: Config) -> None:
+    """Temp files of writes a kill interrupted (only under the repo lock: none is live)."""
+    from socialpub.publishing.ledger import Ledger
+
+    removed = Ledger(config.root).remove_temp_files()
+    if removed:
+        plural = "s" if removed != 1 else ""
+        sys.stderr.write(
+            f"removed {removed} temporary ledger file{plural} left by an interrupted run\n"
+        )
+
+
+def _recover_git_lock(config: Config, clock: Clock) -> None:
+    from socialpub.publishing.gitlock import recover_index_lock
+
+    removed = recover_index_lock(config.root, clock, wait=config.publish.lock_wait)
+    if removed:
+        sys.stderr.write(f"removed a stale git lock {removed} left by an interrupted git\n")
+
+
+def _commit(config: Config, clock: Clock, counts: dict[str, int]) -> None:
     from socialpub.publishing.gitcommit import commit_ledger
 
+    _recover_git_lock(config, clock)
     totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no changes"
     if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
         sys.stderr.write("committed the ledger changes\n")

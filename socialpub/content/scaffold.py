@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from socialpub.content import gitrepo
 from socialpub.content.config import CONFIG_NAME, Config, require_channels
 from socialpub.content.posts import discover, quick_ids
 from socialpub.errors import InputError
@@ -84,6 +86,22 @@ def init_repo(directory: Path) -> tuple[list[Path], list[Path]]:
         path.write_text(text, encoding="utf-8")
         created.append(path)
     return created, kept
+
+
+class GitSetup(enum.StrEnum):
+    INITIALISED = "initialised"  # `git init` ran in the new folder
+    EXISTING = "existing"  # the folder is already inside a git work tree: no nested repository
+    UNAVAILABLE = "unavailable"  # git is not installed: publishing needs it
+
+
+def init_git(directory: Path) -> GitSetup:
+    """The ledger lives in git, so a new posts repository is a git repository."""
+    if not gitrepo.git_installed():
+        return GitSetup.UNAVAILABLE
+    if gitrepo.inside_work_tree(directory):
+        return GitSetup.EXISTING
+    gitrepo.init_repository(directory)
+    return GitSetup.INITIALISED
 
 
 def slugify(title: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,8 @@ from socialpub.models import Sent
 LEDGER_DIR = Path(".socialpub") / "ledger"
 FORMAT = 1
 HISTORY_KEPT = 20
+# atomic_write's temp file: ".<channel>.json." and mkstemp's 8 random characters
+_TEMP_FILE = re.compile(r"\..+\.json\.[a-z0-9_]{8}")
 
 
 class State(enum.StrEnum):
@@ -138,6 +141,24 @@ class Ledger:
             return
         for path in sorted(self.folder.glob("*/*.json")):
             yield _parse(path, path.read_bytes())
+
+    def remove_temp_files(self) -> int:
+        """Delete temp files an interrupted write left behind; returns how many.
+
+        Only while holding the repo lock: then no other socialpub is writing, so none is live.
+        """
+        if not self.folder.is_dir():
+            return 0
+        stale = [p for p in self.folder.glob("*/.*") if _TEMP_FILE.fullmatch(p.name)]
+        for path in stale:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise LedgerError(
+                    f"cannot remove the leftover temp file {path}: {exc.strerror}",
+                    hint="check the folder's permissions, or remove the file by hand",
+                ) from None
+        return len(stale)
 
     def put(self, record: Record) -> None:
         path = self.path(record.post, record.channel)

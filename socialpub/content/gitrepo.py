@@ -1,0 +1,61 @@
+"""git for the posts repository: run without a shell, and a failure says which command ran,
+where, and everything git said (credentials in URLs masked), not only its last line."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+from socialpub.errors import LedgerError
+
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def git_installed() -> bool:
+    return shutil.which("git") is not None
+
+
+def git(
+    where: Path, *args: str, allow: tuple[int, ...] = (), hint: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`git ARGS` in `where`; LedgerError when it exits with a code not in `allow`."""
+    done = _run(where, args)
+    if done.returncode != 0 and done.returncode not in allow:
+        raise LedgerError(failure(where, args, done), hint=hint)
+    return done
+
+
+def failure(where: Path, args: tuple[str, ...], done: subprocess.CompletedProcess[str]) -> str:
+    code = done.returncode
+    ended = f"was killed by signal {-code}" if code < 0 else f"failed with exit code {code}"
+    said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or "(no output)"
+    lines = "\n".join(f"  {line}" for line in said.splitlines())
+    return f"`{shlex.join(['git', *args])}` in {where} {ended}:\n{lines}"
+
+
+def inside_work_tree(directory: Path) -> bool:
+    """Whether git itself sees `directory` inside a work tree (also a worktree or submodule)."""
+    done = _run(directory, ("rev-parse", "--is-inside-work-tree"))
+    return done.returncode == 0 and done.stdout.strip() == "true"
+
+
+def init_repository(directory: Path) -> None:
+    git(
+        directory,
+        "init",
+        "--quiet",
+        hint=f"the files are written; run `git init` in {directory} by hand",
+    )
+
+
+def _run(where: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    program = shutil.which("git")
+    if program is None:
+        raise LedgerError("git is not installed", hint="install git or drop --commit")
+    # Fixed arguments only (messages are ours), no shell.
+    return subprocess.run(  # noqa: S603
+        [program, *args], cwd=where, capture_output=True, text=True, check=False
+    )
