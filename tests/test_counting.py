@@ -12,10 +12,12 @@ from socialpub.render.counting import (
     PLATFORMS,
     Count,
     count,
+    grapheme_count,
     graphemes,
     length_function,
     x_weighted_length,
 )
+from socialpub.render.counting.graphemes import _GRAPHEME
 
 GERMAN = "Straßenfest in Köln: Grüße an alle Bürgerinnen und Bürger! Öffnungszeiten ändern sich."
 THUMB = "👍🏽"  # base + skin tone: 2 code points, 1 grapheme
@@ -250,6 +252,22 @@ def test_instagram_allows_30_hashtags() -> None:
 @given(TEXTS)
 def test_graphemes_join_to_the_text(text: str) -> None:
     assert "".join(graphemes(text)) == text
+
+
+def test_every_latin1_pair_splits_as_unicode_says() -> None:
+    """The Latin-1 shortcut: each character is its own cluster, only CR LF is one."""
+    latin1 = [chr(c) for c in range(256)]
+    for first in latin1:
+        for second in latin1:
+            pair = first + second
+            assert graphemes(pair) == _GRAPHEME.findall(pair), repr(pair)
+            assert grapheme_count(pair) == len(_GRAPHEME.findall(pair)), repr(pair)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF)) | TEXTS)
+def test_grapheme_shortcuts_equal_the_unicode_segmentation(text: str) -> None:
+    assert graphemes(text) == _GRAPHEME.findall(text)
+    assert grapheme_count(text) == len(_GRAPHEME.findall(text))
 
 
 @given(TEXTS)

@@ -8,7 +8,7 @@ from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
 from socialpub.content.textfile import did_you_mean
 from socialpub.models import Media, Post, Problem
-from socialpub.render.counting import graphemes
+from socialpub.render.counting import grapheme_count
 from socialpub.render.overrides import effective
 from socialpub.specs import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
 
@@ -69,7 +69,7 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 )
             )
         if item.alt and caps.supports_alt and caps.alt_text_max:
-            length = len(graphemes(item.alt))
+            length = grapheme_count(item.alt)
             if length > caps.alt_text_max:
                 problems.append(
                     problem(

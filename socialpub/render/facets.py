@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from socialpub.models import Facet
-from socialpub.render.counting import find_entities, graphemes
+from socialpub.render.counting import find_entities, grapheme_count
 from socialpub.render.counting.entities import Entity
 
 __all__ = ["MAX_TAG_GRAPHEMES", "bluesky_facets"]
@@ -44,7 +44,7 @@ def _facet_value(entity: Entity) -> str | None:
     if entity.kind == "url":
         return entity.value if _SCHEME.match(entity.value) else f"https://{entity.value}"
     if entity.kind == "hashtag":
-        too_long = len(graphemes(entity.value)) > MAX_TAG_GRAPHEMES
+        too_long = grapheme_count(entity.value) > MAX_TAG_GRAPHEMES
         return None if too_long or not entity.value else entity.value
     return entity.value.removeprefix("@") or None
 

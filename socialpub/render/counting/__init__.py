@@ -26,7 +26,7 @@ from typing import get_args
 
 from socialpub.errors import UsageError
 from socialpub.render.counting.entities import Entity, Flavor, without_overlaps
-from socialpub.render.counting.graphemes import graphemes
+from socialpub.render.counting.graphemes import grapheme_count, graphemes
 from socialpub.specs import BLUESKY_MAX_BYTES, INSTAGRAM_MAX_HASHTAGS, TEXT_LIMITS, TextLimit
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "count",
     "default_limit",
     "find_entities",
+    "grapheme_count",
     "graphemes",
     "length_function",
     "unit",
@@ -145,7 +146,7 @@ def _mastodon_length(text: str) -> int:
 
 
 def _grapheme_count(text: str) -> int:
-    return len(graphemes(text))
+    return grapheme_count(text)
 
 
 def _utf16_length(text: str) -> int:

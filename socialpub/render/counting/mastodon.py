@@ -16,7 +16,7 @@ import regex
 
 from socialpub.render.counting import _urls
 from socialpub.render.counting.entities import Entity, without_overlaps
-from socialpub.render.counting.graphemes import graphemes
+from socialpub.render.counting.graphemes import grapheme_count
 
 __all__ = [
     "URL_LENGTH",
@@ -105,7 +105,7 @@ def countable_length(text: str) -> int:
         pieces += [text[done : entity.start], _stand_in(entity)]
         done = entity.end
     pieces.append(text[done:])
-    return len(graphemes("".join(pieces)))
+    return grapheme_count("".join(pieces))
 
 
 def _stand_in(entity: Entity) -> str:
