@@ -17,15 +17,17 @@ installs them).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pytest
 
 from tests import browser as b
+from tests import reflow
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 KINDS = ("front", "post", "tag", "month", "source", "search")
 
@@ -87,6 +89,85 @@ def test_axe_finds_no_wcag_21_aa_violation(
     finally:
         context.close()
     assert not violations, b.describe_violations(site.pages[kind], violations)
+
+
+@dataclass(frozen=True)
+class Served:
+    root: Path
+    origin: str
+
+
+@pytest.fixture(scope="module")
+def long_words(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site full of long words (tests/reflow.py), served on 127.0.0.1."""
+    root = reflow.make_long_word_site(tmp_path_factory.mktemp("reflow"))
+    with b.serve(root) as origin:
+        yield Served(root, origin)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_reflows_at_320_px_with_long_words(
+    chromium: Browser, long_words: Served, scheme: Literal["light", "dark"]
+) -> None:
+    """WCAG 2.1 SC 1.4.10: at 320 CSS px no page scrolls sideways, whatever words it holds."""
+    root = long_words.root
+    paths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    assert {reflow.page_kind(p) for p in paths} == reflow.page_kinds()  # every kind is here
+    context = chromium.new_context(viewport=reflow.VIEWPORT, color_scheme=scheme)
+    failures = []
+    try:
+        page = context.new_page()
+        for path in paths:
+            page.goto(f"{long_words.origin}/{path}")
+            failures += _too_wide(page, path)
+            if reflow.page_kind(path) == "search":  # and with results, as a visitor sees it
+                page.get_by_role("searchbox").fill(reflow.SEARCH_TERM)
+                page.locator(".search-results li").first.wait_for()
+                failures += _too_wide(page, path + " (with results)")
+    finally:
+        context.close()
+    assert not failures, f"of {len(paths)} pages, these scroll sideways:\n" + "\n".join(failures)
+
+
+def _too_wide(page: Page, path: str) -> list[str]:
+    found = reflow.horizontal_overflow(page)
+    return [reflow.describe_overflow(path, found)] if found["html"] or found["body"] else []
+
+
+def test_text_asks_for_hyphenation_in_its_own_language(
+    chromium: Browser, long_words: Served
+) -> None:
+    """Hyphenated by the browser's dictionary for the text's `lang` (where it has one)."""
+    context = chromium.new_context(viewport=reflow.VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{long_words.origin}/posts/lang-00/")
+        german = reflow.hyphenation(page, "h1, .body p, .tags a, .meta a")
+        code = reflow.hyphenation(page, "pre, code")
+        page.goto(f"{long_words.origin}/")
+        english = reflow.hyphenation(page, 'article[lang="en"] h2 a')
+        labels = reflow.hyphenation(page, 'article[lang="en"] .meta')
+    finally:
+        context.close()
+    assert german and set(german) == {("de", "auto")}, german
+    assert code and set(code) == {("de", "manual")}, code  # a hyphen would read as code
+    assert english == [("en", "auto")] and labels == [("de", "auto")], (english, labels)
+
+
+def test_the_reflow_check_catches_a_page_too_wide(chromium: Browser, tmp_path: Path) -> None:
+    """The harness itself: a long word without the site's CSS makes the page scroll."""
+    page_text = f'<!doctype html><html lang="de"><title>x</title><p>{reflow.ORDINANCE}</p>'
+    (tmp_path / "index.html").write_text(page_text, encoding="utf-8")
+    context = chromium.new_context(viewport=reflow.VIEWPORT)
+    try:
+        with b.serve(tmp_path) as origin:
+            page = context.new_page()
+            page.goto(origin + "/index.html")
+            found = reflow.horizontal_overflow(page)
+    finally:
+        context.close()
+    assert found["html"] > 100 and found["body"] > 100, found
+    assert [c["element"] for c in found["culprits"]] == ["p"], found
 
 
 def test_every_request_stays_on_the_site_and_nothing_is_stored(
@@ -182,6 +263,23 @@ def test_the_checks_catch_a_bad_page(chromium: Browser, tmp_path: Path) -> None:
     assert {"image-alt", "html-has-lang", "color-contrast"} <= rules
     assert seen.foreign() == ["http://127.0.0.2:9/track.gif"]
     assert [c["name"] for c in cookies] == ["id"]
+
+
+def test_a_search_result_in_another_language_is_marked_as_such(
+    context: BrowserContext, site: b.SiteUnderTest, origin: str
+) -> None:
+    """Like the entries on the other pages: the result says its language, its labels the page's."""
+    page = context.new_page()
+    page.goto(url(site, origin, "search"))
+    page.get_by_role("searchbox").fill("Welcome Centre")
+    result = page.locator(".search-results li", has_text="Welcome Centre opens")
+    result.wait_for()
+    assert result.get_attribute("lang") == "en"
+    assert result.locator(".meta").get_attribute("lang") == "de"
+    german = page.locator(".search-results li", has_text="Musterdorf")
+    page.get_by_role("searchbox").fill(b.SEARCH_TERM)
+    german.first.wait_for()
+    assert german.first.get_attribute("lang") is None  # the page's language, inherited
 
 
 def test_a_post_in_another_language_is_marked_as_such(

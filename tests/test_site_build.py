@@ -425,7 +425,9 @@ def test_search_index_and_a_search_page_that_works_without_javascript(site: Site
         "date": "2026-11-20",
         "tags": ["Verkehr", "Baustelle"],
         "text": "Ab Montag ist die B 27 gesperrt. Die Umleitung ist ausgeschildert.",
+        "lang": "de",
     }
+    assert [item["lang"] for item in index if item["id"] == "welcome-english"] == ["en"]
     page = site.page("search/index.html")
     forms = page.all("form")
     assert forms[0]["data-index"] == "../search.json" and "hidden" in forms[0]

@@ -1,8 +1,9 @@
 """The static search index: one small record per entry, filtered in the browser by search.js.
 
 Only what a result list shows and what the search looks at: id, title, page URL (relative to
-the site root), date, tags and the start of the text. Newest first, so the order of results
-matches the front page.
+the site root), date, tags, the start of the text, and its language (a result in another
+language than the page's is marked so, as entries are on the other pages). Newest first, so
+the order of results matches the front page.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def record(entry: Entry, timezone: tzinfo) -> dict[str, object]:
         "date": entry.published.astimezone(timezone).date().isoformat(),
         "tags": list(entry.tags),
         "text": excerpt(entry.text),
+        "lang": entry.lang,
     }
 
 

@@ -12,6 +12,7 @@
   const list = document.querySelector(".search-results");
   const root = form.dataset.root || "";
   const limit = 50;
+  const pageLang = document.documentElement.lang;
   let index = null;
 
   function fold(text) {
@@ -38,6 +39,11 @@
     const excerpt = document.createElement("p");
     excerpt.textContent = item.text;
     li.append(heading, date, excerpt);
+    if (item.lang && item.lang !== pageLang) {
+      // the result is in its own language; its date and tags line is the page's
+      li.lang = item.lang;
+      date.lang = pageLang;
+    }
     return li;
   }
 
