@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from socialpub.content.config import ChannelConfig
@@ -37,8 +38,63 @@ def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+@dataclass(frozen=True)
+class Failure:
+    """How a command failed, as `guarded` reports it: an error of the error tree, or an
+    unexpected one."""
+
+    message: str
+    hint: str | None
+    exit_code: int
+    problems: tuple[Problem, ...] = ()
+
+    def as_json(self) -> list[dict[str, object]] | dict[str, object]:
+        if self.problems:
+            return [p.as_dict() for p in self.problems]
+        return {"error": self.message, "hint": self.hint or "", "exit_code": self.exit_code}
+
+
+@dataclass
+class _Written:
+    """What the running command has written to standard output."""
+
+    json: bool = False  # one JSON document at most: a second one would break every parser
+
+
+_STDOUT = _Written()
+
+
+def start_command() -> None:
+    _STDOUT.json = False
+
+
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+    _STDOUT.json = True
+
+
+def print_failure_json(failure: Failure) -> None:
+    """The failure as JSON on standard output, where a CI step parses it; on standard error
+    (one line) when the command already printed its result there."""
+    if _STDOUT.json:
+        sys.stderr.write(json.dumps(failure.as_json(), ensure_ascii=False) + "\n")
+    else:
+        print_json(failure.as_json())
+
+
+def print_failure_github(failure: Failure) -> None:
+    if failure.problems:
+        sys.stdout.write("".join(github_annotation(p) + "\n" for p in failure.problems))
+        return
+    message = failure.message + (f" ({failure.hint})" if failure.hint else "")
+    sys.stdout.write(f"::error::{_escape_data(message)}\n")
+
+
+def print_failure_text(failure: Failure) -> None:
+    if failure.problems:
+        print_problems_text(failure.problems)
+    else:
+        error(failure.message, failure.hint)
 
 
 def error(message: str, hint: str | None = None) -> None:

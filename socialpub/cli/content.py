@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -88,7 +87,7 @@ def count(
             "ok": result.ok,
             "unit": result.unit,
         }
-        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+        console.print_json(fields, indent=None)
         return
     extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
     verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
