@@ -121,9 +121,12 @@ def preview(
         typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
     ] = None,
     config: ConfigOption = None,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Show the markup (HTML) instead of the text it makes.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show exactly what each channel would receive (nothing is sent)."""
+    """Show what each channel would receive, as its readers will see it (nothing is sent)."""
     from socialpub.checks.preview import build_preview
     from socialpub.cli import console
 
@@ -132,7 +135,7 @@ def preview(
     if as_json:
         console.print_json(result.as_json())
     else:
-        console.print_variants(result.variants, result.titles)
+        console.print_variants(result.variants, result.titles, cfg.channels, raw=raw)
         console.summary(len(result.titles), result.errors, result.warnings)
     if result.errors:
         raise typer.Exit(EXIT_INPUT)
