@@ -187,6 +187,81 @@ def test_preview_unknown_post_and_channel(repo: Repo) -> None:
     assert code == 3 and "did you mean 'mastodon'" in err
 
 
+EXAMPLE_POSTS = sorted(path.stem for path in (PROJECT / "tests/golden/examples").glob("*.json"))
+TAG = re.compile(r"</?[a-z][a-z0-9-]*[\s/>]")
+
+
+def preview_wide(*args: str) -> tuple[int, str]:
+    """`preview` on a wide console, so that no line of a panel is wrapped."""
+    result = runner.invoke(app, ["preview", *args, *example_args()], env={"COLUMNS": "250"})
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize("post_id", EXAMPLE_POSTS)
+def test_preview_shows_html_variants_as_readers_see_them(post_id: str) -> None:
+    code, out = preview_wide(post_id, "--channel", "telegram", "--channel", "website")
+    assert code == 0
+    assert "website (website)" in out
+    assert not TAG.search(out), TAG.search(out)
+    assert "&amp;" not in out and "&#" not in out
+
+
+def test_preview_keeps_bold_text_and_shows_link_targets() -> None:
+    code, out = preview_wide("kreistag-2026-12-03", "-c", "telegram", "-c", "website")
+    assert code == 0
+    assert out.count("Der Kreistag kommt am Donnerstag") == 2  # <b> and <strong>, text kept
+    target = "(https://www.landkreis-musterstadt.de/kreistag/sitzung-2026-12-03)"
+    assert f"👉 Mehr Informationen {target}" in out
+    title = "Kreistag tagt am 3. Dezember – Haushalt 2027 auf der Tagesordnung"
+    assert f"Weitere Informationen: {title} {target}" in out
+    assert "#Kreistag #Haushalt #Musterstadt" in out  # the site shows its tags in a row
+
+
+def test_preview_of_the_website_shows_the_page_and_its_public_url() -> None:
+    code, out = preview_wide("ausbildung-2027", "--channel", "website")
+    assert code == 0
+    assert "page: posts/ausbildung-2027/" in out
+    assert "URL:  https://www.landkreis-musterstadt.de/aktuelles/posts/ausbildung-2027/" in out
+    assert "537 characters" in out  # the count is the visible text's, as before
+    assert "• Straßenwärter*in" in out
+
+
+def test_preview_website_without_base_url_says_so(repo: Repo) -> None:
+    repo.post("a.md", "---\nid: a\ntitle: T\nchannels: [website]\n---\n**Text**\n")
+    code, out, _ = invoke("preview", "a", "--config", str(repo.config))
+    assert code == 0
+    assert "page: posts/a/" in out and "URL:  none (the channel has no base_url)" in out
+    assert "│ Text" in out and "<strong>" not in out
+
+
+def test_preview_raw_shows_the_markup() -> None:
+    code, out = preview_wide("kreistag-2026-12-03", "--raw", "-c", "telegram", "-c", "website")
+    assert code == 0
+    assert "Der <b>Kreistag</b> kommt" in out and "Der <strong>Kreistag</strong> kommt" in out
+    assert '<a href="https://www.landkreis-musterstadt.de/kreistag/sitzung-2026-12-03">' in out
+
+
+def test_preview_leaves_plain_text_channels_as_they_are() -> None:
+    code, out = preview_wide("kreistag-2026-12-03", "--channel", "mastodon")
+    _, raw = preview_wide("kreistag-2026-12-03", "--channel", "mastodon", "--raw")
+    assert code == 0 and out == raw
+    golden = PROJECT / "tests/golden/examples/kreistag-2026-12-03.json"
+    (mastodon,) = [v for v in json.loads(golden.read_text()) if v["channel"] == "mastodon"]
+    lines = [line for part in mastodon["parts"] for line in part["text"].splitlines() if line]
+    assert all(f"│ {line} " in out for line in lines)
+
+
+@pytest.mark.parametrize("raw", [[], ["--raw"]])
+def test_preview_json_keeps_the_markup(raw: list[str]) -> None:
+    """--json prints the variants unchanged: the golden files of the example posts."""
+    code, out = preview_wide("kreistag-2026-12-03", "--json", *raw)
+    golden = PROJECT / "tests/golden/examples/kreistag-2026-12-03.json"
+    assert code == 0
+    assert json.loads(out) == json.loads(golden.read_text(encoding="utf-8"))
+    assert "Der <strong>Kreistag</strong> kommt" in out
+
+
 # --- new, init, channels -------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from socialpub.channels.adapter import Adapter, Progress
-from socialpub.content.config import site_folder
+from socialpub.content.config import site_folder, site_page, site_url
 from socialpub.errors import Rejected
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.specs import WEBSITE
@@ -27,11 +27,10 @@ class WebsiteAdapter(Adapter):
 
     def page(self, post_id: str) -> str:
         """The page's path inside the site folder."""
-        return f"posts/{post_id}/index.html"
+        return site_page(post_id) + "index.html"
 
     def url(self, post_id: str) -> str:
-        base = str(self.channel.settings.get("base_url") or "")
-        return (base.rstrip("/") + "/" if base else "") + f"posts/{post_id}/"
+        return site_url(self.channel, post_id)
 
     def prepare(
         self,

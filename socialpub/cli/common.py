@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -26,8 +26,10 @@ from socialpub.errors import (
 )
 
 if TYPE_CHECKING:
+    from socialpub.cli.console import Failure
     from socialpub.content.config import Config
 
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -72,42 +74,68 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
-    """Map the error tree to messages and exit codes — the one place that does so."""
+    """Map the error tree to messages and exit codes — the one place that does so.
+
+    A command in a machine-readable mode (`--json`, whose parameter is `as_json`, or
+    `--format json|github`) gets its errors in that format too: a CI step that parses the
+    output must be able to parse a failure as well.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from socialpub.cli import console
 
+        console.start_command()
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise  # the command line's own exits and usage errors
-        except InputError as exc:
-            if exc.problems:
-                console.print_problems_text(exc.problems)
-            else:
-                console.error(exc.message, exc.hint)
-            raise typer.Exit(exc.exit_code) from None
-        except SocialpubError as exc:
-            console.error(exc.message, exc.hint)
-            raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:  # a file that cannot be read or written: name it
-            where = f": {exc.filename}" if exc.filename else ""
-            console.error(f"{exc.strerror or exc}{where}", "check the path and its permissions")
-            raise typer.Exit(EXIT_INPUT) from None
-        except KeyboardInterrupt:
-            console.error("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if os.environ.get("SOCIALPUB_DEBUG"):
+        except (Exception, KeyboardInterrupt) as exc:
+            if not _expected(exc) and os.environ.get("SOCIALPUB_DEBUG"):
                 raise
-            console.error(
-                f"internal error ({type(exc).__name__}): this is a bug in socialpub",
-                "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
-            )
-            raise typer.Exit(EXIT_DELIVERY) from None
+            failure = _failure(exc)
+            mode = _output_format(kwargs)
+            if mode is Format.json:
+                console.print_failure_json(failure)
+            elif mode is Format.github:
+                console.print_failure_github(failure)
+            else:
+                console.print_failure_text(failure)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper
+
+
+def _output_format(kwargs: Mapping[str, object]) -> Format:
+    if kwargs.get("as_json") is True:
+        return Format.json
+    chosen = kwargs.get("format")
+    return chosen if isinstance(chosen, Format) else Format.text
+
+
+def _expected(exc: BaseException) -> bool:
+    return isinstance(exc, SocialpubError | OSError | KeyboardInterrupt)
+
+
+def _failure(exc: BaseException) -> Failure:
+    from socialpub.cli.console import Failure
+
+    if isinstance(exc, InputError):
+        return Failure(exc.message, exc.hint, exc.exit_code, exc.problems)
+    if isinstance(exc, SocialpubError):
+        return Failure(exc.message, exc.hint, exc.exit_code)
+    if isinstance(exc, OSError):  # a file that cannot be read or written: name it
+        where = f": {exc.filename}" if exc.filename else ""
+        return Failure(
+            f"{exc.strerror or exc}{where}", "check the path and its permissions", EXIT_INPUT
+        )
+    if isinstance(exc, KeyboardInterrupt):
+        return Failure("interrupted", None, EXIT_INTERRUPTED)
+    return Failure(
+        f"internal error ({type(exc).__name__}): this is a bug in socialpub",
+        "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
+        EXIT_DELIVERY,
+    )
 
 
 def _version(value: bool) -> None:

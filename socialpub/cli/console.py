@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from socialpub.content.config import ChannelConfig
+from socialpub.content.config import ChannelConfig, site_page, site_url
 from socialpub.models import Problem, Severity, Variant
 
 if TYPE_CHECKING:  # rich is imported only for coloured output: plain runs start faster
     from rich.console import Console
     from rich.panel import Panel
+    from rich.text import Text
 
 
 def stdout() -> Console:
@@ -37,8 +39,63 @@ def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+@dataclass(frozen=True)
+class Failure:
+    """How a command failed, as `guarded` reports it: an error of the error tree, or an
+    unexpected one."""
+
+    message: str
+    hint: str | None
+    exit_code: int
+    problems: tuple[Problem, ...] = ()
+
+    def as_json(self) -> list[dict[str, object]] | dict[str, object]:
+        if self.problems:
+            return [p.as_dict() for p in self.problems]
+        return {"error": self.message, "hint": self.hint or "", "exit_code": self.exit_code}
+
+
+@dataclass
+class _Written:
+    """What the running command has written to standard output."""
+
+    json: bool = False  # one JSON document at most: a second one would break every parser
+
+
+_STDOUT = _Written()
+
+
+def start_command() -> None:
+    _STDOUT.json = False
+
+
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+    _STDOUT.json = True
+
+
+def print_failure_json(failure: Failure) -> None:
+    """The failure as JSON on standard output, where a CI step parses it; on standard error
+    (one line) when the command already printed its result there."""
+    if _STDOUT.json:
+        sys.stderr.write(json.dumps(failure.as_json(), ensure_ascii=False) + "\n")
+    else:
+        print_json(failure.as_json())
+
+
+def print_failure_github(failure: Failure) -> None:
+    if failure.problems:
+        sys.stdout.write("".join(github_annotation(p) + "\n" for p in failure.problems))
+        return
+    message = failure.message + (f" ({failure.hint})" if failure.hint else "")
+    sys.stdout.write(f"::error::{_escape_data(message)}\n")
+
+
+def print_failure_text(failure: Failure) -> None:
+    if failure.problems:
+        print_problems_text(failure.problems)
+    else:
+        error(failure.message, failure.hint)
 
 
 def error(message: str, hint: str | None = None) -> None:
@@ -104,35 +161,49 @@ def summary(files: int, errors: int, warnings: int) -> None:
     stderr().print(Text(text, style=style))
 
 
-def print_variants(variants: Sequence[Variant], titles: dict[str, str]) -> None:
+def print_variants(
+    variants: Sequence[Variant],
+    titles: dict[str, str],
+    channels: Mapping[str, ChannelConfig],
+    *,
+    raw: bool = False,
+) -> None:
+    """Each variant as readers will see it (`raw`: its markup, as the platform receives it)."""
     from rich.console import Console
     from rich.text import Text
 
-    out = Console(
-        highlight=False, markup=False
-    )  # wraps inside panels: every character of the text shows
+    # Wraps inside panels: every character of the text shows. Styles only on a terminal.
+    colour = use_colour(sys.stdout)
+    out = Console(highlight=False, markup=False, color_system="auto" if colour else None)
     current = None
     for variant in variants:
         if variant.post_id != current:
             current = variant.post_id
             out.rule()
             out.print(Text(titles.get(current, current), style="bold"))
-        out.print(_variant_panel(variant))
+        out.print(_variant_panel(variant, channels[variant.channel], raw=raw))
 
 
-def _variant_panel(variant: Variant) -> Panel:
+def _variant_panel(variant: Variant, channel: ChannelConfig, *, raw: bool) -> Panel:
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     parts: list[Any] = []
+    if channel.type == "website":
+        has_base = bool(channel.settings.get("base_url"))
+        url = (
+            site_url(channel, variant.post_id) if has_base else "none (the channel has no base_url)"
+        )
+        parts.append(Text(f"page: {site_page(variant.post_id)}", style="cyan", overflow="fold"))
+        parts.append(Text(f"URL:  {url}", style="cyan", overflow="fold"))
     total = len(variant.parts)
     for number, part in enumerate(variant.parts, start=1):
         over = bool(variant.limit) and part.length > variant.limit
         count = f"{part.length}/{variant.limit}" if variant.limit else f"{part.length}"
         head = f"part {number}/{total} · " if total > 1 else ""
         parts.append(Text(f"{head}{count} {variant.unit}", style="red" if over else "dim"))
-        parts.append(Text(part.text, overflow="fold"))
+        parts.append(_readable(part.text, channel.capabilities.dialect, raw=raw))
         parts.append(Text(""))
     for media in variant.media:
         alt = media.alt or "NO ALT TEXT"
@@ -151,6 +222,19 @@ def _variant_panel(variant: Variant) -> Panel:
         title_align="left",
         border_style=status,
     )
+
+
+def _readable(markup: str, dialect: str, *, raw: bool) -> Text:
+    """A part's text as it reads: HTML dialects laid out and styled, plain text as it is."""
+    from rich.text import Text
+
+    if raw or dialect == "plain":
+        return Text(markup, overflow="fold")
+    from socialpub.cli.readable import telegram_text, website_text
+
+    text = website_text(markup) if dialect == "html" else telegram_text(markup)
+    text.overflow = "fold"
+    return text
 
 
 def print_channels(channels: Sequence[ChannelConfig], secrets: dict[str, str]) -> None:

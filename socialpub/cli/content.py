@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -102,7 +101,7 @@ def count(
             "ok": result.ok,
             "unit": result.unit,
         }
-        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+        console.print_json(fields, indent=None)
         return
     extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
     verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
@@ -136,9 +135,12 @@ def preview(
         typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
     ] = None,
     config: ConfigOption = None,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Show the markup (HTML) instead of the text it makes.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show exactly what each channel would receive (nothing is sent)."""
+    """Show what each channel would receive, as its readers will see it (nothing is sent)."""
     from socialpub.checks.preview import build_preview
     from socialpub.cli import console
 
@@ -147,7 +149,7 @@ def preview(
     if as_json:
         console.print_json(result.as_json())
     else:
-        console.print_variants(result.variants, result.titles)
+        console.print_variants(result.variants, result.titles, cfg.channels, raw=raw)
         console.summary(len(result.titles), result.errors, result.warnings)
     if result.errors:
         raise typer.Exit(EXIT_INPUT)

@@ -111,6 +111,18 @@ def site_folder(root: Path, channel: ChannelConfig) -> Path:
     return root / str(channel.settings.get("out_dir") or DEFAULT_SITE_DIR)
 
 
+def site_page(post_id: str) -> str:
+    """A post's page in the site, relative to its root: `posts/<id>/` (an `index.html`)."""
+    return f"posts/{post_id}/"
+
+
+def site_url(channel: ChannelConfig, post_id: str) -> str:
+    """A post's public address: the website channel's `base_url` and the page (without a
+    `base_url`, the page's path alone)."""
+    base = str(channel.settings.get("base_url") or "")
+    return (base.rstrip("/") + "/" if base else "") + site_page(post_id)
+
+
 def channel_hint(name: str, channels: Iterable[str]) -> str:
     """A did-you-mean for a channel name, or the list of configured channels."""
     names = list(channels)
