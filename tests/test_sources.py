@@ -278,15 +278,33 @@ def _default_routes(base: str) -> dict[str, Route]:
     }
 
 
+#: the test partner's media are on 127.0.0.1: an intranet source, allowed on purpose
+LOCAL = ("127.0.0.1",)
+
+
 def sources_for(base: str, **overrides: dict[str, Any]) -> list[SourceConfig]:
     configs = {
-        "stadt": SourceConfig("stadt", "rss", f"{base}/feed.rss", "Stadt Musterstadt"),
-        "klinikum": SourceConfig("klinikum", "rss", f"{base}/feed.atom", "Klinikum"),
+        "stadt": SourceConfig(
+            "stadt", "rss", f"{base}/feed.rss", "Stadt Musterstadt", allow_private=LOCAL
+        ),
+        "klinikum": SourceConfig(
+            "klinikum", "rss", f"{base}/feed.atom", "Klinikum", allow_private=LOCAL
+        ),
         "feuerwehr": SourceConfig(
-            "feuerwehr", "mastodon", f"{base}/@feuerwehr", "Feuerwehr", department="Feuerwehren"
+            "feuerwehr",
+            "mastodon",
+            f"{base}/@feuerwehr",
+            "Feuerwehr",
+            department="Feuerwehren",
+            allow_private=LOCAL,
         ),
         "klinik-bsky": SourceConfig(
-            "klinik-bsky", "bluesky", "klinik.bsky.social", "Klinik auf Bluesky", appview=base
+            "klinik-bsky",
+            "bluesky",
+            "klinik.bsky.social",
+            "Klinik auf Bluesky",
+            appview=base,
+            allow_private=LOCAL,
         ),
     }
     for name, changes in overrides.items():
@@ -687,6 +705,90 @@ sources:
     hints = {p.field: p.hint for p in problems}
     assert hints["sources.tippfehler.ulr"] == "did you mean 'url'?"
     assert "rss, mastodon, bluesky" in hints["sources.falsch.kind"]
+
+
+def test_config_reads_the_allow_list_of_internal_media() -> None:
+    sources, problems = read(
+        """\
+sources:
+  intranet:
+    kind: rss
+    url: https://intranet.landkreis.local/feed.xml
+    allow_private: [10.20.0.0/16, Intranet.Landkreis.Local, "fd00:20::/48", 10.30.0.7]
+  eins:
+    kind: rss
+    url: https://bilder.landkreis.local/feed.xml
+    allow_private: 192.168.5.0/24
+  stadt:
+    kind: rss
+    url: https://www.stadt.example/feed.xml
+"""
+    )
+    assert problems == []
+    assert [s.allow_private for s in sources] == [
+        ("10.20.0.0/16", "intranet.landkreis.local", "fd00:20::/48", "10.30.0.7/32"),
+        ("192.168.5.0/24",),
+        (),
+    ]
+
+
+def test_config_allow_list_problems_name_the_entry_and_how_to_fix_it() -> None:
+    sources, problems = read(
+        """\
+sources:
+  intranet:
+    kind: rss
+    url: https://intranet.landkreis.local/feed.xml
+    allow_private:
+      - 10.20.0.0/16
+      - 10.20.0.0/33
+      - 10.20.0.5/16
+      - "*.landkreis.local"
+      - 8080
+  karte:
+    kind: rss
+    url: https://karte.landkreis.local/feed.xml
+    allow_private: {netz: 10.0.0.0/8}
+"""
+    )
+    assert sources == ()
+    assert [(p.line, p.field, p.code, p.message, p.hint) for p in problems] == [
+        (
+            7,
+            "sources.intranet.allow_private",
+            "SP506",
+            "'10.20.0.0/33' is not a valid network or address",
+            "e.g. 10.20.0.0/16, 10.20.0.5 or fd00:20::/48 (quote IPv6 in YAML)",
+        ),
+        (
+            8,
+            "sources.intranet.allow_private",
+            "SP506",
+            "'10.20.0.5/16' has host bits set",
+            "did you mean 10.20.0.0/16?",
+        ),
+        (
+            9,
+            "sources.intranet.allow_private",
+            "SP506",
+            "'*.landkreis.local' is not a valid host name",
+            "a host name like intranet.landkreis.local (no wildcards), or a network",
+        ),
+        (
+            10,
+            "sources.intranet.allow_private",
+            "SP506",
+            "8080 is not a network or host name",
+            "e.g. allow_private: [10.20.0.0/16, intranet.landkreis.local]",
+        ),
+        (
+            14,
+            "sources.karte.allow_private",
+            "SP506",
+            "allow_private must be a list of networks and host names",
+            "e.g. allow_private: [10.20.0.0/16, intranet.landkreis.local]",
+        ),
+    ]
 
 
 def test_config_sources_must_be_a_mapping() -> None:

@@ -15,6 +15,10 @@ sources:
   stadt:
     kind: rss
     url: https://www.stadt.example/feed.xml   # RSS or Atom
+  intranet:
+    kind: rss
+    url: https://intranet.landkreis.local/feed.xml
+    allow_private: [10.20.0.0/16, intranet.landkreis.local]   # media from these may be internal
 ```
 
 This module is imported while reading the config, so it loads no network libraries.
@@ -22,6 +26,7 @@ This module is imported while reading the config, so it loads no network librari
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ from socialpub.content.textfile import did_you_mean
 from socialpub.models import Problem
 
 KINDS = ("rss", "mastodon", "bluesky")
-KEYS = ("kind", "url", "appview", "title", "max_items", "department")
+KEYS = ("kind", "url", "appview", "title", "max_items", "department", "allow_private")
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 DEFAULT_MAX_ITEMS = 50
 #: more than this per source would make one partner drown the county's own posts
@@ -44,6 +49,12 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HANDLE = re.compile(r"^@?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$")
 _DID = re.compile(r"^did:(plc|web):[a-zA-Z0-9._:%-]+$")
 _MASTODON_PATH = re.compile(r"^/@([A-Za-z0-9_]+(@[A-Za-z0-9.-]+)?)/?$")
+_HOST_NAME = re.compile(
+    r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+ALLOW_EXAMPLE = "e.g. allow_private: [10.20.0.0/16, intranet.landkreis.local]"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class SourceConfig:
     max_items: int = DEFAULT_MAX_ITEMS
     appview: str = DEFAULT_APPVIEW
     department: str = ""
+    #: networks ("10.20.0.0/16") and host names whose media may be on internal addresses
+    allow_private: tuple[str, ...] = ()
 
     @property
     def mastodon_account(self) -> tuple[str, str]:
@@ -114,6 +127,7 @@ def _read_one(
         max_items=values.get("max_items", DEFAULT_MAX_ITEMS),
         appview=values.get("appview", DEFAULT_APPVIEW).rstrip("/"),
         department=values.get("department", ""),
+        allow_private=values.get("allow_private", ()),
     )
 
 
@@ -130,6 +144,8 @@ def _value(
     path: Path, where: str, key: str, settings: yamlsafe.YMap, problems: list[Problem]
 ) -> Any:
     """The checked value of one setting; a problem (and None) when it is unusable."""
+    if key == "allow_private":
+        return _allow_list(path, f"{where}.{key}", settings, problems)
     value = settings[key]
     error, hint = _check(key, value, settings.get("kind"))
     if error:
@@ -178,3 +194,54 @@ def _check_url(kind: str, value: str) -> tuple[str, str]:
 def _is_web_url(value: str) -> bool:
     parts = urllib.parse.urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+class BadEntry(ValueError):
+    """An allow_private entry that is neither a network nor a host name."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _allow_list(
+    path: Path, field: str, settings: yamlsafe.YMap, problems: list[Problem]
+) -> tuple[str, ...] | None:
+    """The allow-list's entries in their normal form; a problem for each bad entry."""
+    value = settings["allow_private"]
+    line = settings.line_of("allow_private")
+    if isinstance(value, str):
+        value = [value]  # one entry needs no list
+    elif not isinstance(value, yamlsafe.YList):
+        message = "allow_private must be a list of networks and host names"
+        problems.append(problem("SP506", path, line, field, message, ALLOW_EXAMPLE))
+        return None
+    lines = value.lines if isinstance(value, yamlsafe.YList) else [line]
+    allowed: list[str] = []
+    for entry, entry_line in zip(value, lines, strict=True):
+        try:
+            allowed.append(str(allowed_entry(entry)))
+        except BadEntry as bad:
+            problems.append(problem("SP506", path, entry_line, field, str(bad), bad.hint))
+    return tuple(allowed)
+
+
+def allowed_entry(entry: object) -> Network | str:
+    """An allow_private entry: a network (one address is a /32 or /128) or a host name,
+    lower-case; BadEntry for anything else."""
+    if not isinstance(entry, str) or not entry.strip():
+        raise BadEntry(f"{entry!r} is not a network or host name", ALLOW_EXAMPLE)
+    text = entry.strip().lower().rstrip(".")
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError as exc:
+        if "has host bits set" in str(exc):
+            network = ipaddress.ip_network(text, strict=False)
+            raise BadEntry(f"{entry!r} has host bits set", f"did you mean {network}?") from None
+    if "/" in text or ":" in text or text.replace(".", "").isdigit():
+        hint = "e.g. 10.20.0.0/16, 10.20.0.5 or fd00:20::/48 (quote IPv6 in YAML)"
+        raise BadEntry(f"{entry!r} is not a valid network or address", hint)
+    if not _HOST_NAME.match(text):
+        hint = "a host name like intranet.landkreis.local (no wildcards), or a network"
+        raise BadEntry(f"{entry!r} is not a valid host name", hint)
+    return text

@@ -18,6 +18,7 @@ import httpx
 from socialpub.content.sourceconfig import SourceConfig
 from socialpub.errors import ContentError
 from socialpub.sources import bluesky, mastodon, rss
+from socialpub.sources.addresses import AddressPolicy, Resolver, system_resolve
 from socialpub.sources.items import FetchedItem, Item, StoredMedia
 from socialpub.sources.media import MAX_DOWNLOAD_BYTES, download_all
 from socialpub.sources.net import SourceFailed
@@ -79,11 +80,17 @@ def fetch_sources(
     now: datetime,
     max_media_bytes: int = MAX_DOWNLOAD_BYTES,
     workers: int = WORKERS,
+    resolve: Resolver = system_resolve,
 ) -> FetchReport:
-    """Fetch every source into `root/sources/`; results in the order of `sources`."""
+    """Fetch every source into `root/sources/`; results in the order of `sources`.
+
+    `resolve` finds the addresses of media hosts (tests pass their own).
+    """
 
     def one(source: SourceConfig) -> SourceResult:
-        return fetch_source(source, root, client=client, now=now, max_media_bytes=max_media_bytes)
+        return fetch_source(
+            source, root, client=client, now=now, max_media_bytes=max_media_bytes, resolve=resolve
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return FetchReport(tuple(pool.map(one, sources)))
@@ -96,6 +103,7 @@ def fetch_source(
     client: httpx.Client,
     now: datetime,
     max_media_bytes: int = MAX_DOWNLOAD_BYTES,
+    resolve: Resolver = system_resolve,
 ) -> SourceResult:
     """One source; never raises for the source's own failures (they are in the result)."""
     try:
@@ -103,7 +111,9 @@ def fetch_source(
         items, new_state = KINDS[source.kind](client, source, state)
         if items is None:
             return SourceResult(source.name, not_modified=True)
-        result = _store(source, root, newest(items, source.max_items), client, now, max_media_bytes)
+        guard = AddressPolicy.for_source(source, resolve)
+        fresh = newest(items, source.max_items)
+        result = _store(source, root, fresh, client, guard, now, max_media_bytes)
         save_state(root, source.name, new_state)  # last: a crash before it fetches again
     except SourceFailed as exc:
         return SourceResult(source.name, error=str(exc) or type(exc).__name__)
@@ -127,6 +137,7 @@ def _store(
     root: Path,
     items: list[FetchedItem],
     client: httpx.Client,
+    guard: AddressPolicy,
     now: datetime,
     max_media_bytes: int,
 ) -> SourceResult:
@@ -136,7 +147,7 @@ def _store(
         old = stored_item(root, source.name, fetched.id)
         known = {medium.url: medium for medium in old.media} if old else {}
         media, problems = download_all(
-            client, root, source.name, fetched.media, known, max_media_bytes
+            client, root, source.name, fetched.media, known, guard, max_media_bytes
         )
         warnings += problems
         outcome = save_item(root, _item(source, fetched, old, media, now))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-import urllib.parse
 import warnings
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
 from socialpub.net.images import clean_image
 from socialpub.sources.items import MediaLink, StoredMedia
-from socialpub.sources.net import SourceFailed, get
+from socialpub.sources.net import Guard, SourceFailed, get_checked
 from socialpub.sources.store import SOURCES_DIR
 
 #: a larger download is not a photo for a news wall
@@ -38,11 +37,13 @@ def download_all(
     source: str,
     links: tuple[MediaLink, ...],
     known: dict[str, StoredMedia],
+    guard: Guard,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
 ) -> tuple[tuple[StoredMedia, ...], list[str]]:
     """The item's images stored locally, and a warning for each one that could not be.
 
     `known` maps a download URL to what an earlier fetch stored from it: not fetched again.
+    `guard` refuses URLs on addresses the source may not reach (see `sources.addresses`).
     """
     stored: list[StoredMedia] = []
     warnings: list[str] = []
@@ -54,18 +55,16 @@ def download_all(
             )
             continue
         try:
-            stored.append(_download(client, root, source, link, max_bytes))
+            stored.append(_download(client, root, source, link, guard, max_bytes))
         except (SourceFailed, ContentError) as exc:
             warnings.append(f"image {link.url}: {exc}")
     return tuple(stored), warnings
 
 
 def _download(
-    client: httpx.Client, root: Path, source: str, link: MediaLink, max_bytes: int
+    client: httpx.Client, root: Path, source: str, link: MediaLink, guard: Guard, max_bytes: int
 ) -> StoredMedia:
-    if urllib.parse.urlsplit(link.url).scheme not in ("http", "https"):
-        raise SourceFailed("not an http(s) URL")
-    answer = get(client, link.url, max_bytes=max_bytes)
+    answer = get_checked(client, link.url, guard, max_bytes=max_bytes)
     if not answer.content_type.startswith("image/"):
         raise SourceFailed(f"not an image ({answer.content_type or 'no content type'})")
     with tempfile.TemporaryDirectory(prefix="socialpub-media-") as folder:
