@@ -5,6 +5,7 @@ annotations. Exit codes stay those of the error tree."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -206,11 +207,17 @@ def test_an_error_after_the_result_goes_to_stderr_so_stdout_stays_one_document(
 ) -> None:
     repo.write_config("timezone: Europe/Berlin\nchannels:\n  web:\n    type: website\n")
     repo.post("a.md", "---\nid: sprechzeiten\ntitle: Sprechzeiten\nstatus: approved\n---\nAb Mo.\n")
-    no_git = {"GIT_DIR": str(tmp_path / "no-git")}  # `git add` fails: not a repository
+    # A repository without a committer identity: the run starts, `git commit` fails at the end.
+    subprocess.run(["git", "init", "-q", str(repo.root)], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo.root), "config", "user.useConfigOnly", "true"], check=True
+    )
+    no_identity = {"GIT_CONFIG_GLOBAL": str(tmp_path / "none"), "GIT_CONFIG_NOSYSTEM": "1"}
+    no_identity |= {"HOME": str(tmp_path), "EMAIL": "", "GIT_AUTHOR_EMAIL": ""}
     args = ["publish", "--json", "--commit", "--config", str(repo.config)]
-    code, out, err = run(args, env=no_git)
+    code, out, err = run(args, env=no_identity)
     assert code == 4
     (outcome,) = json.loads(out)
     assert outcome["result"] == "published"
     error = json.loads(err[err.index("{") :])
-    assert error["exit_code"] == 4 and error["error"].startswith("git add failed")
+    assert error["exit_code"] == 4 and "git" in error["error"] and "commit" in error["error"]
