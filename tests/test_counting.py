@@ -264,7 +264,38 @@ def test_every_latin1_pair_splits_as_unicode_says() -> None:
             assert grapheme_count(pair) == len(_GRAPHEME.findall(pair)), repr(pair)
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=0xFF)) | TEXTS)
+# Latin-1 text mixed with what the segmentation rules care about: emoji with skin tones and
+# ZWJ, flags, keycaps, combining marks, Hangul, an Indic conjunct, prepended marks, CR LF.
+TRICKY = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"aä ©®\r\n\x00\xad.",
+            "\u200d",
+            "\u0301",
+            "\ufe0f",
+            "\u20e3",
+            "👍",
+            "🏽",
+            "👩",
+            "🇩",
+            "🇪",
+            "\u1100",
+            "\u1161",
+            "\u11a8",
+            "\uac00",
+            "\u0915",
+            "\u094d",
+            "\u0937",
+            "\u0600",
+            "\U0001f600",
+            "東",
+        ]
+    ),
+    max_size=40,
+)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF)) | TEXTS | TRICKY)
 def test_grapheme_shortcuts_equal_the_unicode_segmentation(text: str) -> None:
     assert graphemes(text) == _GRAPHEME.findall(text)
     assert grapheme_count(text) == len(_GRAPHEME.findall(text))
