@@ -28,6 +28,7 @@ from socialpub.models import Facet, Part, Post, Problem, Variant
 from socialpub.render import markup
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.overrides import Effective, effective
+from socialpub.render.problems import hashtag_problems, too_long
 from socialpub.specs import Capabilities
 
 DEFAULTS = Path(__file__).parent / "defaults"
@@ -57,7 +58,7 @@ class Renderer:
         problems: list[Problem] = []
         text = self._layout(post, channel, values, problems)
         parts = self._parts(post, channel, values, text, problems) if text else ()
-        problems.extend(_hashtag_problems(post, channel, text))
+        problems.extend(hashtag_problems(post, channel, text))
         if caps.caption_max and values.media and parts and parts[0].length > caps.caption_max:
             problems.append(
                 problem(
@@ -185,7 +186,7 @@ class Renderer:
         if not limit or size <= limit:
             return (_part(text, caps, known),)
         if not (values.thread and caps.threads):
-            problems.append(_too_long(post, channel, size, limit, caps, values.thread))
+            problems.append(too_long(post, channel, size, limit, caps, values.thread))
             return (_part(text, caps, known),)
         if self.check_only and _surely_splittable(text, limit, caps):
             return (_part(text, caps),)
@@ -339,43 +340,3 @@ def _balanced(fragment: str) -> bool:
         elif not stack or stack.pop() != name:
             return False
     return not stack
-
-
-def _too_long(
-    post: Post, channel: ChannelConfig, length: int, limit: int, caps: Capabilities, thread: bool
-) -> Problem:
-    if thread and not caps.threads:
-        hint = (
-            f"{channel.name} cannot post threads: shorten the text or override it for this channel"
-        )
-    else:
-        hint = (
-            f"shorten by {length - limit}, set `thread: true`, or add overrides.{channel.name}.text"
-        )
-    return problem(
-        "SP301",
-        post.source,
-        post.line_of("body"),
-        channel.name,
-        f"{channel.name}: text is {length} {caps.unit}, limit {limit}",
-        hint,
-    )
-
-
-def _hashtag_problems(post: Post, channel: ChannelConfig, text: str) -> list[Problem]:
-    most = channel.capabilities.max_hashtags
-    if not most or not text:
-        return []
-    found = len(re.findall(r"(?<![\w#])#\w", text))
-    if found <= most:
-        return []
-    return [
-        problem(
-            "SP304",
-            post.source,
-            post.line_of("tags"),
-            channel.name,
-            f"{channel.name}: {found} hashtags, at most {most} allowed",
-            "use fewer tags (3–5 work best)",
-        )
-    ]

@@ -14,15 +14,13 @@ are never broken; one that alone exceeds the limit is a `ContentError`.
 from __future__ import annotations
 
 import bisect
-import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import regex
 
 from socialpub.errors import ContentError
-from socialpub.render.counting import find_entities, graphemes
-from socialpub.render.counting.entities import Entity, Flavor
+from socialpub.render.breaks import Break, Level, Segmented, segment
+from socialpub.render.counting.entities import Flavor
 
 __all__ = ["split_thread", "surely_splittable"]
 
@@ -31,61 +29,6 @@ Measure = Callable[[str], int]
 MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
 MIN_FILL = 0.5
-
-_NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
-# Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
-_GLUE = frozenset("\u00a0\u202f\u2007\u2060")
-_SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
-_ORDINAL = regex.compile(r"^[(\[]?\d{1,4}\.$")  # "1." "24." as in "1. Dezember"
-_INITIAL = regex.compile(r"^\p{L}\.$")  # "z." in "z. B."
-_ABBREVIATION_LIST = """
-    abb abs abt allg anm art aufl bd bsp bspw bzgl bzw ca chr dez dgl dipl dr ebd etc evtl
-    feb fr ggf gr hr hrsg inkl jan jh jr kap kfz kl lt max mind min mio mrd nov nr okt
-    prof rd s sep sept sog st std str tel usw u.a d.h z.b z.t u.u o.ä vgl vs z.zt zzgl ziff
-"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())  # lower case, without the final dot
-
-
-class Level(enum.IntEnum):
-    """Boundary kinds, best first."""
-
-    PARAGRAPH = 0
-    SENTENCE = 1
-    LINE = 2
-    WORD = 3
-    GRAPHEME = 4
-
-
-@dataclass(frozen=True)
-class _Break:
-    end: int  # the part before ends at this cluster index (exclusive)
-    resume: int  # the next part starts at this cluster index
-    level: Level
-
-
-@dataclass(frozen=True)
-class _Segmented:
-    """The text as grapheme clusters, with every place where a part may end."""
-
-    text: str
-    offsets: tuple[int, ...]  # char offset of each cluster, plus len(text) at the end
-    first: int  # first and last+1 non-whitespace cluster
-    stop: int
-    breaks: tuple[_Break, ...]  # coarse breaks (whitespace runs), by position
-    solid: tuple[bool, ...]  # per cluster: no whitespace of any kind
-    glued: frozenset[int]  # cluster indices inside an entity: never start a part there
-    entities: tuple[Entity, ...]
-
-    def slice(self, start: int, end: int) -> str:
-        return self.text[self.offsets[start] : self.offsets[end]]
-
-    def inside_words(self) -> list[_Break]:
-        """Grapheme breaks between two solid clusters: the last resort, built when needed."""
-        return [
-            _Break(index, index, Level.GRAPHEME)
-            for index in range(self.first + 1, self.stop)
-            if self.solid[index - 1] and self.solid[index] and index not in self.glued
-        ]
 
 
 def split_thread(
@@ -101,7 +44,7 @@ def split_thread(
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
     if measure(text) <= limit:
         return [text]
-    segmented = _segment(text, flavor)
+    segmented = segment(text, flavor)
     if not numbering:
         return _pack(segmented, limit, measure, lambda index: "")
     return _numbered(segmented, limit, measure)
@@ -144,7 +87,7 @@ def _with_numbers(bodies: Sequence[str]) -> list[str]:
     return [body + suffix(index) for index, body in enumerate(bodies, start=1)]
 
 
-def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
+def _numbered(segmented: Segmented, limit: int, measure: Measure) -> list[str]:
     """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
     total = 2
     while total <= len(segmented.offsets):  # each part holds at least one cluster
@@ -160,95 +103,11 @@ def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
     raise ContentError("the text cannot be split into a numbered thread within the limit")
 
 
-# --- segmentation ---------------------------------------------------------------------------
-
-
-def _is_space(cluster: str) -> bool:
-    """Whitespace where a part may end (not the non-breaking kinds)."""
-    return cluster.isspace() and not _GLUE.intersection(cluster)
-
-
-def _is_solid(cluster: str) -> bool:
-    """A cluster a word may be broken after or before (no whitespace of any kind)."""
-    return not cluster.isspace()
-
-
-def _segment(text: str, flavor: Flavor) -> _Segmented:
-    clusters = graphemes(text)
-    offsets = [0]
-    for cluster in clusters:
-        offsets.append(offsets[-1] + len(cluster))
-    solid = tuple(_is_solid(cluster) for cluster in clusters)
-    visible = [i for i, is_solid in enumerate(solid) if is_solid]
-    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
-    entities = tuple(find_entities(text, flavor))
-    glued = frozenset(_inside_entities(offsets, entities))
-    breaks: list[_Break] = []
-    index = first
-    while index < stop:
-        if solid[index] or not _is_space(clusters[index]):
-            index += 1
-            continue
-        end = index
-        while _is_space(clusters[index]):
-            index += 1
-        if end not in glued:  # entities hold no whitespace, but never cut one anyway
-            breaks.append(_Break(end, index, _classify(clusters, end, index)))
-    return _Segmented(text, tuple(offsets), first, stop, tuple(breaks), solid, glued, entities)
-
-
-def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
-    """Cluster indices that must not start a part because an entity continues across them."""
-    glued: set[int] = set()
-    for entity in entities:
-        # clusters whose start lies strictly inside the entity's span
-        low = bisect.bisect_right(offsets, entity.start)
-        high = bisect.bisect_left(offsets, entity.end)
-        glued.update(range(low, high))
-    return glued
-
-
-def _classify(clusters: Sequence[str], end: int, resume: int) -> Level:
-    """The level of the whitespace run clusters[end:resume]."""
-    run = "".join(clusters[end:resume])
-    if len(_NEWLINE.findall(run)) >= 2:
-        return Level.PARAGRAPH
-    if _ends_sentence(_word_before(clusters, end), _next_char(clusters, resume)):
-        return Level.SENTENCE
-    return Level.LINE if _NEWLINE.search(run) else Level.WORD
-
-
-def _word_before(clusters: Sequence[str], end: int) -> str:
-    start = end
-    while start > 0 and not _is_space(clusters[start - 1]):
-        start -= 1
-    return "".join(clusters[start:end])
-
-
-def _next_char(clusters: Sequence[str], resume: int) -> str:
-    return clusters[resume][0] if resume < len(clusters) else ""
-
-
-def _ends_sentence(word: str, next_char: str) -> bool:
-    """Whether `word` closes a sentence, sparing German abbreviations and ordinals."""
-    if not _SENTENCE_END.search(word):
-        return False
-    if next_char.islower():
-        return False  # "ca. zehn": a new sentence does not start in lower case
-    core = word.rstrip("\"'“”„«»‹›’)]")
-    if not core.endswith("."):
-        return True  # ! ? …
-    if _ORDINAL.match(core) or _INITIAL.match(core):
-        return False
-    stem = core[:-1].lstrip("([").casefold()
-    return stem not in _ABBREVIATIONS and not stem.endswith("str")  # "Bahnhofstr."
-
-
 # --- packing --------------------------------------------------------------------------------
 
 
 def _pack(
-    segmented: _Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
+    segmented: Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
 ) -> list[str]:
     """Greedy packing: the parts' texts (without suffix), each fitting with its suffix."""
     parts: list[str] = []
@@ -269,22 +128,22 @@ def _pack(
     return parts
 
 
-def _all_after(breaks: Sequence[_Break], start: int, fitting: Sequence[_Break]) -> bool:
+def _all_after(breaks: Sequence[Break], start: int, fitting: Sequence[Break]) -> bool:
     """Whether `fitting` holds every break after `start` (so the rest may fit whole)."""
     return len(fitting) == len(breaks) - bisect.bisect_right(breaks, start, key=_end_of)
 
 
 def _choose_break(
-    segmented: _Segmented,
-    fitting: Sequence[_Break],
+    segmented: Segmented,
+    fitting: Sequence[Break],
     start: int,
     length: Callable[[int], int],
     limit: int,
-) -> _Break:
-    best_by_level: dict[Level, _Break] = {}
+) -> Break:
+    best_by_level: dict[Level, Break] = {}
     for candidate in fitting:
         best_by_level[candidate.level] = candidate  # later candidates are longer
-    farthest: _Break | None = None
+    farthest: Break | None = None
     for level in (Level.PARAGRAPH, Level.SENTENCE, Level.LINE, Level.WORD):
         at_level = best_by_level.get(level)
         if at_level and (farthest is None or at_level.end > farthest.end):
@@ -302,8 +161,8 @@ def _choose_break(
 
 
 def _fitting(
-    breaks: Sequence[_Break], start: int, length: Callable[[int], int], limit: int
-) -> list[_Break]:
+    breaks: Sequence[Break], start: int, length: Callable[[int], int], limit: int
+) -> list[Break]:
     """The breaks after `start` whose part fits, in order.
 
     A longer part never measures shorter, so the fitting breaks are a prefix of the list.
@@ -350,11 +209,11 @@ def _first_misfit(low: int, high: int, guess: int, fits: Callable[[int], bool]) 
     return low
 
 
-def _end_of(candidate: _Break) -> int:
+def _end_of(candidate: Break) -> int:
     return candidate.end
 
 
-def _too_long(segmented: _Segmented, start: int, limit: int) -> ContentError:
+def _too_long(segmented: Segmented, start: int, limit: int) -> ContentError:
     """The error for an unbreakable piece at `start` that alone exceeds the limit."""
     begin = segmented.offsets[start]
     ends = [b.end for b in (*segmented.breaks, *segmented.inside_words()) if b.end > start]
