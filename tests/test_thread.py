@@ -202,6 +202,50 @@ def test_twitter_style_measure_with_weighted_url() -> None:
     assert any(url in part for part in parts)
 
 
+# --- paragraphs before sentences ----------------------------------------------------------
+
+WHATSAPP = (
+    "Der Landkreis Musterstadt informiert ab sofort auch über einen eigenen WhatsApp-Kanal. "
+    "Wer ihn abonniert, erhält wichtige Meldungen direkt auf das Smartphone: Warnungen bei "
+    "Unwetter und Hochwasser, Hinweise zu Straßensperrungen und Neuigkeiten aus der "
+    "Kreisverwaltung in Musterstadt.",
+    "Das Abonnieren ist kostenlos und anonym. Andere Abonnentinnen und Abonnenten sehen weder "
+    "Ihren Namen noch Ihre Telefonnummer, und auch der Landkreis erhält keine persönlichen "
+    "Daten. Sie können den Kanal jederzeit wieder verlassen, ohne dass jemand davon erfährt. "
+    "Nachrichten an den Kanal sind nicht möglich. Für Fragen nutzen Sie bitte das "
+    "Bürgertelefon.",
+    "So geht es: Öffnen Sie WhatsApp und tippen Sie unten auf „Aktuelles“. Suchen Sie dort "
+    "nach „Landkreis Musterstadt“ und tippen Sie auf das Plus-Zeichen. Alle Meldungen finden "
+    "Sie weiterhin auch auf unserer Internetseite und in der Warn-App NINA des Bundes.",
+)
+WERTSTOFFHOF = (
+    "Am Samstag öffnet der Wertstoffhof Neudorf zum letzten Mal in diesem Jahr. Angenommen "
+    "werden dort Grünschnitt, Sperrmüll, Altholz und Elektrogeräte, jeweils bis 14 Uhr.",
+    "Ab Januar gelten neue Öffnungszeiten: dienstags und donnerstags von 9 bis 18 Uhr, "
+    "samstags von 8 bis 13 Uhr. Bitte bringen Sie Ihre Abfallkarte mit. Ohne gültige Karte "
+    "können wir leider keine Abfälle annehmen.",
+    "Fragen beantwortet die Abfallberatung des Landkreises unter 01234 567-300. Den "
+    "Abfallkalender für 2027 finden Sie ab Mitte Dezember in der App und auf unserer "
+    "Internetseite.",
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "limit", "platform"),
+    [(WHATSAPP, 500, "mastodon"), (WERTSTOFFHOF, 300, "bluesky")],
+    ids=["mastodon-900-characters", "bluesky-550-graphemes"],
+)
+def test_three_paragraphs_become_three_parts(
+    paragraphs: tuple[str, ...], limit: int, platform: Flavor
+) -> None:
+    # Each paragraph fills more than half a part, and filling each part up to a sentence of
+    # the next paragraph would fit too: the paragraph ends must win.
+    measure = length_function(platform)
+    assert all(limit / 2 < measure(paragraph) < limit - 5 for paragraph in paragraphs)
+    parts = split_thread("\n\n".join(paragraphs), limit, measure, flavor=platform)
+    assert bodies(parts) == list(paragraphs)
+
+
 # --- properties ----------------------------------------------------------------------------
 
 WORDS = ["Landkreis", "Straße", "Öffnungszeiten", "Bürgerbüro", "gesperrt", "heute", "und"]
@@ -257,6 +301,43 @@ def test_thread_properties(text: str, limit: int, data: st.DataObject) -> None:
     for entity in find_entities(text, flavor):
         covering = [s for s in located if s[0] <= entity.start and entity.end <= s[1]]
         assert len(covering) == 1, (entity, pieces)
+
+
+PROSE = [
+    "Die Kreisstraße ist ab Montag gesperrt.",
+    "Bitte beachten Sie die Umleitung über Neudorf!",
+    "Ist das Bürgerbüro am Samstag geöffnet?",
+    "Ab 1. Dezember gilt z. B. die neue Gebührenordnung für alle Ortsteile.",
+    "Fragen beantwortet das Bürgertelefon unter 01234 567-890.",
+    "Wir danken für Ihr Verständnis.",
+    "Die Arbeiten an der Brücke über den Mühlbach dauern voraussichtlich bis Weihnachten, "
+    "danach ist die Straße wieder frei.",
+    "Kurz.",
+]
+paragraphs = st.lists(st.sampled_from(PROSE), min_size=1, max_size=7).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(paragraphs, min_size=2, max_size=8).map("\n\n".join),
+    limit=st.integers(min_value=60, max_value=500),
+    measure=st.sampled_from([len, graphemes, length_function("bluesky")]),
+)
+def test_a_paragraph_break_wins_when_the_part_before_stays_half_full(
+    text: str, limit: int, measure: Callable[[str], int]
+) -> None:
+    parts = split_thread(text, limit, measure)
+    if len(parts) == 1:
+        return
+    paragraph_ends = [match.start() for match in re.finditer(r"\n\n", text)]
+    for part, (start, end) in zip(parts[:-1], spans(text, bodies(parts)), strict=False):
+        suffix = part[part.rindex(" ") :]
+        if any(
+            limit / 2 <= measure(text[start:candidate] + suffix) <= limit
+            for candidate in paragraph_ends
+            if candidate > start
+        ):
+            assert end in paragraph_ends, (limit, part)
 
 
 @settings(max_examples=200, deadline=None)
