@@ -1,15 +1,16 @@
-"""The problems rendering finds in a variant: a text too long, too many hashtags."""
+"""The problems rendering finds in a variant: too long, too many hashtags, hashtags left out."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
 from socialpub.models import Post, Problem
 from socialpub.specs import Capabilities
 
-__all__ = ["hashtag_problems", "too_long"]
+__all__ = ["hashtag_problems", "hashtags_dropped", "too_long"]
 
 
 def too_long(
@@ -30,6 +31,17 @@ def too_long(
         channel.name,
         f"{channel.name}: text is {length} {caps.unit}, limit {limit}",
         hint,
+    )
+
+
+def hashtags_dropped(post: Post, channel: ChannelConfig, dropped: Sequence[str]) -> Problem:
+    return problem(
+        "SP306",
+        post.source,
+        post.line_of("tags"),
+        channel.name,
+        f"{channel.name}: no part of the thread has room for {' '.join(dropped)}: left out",
+        f"use fewer or shorter tags (overrides.{channel.name}.tags) or shorten the text",
     )
 
 

@@ -15,7 +15,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -28,8 +28,11 @@ from socialpub.models import Facet, Part, Post, Problem, Variant
 from socialpub.render import markup
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.overrides import Effective, effective
-from socialpub.render.problems import hashtag_problems, too_long
+from socialpub.render.problems import hashtag_problems, hashtags_dropped, too_long
 from socialpub.specs import Capabilities
+
+if TYPE_CHECKING:
+    from socialpub.render.thread import Thread
 
 DEFAULTS = Path(__file__).parent / "defaults"
 _TAG = re.compile(r"<[^>]*>")
@@ -191,7 +194,7 @@ class Renderer:
         if self.check_only and _surely_splittable(text, limit, caps):
             return (_part(text, caps),)
         try:
-            pieces = _split(text, limit, caps, numbering=channel.thread_numbering)
+            thread = _split(text, limit, caps, numbering=channel.thread_numbering)
         except ContentError as exc:
             problems.append(
                 problem(
@@ -204,7 +207,9 @@ class Renderer:
                 )
             )
             return (_part(text, caps),)
-        return tuple(_part(piece, caps) for piece in pieces)
+        if thread.dropped:
+            problems.append(hashtags_dropped(post, channel, thread.dropped))
+        return tuple(_part(piece, caps) for piece in thread.parts)
 
 
 class _AbsoluteLoader(jinja2.BaseLoader):
@@ -312,23 +317,29 @@ def _length(text: str, caps: Capabilities) -> int:
     return counting.length_function(caps.counter)(shown)
 
 
-def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> list[str]:
-    from socialpub.render.thread import split_thread
+def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> Thread:
+    from socialpub.render.thread import build_thread
 
-    flavor: Flavor = (
-        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
-    )
-    pieces = split_thread(text, limit, _measure(caps), numbering=numbering, flavor=flavor)
-    if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
+    thread = build_thread(text, limit, _measure(caps), numbering=numbering, flavor=_flavor(caps))
+    if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
-    return pieces
+    return thread
 
 
 def _surely_splittable(text: str, limit: int, caps: Capabilities) -> bool:
     from socialpub.render.thread import surely_splittable
 
     # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
-    return caps.dialect != "telegram_html" and surely_splittable(text, limit, _measure(caps))
+    return caps.dialect != "telegram_html" and surely_splittable(
+        text, limit, _measure(caps), flavor=_flavor(caps)
+    )
+
+
+def _flavor(caps: Capabilities) -> Flavor:
+    """Whose rules find the URLs, mentions and hashtags that a thread part must not cut."""
+    return (
+        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
+    )
 
 
 def _balanced(fragment: str) -> bool:

@@ -8,6 +8,12 @@ otherwise the part is filled as far as the finest fitting boundary allows. Only 
 even one word fits is a word broken between grapheme clusters. URLs, mentions and hashtags
 are never broken; one that alone exceeds the limit is a `ContentError`.
 
+Hashtags on the last lines of the text (the built-in templates' last paragraph) never make a
+part alone: the text before them is split, and they are appended to the first part if it has
+room, else to the last one, else the text is split again with room kept in the first part
+(for hashtags taking at most half a part). Those that fit nowhere are left out, the last
+first, and `Thread.dropped` names them.
+
 `measure` is assumed monotonic: appending text never makes a part shorter.
 """
 
@@ -15,20 +21,32 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import regex
 
 from socialpub.errors import ContentError
 from socialpub.render.breaks import Break, Level, Segmented, segment
 from socialpub.render.counting.entities import Flavor
+from socialpub.render.hashtag_block import HashtagBlock, trailing_hashtags
 
-__all__ = ["split_thread", "surely_splittable"]
+__all__ = ["Thread", "build_thread", "split_thread", "surely_splittable"]
 
 Measure = Callable[[str], int]
 
 MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
 MIN_FILL = 0.5
+#: share of a part the hashtags may take when the text is split again to make room for them
+MAX_HASHTAG_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The parts of a thread, and the trailing hashtags that no part had room for."""
+
+    parts: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
 
 
 def split_thread(
@@ -40,14 +58,27 @@ def split_thread(
     flavor: Flavor = "twitter",
 ) -> list[str]:
     """The parts of a thread for `text`; `[text]` unchanged if it fits `limit` already."""
+    return list(build_thread(text, limit, measure, numbering=numbering, flavor=flavor).parts)
+
+
+def build_thread(
+    text: str,
+    limit: int,
+    measure: Measure,
+    *,
+    numbering: bool = True,
+    flavor: Flavor = "twitter",
+) -> Thread:
+    """`split_thread`, also telling which trailing hashtags had to be left out."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
     if measure(text) <= limit:
-        return [text]
-    segmented = segment(text, flavor)
-    if not numbering:
-        return _pack(segmented, limit, measure, lambda index: "")
-    return _numbered(segmented, limit, measure)
+        return Thread((text,))
+    block = trailing_hashtags(text, flavor)
+    if block is None:
+        segmented = segment(text, flavor)
+        return Thread(tuple(_joined(_bodies(segmented, limit, measure, numbering), numbering)))
+    return _with_hashtags(block, limit, measure, numbering, flavor)
 
 
 #: whitespace a part may end at (the non-breaking kinds glue words together)
@@ -59,48 +90,147 @@ _SPACE_THEN_EXTEND = regex.compile(r"\s[\p{Grapheme_Extend}\p{Mc}\u200d]")
 _UNITS_PER_CHAR, _URL_ALLOWANCE = 6, 23
 
 
-def surely_splittable(text: str, limit: int, measure: Measure) -> bool:
-    """Whether `split_thread(text, limit, measure)` is certain to succeed, without splitting.
+def surely_splittable(
+    text: str, limit: int, measure: Measure, *, flavor: Flavor = "twitter"
+) -> bool:
+    """Whether `split_thread(text, limit, measure)` is certain to succeed and to keep every
+    trailing hashtag, without splitting.
 
     The splitter puts at least one word per part, so there are at most as many parts as
     words, and packing succeeds whenever every word fits beside the widest possible
-    suffix. Validation only needs that answer; building the parts costs far more. False
-    means "not certain" (then split for real), never "impossible".
+    suffix. Room is always made for trailing hashtags that take at most half a part if
+    the first word fits beside them. Validation only needs that answer; building the
+    parts costs far more. False means "not certain" (then split for real), never
+    "impossible".
     """
     if _SPACE_THEN_EXTEND.search(text):
         return False  # word boundaries would differ from the splitter's clusters
     words = [word for word in _BREAKABLE_SPACE.split(text) if word]
     suffix = " {0}/{0}".format("9" * len(str(len(words))))
-    return all(
+    if not all(
         _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
         or measure(word + suffix) <= limit
         for word in words
+    ):
+        return False
+    block = trailing_hashtags(text, flavor)
+    if block is None:
+        return True
+    hashtags = block.leading(len(block.tags))
+    first_word = _BREAKABLE_SPACE.split(block.body.strip(), maxsplit=1)[0]
+    return (
+        measure(hashtags) <= limit * MAX_HASHTAG_SHARE
+        and measure(first_word + hashtags + suffix) <= limit
     )
 
 
-def _numbering(total: int) -> Callable[[int], str]:
-    return lambda index: f" {index}/{total}"
+def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0) -> list[str]:
+    """Each body with its tail: `extra` after body number `at` (from 1), then " i/n"."""
+    total = len(bodies)
+    return [
+        body + (extra if index == at else "") + (f" {index}/{total}" if numbering else "")
+        for index, body in enumerate(bodies, start=1)
+    ]
 
 
-def _with_numbers(bodies: Sequence[str]) -> list[str]:
-    suffix = _numbering(len(bodies))
-    return [body + suffix(index) for index, body in enumerate(bodies, start=1)]
+def _bodies(
+    segmented: Segmented, limit: int, measure: Measure, numbering: bool, extra: str = ""
+) -> list[str]:
+    """The parts without their tails; `extra` goes after the first part, before its number.
 
+    n in the suffixes " i/n" changes their width, so pack again until n is right.
+    """
 
-def _numbered(segmented: Segmented, limit: int, measure: Measure) -> list[str]:
-    """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
+    def tails(total: int) -> Callable[[int], str]:
+        def tail(index: int) -> str:
+            number = f" {index}/{total}" if numbering else ""
+            return (extra if index == 1 else "") + number
+
+        return tail
+
+    if not numbering:
+        return _pack(segmented, limit, measure, tails(0))
     total = 2
     while total <= len(segmented.offsets):  # each part holds at least one cluster
-        bodies = _pack(segmented, limit, measure, _numbering(total))
+        bodies = _pack(segmented, limit, measure, tails(total))
         if len(bodies) > total:
             total = len(bodies)  # wider suffixes may need still more parts: pack again
             continue
         # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
-        parts = _with_numbers(bodies)
+        parts = _joined(bodies, numbering, extra, at=1)
         if all(measure(part) <= limit for part in parts):
-            return parts
+            return bodies
         total += 1
     raise ContentError("the text cannot be split into a numbered thread within the limit")
+
+
+# --- the hashtag block ----------------------------------------------------------------------
+
+
+def _with_hashtags(
+    block: HashtagBlock, limit: int, measure: Measure, numbering: bool, flavor: Flavor
+) -> Thread:
+    """Split the text before the hashtags, then give them a part with room, never one alone.
+
+    The first part (where readers and platforms look for them), else the last one, else
+    the text is split again with room kept in the first part; hashtags that fit nowhere
+    are left out, the last ones first.
+    """
+    segmented = segment(block.body, flavor)
+    text = block.body.strip()
+    single = measure(text) <= limit  # then it stays one post unless the hashtags need two
+    bodies = [text] if single else _bodies(segmented, limit, measure, numbering)
+    numbered = numbering and not single
+    for count in range(len(block.tags), 0, -1):
+        hashtags = block.leading(count)
+        parts = _appended(bodies, numbered, hashtags, limit, measure) or _room_made(
+            segmented, bodies, hashtags, limit, measure, numbering
+        )
+        if parts:
+            return Thread(tuple(parts), block.tags[count:])
+    return Thread(tuple(_joined(bodies, numbered)), block.tags)
+
+
+def _appended(
+    bodies: Sequence[str], numbered: bool, hashtags: str, limit: int, measure: Measure
+) -> list[str] | None:
+    """The parts with the hashtags after the first part, else after the last, if one has room."""
+    for at in dict.fromkeys((1, len(bodies))):
+        parts = _joined(bodies, numbered, hashtags, at)
+        if measure(parts[at - 1]) <= limit:
+            return parts
+    return None
+
+
+def _room_made(
+    segmented: Segmented,
+    bodies: Sequence[str],
+    hashtags: str,
+    limit: int,
+    measure: Measure,
+    numbering: bool,
+) -> list[str] | None:
+    """The text split again with room for the hashtags in the first part, if they leave at
+    least half of it to the text and no word is broken that the first split kept whole."""
+    if measure(hashtags) > limit * MAX_HASHTAG_SHARE:
+        return None
+    try:
+        roomy = _bodies(segmented, limit, measure, numbering, hashtags)
+    except ContentError:
+        return None
+    if _broken_words(segmented, roomy) > _broken_words(segmented, bodies):
+        return None
+    return _joined(roomy, numbering, hashtags, at=1)
+
+
+def _broken_words(segmented: Segmented, bodies: Sequence[str]) -> int:
+    """How many parts end inside a word (done only where a word alone is too long)."""
+    offset = segmented.offsets[segmented.first]
+    broken = 0
+    for body in bodies[:-1]:
+        offset = segmented.text.index(body, offset) + len(body)
+        broken += not segmented.text[offset].isspace()
+    return broken
 
 
 # --- packing --------------------------------------------------------------------------------
@@ -170,7 +300,7 @@ def _fitting(
     `start + limit` clusters, gallops (1, 2, 4, … breaks) towards the first misfit, then
     halves the bracket: a handful of counts of about the limit's size per part. (A text
     turning into a URL can bend the rule by a few characters; the caller checks the break
-    it chooses, and `_numbered` checks every finished part.)
+    it chooses, and `_bodies` checks every finished part.)
     """
     first = bisect.bisect_right(breaks, start, key=_end_of)
     guess = bisect.bisect_right(breaks, start + limit, key=_end_of) - 1
