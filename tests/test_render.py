@@ -154,3 +154,57 @@ def test_thread_numbering_can_be_switched_off(repo: Repo) -> None:
     assert variant.is_thread and variant.problems == ()
     assert not any(re.search(r" \d+/\d+$", part.text) for part in variant.parts)
     assert all(part.length <= 300 for part in variant.parts)
+
+
+WHATSAPP_POST = """\
+---
+id: whatsapp-kanal
+title: Der Landkreis auf WhatsApp
+thread: true
+link: https://www.landkreis-musterstadt.de/whatsapp
+tags: [WhatsApp, LandkreisMusterstadt, Bürgerinformation]
+---
+Der Landkreis Musterstadt informiert ab sofort auch über einen eigenen WhatsApp-Kanal. Wer
+ihn abonniert, erhält wichtige Meldungen direkt auf das Smartphone: Warnungen bei Unwetter und
+Hochwasser, Hinweise zu Straßensperrungen und Neuigkeiten aus der Kreisverwaltung.
+
+Das Abonnieren ist kostenlos und anonym. Andere Abonnentinnen und Abonnenten sehen weder Ihren
+Namen noch Ihre Telefonnummer, und auch der Landkreis erhält keine persönlichen Daten. Sie
+können den Kanal jederzeit wieder verlassen, ohne dass jemand davon erfährt. Nachrichten an den
+Kanal sind nicht möglich. So geht es: Öffnen Sie WhatsApp und tippen Sie unten auf „Aktuelles“.
+"""
+
+
+@pytest.mark.parametrize("check_only", [False, True])
+def test_thread_never_ends_with_a_part_of_hashtags(repo: Repo, check_only: bool) -> None:
+    config = load_config(repo.config)
+    post = load_one(config, WHATSAPP_POST)
+    variant = Renderer(config, check_only=check_only).variant(post, config.channels["mastodon"])
+    assert variant.problems == ()
+    if check_only:
+        return  # validation only proves the split, see test_examples
+    texts = [part.text for part in variant.parts]
+    assert len(texts) == 2
+    assert texts[0].endswith("\n\n#WhatsApp #LandkreisMusterstadt #Bürgerinformation 1/2")
+    assert texts[1].endswith("\n\nhttps://www.landkreis-musterstadt.de/whatsapp 2/2")
+    assert all(part.length <= 500 for part in variant.parts)
+
+
+@pytest.mark.parametrize("check_only", [False, True])
+def test_hashtags_without_room_are_dropped_with_a_warning(repo: Repo, check_only: bool) -> None:
+    places = "Nord Süd Ost West Mitte Neudorf Altheim Oberau Süderau Tannenhöh Hohenmühle"
+    tags = [f"Kreisverwaltung{place}" for place in places.split()]  # 11 × 20: over 200
+    text = WHATSAPP_POST.replace("tags: [WhatsApp, LandkreisMusterstadt, Bürgerinformation]", "")
+    text = text.replace("thread: true", f"thread: true\noverrides:\n  bluesky: {{tags: {tags}}}")
+    config = load_config(repo.config)
+    post = load_one(config, text)
+    variant = Renderer(config, check_only=check_only).variant(post, config.channels["bluesky"])
+    (problem,) = variant.problems
+    assert (problem.code, problem.severity.value, problem.field) == ("SP306", "warning", "bluesky")
+    assert "#KreisverwaltungHohenmühle" in problem.message and "fewer" in problem.hint
+    assert all(part.length <= 300 for part in variant.parts)
+    # the first hashtags are kept (here in the last part), the others named in the warning
+    posted = " ".join(part.text for part in variant.parts)
+    kept = [tag for tag in tags if f"#{tag} " in posted]
+    assert 0 < len(kept) < len(tags) and kept == tags[: len(kept)]
+    assert problem.message.endswith(" ".join(f"#{tag}" for tag in tags[len(kept) :]) + ": left out")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from socialpub.errors import ContentError
 from socialpub.render.counting import find_entities, length_function
 from socialpub.render.counting.entities import Flavor
-from socialpub.render.thread import split_thread, surely_splittable
+from socialpub.render.thread import Thread, build_thread, split_thread, surely_splittable
 
 GRAPHEME = regex.compile(r"\X")
 SUFFIX = re.compile(r" (\d+)/(\d+)$")
@@ -202,6 +202,133 @@ def test_twitter_style_measure_with_weighted_url() -> None:
     assert any(url in part for part in parts)
 
 
+# --- paragraphs before sentences ----------------------------------------------------------
+
+WHATSAPP = (
+    "Der Landkreis Musterstadt informiert ab sofort auch über einen eigenen WhatsApp-Kanal. "
+    "Wer ihn abonniert, erhält wichtige Meldungen direkt auf das Smartphone: Warnungen bei "
+    "Unwetter und Hochwasser, Hinweise zu Straßensperrungen und Neuigkeiten aus der "
+    "Kreisverwaltung in Musterstadt.",
+    "Das Abonnieren ist kostenlos und anonym. Andere Abonnentinnen und Abonnenten sehen weder "
+    "Ihren Namen noch Ihre Telefonnummer, und auch der Landkreis erhält keine persönlichen "
+    "Daten. Sie können den Kanal jederzeit wieder verlassen, ohne dass jemand davon erfährt. "
+    "Nachrichten an den Kanal sind nicht möglich. Für Fragen nutzen Sie bitte das "
+    "Bürgertelefon.",
+    "So geht es: Öffnen Sie WhatsApp und tippen Sie unten auf „Aktuelles“. Suchen Sie dort "
+    "nach „Landkreis Musterstadt“ und tippen Sie auf das Plus-Zeichen. Alle Meldungen finden "
+    "Sie weiterhin auch auf unserer Internetseite und in der Warn-App NINA des Bundes.",
+)
+WERTSTOFFHOF = (
+    "Am Samstag öffnet der Wertstoffhof Neudorf zum letzten Mal in diesem Jahr. Angenommen "
+    "werden dort Grünschnitt, Sperrmüll, Altholz und Elektrogeräte, jeweils bis 14 Uhr.",
+    "Ab Januar gelten neue Öffnungszeiten: dienstags und donnerstags von 9 bis 18 Uhr, "
+    "samstags von 8 bis 13 Uhr. Bitte bringen Sie Ihre Abfallkarte mit. Ohne gültige Karte "
+    "können wir leider keine Abfälle annehmen.",
+    "Fragen beantwortet die Abfallberatung des Landkreises unter 01234 567-300. Den "
+    "Abfallkalender für 2027 finden Sie ab Mitte Dezember in der App und auf unserer "
+    "Internetseite.",
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "limit", "platform"),
+    [(WHATSAPP, 500, "mastodon"), (WERTSTOFFHOF, 300, "bluesky")],
+    ids=["mastodon-900-characters", "bluesky-550-graphemes"],
+)
+def test_three_paragraphs_become_three_parts(
+    paragraphs: tuple[str, ...], limit: int, platform: Flavor
+) -> None:
+    # Each paragraph fills more than half a part, and filling each part up to a sentence of
+    # the next paragraph would fit too: the paragraph ends must win.
+    measure = length_function(platform)
+    assert all(limit / 2 < measure(paragraph) < limit - 5 for paragraph in paragraphs)
+    parts = split_thread("\n\n".join(paragraphs), limit, measure, flavor=platform)
+    assert bodies(parts) == list(paragraphs)
+
+
+# --- the trailing hashtag block ------------------------------------------------------------
+
+TAGS = "#WhatsApp #LandkreisMusterstadt #Bürgerinformation"
+LINK = "https://www.landkreis-musterstadt.de/whatsapp"
+LONG_SECOND = WHATSAPP[1] + " So geht es: Öffnen Sie WhatsApp und tippen Sie unten auf „Aktuelles“."
+
+
+def test_hashtags_never_make_a_part_of_their_own() -> None:
+    # The second paragraph and the link fill the second part: the tags used to follow alone
+    # ("#WhatsApp #LandkreisMusterstadt #Bürgerinformation 3/3").
+    measure = length_function("mastodon")
+    text = f"{WHATSAPP[0]}\n\n{LONG_SECOND}\n\n{LINK}\n\n{TAGS}"
+    parts = split_thread(text, 500, measure, flavor="mastodon")
+    assert parts == [
+        f"{WHATSAPP[0]}\n\n{TAGS} 1/2",
+        f"{LONG_SECOND}\n\n{LINK} 2/2",
+    ]
+    assert all(measure(part) <= 500 for part in parts)
+
+
+def test_hashtags_go_into_the_last_part_when_the_first_is_full() -> None:
+    first = "Erster Satz mit vielen Worten. Zweiter Satz mit noch mehr Worten."  # 65
+    text = f"{first}\n\nDritter Satz.\n\n#Abfall #Wertstoffhof"
+    parts = split_thread(text, 70, len)
+    assert parts == [f"{first} 1/2", "Dritter Satz.\n\n#Abfall #Wertstoffhof 2/2"]
+
+
+def test_full_parts_make_room_for_the_hashtags_in_the_first_part() -> None:
+    first = "Erster Satz mit vielen Worten. Zweiter Satz mit noch mehr Worten."
+    second = "Dritter Satz mit vielen Worten. Vierter Satz mit noch mehr Worten."
+    parts = split_thread(f"{first}\n\n{second}\n\n#Abfall #Wertstoffhof", 72, len)
+    assert parts[0] == "Erster Satz mit vielen Worten.\n\n#Abfall #Wertstoffhof 1/3"
+    assert [body.split("\n\n")[0] for body in bodies(parts)] == [
+        "Erster Satz mit vielen Worten.",
+        "Zweiter Satz mit noch mehr Worten.",
+        second,
+    ]
+    assert all(len(part) <= 72 for part in parts)
+
+
+def test_hashtags_on_the_last_line_are_a_block_too() -> None:
+    text = "Erster Satz mit Worten. Zweiter Satz mit Worten. Dritter Satz.\n#Abfall #Neudorf"
+    assert split_thread(text, 50, len) == [
+        "Erster Satz mit Worten.\n#Abfall #Neudorf 1/2",
+        "Zweiter Satz mit Worten. Dritter Satz. 2/2",
+    ]
+
+
+def test_hashtags_that_fit_nowhere_are_dropped_the_last_first() -> None:
+    text = (
+        "Ab Montag gilt ein neuer Fahrplan für die Buslinie nach Neudorf. Die Haltestelle "
+        "Mühlbach entfällt.\n\n#Busverkehr #Fahrplanwechsel #Mühlbach #Neudorf"
+    )
+    thread = build_thread(text, 80, len)
+    assert thread.dropped == ("#Neudorf",)
+    assert thread.parts == (
+        "Ab Montag gilt ein neuer Fahrplan für die Buslinie nach Neudorf. 1/2",
+        "Die Haltestelle Mühlbach entfällt.\n\n#Busverkehr #Fahrplanwechsel #Mühlbach 2/2",
+    )
+    assert split_thread(text, 80, len) == list(thread.parts)
+
+
+def test_hashtags_taking_more_than_half_a_part_get_no_room_made() -> None:
+    # Splitting the sentence to make room would leave a part of two words and the hashtags.
+    tags = "#Donaudampfschifffahrtsgesellschaft #Kapitänsmütze"
+    thread = build_thread(f"Ab Montag gilt der neue Fahrplan.\n\n{tags}", 50, len)
+    assert thread == Thread(("Ab Montag gilt der neue Fahrplan.",), tuple(tags.split()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # hashtags in running text, a footer after them, hashtags only: not a trailing block
+        "Erster Satz mit vielen Worten. Zweiter Satz mit Worten. Mehr dazu: #Abfall #Neudorf",
+        "Erster Satz mit vielen Worten. Zweiter Satz mit Worten.\n\n#Abfall\n\nIhr Landkreis",
+        "#Abfall #Neudorf #Wertstoffhof #Sperrmüll #Grünschnitt #Altholz #Öffnungszeiten",
+    ],
+)
+def test_other_hashtag_layouts_are_split_as_text(text: str) -> None:
+    parts = split_thread(text, 50, len)
+    assert " ".join(bodies(parts)).split() == text.split()
+
+
 # --- properties ----------------------------------------------------------------------------
 
 WORDS = ["Landkreis", "Straße", "Öffnungszeiten", "Bürgerbüro", "gesperrt", "heute", "und"]
@@ -213,42 +340,113 @@ SENTENCES = [
 ]
 EMOJI = ["🚧", "👨‍👩‍👧", "🇩🇪", "👍🏽", "❤️", "é", "a\u0308"]
 
-tokens = st.one_of(
+PROSE_TOKENS = (
     st.sampled_from(WORDS),
     st.sampled_from(SENTENCES),
     st.sampled_from(EMOJI),
     st.from_regex(r"https://[a-z]{2,8}\.de/[a-z0-9]{0,10}", fullmatch=True),
     st.from_regex(r"@[A-Za-z][A-Za-z0-9_]{0,10}", fullmatch=True),
-    st.from_regex(r"#[A-Za-zÄÖÜäöü][A-Za-z0-9äöü]{0,12}", fullmatch=True),
     st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß.,!?", min_size=1, max_size=12),
 )
+hashtags = st.from_regex(r"#[A-Za-zÄÖÜäöü][A-Za-z0-9äöü]{0,12}", fullmatch=True)
+prose_tokens = st.one_of(*PROSE_TOKENS)
+tokens = st.one_of(*PROSE_TOKENS, hashtags)
 separators = st.sampled_from([" ", " ", " ", "\n", "\n\n", "  ", " \n \n "])
 
 
 @st.composite
-def texts(draw: st.DrawFn) -> str:
-    pieces = draw(st.lists(tokens, min_size=8, max_size=80))
+def texts(draw: st.DrawFn, words: st.SearchStrategy[str] = tokens) -> str:
+    pieces = draw(st.lists(words, min_size=8, max_size=80))
     glue = [draw(separators) for _ in pieces]
     return "".join(piece + sep for piece, sep in zip(pieces, glue, strict=True)).strip()
+
+
+@st.composite
+def texts_with_hashtags(draw: st.DrawFn) -> str:
+    """Text without hashtags, then a block of them as the default templates put it."""
+    tags = draw(st.lists(hashtags, min_size=1, max_size=8))
+    block = "".join(draw(st.sampled_from([" ", " ", "\n"])) + tag for tag in tags).lstrip()
+    return draw(texts(prose_tokens)) + draw(st.sampled_from(["\n\n", "\n", " \n\n"])) + block
 
 
 measures = st.sampled_from([len, graphemes])
 FLAVORS: tuple[Flavor, ...] = ("twitter", "mastodon", "bluesky")
 flavors = st.sampled_from(FLAVORS)
+WORD = re.compile(r"\S+")
+
+
+def hashtag_spans(text: str, flavor: Flavor) -> set[tuple[int, int]]:
+    return {(e.start, e.end) for e in find_entities(text, flavor) if e.kind == "hashtag"}
+
+
+def hashtags_only(piece: str, flavor: Flavor) -> bool:
+    found = hashtag_spans(piece, flavor)
+    return all(word.span() in found for word in WORD.finditer(piece))
+
+
+def trailing_block(text: str, flavor: Flavor) -> tuple[int, int] | None:
+    """Where the trailing hashtag block starts, and where the text before it ends."""
+    words = list(WORD.finditer(text))
+    found = hashtag_spans(text, flavor)
+    first = len(words)
+    while first > 0 and words[first - 1].span() in found:
+        first -= 1
+    # the block starts at the beginning of a line, after at least one word of text
+    while (
+        0 < first < len(words) and "\n" not in text[words[first - 1].end() : words[first].start()]
+    ):
+        first += 1
+    if first in (0, len(words)):
+        return None
+    return words[first].start(), words[first - 1].end()
+
+
+def without_hashtags(
+    text: str, pieces: list[str], dropped: tuple[str, ...], flavor: Flavor
+) -> tuple[str, list[str]]:
+    """The text before its hashtag block, and the pieces with the block taken out again.
+
+    The block went after the first or the last piece, its last hashtags maybe dropped.
+    """
+    found = trailing_block(text, flavor)
+    if found is None:
+        assert dropped == ()
+        return text, pieces
+    block_start, body_end = found
+    block = list(WORD.finditer(text, block_start))
+    kept = len(block) - len(dropped)
+    assert tuple(word.group() for word in block[kept:]) == dropped
+    if not kept:
+        return text[:body_end], pieces
+    appended = text[body_end : block[kept - 1].end()]
+    body = text[:body_end]
+    for index in dict.fromkeys((0, len(pieces) - 1)):
+        if pieces[index].endswith(appended):
+            candidate = list(pieces)
+            candidate[index] = candidate[index][: -len(appended)]
+            if " ".join(candidate).split() == body.split():
+                return body, candidate
+    raise AssertionError(f"the hashtags are not after the first or last part: {pieces}")
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=texts(), limit=st.integers(min_value=50, max_value=200), data=st.data())
+@given(
+    text=st.one_of(texts(), texts_with_hashtags()),
+    limit=st.integers(min_value=50, max_value=200),
+    data=st.data(),
+)
 def test_thread_properties(text: str, limit: int, data: st.DataObject) -> None:
     measure = data.draw(measures)
     flavor = data.draw(flavors)
-    parts = split_thread(text, limit, measure, flavor=flavor)
+    thread = build_thread(text, limit, measure, flavor=flavor)
+    parts = list(thread.parts)
     if measure(text) <= limit:
-        assert parts == [text]
+        assert parts == [text] and thread.dropped == ()
         return
     assert all(measure(part) <= limit for part in parts)
     pieces = bodies(parts)
     assert all(piece and piece == piece.strip() for piece in pieces)
+    text, pieces = without_hashtags(text, pieces, thread.dropped, flavor)
     # no word lost, duplicated or reordered (every token is shorter than any limit)
     assert " ".join(pieces).split() == text.split()
     located = spans(text, pieces)
@@ -257,6 +455,53 @@ def test_thread_properties(text: str, limit: int, data: st.DataObject) -> None:
     for entity in find_entities(text, flavor):
         covering = [s for s in located if s[0] <= entity.start and entity.end <= s[1]]
         assert len(covering) == 1, (entity, pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts_with_hashtags(), limit=st.integers(min_value=50, max_value=200), data=st.data())
+def test_no_part_holds_hashtags_only(text: str, limit: int, data: st.DataObject) -> None:
+    measure = data.draw(measures)
+    flavor = data.draw(flavors)
+    parts = split_thread(text, limit, measure, flavor=flavor)
+    pieces = bodies(parts) if measure(text) > limit else parts
+    assert not any(hashtags_only(piece, flavor) for piece in pieces), parts
+
+
+PROSE = [
+    "Die Kreisstraße ist ab Montag gesperrt.",
+    "Bitte beachten Sie die Umleitung über Neudorf!",
+    "Ist das Bürgerbüro am Samstag geöffnet?",
+    "Ab 1. Dezember gilt z. B. die neue Gebührenordnung für alle Ortsteile.",
+    "Fragen beantwortet das Bürgertelefon unter 01234 567-890.",
+    "Wir danken für Ihr Verständnis.",
+    "Die Arbeiten an der Brücke über den Mühlbach dauern voraussichtlich bis Weihnachten, "
+    "danach ist die Straße wieder frei.",
+    "Kurz.",
+]
+paragraphs = st.lists(st.sampled_from(PROSE), min_size=1, max_size=7).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(paragraphs, min_size=2, max_size=8).map("\n\n".join),
+    limit=st.integers(min_value=60, max_value=500),
+    measure=st.sampled_from([len, graphemes, length_function("bluesky")]),
+)
+def test_a_paragraph_break_wins_when_the_part_before_stays_half_full(
+    text: str, limit: int, measure: Callable[[str], int]
+) -> None:
+    parts = split_thread(text, limit, measure)
+    if len(parts) == 1:
+        return
+    paragraph_ends = [match.start() for match in re.finditer(r"\n\n", text)]
+    for part, (start, end) in zip(parts[:-1], spans(text, bodies(parts)), strict=False):
+        suffix = part[part.rindex(" ") :]
+        if any(
+            limit / 2 <= measure(text[start:candidate] + suffix) <= limit
+            for candidate in paragraph_ends
+            if candidate > start
+        ):
+            assert end in paragraph_ends, (limit, part)
 
 
 @settings(max_examples=200, deadline=None)
@@ -295,6 +540,7 @@ PLATFORM_MEASURES = [length_function(p) for p in ("x", "mastodon", "bluesky", "t
 @given(
     text=st.one_of(
         texts(),
+        texts_with_hashtags(),
         st.lists(
             st.sampled_from(["a", "ö", "🚧", "👨‍👩‍👧", "a\u0308", " ", "\n", "\u00a0", "x.de"]),
             min_size=1,
@@ -303,14 +549,17 @@ PLATFORM_MEASURES = [length_function(p) for p in ("x", "mastodon", "bluesky", "t
     ),
     limit=st.integers(min_value=10, max_value=120),
     measure=st.sampled_from([len, graphemes, *PLATFORM_MEASURES]),
+    flavor=flavors,
 )
 def test_surely_splittable_means_the_split_succeeds(
-    text: str, limit: int, measure: Callable[[str], int]
+    text: str, limit: int, measure: Callable[[str], int], flavor: Flavor
 ) -> None:
-    """Validation trusts surely_splittable instead of splitting: it must never be wrong."""
-    if surely_splittable(text, limit, measure):
-        parts = split_thread(text, limit, measure)
-        assert all(measure(part) <= limit for part in parts)
+    """Validation trusts surely_splittable instead of splitting: it must never be wrong,
+    neither about the split nor about keeping every hashtag (it would miss SP306)."""
+    if surely_splittable(text, limit, measure, flavor=flavor):
+        thread = build_thread(text, limit, measure, flavor=flavor)
+        assert all(measure(part) <= limit for part in thread.parts)
+        assert thread.dropped == ()
 
 
 def test_surely_splittable_is_not_fooled_by_a_long_link() -> None:

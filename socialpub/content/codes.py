@@ -61,6 +61,12 @@ CODES: dict[str, Code] = {
         Code("SP303", "template-error", E, "a template failed"),
         Code("SP304", "too-many-hashtags", E, "more hashtags than the platform allows"),
         Code("SP305", "caption-too-long", W, "text is too long for a media caption"),
+        Code(
+            "SP306",
+            "hashtags-dropped",
+            W,
+            "hashtags that fit into no part of a thread are left out",
+        ),
         # editorial and accessibility
         Code("SP401", "no-approver", W, "an approved post names no approved_by"),
         Code("SP402", "hashtag-case", W, "a multi-word hashtag is not in CamelCase"),

@@ -15,7 +15,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -28,7 +28,11 @@ from socialpub.models import Facet, Part, Post, Problem, Variant
 from socialpub.render import markup
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.overrides import Effective, effective
+from socialpub.render.problems import hashtag_problems, hashtags_dropped, too_long
 from socialpub.specs import Capabilities
+
+if TYPE_CHECKING:
+    from socialpub.render.thread import Thread
 
 DEFAULTS = Path(__file__).parent / "defaults"
 _TAG = re.compile(r"<[^>]*>")
@@ -57,7 +61,7 @@ class Renderer:
         problems: list[Problem] = []
         text = self._layout(post, channel, values, problems)
         parts = self._parts(post, channel, values, text, problems) if text else ()
-        problems.extend(_hashtag_problems(post, channel, text))
+        problems.extend(hashtag_problems(post, channel, text))
         if caps.caption_max and values.media and parts and parts[0].length > caps.caption_max:
             problems.append(
                 problem(
@@ -185,12 +189,12 @@ class Renderer:
         if not limit or size <= limit:
             return (_part(text, caps, known),)
         if not (values.thread and caps.threads):
-            problems.append(_too_long(post, channel, size, limit, caps, values.thread))
+            problems.append(too_long(post, channel, size, limit, caps, values.thread))
             return (_part(text, caps, known),)
         if self.check_only and _surely_splittable(text, limit, caps):
             return (_part(text, caps),)
         try:
-            pieces = _split(text, limit, caps, numbering=channel.thread_numbering)
+            thread = _split(text, limit, caps, numbering=channel.thread_numbering)
         except ContentError as exc:
             problems.append(
                 problem(
@@ -203,7 +207,9 @@ class Renderer:
                 )
             )
             return (_part(text, caps),)
-        return tuple(_part(piece, caps) for piece in pieces)
+        if thread.dropped:
+            problems.append(hashtags_dropped(post, channel, thread.dropped))
+        return tuple(_part(piece, caps) for piece in thread.parts)
 
 
 class _AbsoluteLoader(jinja2.BaseLoader):
@@ -311,23 +317,29 @@ def _length(text: str, caps: Capabilities) -> int:
     return counting.length_function(caps.counter)(shown)
 
 
-def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> list[str]:
-    from socialpub.render.thread import split_thread
+def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> Thread:
+    from socialpub.render.thread import build_thread
 
-    flavor: Flavor = (
-        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
-    )
-    pieces = split_thread(text, limit, _measure(caps), numbering=numbering, flavor=flavor)
-    if caps.dialect == "telegram_html" and not all(_balanced(piece) for piece in pieces):
+    thread = build_thread(text, limit, _measure(caps), numbering=numbering, flavor=_flavor(caps))
+    if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
-    return pieces
+    return thread
 
 
 def _surely_splittable(text: str, limit: int, caps: Capabilities) -> bool:
     from socialpub.render.thread import surely_splittable
 
     # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
-    return caps.dialect != "telegram_html" and surely_splittable(text, limit, _measure(caps))
+    return caps.dialect != "telegram_html" and surely_splittable(
+        text, limit, _measure(caps), flavor=_flavor(caps)
+    )
+
+
+def _flavor(caps: Capabilities) -> Flavor:
+    """Whose rules find the URLs, mentions and hashtags that a thread part must not cut."""
+    return (
+        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
+    )
 
 
 def _balanced(fragment: str) -> bool:
@@ -339,43 +351,3 @@ def _balanced(fragment: str) -> bool:
         elif not stack or stack.pop() != name:
             return False
     return not stack
-
-
-def _too_long(
-    post: Post, channel: ChannelConfig, length: int, limit: int, caps: Capabilities, thread: bool
-) -> Problem:
-    if thread and not caps.threads:
-        hint = (
-            f"{channel.name} cannot post threads: shorten the text or override it for this channel"
-        )
-    else:
-        hint = (
-            f"shorten by {length - limit}, set `thread: true`, or add overrides.{channel.name}.text"
-        )
-    return problem(
-        "SP301",
-        post.source,
-        post.line_of("body"),
-        channel.name,
-        f"{channel.name}: text is {length} {caps.unit}, limit {limit}",
-        hint,
-    )
-
-
-def _hashtag_problems(post: Post, channel: ChannelConfig, text: str) -> list[Problem]:
-    most = channel.capabilities.max_hashtags
-    if not most or not text:
-        return []
-    found = len(re.findall(r"(?<![\w#])#\w", text))
-    if found <= most:
-        return []
-    return [
-        problem(
-            "SP304",
-            post.source,
-            post.line_of("tags"),
-            channel.name,
-            f"{channel.name}: {found} hashtags, at most {most} allowed",
-            "use fewer tags (3–5 work best)",
-        )
-    ]

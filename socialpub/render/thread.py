@@ -8,84 +8,45 @@ otherwise the part is filled as far as the finest fitting boundary allows. Only 
 even one word fits is a word broken between grapheme clusters. URLs, mentions and hashtags
 are never broken; one that alone exceeds the limit is a `ContentError`.
 
+Hashtags on the last lines of the text (the built-in templates' last paragraph) never make a
+part alone: the text before them is split, and they are appended to the first part if it has
+room, else to the last one, else the text is split again with room kept in the first part
+(for hashtags taking at most half a part). Those that fit nowhere are left out, the last
+first, and `Thread.dropped` names them.
+
 `measure` is assumed monotonic: appending text never makes a part shorter.
 """
 
 from __future__ import annotations
 
 import bisect
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
 
 from socialpub.errors import ContentError
-from socialpub.render.counting import find_entities, graphemes
-from socialpub.render.counting.entities import Entity, Flavor
+from socialpub.render.breaks import Break, Level, Segmented, segment
+from socialpub.render.counting.entities import Flavor
+from socialpub.render.hashtag_block import HashtagBlock, trailing_hashtags
 
-__all__ = ["split_thread", "surely_splittable"]
+__all__ = ["Thread", "build_thread", "split_thread", "surely_splittable"]
 
 Measure = Callable[[str], int]
 
 MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
 MIN_FILL = 0.5
-
-_NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
-# Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
-_GLUE = frozenset("\u00a0\u202f\u2007\u2060")
-_SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
-_ORDINAL = regex.compile(r"^[(\[]?\d{1,4}\.$")  # "1." "24." as in "1. Dezember"
-_INITIAL = regex.compile(r"^\p{L}\.$")  # "z." in "z. B."
-_ABBREVIATION_LIST = """
-    abb abs abt allg anm art aufl bd bsp bspw bzgl bzw ca chr dez dgl dipl dr ebd etc evtl
-    feb fr ggf gr hr hrsg inkl jan jh jr kap kfz kl lt max mind min mio mrd nov nr okt
-    prof rd s sep sept sog st std str tel usw u.a d.h z.b z.t u.u o.ä vgl vs z.zt zzgl ziff
-"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())  # lower case, without the final dot
-
-
-class Level(enum.IntEnum):
-    """Boundary kinds, best first."""
-
-    PARAGRAPH = 0
-    SENTENCE = 1
-    LINE = 2
-    WORD = 3
-    GRAPHEME = 4
+#: share of a part the hashtags may take when the text is split again to make room for them
+MAX_HASHTAG_SHARE = 0.5
 
 
 @dataclass(frozen=True)
-class _Break:
-    end: int  # the part before ends at this cluster index (exclusive)
-    resume: int  # the next part starts at this cluster index
-    level: Level
+class Thread:
+    """The parts of a thread, and the trailing hashtags that no part had room for."""
 
-
-@dataclass(frozen=True)
-class _Segmented:
-    """The text as grapheme clusters, with every place where a part may end."""
-
-    text: str
-    offsets: tuple[int, ...]  # char offset of each cluster, plus len(text) at the end
-    first: int  # first and last+1 non-whitespace cluster
-    stop: int
-    breaks: tuple[_Break, ...]  # coarse breaks (whitespace runs), by position
-    solid: tuple[bool, ...]  # per cluster: no whitespace of any kind
-    glued: frozenset[int]  # cluster indices inside an entity: never start a part there
-    entities: tuple[Entity, ...]
-
-    def slice(self, start: int, end: int) -> str:
-        return self.text[self.offsets[start] : self.offsets[end]]
-
-    def inside_words(self) -> list[_Break]:
-        """Grapheme breaks between two solid clusters: the last resort, built when needed."""
-        return [
-            _Break(index, index, Level.GRAPHEME)
-            for index in range(self.first + 1, self.stop)
-            if self.solid[index - 1] and self.solid[index] and index not in self.glued
-        ]
+    parts: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
 
 
 def split_thread(
@@ -97,14 +58,27 @@ def split_thread(
     flavor: Flavor = "twitter",
 ) -> list[str]:
     """The parts of a thread for `text`; `[text]` unchanged if it fits `limit` already."""
+    return list(build_thread(text, limit, measure, numbering=numbering, flavor=flavor).parts)
+
+
+def build_thread(
+    text: str,
+    limit: int,
+    measure: Measure,
+    *,
+    numbering: bool = True,
+    flavor: Flavor = "twitter",
+) -> Thread:
+    """`split_thread`, also telling which trailing hashtags had to be left out."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
     if measure(text) <= limit:
-        return [text]
-    segmented = _segment(text, flavor)
-    if not numbering:
-        return _pack(segmented, limit, measure, lambda index: "")
-    return _numbered(segmented, limit, measure)
+        return Thread((text,))
+    block = trailing_hashtags(text, flavor)
+    if block is None:
+        segmented = segment(text, flavor)
+        return Thread(tuple(_joined(_bodies(segmented, limit, measure, numbering), numbering)))
+    return _with_hashtags(block, limit, measure, numbering, flavor)
 
 
 #: whitespace a part may end at (the non-breaking kinds glue words together)
@@ -116,139 +90,154 @@ _SPACE_THEN_EXTEND = regex.compile(r"\s[\p{Grapheme_Extend}\p{Mc}\u200d]")
 _UNITS_PER_CHAR, _URL_ALLOWANCE = 6, 23
 
 
-def surely_splittable(text: str, limit: int, measure: Measure) -> bool:
-    """Whether `split_thread(text, limit, measure)` is certain to succeed, without splitting.
+def surely_splittable(
+    text: str, limit: int, measure: Measure, *, flavor: Flavor = "twitter"
+) -> bool:
+    """Whether `split_thread(text, limit, measure)` is certain to succeed and to keep every
+    trailing hashtag, without splitting.
 
     The splitter puts at least one word per part, so there are at most as many parts as
     words, and packing succeeds whenever every word fits beside the widest possible
-    suffix. Validation only needs that answer; building the parts costs far more. False
-    means "not certain" (then split for real), never "impossible".
+    suffix. Room is always made for trailing hashtags that take at most half a part if
+    the first word fits beside them. Validation only needs that answer; building the
+    parts costs far more. False means "not certain" (then split for real), never
+    "impossible".
     """
     if _SPACE_THEN_EXTEND.search(text):
         return False  # word boundaries would differ from the splitter's clusters
     words = [word for word in _BREAKABLE_SPACE.split(text) if word]
     suffix = " {0}/{0}".format("9" * len(str(len(words))))
-    return all(
+    if not all(
         _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
         or measure(word + suffix) <= limit
         for word in words
+    ):
+        return False
+    block = trailing_hashtags(text, flavor)
+    if block is None:
+        return True
+    hashtags = block.leading(len(block.tags))
+    first_word = _BREAKABLE_SPACE.split(block.body.strip(), maxsplit=1)[0]
+    return (
+        measure(hashtags) <= limit * MAX_HASHTAG_SHARE
+        and measure(first_word + hashtags + suffix) <= limit
     )
 
 
-def _numbering(total: int) -> Callable[[int], str]:
-    return lambda index: f" {index}/{total}"
+def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0) -> list[str]:
+    """Each body with its tail: `extra` after body number `at` (from 1), then " i/n"."""
+    total = len(bodies)
+    return [
+        body + (extra if index == at else "") + (f" {index}/{total}" if numbering else "")
+        for index, body in enumerate(bodies, start=1)
+    ]
 
 
-def _with_numbers(bodies: Sequence[str]) -> list[str]:
-    suffix = _numbering(len(bodies))
-    return [body + suffix(index) for index, body in enumerate(bodies, start=1)]
+def _bodies(
+    segmented: Segmented, limit: int, measure: Measure, numbering: bool, extra: str = ""
+) -> list[str]:
+    """The parts without their tails; `extra` goes after the first part, before its number.
 
+    n in the suffixes " i/n" changes their width, so pack again until n is right.
+    """
 
-def _numbered(segmented: _Segmented, limit: int, measure: Measure) -> list[str]:
-    """Pack with suffixes " i/n"; n changes the suffix width, so repeat until n is right."""
+    def tails(total: int) -> Callable[[int], str]:
+        def tail(index: int) -> str:
+            number = f" {index}/{total}" if numbering else ""
+            return (extra if index == 1 else "") + number
+
+        return tail
+
+    if not numbering:
+        return _pack(segmented, limit, measure, tails(0))
     total = 2
     while total <= len(segmented.offsets):  # each part holds at least one cluster
-        bodies = _pack(segmented, limit, measure, _numbering(total))
+        bodies = _pack(segmented, limit, measure, tails(total))
         if len(bodies) > total:
             total = len(bodies)  # wider suffixes may need still more parts: pack again
             continue
         # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
-        parts = _with_numbers(bodies)
+        parts = _joined(bodies, numbering, extra, at=1)
         if all(measure(part) <= limit for part in parts):
-            return parts
+            return bodies
         total += 1
     raise ContentError("the text cannot be split into a numbered thread within the limit")
 
 
-# --- segmentation ---------------------------------------------------------------------------
+# --- the hashtag block ----------------------------------------------------------------------
 
 
-def _is_space(cluster: str) -> bool:
-    """Whitespace where a part may end (not the non-breaking kinds)."""
-    return cluster.isspace() and not _GLUE.intersection(cluster)
+def _with_hashtags(
+    block: HashtagBlock, limit: int, measure: Measure, numbering: bool, flavor: Flavor
+) -> Thread:
+    """Split the text before the hashtags, then give them a part with room, never one alone.
+
+    The first part (where readers and platforms look for them), else the last one, else
+    the text is split again with room kept in the first part; hashtags that fit nowhere
+    are left out, the last ones first.
+    """
+    segmented = segment(block.body, flavor)
+    text = block.body.strip()
+    single = measure(text) <= limit  # then it stays one post unless the hashtags need two
+    bodies = [text] if single else _bodies(segmented, limit, measure, numbering)
+    numbered = numbering and not single
+    for count in range(len(block.tags), 0, -1):
+        hashtags = block.leading(count)
+        parts = _appended(bodies, numbered, hashtags, limit, measure) or _room_made(
+            segmented, bodies, hashtags, limit, measure, numbering
+        )
+        if parts:
+            return Thread(tuple(parts), block.tags[count:])
+    return Thread(tuple(_joined(bodies, numbered)), block.tags)
 
 
-def _is_solid(cluster: str) -> bool:
-    """A cluster a word may be broken after or before (no whitespace of any kind)."""
-    return not cluster.isspace()
+def _appended(
+    bodies: Sequence[str], numbered: bool, hashtags: str, limit: int, measure: Measure
+) -> list[str] | None:
+    """The parts with the hashtags after the first part, else after the last, if one has room."""
+    for at in dict.fromkeys((1, len(bodies))):
+        parts = _joined(bodies, numbered, hashtags, at)
+        if measure(parts[at - 1]) <= limit:
+            return parts
+    return None
 
 
-def _segment(text: str, flavor: Flavor) -> _Segmented:
-    clusters = graphemes(text)
-    offsets = [0]
-    for cluster in clusters:
-        offsets.append(offsets[-1] + len(cluster))
-    solid = tuple(_is_solid(cluster) for cluster in clusters)
-    visible = [i for i, is_solid in enumerate(solid) if is_solid]
-    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
-    entities = tuple(find_entities(text, flavor))
-    glued = frozenset(_inside_entities(offsets, entities))
-    breaks: list[_Break] = []
-    index = first
-    while index < stop:
-        if solid[index] or not _is_space(clusters[index]):
-            index += 1
-            continue
-        end = index
-        while _is_space(clusters[index]):
-            index += 1
-        if end not in glued:  # entities hold no whitespace, but never cut one anyway
-            breaks.append(_Break(end, index, _classify(clusters, end, index)))
-    return _Segmented(text, tuple(offsets), first, stop, tuple(breaks), solid, glued, entities)
+def _room_made(
+    segmented: Segmented,
+    bodies: Sequence[str],
+    hashtags: str,
+    limit: int,
+    measure: Measure,
+    numbering: bool,
+) -> list[str] | None:
+    """The text split again with room for the hashtags in the first part, if they leave at
+    least half of it to the text and no word is broken that the first split kept whole."""
+    if measure(hashtags) > limit * MAX_HASHTAG_SHARE:
+        return None
+    try:
+        roomy = _bodies(segmented, limit, measure, numbering, hashtags)
+    except ContentError:
+        return None
+    if _broken_words(segmented, roomy) > _broken_words(segmented, bodies):
+        return None
+    return _joined(roomy, numbering, hashtags, at=1)
 
 
-def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
-    """Cluster indices that must not start a part because an entity continues across them."""
-    glued: set[int] = set()
-    for entity in entities:
-        # clusters whose start lies strictly inside the entity's span
-        low = bisect.bisect_right(offsets, entity.start)
-        high = bisect.bisect_left(offsets, entity.end)
-        glued.update(range(low, high))
-    return glued
-
-
-def _classify(clusters: Sequence[str], end: int, resume: int) -> Level:
-    """The level of the whitespace run clusters[end:resume]."""
-    run = "".join(clusters[end:resume])
-    if len(_NEWLINE.findall(run)) >= 2:
-        return Level.PARAGRAPH
-    if _ends_sentence(_word_before(clusters, end), _next_char(clusters, resume)):
-        return Level.SENTENCE
-    return Level.LINE if _NEWLINE.search(run) else Level.WORD
-
-
-def _word_before(clusters: Sequence[str], end: int) -> str:
-    start = end
-    while start > 0 and not _is_space(clusters[start - 1]):
-        start -= 1
-    return "".join(clusters[start:end])
-
-
-def _next_char(clusters: Sequence[str], resume: int) -> str:
-    return clusters[resume][0] if resume < len(clusters) else ""
-
-
-def _ends_sentence(word: str, next_char: str) -> bool:
-    """Whether `word` closes a sentence, sparing German abbreviations and ordinals."""
-    if not _SENTENCE_END.search(word):
-        return False
-    if next_char.islower():
-        return False  # "ca. zehn": a new sentence does not start in lower case
-    core = word.rstrip("\"'“”„«»‹›’)]")
-    if not core.endswith("."):
-        return True  # ! ? …
-    if _ORDINAL.match(core) or _INITIAL.match(core):
-        return False
-    stem = core[:-1].lstrip("([").casefold()
-    return stem not in _ABBREVIATIONS and not stem.endswith("str")  # "Bahnhofstr."
+def _broken_words(segmented: Segmented, bodies: Sequence[str]) -> int:
+    """How many parts end inside a word (done only where a word alone is too long)."""
+    offset = segmented.offsets[segmented.first]
+    broken = 0
+    for body in bodies[:-1]:
+        offset = segmented.text.index(body, offset) + len(body)
+        broken += not segmented.text[offset].isspace()
+    return broken
 
 
 # --- packing --------------------------------------------------------------------------------
 
 
 def _pack(
-    segmented: _Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
+    segmented: Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
 ) -> list[str]:
     """Greedy packing: the parts' texts (without suffix), each fitting with its suffix."""
     parts: list[str] = []
@@ -269,22 +258,22 @@ def _pack(
     return parts
 
 
-def _all_after(breaks: Sequence[_Break], start: int, fitting: Sequence[_Break]) -> bool:
+def _all_after(breaks: Sequence[Break], start: int, fitting: Sequence[Break]) -> bool:
     """Whether `fitting` holds every break after `start` (so the rest may fit whole)."""
     return len(fitting) == len(breaks) - bisect.bisect_right(breaks, start, key=_end_of)
 
 
 def _choose_break(
-    segmented: _Segmented,
-    fitting: Sequence[_Break],
+    segmented: Segmented,
+    fitting: Sequence[Break],
     start: int,
     length: Callable[[int], int],
     limit: int,
-) -> _Break:
-    best_by_level: dict[Level, _Break] = {}
+) -> Break:
+    best_by_level: dict[Level, Break] = {}
     for candidate in fitting:
         best_by_level[candidate.level] = candidate  # later candidates are longer
-    farthest: _Break | None = None
+    farthest: Break | None = None
     for level in (Level.PARAGRAPH, Level.SENTENCE, Level.LINE, Level.WORD):
         at_level = best_by_level.get(level)
         if at_level and (farthest is None or at_level.end > farthest.end):
@@ -302,8 +291,8 @@ def _choose_break(
 
 
 def _fitting(
-    breaks: Sequence[_Break], start: int, length: Callable[[int], int], limit: int
-) -> list[_Break]:
+    breaks: Sequence[Break], start: int, length: Callable[[int], int], limit: int
+) -> list[Break]:
     """The breaks after `start` whose part fits, in order.
 
     A longer part never measures shorter, so the fitting breaks are a prefix of the list.
@@ -311,7 +300,7 @@ def _fitting(
     `start + limit` clusters, gallops (1, 2, 4, … breaks) towards the first misfit, then
     halves the bracket: a handful of counts of about the limit's size per part. (A text
     turning into a URL can bend the rule by a few characters; the caller checks the break
-    it chooses, and `_numbered` checks every finished part.)
+    it chooses, and `_bodies` checks every finished part.)
     """
     first = bisect.bisect_right(breaks, start, key=_end_of)
     guess = bisect.bisect_right(breaks, start + limit, key=_end_of) - 1
@@ -350,11 +339,11 @@ def _first_misfit(low: int, high: int, guess: int, fits: Callable[[int], bool]) 
     return low
 
 
-def _end_of(candidate: _Break) -> int:
+def _end_of(candidate: Break) -> int:
     return candidate.end
 
 
-def _too_long(segmented: _Segmented, start: int, limit: int) -> ContentError:
+def _too_long(segmented: Segmented, start: int, limit: int) -> ContentError:
     """The error for an unbreakable piece at `start` that alone exceeds the limit."""
     begin = segmented.offsets[start]
     ends = [b.end for b in (*segmented.breaks, *segmented.inside_words()) if b.end > start]
