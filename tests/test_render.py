@@ -208,3 +208,39 @@ def test_hashtags_without_room_are_dropped_with_a_warning(repo: Repo, check_only
     kept = [tag for tag in tags if f"#{tag} " in posted]
     assert 0 < len(kept) < len(tags) and kept == tags[: len(kept)]
     assert problem.message.endswith(" ".join(f"#{tag}" for tag in tags[len(kept) :]) + ": left out")
+
+
+OPENING_HOURS_POST = """\
+---
+id: buergerbuero
+title: Neue Öffnungszeiten im Bürgerbüro
+thread: true
+tags: [WhatsApp, LandkreisOsterholz, Bürgerinformation]
+link: https://www.landkreis-musterstadt.de/buergerbuero
+---
+Ab dem 1. Dezember öffnet das Bürgerbüro im Kreishaus montags bis freitags bereits um 7:30 Uhr.
+Damit reagieren wir auf viele Wünsche von Berufstätigen, die vor der Arbeit ihre Anliegen
+erledigen möchten. Termine können weiterhin online gebucht werden.
+
+Am Donnerstag ist das Bürgerbüro zusätzlich bis 18 Uhr geöffnet. An diesem Tag sind auch die
+Kfz-Zulassung und die Führerscheinstelle länger erreichbar. Bitte bringen Sie alle Unterlagen
+vollständig mit, damit wir Ihr Anliegen zügig bearbeiten können.
+
+Samstags bleibt das Bürgerbüro geschlossen. In dringenden Fällen erreichen Sie uns telefonisch
+unter 01234 56-789 oder per E-Mail. Wir danken allen Bürgerinnen und Bürgern für ihr
+Verständnis und freuen uns auf Ihren Besuch im Kreishaus.
+"""
+
+
+def test_paragraphs_stay_whole_even_when_the_hashtags_do_not_all_fit(repo: Repo) -> None:
+    """Three paragraphs of ~260 graphemes for Bluesky's 300: three parts, each beginning with
+    a paragraph (making room for the hashtags cut them, so parts began with the last sentence
+    of the paragraph before); the hashtag that fits nowhere is left out with a warning."""
+    config = load_config(repo.config)
+    post = load_one(config, OPENING_HOURS_POST)
+    variant = Renderer(config).variant(post, config.channels["bluesky"])
+    starts = ("Ab dem 1. Dezember", "Am Donnerstag", "Samstags bleibt")
+    assert [part.text.startswith(start) for part, start in zip(variant.parts, starts)] == [True] * 3
+    assert len(variant.parts) == 3 and all(part.length <= 300 for part in variant.parts)
+    assert [p.code for p in variant.problems] == ["SP306"]
+    assert "#WhatsApp #LandkreisOsterholz 1/3" in variant.parts[0].text

@@ -273,17 +273,17 @@ def test_hashtags_go_into_the_last_part_when_the_first_is_full() -> None:
     assert parts == [f"{first} 1/2", "Dritter Satz.\n\n#Abfall #Wertstoffhof 2/2"]
 
 
-def test_full_parts_make_room_for_the_hashtags_in_the_first_part() -> None:
+def test_full_parts_keep_their_paragraphs_and_the_hashtags_that_fit_nowhere_are_dropped() -> None:
+    """The text is never split again to make room: that would cut its paragraphs."""
     first = "Erster Satz mit vielen Worten. Zweiter Satz mit noch mehr Worten."
     second = "Dritter Satz mit vielen Worten. Vierter Satz mit noch mehr Worten."
-    parts = split_thread(f"{first}\n\n{second}\n\n#Abfall #Wertstoffhof", 72, len)
-    assert parts[0] == "Erster Satz mit vielen Worten.\n\n#Abfall #Wertstoffhof 1/3"
-    assert [body.split("\n\n")[0] for body in bodies(parts)] == [
-        "Erster Satz mit vielen Worten.",
-        "Zweiter Satz mit noch mehr Worten.",
-        second,
-    ]
-    assert all(len(part) <= 72 for part in parts)
+    text = f"{first}\n\n{second}\n\n#Abfall #Wertstoffhof"
+    assert build_thread(text, 72, len) == Thread(
+        (f"{first} 1/2", f"{second} 2/2"), ("#Abfall", "#Wertstoffhof")
+    )
+    assert build_thread(text, 80, len) == Thread(
+        (f"{first}\n\n#Abfall 1/2", f"{second} 2/2"), ("#Wertstoffhof",)
+    )
 
 
 def test_hashtags_on_the_last_line_are_a_block_too() -> None:
@@ -308,8 +308,7 @@ def test_hashtags_that_fit_nowhere_are_dropped_the_last_first() -> None:
     assert split_thread(text, 80, len) == list(thread.parts)
 
 
-def test_hashtags_taking_more_than_half_a_part_get_no_room_made() -> None:
-    # Splitting the sentence to make room would leave a part of two words and the hashtags.
+def test_a_text_that_fits_alone_stays_one_post_without_the_hashtags_that_do_not_fit() -> None:
     tags = "#Donaudampfschifffahrtsgesellschaft #Kapitänsmütze"
     thread = build_thread(f"Ab Montag gilt der neue Fahrplan.\n\n{tags}", 50, len)
     assert thread == Thread(("Ab Montag gilt der neue Fahrplan.",), tuple(tags.split()))
@@ -444,7 +443,9 @@ def test_thread_properties(text: str, limit: int, data: st.DataObject) -> None:
         assert parts == [text] and thread.dropped == ()
         return
     assert all(measure(part) <= limit for part in parts)
-    pieces = bodies(parts)
+    # one part only when the text fits without the hashtags that did not fit beside it
+    assert len(parts) > 1 or thread.dropped
+    pieces = bodies(parts) if len(parts) > 1 else parts
     assert all(piece and piece == piece.strip() for piece in pieces)
     text, pieces = without_hashtags(text, pieces, thread.dropped, flavor)
     # no word lost, duplicated or reordered (every token is shorter than any limit)
@@ -463,7 +464,7 @@ def test_no_part_holds_hashtags_only(text: str, limit: int, data: st.DataObject)
     measure = data.draw(measures)
     flavor = data.draw(flavors)
     parts = split_thread(text, limit, measure, flavor=flavor)
-    pieces = bodies(parts) if measure(text) > limit else parts
+    pieces = bodies(parts) if len(parts) > 1 else parts
     assert not any(hashtags_only(piece, flavor) for piece in pieces), parts
 
 

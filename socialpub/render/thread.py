@@ -9,10 +9,9 @@ even one word fits is a word broken between grapheme clusters. URLs, mentions an
 are never broken; one that alone exceeds the limit is a `ContentError`.
 
 Hashtags on the last lines of the text (the built-in templates' last paragraph) never make a
-part alone: the text before them is split, and they are appended to the first part if it has
-room, else to the last one, else the text is split again with room kept in the first part
-(for hashtags taking at most half a part). Those that fit nowhere are left out, the last
-first, and `Thread.dropped` names them.
+part alone: the text before them is split as if they were not there (so its paragraphs stay
+whole), and they are appended to the first part if it has room, else to the last one. Those
+that fit in neither are left out, the last first, and `Thread.dropped` names them.
 
 `measure` is assumed monotonic: appending text never makes a part shorter.
 """
@@ -37,8 +36,6 @@ Measure = Callable[[str], int]
 MIN_LIMIT = 10
 #: share of the limit a part must reach before a coarser boundary is preferred to a finer one
 MIN_FILL = 0.5
-#: share of a part the hashtags may take when the text is split again to make room for them
-MAX_HASHTAG_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,10 +95,10 @@ def surely_splittable(
 
     The splitter puts at least one word per part, so there are at most as many parts as
     words, and packing succeeds whenever every word fits beside the widest possible
-    suffix. Room is always made for trailing hashtags that take at most half a part if
-    the first word fits beside them. Validation only needs that answer; building the
-    parts costs far more. False means "not certain" (then split for real), never
-    "impossible".
+    suffix. Whether trailing hashtags find room in the first or the last part only the
+    parts themselves can tell, so a text that ends in them is never certain. Validation
+    only needs that answer; building the parts costs far more. False means "not certain"
+    (then split for real), never "impossible".
     """
     if _SPACE_THEN_EXTEND.search(text):
         return False  # word boundaries would differ from the splitter's clusters
@@ -113,15 +110,7 @@ def surely_splittable(
         for word in words
     ):
         return False
-    block = trailing_hashtags(text, flavor)
-    if block is None:
-        return True
-    hashtags = block.leading(len(block.tags))
-    first_word = _BREAKABLE_SPACE.split(block.body.strip(), maxsplit=1)[0]
-    return (
-        measure(hashtags) <= limit * MAX_HASHTAG_SHARE
-        and measure(first_word + hashtags + suffix) <= limit
-    )
+    return trailing_hashtags(text, flavor) is None
 
 
 def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0) -> list[str]:
@@ -133,18 +122,15 @@ def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0
     ]
 
 
-def _bodies(
-    segmented: Segmented, limit: int, measure: Measure, numbering: bool, extra: str = ""
-) -> list[str]:
-    """The parts without their tails; `extra` goes after the first part, before its number.
+def _bodies(segmented: Segmented, limit: int, measure: Measure, numbering: bool) -> list[str]:
+    """The parts without their numbers.
 
     n in the suffixes " i/n" changes their width, so pack again until n is right.
     """
 
     def tails(total: int) -> Callable[[int], str]:
         def tail(index: int) -> str:
-            number = f" {index}/{total}" if numbering else ""
-            return (extra if index == 1 else "") + number
+            return f" {index}/{total}" if numbering else ""
 
         return tail
 
@@ -157,7 +143,7 @@ def _bodies(
             total = len(bodies)  # wider suffixes may need still more parts: pack again
             continue
         # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
-        parts = _joined(bodies, numbering, extra, at=1)
+        parts = _joined(bodies, numbering)
         if all(measure(part) <= limit for part in parts):
             return bodies
         total += 1
@@ -172,9 +158,8 @@ def _with_hashtags(
 ) -> Thread:
     """Split the text before the hashtags, then give them a part with room, never one alone.
 
-    The first part (where readers and platforms look for them), else the last one, else
-    the text is split again with room kept in the first part; hashtags that fit nowhere
-    are left out, the last ones first.
+    The first part (where readers and platforms look for them), else the last one;
+    hashtags that fit in neither are left out, the last ones first.
     """
     segmented = segment(block.body, flavor)
     text = block.body.strip()
@@ -183,9 +168,7 @@ def _with_hashtags(
     numbered = numbering and not single
     for count in range(len(block.tags), 0, -1):
         hashtags = block.leading(count)
-        parts = _appended(bodies, numbered, hashtags, limit, measure) or _room_made(
-            segmented, bodies, hashtags, limit, measure, numbering
-        )
+        parts = _appended(bodies, numbered, hashtags, limit, measure)
         if parts:
             return Thread(tuple(parts), block.tags[count:])
     return Thread(tuple(_joined(bodies, numbered)), block.tags)
@@ -200,37 +183,6 @@ def _appended(
         if measure(parts[at - 1]) <= limit:
             return parts
     return None
-
-
-def _room_made(
-    segmented: Segmented,
-    bodies: Sequence[str],
-    hashtags: str,
-    limit: int,
-    measure: Measure,
-    numbering: bool,
-) -> list[str] | None:
-    """The text split again with room for the hashtags in the first part, if they leave at
-    least half of it to the text and no word is broken that the first split kept whole."""
-    if measure(hashtags) > limit * MAX_HASHTAG_SHARE:
-        return None
-    try:
-        roomy = _bodies(segmented, limit, measure, numbering, hashtags)
-    except ContentError:
-        return None
-    if _broken_words(segmented, roomy) > _broken_words(segmented, bodies):
-        return None
-    return _joined(roomy, numbering, hashtags, at=1)
-
-
-def _broken_words(segmented: Segmented, bodies: Sequence[str]) -> int:
-    """How many parts end inside a word (done only where a word alone is too long)."""
-    offset = segmented.offsets[segmented.first]
-    broken = 0
-    for body in bodies[:-1]:
-        offset = segmented.text.index(body, offset) + len(body)
-        broken += not segmented.text[offset].isspace()
-    return broken
 
 
 # --- packing --------------------------------------------------------------------------------
