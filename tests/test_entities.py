@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialpub.errors import UsageError
-from socialpub.render.counting import _tlds, find_entities, tldgen
+from socialpub.render.counting import _tlds, _urls, find_entities, tldgen
 from socialpub.render.counting.entities import Entity, Flavor, without_overlaps
 
 FLAVORS: tuple[Flavor, ...] = ("twitter", "mastodon", "bluesky")
@@ -231,3 +231,75 @@ def test_tld_data_is_plausible() -> None:
     assert {"de", "at", "ch", "eu", "uk", "jp", "рф", "中国"} <= _tlds.COUNTRY
     assert {"com", "org", "net", "gov", "berlin", "koeln", "bayern", "みんな"} <= _tlds.GENERIC
     assert not _tlds.COUNTRY & _tlds.GENERIC
+
+
+# --- the URL scanner's shortcuts against the plain patterns they stand in for ---------------
+
+PROTOCOLISH = st.lists(
+    st.sampled_from(
+        [
+            "https://",
+            "http://",
+            "HTTPS://",
+            "hTtP://",
+            "gemini://",
+            "ipfs://",
+            "x://",
+            "://",
+            "ttps://",
+            "https:/",
+            "s://",
+            "a",
+            "ä",
+            " ",
+            ".",
+            "/",
+            "de",
+            "www.",
+            "(",
+            "@",
+        ]
+    ),
+    max_size=20,
+).map("".join)
+
+
+@pytest.mark.parametrize("module", ["twitter_text", "mastodon"])
+@given(text=st.one_of(TEXTS, PROTOCOLISH))
+def test_protocols_are_found_as_the_protocol_pattern_finds_them(module: str, text: str) -> None:
+    scanner = _scanner(module)
+    found = [m.span() for m in scanner._protocols(text)]
+    assert found == [m.span() for m in scanner.protocol.finditer(text)]
+
+
+def _scanner(module: str) -> _urls.UrlScanner:
+    from socialpub.render.counting import mastodon, twitter_text
+
+    return mastodon._url_scanner() if module == "mastodon" else twitter_text._url_scanner()
+
+
+def _alternation(names: frozenset[str]) -> str:
+    """The plain pattern the TLD trie replaces: every name, longest first."""
+    ordered = sorted(names, key=lambda name: (-len(name), name))
+    return "|".join(regex.escape(name) for name in ordered)
+
+
+@given(
+    text=st.one_of(
+        st.sampled_from(sorted(_tlds.GENERIC | _tlds.COUNTRY)).flatmap(
+            lambda tld: st.sampled_from(
+                [tld, tld.upper(), tld + "x", tld[:-1], tld + "-", tld + ".", tld + "ä", tld + "@"]
+            )
+        ),
+        st.text(alphabet="comunityderavxnä-.@0KSſı", max_size=12),
+    )
+)
+def test_the_tld_trie_matches_what_the_alternation_matches(text: str) -> None:
+    import re
+
+    for names in (_tlds.GENERIC, _tlds.COUNTRY):
+        trie = re.compile(f"(?i:{_urls.trie(names)}){_urls._TLD_END}")
+        plain = re.compile(f"(?i:{_alternation(names)}){_urls._TLD_END}")
+        for start in range(len(text) + 1):
+            found, expected = trie.match(text, start), plain.match(text, start)
+            assert (found and found.span()) == (expected and expected.span()), (text, start)

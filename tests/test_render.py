@@ -240,7 +240,29 @@ def test_paragraphs_stay_whole_even_when_the_hashtags_do_not_all_fit(repo: Repo)
     post = load_one(config, OPENING_HOURS_POST)
     variant = Renderer(config).variant(post, config.channels["bluesky"])
     starts = ("Ab dem 1. Dezember", "Am Donnerstag", "Samstags bleibt")
-    assert [part.text.startswith(start) for part, start in zip(variant.parts, starts)] == [True] * 3
     assert len(variant.parts) == 3 and all(part.length <= 300 for part in variant.parts)
+    for part, start in zip(variant.parts, starts, strict=True):
+        assert part.text.startswith(start), part.text
     assert [p.code for p in variant.problems] == ["SP306"]
     assert "#WhatsApp #LandkreisOsterholz 1/3" in variant.parts[0].text
+
+
+def test_channels_sharing_a_template_share_its_text_unless_it_reads_the_channel(
+    repo: Repo,
+) -> None:
+    config = load_config(repo.config)
+    post = load_one(config, BASIC)
+    channels = {name: config.channels[name] for name in ("mastodon", "bluesky")}
+    shared = Renderer(config).variants(post, channels)
+    assert shared[0].parts[0].text == shared[1].parts[0].text  # plain.j2 for both
+    (repo.root / "templates" / "plain-channel.j2").write_text("{{ channel.name }}: {{ body }}")
+    text = BASIC.replace(
+        "---\nDie",
+        "overrides:\n  mastodon: {template: plain-channel.j2}\n"
+        "  bluesky: {template: plain-channel.j2}\n---\nDie",
+    )
+    own = Renderer(config).variants(load_one(config, text), channels)
+    assert [v.parts[0].text.split(":")[0] for v in own] == ["mastodon", "bluesky"]
+    (repo.root / "templates" / "plain-channel.j2").write_text("{% set c = channel %}{{ c.type }}")
+    typed = Renderer(config).variants(load_one(config, text), channels)
+    assert [v.parts[0].text for v in typed] == ["mastodon", "bluesky"]

@@ -567,3 +567,10 @@ def test_surely_splittable_is_not_fooled_by_a_long_link() -> None:
     text = "Infos: https://landkreis-musterstadt.de/" + "a" * 400 + " und mehr Text."
     assert not surely_splittable(text, 300, graphemes)
     assert surely_splittable("Kurze Wörter. " * 80, 300, graphemes)
+
+
+def test_the_breakable_spaces_are_the_whitespace_python_knows_but_the_glue() -> None:
+    from socialpub.render.breaks import _GLUE, BREAKABLE_SPACES
+
+    spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert set(BREAKABLE_SPACES) == spaces - _GLUE

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -24,7 +25,15 @@ __all__ = ["Break", "Level", "Segmented", "segment"]
 _NEWLINE = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
 # Non-breaking spaces glue words together ("z.\u00a0B.", "10\u00a0km"): not a break.
 _GLUE = frozenset("\u00a0\u202f\u2007\u2060")
+#: every character `str.isspace()` calls whitespace but the glue: where a part may end
+BREAKABLE_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2008\u2009\u200a\u2028\u2029\u205f\u3000"
+)
+_SPACE_RUN = regex.compile(f"[{BREAKABLE_SPACES}]+")
 _SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
+#: the characters a sentence's last word may end in (a cheap test before _SENTENCE_END)
+_SENTENCE_CLOSERS = frozenset(".!?…\"'“”„«»‹›’)]")
 _ORDINAL = regex.compile(r"^[(\[]?\d{1,4}\.$")  # "1." "24." as in "1. Dezember"
 _INITIAL = regex.compile(r"^\p{L}\.$")  # "z." in "z. B."
 _ABBREVIATION_LIST = """
@@ -61,7 +70,6 @@ class Segmented:
     first: int  # first and last+1 non-whitespace cluster
     stop: int
     breaks: tuple[Break, ...]  # coarse breaks (whitespace runs), by position
-    solid: tuple[bool, ...]  # per cluster: no whitespace of any kind
     glued: frozenset[int]  # cluster indices inside an entity: never start a part there
     entities: tuple[Entity, ...]
 
@@ -69,11 +77,13 @@ class Segmented:
         return self.text[self.offsets[start] : self.offsets[end]]
 
     def inside_words(self) -> list[Break]:
-        """Grapheme breaks between two solid clusters: the last resort, built when needed."""
+        """Grapheme breaks between two solid clusters (no whitespace of any kind): the last
+        resort, built only when a word alone is too long."""
+        solid = [not self.slice(index, index + 1).isspace() for index in range(self.stop)]
         return [
             Break(index, index, Level.GRAPHEME)
             for index in range(self.first + 1, self.stop)
-            if self.solid[index - 1] and self.solid[index] and index not in self.glued
+            if solid[index - 1] and solid[index] and index not in self.glued
         ]
 
 
@@ -82,34 +92,65 @@ def _is_space(cluster: str) -> bool:
     return cluster.isspace() and not _GLUE.intersection(cluster)
 
 
-def _is_solid(cluster: str) -> bool:
-    """A cluster a word may be broken after or before (no whitespace of any kind)."""
-    return not cluster.isspace()
-
-
 def segment(text: str, flavor: Flavor) -> Segmented:
     """The text as grapheme clusters, with its breaks and the clusters inside entities."""
     clusters = graphemes(text)
-    offsets = [0]
-    for cluster in clusters:
-        offsets.append(offsets[-1] + len(cluster))
-    solid = tuple(_is_solid(cluster) for cluster in clusters)
-    visible = [i for i, is_solid in enumerate(solid) if is_solid]
+    if len(clusters) == len(text):  # every cluster one character: most German texts
+        offsets: Sequence[int] = range(len(text) + 1)
+    else:
+        offsets = [0, *itertools.accumulate(len(cluster) for cluster in clusters)]
+    visible = [i for i, cluster in enumerate(clusters) if not cluster.isspace()]
     first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
     entities = tuple(find_entities(text, flavor))
     glued = frozenset(_inside_entities(offsets, entities))
-    breaks: list[Break] = []
+    runs = _space_runs(text, offsets, first, stop)
+    if runs is None:  # whitespace inside a cluster (a space a combining mark extends)
+        runs = _space_runs_by_cluster(clusters, first, stop)
+    breaks = [
+        Break(end, resume, _classify(text, offsets, end, resume, word_start))
+        for end, resume, word_start in runs
+        if end not in glued  # entities hold no whitespace, but never cut one anyway
+    ]
+    return Segmented(text, tuple(offsets), first, stop, tuple(breaks), glued, entities)
+
+
+def _space_runs(
+    text: str, offsets: Sequence[int], first: int, stop: int
+) -> list[tuple[int, int, int]] | None:
+    """(end, resume, start of the word before) of each run of breakable whitespace between
+    `first` and `stop`, in cluster indices; None when a run does not consist of whole
+    clusters (then only the clusters themselves can tell)."""
+    if isinstance(offsets, range):  # each cluster one character: offsets are indices
+        index_of: Callable[[int], int | None] = int
+    else:
+        index_of = {offset: index for index, offset in enumerate(offsets)}.get
+    runs: list[tuple[int, int, int]] = []
+    word_start = first
+    for run in _SPACE_RUN.finditer(text, offsets[first], offsets[stop]):
+        end, resume = index_of(run.start()), index_of(run.end())
+        if end is None or resume is None:
+            return None
+        runs.append((end, resume, word_start))
+        word_start = resume
+    return runs
+
+
+def _space_runs_by_cluster(
+    clusters: Sequence[str], first: int, stop: int
+) -> list[tuple[int, int, int]]:
+    runs: list[tuple[int, int, int]] = []
+    word_start = first
     index = first
     while index < stop:
-        if solid[index] or not _is_space(clusters[index]):
+        if not _is_space(clusters[index]):
             index += 1
             continue
         end = index
         while _is_space(clusters[index]):
             index += 1
-        if end not in glued:  # entities hold no whitespace, but never cut one anyway
-            breaks.append(Break(end, index, _classify(clusters, end, index)))
-    return Segmented(text, tuple(offsets), first, stop, tuple(breaks), solid, glued, entities)
+        runs.append((end, index, word_start))
+        word_start = index
+    return runs
 
 
 def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[int]:
@@ -123,25 +164,17 @@ def _inside_entities(offsets: Sequence[int], entities: Sequence[Entity]) -> set[
     return glued
 
 
-def _classify(clusters: Sequence[str], end: int, resume: int) -> Level:
-    """The level of the whitespace run clusters[end:resume]."""
-    run = "".join(clusters[end:resume])
-    if len(_NEWLINE.findall(run)) >= 2:
+def _classify(text: str, offsets: Sequence[int], end: int, resume: int, word_start: int) -> Level:
+    """The level of the whitespace run from cluster `end` to `resume`."""
+    run = text[offsets[end] : offsets[resume]]
+    if run != " " and len(_NEWLINE.findall(run)) >= 2:  # " ": most runs, no line break
         return Level.PARAGRAPH
-    if _ends_sentence(_word_before(clusters, end), _next_char(clusters, resume)):
+    word = text[offsets[word_start] : offsets[end]]
+    if word[-1] in _SENTENCE_CLOSERS and _ends_sentence(
+        word, text[offsets[resume] : offsets[resume] + 1]
+    ):
         return Level.SENTENCE
-    return Level.LINE if _NEWLINE.search(run) else Level.WORD
-
-
-def _word_before(clusters: Sequence[str], end: int) -> str:
-    start = end
-    while start > 0 and not _is_space(clusters[start - 1]):
-        start -= 1
-    return "".join(clusters[start:end])
-
-
-def _next_char(clusters: Sequence[str], resume: int) -> str:
-    return clusters[resume][0] if resume < len(clusters) else ""
+    return Level.LINE if run != " " and _NEWLINE.search(run) else Level.WORD
 
 
 def _ends_sentence(word: str, next_char: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -45,14 +46,23 @@ class Renderer:
     """Renders variants for one config. Templates are compiled once and reused."""
 
     config: Config
-    #: only check that long texts can become threads, without building the parts (validation)
+    #: for validation: only the problems are exact (long texts are proven splittable instead
+    #: of split where that is certain, and Bluesky facets are left out)
     check_only: bool = False
     _envs: dict[bool, jinja2.Environment] = field(default_factory=dict)
-    _documents: dict[str, markup.Document] = field(default_factory=dict)
     _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
+    #: per template: whether it reads `channel` (else channels that share it share its text)
+    _reads_channel: dict[Path, bool] = field(default_factory=dict)
+    # What one post's variants share: the parsed text, its rendering per dialect, and the
+    # layouts of templates that do not depend on the channel.
+    _documents: dict[str, markup.Document] = field(default_factory=dict)
+    _bodies: dict[tuple[str, str], str] = field(default_factory=dict)
+    _layouts: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     def variants(self, post: Post, channels: Mapping[str, ChannelConfig]) -> list[Variant]:
         self._documents.clear()  # parse each text once per post, render it per dialect
+        self._bodies.clear()
+        self._layouts.clear()
         return [self.variant(post, channel) for channel in channels.values()]
 
     def variant(self, post: Post, channel: ChannelConfig) -> Variant:
@@ -94,6 +104,14 @@ class Renderer:
     ) -> str:
         dialect = channel.capabilities.dialect
         is_html = dialect != "plain"
+        try:
+            template = self._template(post, channel, values, is_html)
+        except _TemplateFailure as failure:
+            problems.append(failure.problem(post, channel))
+            return ""
+        shared = (template.filename, dialect, values.text, values.tags, values.link)
+        if not self._reads(template) and shared in self._layouts:
+            return self._layouts[shared]
         body = self._body(values.text, dialect)
         context = {
             "title": post.title,
@@ -106,25 +124,40 @@ class Renderer:
             "channel": types.MappingProxyType({"name": channel.name, "type": channel.type}),
         }
         try:
-            template = self._template(post, channel, values, is_html)
             rendered = template.render(context)
-        except _TemplateFailure as failure:
-            problems.append(failure.problem(post, channel))
-            return ""
         except jinja2.TemplateError as exc:
             problems.append(_runtime_problem(exc, post, channel))
             return ""
-        return _tidy(rendered)
+        layout = self._layouts[shared] = _tidy(rendered)
+        return layout
+
+    def _reads(self, template: jinja2.Template) -> bool:
+        """Whether the template reads `channel` (found once per template, from its source)."""
+        path = Path(template.filename or "")
+        if path not in self._reads_channel:
+            try:
+                source = path.read_text(encoding="utf-8-sig")
+                names = jinja2.meta.find_undeclared_variables(template.environment.parse(source))
+            except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+                names = {"channel"}  # when in doubt, render it per channel
+            self._reads_channel[path] = "channel" in names
+        return self._reads_channel[path]
 
     def _body(self, text: str, dialect: str) -> str:
+        key = (text, dialect)
+        if key in self._bodies:
+            return self._bodies[key]
         document = self._documents.get(text)
         if document is None:
             document = self._documents[text] = markup.parse(text)
         if dialect == "telegram_html":
-            return markup.to_telegram_html(document)
-        if dialect == "html":
-            return markup.to_html(document)
-        return markup.to_plain(document)
+            body = markup.to_telegram_html(document)
+        elif dialect == "html":
+            body = markup.to_html(document)
+        else:
+            body = markup.to_plain(document)
+        self._bodies[key] = body
+        return body
 
     def _template(
         self, post: Post, channel: ChannelConfig, values: Effective, is_html: bool
@@ -187,12 +220,12 @@ class Renderer:
         # Bluesky's measure also weighs bytes; every other one is the length itself.
         known = None if caps.counter == "bluesky" else size
         if not limit or size <= limit:
-            return (_part(text, caps, known),)
+            return (_part(text, caps, known, facets_too=not self.check_only),)
         if not (values.thread and caps.threads):
             problems.append(too_long(post, channel, size, limit, caps, values.thread))
-            return (_part(text, caps, known),)
+            return (_part(text, caps, known, facets_too=not self.check_only),)
         if self.check_only and _surely_splittable(text, limit, caps):
-            return (_part(text, caps),)
+            return (_part(text, caps, facets_too=not self.check_only),)
         try:
             thread = _split(text, limit, caps, numbering=channel.thread_numbering)
         except ContentError as exc:
@@ -206,10 +239,10 @@ class Renderer:
                     "shorten the long link or word",
                 )
             )
-            return (_part(text, caps),)
+            return (_part(text, caps, facets_too=not self.check_only),)
         if thread.dropped:
             problems.append(hashtags_dropped(post, channel, thread.dropped))
-        return tuple(_part(piece, caps) for piece in thread.parts)
+        return tuple(_part(piece, caps, facets_too=not self.check_only) for piece in thread.parts)
 
 
 class _AbsoluteLoader(jinja2.BaseLoader):
@@ -296,9 +329,11 @@ def _measure(caps: Capabilities) -> Callable[[str], int]:
     return base
 
 
-def _part(text: str, caps: Capabilities, length: int | None = None) -> Part:
+def _part(
+    text: str, caps: Capabilities, length: int | None = None, *, facets_too: bool = True
+) -> Part:
     facets: tuple[Facet, ...] = ()
-    if caps.counter == "bluesky":
+    if caps.counter == "bluesky" and facets_too:
         from socialpub.render.facets import bluesky_facets
 
         facets = bluesky_facets(text)

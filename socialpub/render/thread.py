@@ -69,6 +69,7 @@ def build_thread(
     """`split_thread`, also telling which trailing hashtags had to be left out."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
+    measure = _remembering(measure)
     if measure(text) <= limit:
         return Thread((text,))
     block = trailing_hashtags(text, flavor)
@@ -76,6 +77,20 @@ def build_thread(
         segmented = segment(text, flavor)
         return Thread(tuple(_joined(_bodies(segmented, limit, measure, numbering), numbering)))
     return _with_hashtags(block, limit, measure, numbering, flavor)
+
+
+def _remembering(measure: Measure) -> Measure:
+    """`measure` with its answers kept for one split: packing and checking the parts ask
+    for many candidate parts more than once, and counting a text is the costly step."""
+    known: dict[str, int] = {}
+
+    def remembered(text: str) -> int:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = measure(text)
+        return found
+
+    return remembered
 
 
 #: whitespace a part may end at (the non-breaking kinds glue words together)
