@@ -574,3 +574,51 @@ def test_the_breakable_spaces_are_the_whitespace_python_knows_but_the_glue() -> 
 
     spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
     assert set(BREAKABLE_SPACES) == spaces - _GLUE
+
+
+# --- counting candidate parts by slices equals counting them ---------------------------------
+
+SLICE_TOKENS = st.one_of(
+    *PROSE_TOKENS,
+    hashtags,
+    st.sampled_from(
+        [
+            "@kreis@social.example",  # a remote mention counts as its local part on Mastodon
+            "https://t.co/abc",
+            "www.example.de",
+            "\u0600x",  # a prepended mark joins the next character
+            "\u0915\u094d\u0937",  # an Indic conjunct
+            "x\u200d",
+            "\U0001f469\u200d\U0001f4bb",
+            "(https://example.org/a_(b))",
+        ]
+    ),
+)
+TAILS = ["", " 1/3", " 12/13", "\n\n#Verkehr #B27 1/4", "\n#Tag", " \u0301x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts(SLICE_TOKENS), data=st.data())
+def test_slices_count_candidate_parts_as_counting_them_does(text: str, data: st.DataObject) -> None:
+    from socialpub.render.breaks import segment
+    from socialpub.render.renderer import _measure
+    from socialpub.render.slices import slicer
+    from socialpub.specs import BLUESKY, MASTODON, ChannelSpec
+
+    pairs: tuple[tuple[ChannelSpec, Flavor], ...] = ((MASTODON, "mastodon"), (BLUESKY, "bluesky"))
+    for spec, flavor in pairs:
+        caps = spec.capabilities
+        measure = _measure(caps)
+        make = slicer(caps, measure)
+        assert make is not None
+        segmented = segment(text, flavor)
+        length = make(segmented)
+        starts = [segmented.first, *(b.resume for b in segmented.breaks)]
+        ends = [*(b.end for b in segmented.breaks), segmented.stop]
+        first = data.draw(st.sampled_from(starts))
+        end = data.draw(st.sampled_from([e for e in ends if e > first] or [segmented.stop]))
+        if end <= first:
+            continue
+        tail = data.draw(st.sampled_from(TAILS))
+        expected = measure(segmented.slice(first, end) + tail)
+        assert length(first, end, tail) == expected, (flavor, segmented.slice(first, end), tail)

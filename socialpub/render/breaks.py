@@ -14,6 +14,7 @@ import enum
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -54,8 +55,7 @@ class Level(enum.IntEnum):
     GRAPHEME = 4
 
 
-@dataclass(frozen=True)
-class Break:
+class Break(NamedTuple):  # a text has a break every few words: cheaper than a dataclass
     end: int  # the part before ends at this cluster index (exclusive)
     resume: int  # the next part starts at this cluster index
     level: Level
@@ -97,10 +97,13 @@ def segment(text: str, flavor: Flavor) -> Segmented:
     clusters = graphemes(text)
     if len(clusters) == len(text):  # every cluster one character: most German texts
         offsets: Sequence[int] = range(len(text) + 1)
+        first, stop = len(text) - len(text.lstrip()), len(text.rstrip())
+        if first >= stop:
+            first = stop = 0
     else:
         offsets = [0, *itertools.accumulate(len(cluster) for cluster in clusters)]
-    visible = [i for i, cluster in enumerate(clusters) if not cluster.isspace()]
-    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
+        visible = [i for i, cluster in enumerate(clusters) if not cluster.isspace()]
+        first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
     entities = tuple(find_entities(text, flavor))
     glued = frozenset(_inside_entities(offsets, entities))
     runs = _space_runs(text, offsets, first, stop)

@@ -353,9 +353,18 @@ def _length(text: str, caps: Capabilities) -> int:
 
 
 def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> Thread:
+    from socialpub.render.slices import slicer
     from socialpub.render.thread import build_thread
 
-    thread = build_thread(text, limit, _measure(caps), numbering=numbering, flavor=_flavor(caps))
+    measure = _measure(caps)
+    thread = build_thread(
+        text,
+        limit,
+        measure,
+        numbering=numbering,
+        flavor=_flavor(caps),
+        slicer=slicer(caps, measure),
+    )
     if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
     return thread

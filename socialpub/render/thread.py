@@ -28,6 +28,7 @@ from socialpub.errors import ContentError
 from socialpub.render.breaks import Break, Level, Segmented, segment
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.hashtag_block import HashtagBlock, trailing_hashtags
+from socialpub.render.slices import SliceMeasure, Slicer
 
 __all__ = ["Thread", "build_thread", "split_thread", "surely_splittable"]
 
@@ -53,9 +54,11 @@ def split_thread(
     *,
     numbering: bool = True,
     flavor: Flavor = "twitter",
+    slicer: Slicer | None = None,
 ) -> list[str]:
     """The parts of a thread for `text`; `[text]` unchanged if it fits `limit` already."""
-    return list(build_thread(text, limit, measure, numbering=numbering, flavor=flavor).parts)
+    thread = build_thread(text, limit, measure, numbering=numbering, flavor=flavor, slicer=slicer)
+    return list(thread.parts)
 
 
 def build_thread(
@@ -65,18 +68,49 @@ def build_thread(
     *,
     numbering: bool = True,
     flavor: Flavor = "twitter",
+    slicer: Slicer | None = None,
 ) -> Thread:
-    """`split_thread`, also telling which trailing hashtags had to be left out."""
+    """`split_thread`, also telling which trailing hashtags had to be left out.
+
+    `slicer` (see `slices.py`) counts candidate parts faster, exactly as `measure` would;
+    the finished thread is counted with `measure` itself (and split without the slicer,
+    should they ever disagree)."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
     measure = _remembering(measure)
     if measure(text) <= limit:
         return Thread((text,))
+    thread = _thread(text, limit, measure, slicer, numbering, flavor)
+    if slicer is not None and not all(measure(part) <= limit for part in thread.parts):
+        thread = _thread(text, limit, measure, None, numbering, flavor)
+    return thread
+
+
+def _thread(
+    text: str,
+    limit: int,
+    measure: Measure,
+    slicer: Slicer | None,
+    numbering: bool,
+    flavor: Flavor,
+) -> Thread:
     block = trailing_hashtags(text, flavor)
-    if block is None:
-        segmented = segment(text, flavor)
-        return Thread(tuple(_joined(_bodies(segmented, limit, measure, numbering), numbering)))
-    return _with_hashtags(block, limit, measure, numbering, flavor)
+    if block is not None:
+        return _with_hashtags(block, limit, measure, slicer, numbering, flavor)
+    segmented = segment(text, flavor)
+    spans = _spans(segmented, limit, _lengths(segmented, measure, slicer), numbering)
+    return Thread(tuple(_joined([segmented.slice(*span) for span in spans], numbering)))
+
+
+def _lengths(segmented: Segmented, measure: Measure, slicer: Slicer | None) -> SliceMeasure:
+    """The length of a candidate part: clusters first..end of the text, then a tail."""
+    if slicer is not None:
+        return slicer(segmented)
+
+    def length(first: int, end: int, tail: str) -> int:
+        return measure(segmented.slice(first, end) + tail)
+
+    return length
 
 
 def _remembering(measure: Measure) -> Measure:
@@ -137,8 +171,11 @@ def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0
     ]
 
 
-def _bodies(segmented: Segmented, limit: int, measure: Measure, numbering: bool) -> list[str]:
-    """The parts without their numbers.
+Span = tuple[int, int]  # the clusters of a part: first, end
+
+
+def _spans(segmented: Segmented, limit: int, length: SliceMeasure, numbering: bool) -> list[Span]:
+    """The parts, without their numbers.
 
     n in the suffixes " i/n" changes their width, so pack again until n is right.
     """
@@ -150,17 +187,17 @@ def _bodies(segmented: Segmented, limit: int, measure: Measure, numbering: bool)
         return tail
 
     if not numbering:
-        return _pack(segmented, limit, measure, tails(0))
+        return _pack(segmented, limit, length, tails(0))
     total = 2
     while total <= len(segmented.offsets):  # each part holds at least one cluster
-        bodies = _pack(segmented, limit, measure, tails(total))
-        if len(bodies) > total:
-            total = len(bodies)  # wider suffixes may need still more parts: pack again
+        spans = _pack(segmented, limit, length, tails(total))
+        if len(spans) > total:
+            total = len(spans)  # wider suffixes may need still more parts: pack again
             continue
         # As many parts as numbered, or fewer: then " i/m" is no wider than " i/n" was.
-        parts = _joined(bodies, numbering)
-        if all(measure(part) <= limit for part in parts):
-            return bodies
+        final = tails(len(spans))
+        if all(length(*span, final(i)) <= limit for i, span in enumerate(spans, start=1)):
+            return spans
         total += 1
     raise ContentError("the text cannot be split into a numbered thread within the limit")
 
@@ -169,58 +206,69 @@ def _bodies(segmented: Segmented, limit: int, measure: Measure, numbering: bool)
 
 
 def _with_hashtags(
-    block: HashtagBlock, limit: int, measure: Measure, numbering: bool, flavor: Flavor
+    block: HashtagBlock,
+    limit: int,
+    measure: Measure,
+    slicer: Slicer | None,
+    numbering: bool,
+    flavor: Flavor,
 ) -> Thread:
     """Split the text before the hashtags, then give them a part with room, never one alone.
 
     The first part (where readers and platforms look for them), else the last one;
     hashtags that fit in neither are left out, the last ones first.
     """
-    segmented = segment(block.body, flavor)
     text = block.body.strip()
-    single = measure(text) <= limit  # then it stays one post unless the hashtags need two
-    bodies = [text] if single else _bodies(segmented, limit, measure, numbering)
-    numbered = numbering and not single
+    if measure(text) <= limit:  # it stays one post, with the hashtags that fit beside it
+        for count in range(len(block.tags), 0, -1):
+            if measure(text + block.leading(count)) <= limit:
+                return Thread((text + block.leading(count),), block.tags[count:])
+        return Thread((text,), block.tags)
+    segmented = segment(block.body, flavor)
+    length = _lengths(segmented, measure, slicer)
+    spans = _spans(segmented, limit, length, numbering)
+    bodies = [segmented.slice(*span) for span in spans]
     for count in range(len(block.tags), 0, -1):
         hashtags = block.leading(count)
-        parts = _appended(bodies, numbered, hashtags, limit, measure)
-        if parts:
-            return Thread(tuple(parts), block.tags[count:])
-    return Thread(tuple(_joined(bodies, numbered)), block.tags)
+        at = _room_for(spans, numbering, hashtags, limit, length)
+        if at:
+            return Thread(tuple(_joined(bodies, numbering, hashtags, at)), block.tags[count:])
+    return Thread(tuple(_joined(bodies, numbering)), block.tags)
 
 
-def _appended(
-    bodies: Sequence[str], numbered: bool, hashtags: str, limit: int, measure: Measure
-) -> list[str] | None:
-    """The parts with the hashtags after the first part, else after the last, if one has room."""
-    for at in dict.fromkeys((1, len(bodies))):
-        parts = _joined(bodies, numbered, hashtags, at)
-        if measure(parts[at - 1]) <= limit:
-            return parts
-    return None
+def _room_for(
+    spans: Sequence[Span], numbering: bool, hashtags: str, limit: int, length: SliceMeasure
+) -> int:
+    """The part (from 1) the hashtags fit after: the first, else the last; 0 if neither."""
+    total = len(spans)
+    for at in dict.fromkeys((1, total)):
+        number = f" {at}/{total}" if numbering else ""
+        if length(*spans[at - 1], hashtags + number) <= limit:
+            return at
+    return 0
 
 
 # --- packing --------------------------------------------------------------------------------
 
 
 def _pack(
-    segmented: Segmented, limit: int, measure: Measure, suffix: Callable[[int], str]
-) -> list[str]:
-    """Greedy packing: the parts' texts (without suffix), each fitting with its suffix."""
-    parts: list[str] = []
+    segmented: Segmented, limit: int, length_of: SliceMeasure, suffix: Callable[[int], str]
+) -> list[Span]:
+    """Greedy packing: the parts (without suffix), each fitting with its suffix."""
+    parts: list[Span] = []
     start = segmented.first
     while start < segmented.stop:
         tail = suffix(len(parts) + 1)
 
         def length(end: int, start: int = start, tail: str = tail) -> int:
-            return measure(segmented.slice(start, end) + tail)
+            return length_of(start, end, tail)
 
         fitting = _fitting(segmented.breaks, start, length, limit)
         if _all_after(segmented.breaks, start, fitting) and length(segmented.stop) <= limit:
-            parts.append(segmented.slice(start, segmented.stop))
+            parts.append((start, segmented.stop))
             break
         chosen = _choose_break(segmented, fitting, start, length, limit)
-        parts.append(segmented.slice(start, chosen.end))
+        parts.append((start, chosen.end))
         start = chosen.resume
     return parts
 

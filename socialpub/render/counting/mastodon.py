@@ -102,13 +102,13 @@ def countable_length(text: str) -> int:
     pieces: list[str] = []
     done = 0
     for entity in without_overlaps([*extract_urls(text), *extract_mentions(text)]):
-        pieces += [text[done : entity.start], _stand_in(entity)]
+        pieces += [text[done : entity.start], stand_in(entity)]
         done = entity.end
     pieces.append(text[done:])
     return grapheme_count("".join(pieces))
 
 
-def _stand_in(entity: Entity) -> str:
+def stand_in(entity: Entity) -> str:
     """What Mastodon counts in place of a URL ("x" * 23) or a mention ("@user")."""
     if entity.kind == "url":
         return "x" * URL_LENGTH
