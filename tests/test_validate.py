@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialpub.checks import validate as validate_module
-from socialpub.checks.rules import Report, emoji_count
+from socialpub.checks.report import Report
+from socialpub.checks.rules import emoji_count
 from socialpub.checks.validate import validate
 from socialpub.content.config import load_config
 from tests.conftest import Repo

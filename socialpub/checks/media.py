@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from socialpub.checks.report import all_media
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
-from socialpub.content.textfile import did_you_mean
-from socialpub.models import Media, Post, Problem
+from socialpub.models import Post, Problem
 from socialpub.render.counting import grapheme_count
 from socialpub.render.overrides import effective
 from socialpub.specs import IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
-
-
-def all_media(post: Post) -> list[Media]:
-    media = list(post.media)
-    for override in post.overrides.values():
-        media.extend(override.media or ())
-    return media
 
 
 def media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Problem]:
@@ -102,38 +95,3 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
             )
         )
     return problems
-
-
-def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem | None:
-    path = Path(file)
-    if path.is_absolute() or file.startswith("~"):
-        return problem(
-            "SP202",
-            source,
-            line,
-            "media.file",
-            f"{file}: absolute paths are not allowed",
-            "give the path relative to the repository root, e.g. media/karte.png",
-        )
-    resolved = (root / path).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        return problem(
-            "SP202",
-            source,
-            line,
-            "media.file",
-            f"{file}: points outside the repository",
-            "copy the file into the repository (symbolic links out of it are not followed)",
-        )
-    if not resolved.is_file():
-        siblings = (
-            [p.name for p in (root / path).parent.glob("*")]
-            if (root / path).parent.is_dir()
-            else []
-        )
-        hint = (
-            did_you_mean(path.name, siblings)
-            or "check the path; it is relative to the repository root"
-        )
-        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
-    return None

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpub import __version__
-from socialpub.checks.rules import Entry, Report, entry_of, id_entry, post_problems, report
-from socialpub.content.cache import ValidationCache
+from socialpub.checks.cache import ValidationCache
+from socialpub.checks.report import Entry, Report, entry_of, id_entry, problem_data, report
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.posts import Selection, discover, id_lines, load_post, post_channels
 from socialpub.models import Post, Problem, Variant
 
-if TYPE_CHECKING:  # rendering pulls in Jinja2 and markdown-it: imported only when needed
+if TYPE_CHECKING:  # the rules and rendering pull in regex, Jinja2 and markdown-it: a run that
+    # finds every result in the cache needs none of them
     from socialpub.render.renderer import Renderer
 
 #: below this many files to check, starting worker processes costs more than it saves
@@ -47,7 +48,7 @@ def validate(
     With `changed` (absolute paths), only those files are checked in full; the others take
     part in the rules across files (duplicate ids) through a quick scan of their ids."""
     files = discover(paths, config.posts_dir)
-    keys = {path: _key(path, config) for path in files}
+    keys = _keys(files, config)
     full = [p for p in files if changed is None or os.path.abspath(p) in changed]  # noqa: PTH100
     cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
     entries: dict[str, Entry] = {}
@@ -76,6 +77,8 @@ def check_selection(
     """Check posts already read and rendered (`publish`, `plan`): nothing is read or
     rendered twice. `variants` holds each post's variants for all of its channels, by id;
     the files not selected take part in the duplicate-id rule."""
+    from socialpub.checks.rules import post_problems
+
     entries: dict[str, Entry] = {}
     for loaded in selection.loaded:
         post = loaded.post
@@ -91,6 +94,8 @@ def check_selection(
 
 def check_post(post: Post, config: Config, renderer: Renderer) -> list[Problem]:
     """The cacheable rules of one loaded post, rendering its variants with `renderer`."""
+    from socialpub.checks.rules import post_problems
+
     channels = post_channels(post, config)
     return post_problems(post, channels, renderer.variants(post, channels), config)
 
@@ -118,7 +123,7 @@ def _cached_entry(path: str, key: str, cache: ValidationCache | None) -> Entry |
             data = handle.read()
     except OSError as exc:
         report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
-        return {"problems": [report.as_dict()], "id": "", "media": []}
+        return Entry("", 1, [problem_data(report)], [])
     digest = hashlib.sha256(data).hexdigest()
     if cache and (hit := cache.lookup_digest(key, digest, stat)):
         return hit
@@ -141,6 +146,8 @@ def _quick_entries(files: Sequence[str], keys: Mapping[str, str]) -> dict[str, E
 
 def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
     """Check files, on every core when there are many (results come back in order)."""
+    if not misses:
+        return []
     from socialpub.render.renderer import Renderer
 
     workers = min(os.cpu_count() or 1, 8)
@@ -172,6 +179,18 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _keys(files: Sequence[str], config: Config) -> dict[str, str]:
+    """Each file's key (`_key`); the posts folder's files, absolute already, by slicing."""
+    prefix = str(config.root) + os.sep
+    dotted = (f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}")  # paths abspath would change
+    return {
+        path: path[len(prefix) :].replace(os.sep, "/")
+        if path.startswith(prefix) and not any(part in path for part in dotted)
+        else _key(path, config)
+        for path in files
+    }
 
 
 def _key(path: str, config: Config) -> str:

@@ -69,16 +69,28 @@ def discover(paths: Iterable[Path], posts_dir: Path) -> list[str]:
 
 
 def _walk(folder: Path) -> Iterator[str]:
-    """Post files below `folder`, skipping names that start with "." or "_" and READMEs."""
+    """Post files below `folder`, skipping names that start with "." or "_" and READMEs.
+
+    As `os.walk` would find them (symbolic links to folders are not followed, folders that
+    cannot be read are skipped), in a tighter loop: it runs for every file of every run."""
     suffixes = MARKDOWN_SUFFIXES + YAML_SUFFIXES
-    for current, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        for name in names:
-            lower = name.lower()
-            if name.startswith((".", "_")) or lower == "readme.md":
+    folders = [os.fspath(folder)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name[0] in "._":
                 continue
-            if lower.endswith(suffixes):
-                yield os.path.join(current, name)  # noqa: PTH118 - see discover()
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    folders.append(entry.path)
+                continue
+            lower = name.lower()
+            if lower.endswith(suffixes) and lower != "readme.md":
+                yield entry.path
 
 
 _ID_LINE = re.compile(rb"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)

@@ -12,8 +12,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from dateutil import parser as dateparser
-
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
@@ -85,6 +83,8 @@ class FieldReader:
         value = meta.get(key)
         if value is None:
             return None
+        from dateutil import parser as dateparser  # ~15 ms to import: only when a post is read
+
         line = meta.line_of(key)
         text = str(value).strip()
         try:

@@ -3,9 +3,7 @@ line ends), and files written atomically, so a crash leaves the old or the new f
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +41,16 @@ def decode(data: bytes) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint like "did you mean 'channels'?" or "" when nothing is close."""
+    import difflib  # only when something is misspelt
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, rename over the target, fsync the folder."""
+    import tempfile  # ~5 ms to import, and most runs write nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

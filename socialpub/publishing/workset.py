@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialpub.channels.adapter import adapter_class
-from socialpub.checks.rules import Report
+from socialpub.checks.report import Report
 from socialpub.checks.validate import check_selection
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import post_channels, select_posts

@@ -1,0 +1,208 @@
+"""What validation reports: every problem of the checked files, with the rules that must run
+fresh each time because they depend on the file system (media files exist inside the
+repository), on the time (already expired) or on other files (duplicate ids).
+
+A checked file's result is plain data (an Entry), so it can be cached. This module needs
+none of the rendering code: a run that finds every result in the cache loads none of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from socialpub.content.codes import problem
+from socialpub.content.textfile import did_you_mean
+from socialpub.models import Media, Post, Problem, Severity, Status
+
+#: a problem as plain data: file, line, field, code, severity, message, hint
+ProblemData = list[Any]
+
+
+class Entry(NamedTuple):
+    """What the report needs of a checked file: its own problems, and what the rules run
+    fresh each time look at. Plain data, so the validation cache stores it as a list."""
+
+    id: str
+    id_line: int
+    problems: list[ProblemData]
+    media: list[list[Any]]  # [file, line] of each media file
+    expires_at: str | None = None
+    expires_line: int = 1
+    approved: bool = False
+    quick: bool = False  # not checked in full: it takes part in the duplicate-id rule only
+
+
+@dataclass(frozen=True)
+class Report:
+    files: int  # files checked in full
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def entry_of(post: Post | None, problems: Iterable[Problem]) -> Entry:
+    """A checked file's result as plain data, for the cache and the rules across files."""
+    return Entry(
+        id=post.id if post else "",
+        id_line=post.line_of("id") if post else 1,
+        problems=[problem_data(p) for p in problems],
+        media=[[m.file, m.line] for m in all_media(post)] if post else [],
+        expires_at=post.expires_at.isoformat() if post and post.expires_at else None,
+        expires_line=post.line_of("expires_at") if post else 1,
+        approved=bool(post and post.status is Status.APPROVED),
+    )
+
+
+def id_entry(post_id: str, line: int) -> Entry:
+    """A file that is not checked in full: it takes part in the duplicate-id rule only, when
+    it shares its id with a file that is."""
+    return Entry(post_id, line, [], [], quick=True)
+
+
+def problem_data(found: Problem) -> ProblemData:
+    return [
+        found.file,
+        found.line,
+        found.field,
+        found.code,
+        found.severity.value,
+        found.message,
+        found.hint,
+    ]
+
+
+def problem_from_data(data: ProblemData) -> Problem:
+    file, line, field, code, severity, message, hint = data
+    return Problem(file, line, field, code, Severity(severity), message, hint)
+
+
+def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetime) -> Report:
+    """Every problem of the checked files (keyed by the path shown in messages), with the
+    fresh rules run now and duplicate ids across all entries, sorted by file and line."""
+    media = _MediaChecker(root)
+    problems: list[Problem] = []
+    for key, entry in entries.items():
+        problems.extend(problem_from_data(p) for p in entry.problems)
+        problems.extend(_fresh_problems(key, entry, media, now))
+    problems.extend(_duplicate_ids(entries))
+    problems.sort(key=lambda p: (p.file, p.line, p.code))
+    return Report(files=files, problems=tuple(problems))
+
+
+def all_media(post: Post) -> list[Media]:
+    media = list(post.media)
+    for override in post.overrides.values():
+        media.extend(override.media or ())
+    return media
+
+
+class _MediaChecker:
+    """Media file checks for one run; many posts share a file, so each is checked once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.seen: dict[str, Problem | None] = {}
+
+    def problem(self, source: str, file: str, line: int) -> Problem | None:
+        if file not in self.seen:
+            self.seen[file] = media_file_problem("", file, 0, self.root)
+        found = self.seen[file]
+        return dataclasses.replace(found, file=source, line=line) if found else None
+
+
+def _fresh_problems(key: str, entry: Entry, media: _MediaChecker, now: datetime) -> list[Problem]:
+    problems = [
+        report
+        for file, line in entry.media
+        if (report := media.problem(key, file, line)) is not None
+    ]
+    expires = entry.expires_at
+    if expires and entry.approved and datetime.fromisoformat(expires) <= now:
+        problems.append(
+            problem(
+                "SP404",
+                key,
+                entry.expires_line,
+                "expires_at",
+                f"expired at {expires}: this post will not be published",
+                "remove the post or move expires_at",
+            )
+        )
+    return problems
+
+
+def _duplicate_ids(entries: Mapping[str, Entry]) -> list[Problem]:
+    first: dict[str, tuple[str, int]] = {}  # id → where it was seen first
+    shared: dict[str, list[tuple[str, int]]] = {}  # id → every place, once seen twice
+    checked: set[str] = set()  # ids of files checked in full
+    for key, entry in entries.items():
+        if not entry.id:
+            continue
+        place = (key, entry.id_line)
+        if entry.id in first:
+            shared.setdefault(entry.id, [first[entry.id]]).append(place)
+        else:
+            first[entry.id] = place
+        if not entry.quick:
+            checked.add(entry.id)
+    problems = []
+    for post_id, places in shared.items():
+        for file, line in places if post_id in checked else ():
+            others = ", ".join(f"{f}:{n}" for f, n in places if f != file or n != line)
+            problems.append(
+                problem(
+                    "SP105",
+                    file,
+                    line,
+                    "id",
+                    f"id {post_id!r} is used by another post too ({others})",
+                    "every post needs its own id; never reuse an id once published",
+                )
+            )
+    return problems
+
+
+def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem | None:
+    path = Path(file)
+    if path.is_absolute() or file.startswith("~"):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: absolute paths are not allowed",
+            "give the path relative to the repository root, e.g. media/karte.png",
+        )
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return problem(
+            "SP202",
+            source,
+            line,
+            "media.file",
+            f"{file}: points outside the repository",
+            "copy the file into the repository (symbolic links out of it are not followed)",
+        )
+    if not resolved.is_file():
+        siblings = (
+            [p.name for p in (root / path).parent.glob("*")]
+            if (root / path).parent.is_dir()
+            else []
+        )
+        hint = (
+            did_you_mean(path.name, siblings)
+            or "check the path; it is relative to the repository root"
+        )
+        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
+    return None
