@@ -334,3 +334,9 @@ def test_x_appending_a_word_adds_its_weight(text: str) -> None:
 @given(TEXTS)
 def test_threads_counts_at_least_code_points(text: str) -> None:
     assert count("threads", text).length >= len(text)
+
+
+@given(TEXTS)
+def test_mastodon_counts_at_most_the_code_points_and_23_a_url(text: str) -> None:
+    """Validation skips counting a text this bound puts within the limit."""
+    assert count("mastodon", text).length <= len(text) + 23 * text.count("://")

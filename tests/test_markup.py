@@ -5,8 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from socialpub.render.markup import escape_telegram, parse, to_html, to_plain, to_telegram_html
+from socialpub.render.markup import (
+    Document,
+    escape_telegram,
+    parse,
+    to_html,
+    to_plain,
+    to_telegram_html,
+)
+from socialpub.render.simplemark import render_simple
 
 PRESS_RELEASE = """\
 # Vollsperrung der Kreisstraße K 12 🚧
@@ -284,3 +294,179 @@ def test_wrapped_lines_join_and_hard_breaks_stay() -> None:
     assert to_html(document) == (
         "<p>Die Sitzung ist\nöffentlich.<br>\nZweite Zeile<br>\nDritte Zeile</p>"
     )
+
+
+# --- the fast path for simple texts writes what markdown-it writes ---------------------------
+
+WORDS = st.sampled_from(
+    [
+        "Landkreis",
+        "Straße",
+        "1.04",
+        "1. Dezember",
+        "ca.",
+        "#Kreistag",
+        "**fett**",
+        "**zwei Worte**",
+        "**x**,",
+        "(**y**)",
+        "**Achtung:**",
+        "*kursiv*",
+        "**",
+        "*",
+        "[Link](https://x.de/a?b=1&c=2)",
+        "[hier](mailto:a@b.de)",
+        "[x](javascript:alert(1))",
+        "[k](tg://resolve?domain=kreis)",
+        "[https://x.de](https://x.de/)",
+        "[a](x.de/ä)",
+        "[ a ](u)",
+        "[l]",
+        "[]",
+        "](u)",
+        "<https://x.de>",
+        "`code`",
+        "\\*",
+        "&amp;",
+        "&",
+        "A & B",
+        "&b=2",
+        "_unter_",
+        "!",
+        "![b](u)",
+        "(",
+        ")",
+        "ä",
+        "🚧",
+        "\u00a0",
+        "x\u0301",
+        "https://www.landkreis.de/x",
+        "@kreis",
+        "<b>",
+        "|",
+        '"',
+        "'",
+        "-",
+        "+",
+        "=",
+        "~",
+        "a**b**c",
+        "**a**b**c**",
+        "„**Zitat**“",
+        "&#64;",
+        "1)",
+    ]
+)
+STARTS = st.sampled_from(
+    [
+        "",
+        "",
+        "",
+        "",
+        "## ",
+        "# ",
+        "###### ",
+        "####### ",
+        "- ",
+        "- - ",
+        "* ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "> ",
+        "    ",
+        "  ",
+        "\t",
+        "```",
+        "~~~",
+        "---",
+        "***",
+        "___",
+        "===",
+        "[ref]: /url ",
+        "[",
+        "#",
+        "##",
+        "**",
+        "<div>",
+        "10. ",
+        "123",
+        "\u00a0",
+        " -",
+        "-",
+        "## #x ",
+        "[x](u) ",
+    ]
+)
+LINES = st.builds(
+    lambda start, words, end: start + " ".join(words) + end,
+    STARTS,
+    st.lists(WORDS, min_size=0, max_size=6),
+    st.sampled_from(["", "", "", "  ", " ", "\\", " #", " ##", "\u00a0"]),
+)
+TEXTS = st.builds(
+    lambda lines, glue, tail: "".join(map(str.__add__, lines, glue)) + tail,
+    st.lists(LINES, min_size=0, max_size=10),
+    st.lists(st.sampled_from(["\n", "\n", "\n\n", "\n\n\n", "\r\n", "\n \n"]), min_size=10),
+    st.sampled_from(["", "\n", "\n\n", "x"]),
+)
+SIMPLE_WORDS = st.sampled_from(
+    [
+        "Landkreis",
+        "Straße",
+        "heute.",
+        "1.04",
+        "ca.",
+        "#Kreistag",
+        "**fett**",
+        "**zwei Worte**",
+        "(**y**)",
+        "[Link](https://x.de/a?b=1&c=2)",
+        "[hier](mailto:a@b.de)",
+        "A & B",
+        "🚧",
+        "ä!",
+        "[x](ftp://x.de)",
+        "(falls)",
+        "https://www.landkreis.de/x",
+        "„Zitat“",
+        "Öffnungszeiten:",
+    ]
+)
+SIMPLE = st.lists(
+    st.one_of(
+        st.lists(SIMPLE_WORDS, min_size=1, max_size=8).map(" ".join),
+        st.lists(SIMPLE_WORDS, min_size=1, max_size=8).map("\n".join),
+        st.lists(SIMPLE_WORDS, min_size=1, max_size=4).map(lambda w: "## " + " ".join(w)),
+        st.lists(st.lists(SIMPLE_WORDS, min_size=1, max_size=3).map(" ".join), min_size=1).map(
+            lambda items: "\n".join("- " + item for item in items[:5])
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+).map("\n\n".join)
+
+
+def written_by_markdown_it(text: str) -> tuple[str, str, str]:
+    document = Document(text)  # no fast path: markdown-it's tokens and the renderers
+    return to_plain(document), to_telegram_html(document), to_html(document)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.one_of(TEXTS, SIMPLE))
+def test_the_fast_path_writes_what_markdown_it_writes(text: str) -> None:
+    fast = render_simple(text)
+    if fast is not None:
+        assert (fast.plain, fast.telegram, fast.html) == written_by_markdown_it(text), repr(text)
+
+
+def test_the_fast_path_takes_what_press_officers_write() -> None:
+    texts = [
+        "## Was ändert sich?\n\nAb Montag gilt **der neue Fahrplan**.\nMehr [hier](https://x.de).",
+        "#Kreistag #Haushalt\n\n- Personalausweis\n- Impfpass (falls vorhanden)\n\nDanke!",
+        "🚧 Ab Montag gesperrt.\n\n[Umleitung](https://x.de/b) – **bitte weitersagen**!",
+    ]
+    for text in texts:
+        fast = render_simple(text)
+        assert fast is not None, text
+        assert (fast.plain, fast.telegram, fast.html) == written_by_markdown_it(text)

@@ -99,7 +99,16 @@ def emoji_count(text: str) -> int:
     """Grapheme clusters that hold an emoji (a family or a flag counts once)."""
     if not _PICTOGRAPH.search(text):
         return 0  # most posts: skip splitting the text into clusters
-    return sum(1 for cluster in graphemes(text) if _PICTOGRAPH.search(cluster))
+    # a cluster of one Latin-1 character is a pictograph only as © or ®: no regex for those
+    return sum(
+        1
+        for cluster in graphemes(text)
+        if (
+            cluster in "©®"
+            if len(cluster) == 1 and cluster <= "\xff"
+            else _PICTOGRAPH.search(cluster)
+        )
+    )
 
 
 def _hashtags(post: Post) -> Iterable[tuple[str, int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -106,15 +106,42 @@ def segment(text: str, flavor: Flavor) -> Segmented:
         first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
     entities = tuple(find_entities(text, flavor))
     glued = frozenset(_inside_entities(offsets, entities))
-    runs = _space_runs(text, offsets, first, stop)
-    if runs is None:  # whitespace inside a cluster (a space a combining mark extends)
-        runs = _space_runs_by_cluster(clusters, first, stop)
-    breaks = [
-        Break(end, resume, _classify(text, offsets, end, resume, word_start))
-        for end, resume, word_start in runs
-        if end not in glued  # entities hold no whitespace, but never cut one anyway
-    ]
+    if isinstance(offsets, range):
+        breaks = _character_breaks(text, first, stop, glued)
+    else:
+        runs = _space_runs(text, offsets, first, stop)
+        if runs is None:  # whitespace inside a cluster (a space a combining mark extends)
+            runs = _space_runs_by_cluster(clusters, first, stop)
+        breaks = [
+            Break(end, resume, _classify(text, offsets, end, resume, word_start))
+            for end, resume, word_start in runs
+            if end not in glued  # entities hold no whitespace, but never cut one anyway
+        ]
     return Segmented(text, tuple(offsets), first, stop, tuple(breaks), glued, entities)
+
+
+def _character_breaks(text: str, first: int, stop: int, glued: frozenset[int]) -> list[Break]:
+    """The breaks of a text whose every cluster is one character: `_classify` of each run of
+    whitespace, without its lookups, as this runs for every few words of a long post."""
+    breaks = []
+    word_start = first
+    for run in _SPACE_RUN.finditer(text, first, stop):
+        end, resume = run.span()
+        if end not in glued:  # entities hold no whitespace, but never cut one anyway
+            spaces = run.group()
+            if spaces != " " and len(_NEWLINE.findall(spaces)) >= 2:
+                level = Level.PARAGRAPH
+            elif text[end - 1] in _SENTENCE_CLOSERS and _ends_sentence(
+                text[word_start:end], text[resume : resume + 1]
+            ):
+                level = Level.SENTENCE
+            elif spaces != " " and _NEWLINE.search(spaces):
+                level = Level.LINE
+            else:
+                level = Level.WORD
+            breaks.append(Break(end, resume, level))
+        word_start = resume
+    return breaks
 
 
 def _space_runs(
@@ -123,10 +150,7 @@ def _space_runs(
     """(end, resume, start of the word before) of each run of breakable whitespace between
     `first` and `stop`, in cluster indices; None when a run does not consist of whole
     clusters (then only the clusters themselves can tell)."""
-    if isinstance(offsets, range):  # each cluster one character: offsets are indices
-        index_of: Callable[[int], int | None] = int
-    else:
-        index_of = {offset: index for index, offset in enumerate(offsets)}.get
+    index_of = {offset: index for index, offset in enumerate(offsets)}.get
     runs: list[tuple[int, int, int]] = []
     word_start = first
     for run in _SPACE_RUN.finditer(text, offsets[first], offsets[stop]):

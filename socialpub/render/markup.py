@@ -19,7 +19,7 @@ Rules shared by all dialects:
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,16 +30,17 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["Document", "escape_telegram", "parse", "to_html", "to_plain", "to_telegram_html"]
+from socialpub.render.simplemark import Rendered, render_simple
+from socialpub.render.writing import (
+    BULLET,
+    HTML_SCHEMES,
+    TELEGRAM_SCHEMES,
+    escape_telegram,
+    plain_link,
+    tidy,
+)
 
-_TELEGRAM_SCHEMES = re.compile(r"(?:https?|mailto|tg):", re.IGNORECASE)
-_HTML_SCHEMES = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
-_SCHEME_PREFIX = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
-_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
-# Decoded URLs are shown to readers; whitespace or controls would cut them in two.
-_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"]")
-_BLANK_LINES = re.compile(r"\n{3,}")
-_BULLET = "• "
+__all__ = ["Document", "escape_telegram", "parse", "to_html", "to_plain", "to_telegram_html"]
 
 
 class _Parser(MarkdownIt):
@@ -59,37 +60,28 @@ _PARSER = _Parser(
 
 @dataclass(frozen=True, eq=False)
 class Document:
-    """A parsed Markdown body: the markdown-it token stream and its syntax tree.
+    """A parsed Markdown body. Renderers only read it; build it with `parse`.
 
-    Renderers only read it; build it with `parse`. Compared and hashed by identity (tokens
-    are mutable markdown-it objects).
+    A simple text (see `simplemark.py`) is written into every dialect at once, and its
+    markdown-it tokens and syntax tree are made only if someone asks for them. Compared and
+    hashed by identity (tokens are mutable markdown-it objects).
     """
 
     source: str
-    tokens: tuple[Token, ...]
-    tree: SyntaxTreeNode
+    simple: Rendered | None = None
+
+    @functools.cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        return tuple(_PARSER.parse(self.source))
+
+    @functools.cached_property
+    def tree(self) -> SyntaxTreeNode:
+        return SyntaxTreeNode(list(self.tokens))
 
 
 def parse(markdown: str) -> Document:
     """Parse a Markdown body (CRLF and CR line ends are accepted)."""
-    tokens = tuple(_PARSER.parse(markdown))
-    return Document(source=markdown, tokens=tokens, tree=SyntaxTreeNode(list(tokens)))
-
-
-def escape_telegram(text: str) -> str:
-    """Escape text for Telegram's HTML parse mode (`&`, `<`, `>`, `"` as entities)."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-# --- links, shared by every dialect ---------------------------------------------------------
-
-
-def _display_url(href: str) -> str:
-    """The URL as a reader should see it: decoded, but never split by whitespace."""
-    decoded = _PARSER.normalizeLinkText(href)
-    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), decoded)
+    return Document(source=markdown, simple=render_simple(markdown))
 
 
 def _label(tokens: Sequence[Token]) -> str:
@@ -107,20 +99,6 @@ def _label(tokens: Sequence[Token]) -> str:
         elif token.children:
             out.append(_label(token.children))
     return "".join(out)
-
-
-def _is_self_labelled(label: str, url: str) -> bool:
-    def bare(value: str) -> str:
-        return _SCHEME_PREFIX.sub("", value.strip()).rstrip("/").casefold()
-
-    return bare(label) == bare(url)
-
-
-def _plain_link(label: str, href: str, autolink: bool) -> str:
-    url = _display_url(href)
-    if autolink or _is_self_labelled(label, url):
-        return _MAILTO.sub("", url)  # an address reads better without "mailto:"
-    return f"{label} ({url})" if label.strip() else url
 
 
 # --- text dialects (plain, Telegram HTML) ----------------------------------------------------
@@ -150,7 +128,7 @@ _TELEGRAM = _TextDialect(
         "code_block": ("<pre>", "</pre>"),
         "blockquote": ("<blockquote>", "</blockquote>"),
     },
-    link_allowed=lambda href: _TELEGRAM_SCHEMES.match(href) is not None,
+    link_allowed=lambda href: TELEGRAM_SCHEMES.match(href) is not None,
 )
 
 
@@ -185,7 +163,7 @@ def _text_link(node: SyntaxTreeNode, dialect: _TextDialect) -> str:
     if dialect.link_allowed(href):
         return f'<a href="{dialect.escape(href)}">{_inline(node.children, dialect)}</a>'
     label = _node_label(node)
-    return dialect.escape(_plain_link(label, href, autolink=node.markup == "autolink"))
+    return dialect.escape(plain_link(label, href, autolink=node.markup == "autolink"))
 
 
 def _node_label(node: SyntaxTreeNode) -> str:
@@ -218,18 +196,12 @@ def _list(node: SyntaxTreeNode, dialect: _TextDialect) -> str:
     start = int(node.attrs.get("start", 1))
     lines: list[str] = []
     for number, item in enumerate(node.children, start=start):
-        marker = _BULLET if node.type == "bullet_list" else f"{number}. "
+        marker = BULLET if node.type == "bullet_list" else f"{number}. "
         body = _blocks(item.children, dialect).replace("\n\n", "\n")
         first, *rest = body.split("\n") if body else [""]
         lines.append(marker + first)
         lines.extend(" " * len(marker) + line if line else line for line in rest)
     return "\n".join(lines)
-
-
-def _tidy(text: str) -> str:
-    """No trailing spaces, at most one blank line in a row, no surrounding whitespace."""
-    lines = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
 def to_plain(doc: Document) -> str:
@@ -239,7 +211,9 @@ def to_plain(doc: Document) -> str:
     markers are dropped; bullet items read "• item", ordered items "1. item" (nested items
     indented); blockquotes and code keep just their text.
     """
-    return _tidy(_blocks(doc.tree.children, _PLAIN))
+    if doc.simple is not None:
+        return doc.simple.plain
+    return tidy(_blocks(doc.tree.children, _PLAIN))
 
 
 def to_telegram_html(doc: Document) -> str:
@@ -248,7 +222,9 @@ def to_telegram_html(doc: Document) -> str:
     Uses only b, i, code, pre, blockquote and a; headings are bold lines; lists are "• " lines;
     newlines are real newlines (Telegram knows no <p> or <br>).
     """
-    return _tidy(_blocks(doc.tree.children, _TELEGRAM))
+    if doc.simple is not None:
+        return doc.simple.telegram
+    return tidy(_blocks(doc.tree.children, _TELEGRAM))
 
 
 # --- website HTML ---------------------------------------------------------------------------
@@ -274,7 +250,7 @@ class _SafeHtmlRenderer(RendererHTML):
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         href = str(tokens[idx].attrs.get("href", ""))
-        if _HTML_SCHEMES.match(href):
+        if HTML_SCHEMES.match(href):
             return f'<a href="{escapeHtml(href)}">'
         return ""  # written as text by link_close
 
@@ -284,10 +260,10 @@ class _SafeHtmlRenderer(RendererHTML):
         start = max(i for i in range(idx) if tokens[i].type == "link_open")  # links never nest
         opener = tokens[start]
         href = str(opener.attrs.get("href", ""))
-        if _HTML_SCHEMES.match(href):
+        if HTML_SCHEMES.match(href):
             return "</a>"
         label = _label(tokens[start + 1 : idx])
-        plain = _plain_link(label, href, autolink=opener.markup == "autolink")
+        plain = plain_link(label, href, autolink=opener.markup == "autolink")
         # The label itself was already rendered between link_open and link_close.
         return escapeHtml(plain[len(label) :] if plain.startswith(label) else f" ({plain})")
 
@@ -303,4 +279,6 @@ _HTML_RENDERER = _SafeHtmlRenderer()
 
 def to_html(doc: Document) -> str:
     """A safe, semantic HTML fragment for the website (no raw HTML, no images, no scripts)."""
+    if doc.simple is not None:
+        return doc.simple.html
     return _HTML_RENDERER.render(doc.tokens, _PARSER.options, {}).strip()

@@ -216,7 +216,10 @@ class Renderer:
     ) -> tuple[Part, ...]:
         caps = channel.capabilities
         limit = channel.limit
-        size = _measure(caps)(text) if limit else 0
+        measure = _remembered(_measure(caps))  # the split counts the whole text again
+        if self.check_only and limit and _surely_fits(text, limit, caps):
+            return (_part(text, caps, 0, facets_too=False),)  # validation needs no length
+        size = measure(text) if limit else 0
         # Bluesky's measure also weighs bytes; every other one is the length itself.
         known = None if caps.counter == "bluesky" else size
         if not limit or size <= limit:
@@ -224,10 +227,11 @@ class Renderer:
         if not (values.thread and caps.threads):
             problems.append(too_long(post, channel, size, limit, caps, values.thread))
             return (_part(text, caps, known, facets_too=not self.check_only),)
-        if self.check_only and _surely_splittable(text, limit, caps):
+        if self.check_only and _surely_splittable(text, limit, caps, measure):
             return (_part(text, caps, facets_too=not self.check_only),)
         try:
-            thread = _split(text, limit, caps, numbering=channel.thread_numbering)
+            numbering = channel.thread_numbering
+            thread = _split(text, limit, caps, measure, numbering, verify=not self.check_only)
         except ContentError as exc:
             problems.append(
                 problem(
@@ -352,11 +356,20 @@ def _length(text: str, caps: Capabilities) -> int:
     return counting.length_function(caps.counter)(shown)
 
 
-def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> Thread:
+def _split(
+    text: str,
+    limit: int,
+    caps: Capabilities,
+    measure: Callable[[str], int],
+    numbering: bool,
+    *,
+    verify: bool = True,
+) -> Thread:
+    """The thread of a text too long for one post; `verify`: count the finished parts in full
+    (publishing does; validation relies on the slices, which are tested to count alike)."""
     from socialpub.render.slices import slicer
     from socialpub.render.thread import build_thread
 
-    measure = _measure(caps)
     thread = build_thread(
         text,
         limit,
@@ -364,19 +377,43 @@ def _split(text: str, limit: int, caps: Capabilities, *, numbering: bool) -> Thr
         numbering=numbering,
         flavor=_flavor(caps),
         slicer=slicer(caps, measure),
+        verify=verify,
     )
     if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
         raise ContentError("the formatted text cannot be split without breaking its formatting")
     return thread
 
 
-def _surely_splittable(text: str, limit: int, caps: Capabilities) -> bool:
+def _surely_splittable(
+    text: str, limit: int, caps: Capabilities, measure: Callable[[str], int]
+) -> bool:
     from socialpub.render.thread import surely_splittable
 
     # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
     return caps.dialect != "telegram_html" and surely_splittable(
-        text, limit, _measure(caps), flavor=_flavor(caps)
+        text, limit, measure, flavor=_flavor(caps)
     )
+
+
+def _surely_fits(text: str, limit: int, caps: Capabilities) -> bool:
+    """Whether a Mastodon text is within the limit without counting it: graphemes are at
+    most code points, a mention only gets shorter, and a URL (it holds "://") counts 23."""
+    return (
+        caps.counter == "mastodon"
+        and caps.dialect == "plain"
+        and len(text) + 23 * text.count("://") <= limit
+    )
+
+
+def _remembered(measure: Callable[[str], int]) -> Callable[[str], int]:
+    known: dict[str, int] = {}
+
+    def remembered(text: str) -> int:
+        if text not in known:
+            known[text] = measure(text)
+        return known[text]
+
+    return remembered
 
 
 def _flavor(caps: Capabilities) -> Flavor:

@@ -69,19 +69,20 @@ def build_thread(
     numbering: bool = True,
     flavor: Flavor = "twitter",
     slicer: Slicer | None = None,
+    verify: bool = True,
 ) -> Thread:
     """`split_thread`, also telling which trailing hashtags had to be left out.
 
     `slicer` (see `slices.py`) counts candidate parts faster, exactly as `measure` would;
-    the finished thread is counted with `measure` itself (and split without the slicer,
-    should they ever disagree)."""
+    with `verify`, the finished thread is counted with `measure` itself (and split without
+    the slicer, should they ever disagree)."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit must be at least {MIN_LIMIT}, got {limit}")
     measure = _remembering(measure)
     if measure(text) <= limit:
         return Thread((text,))
     thread = _thread(text, limit, measure, slicer, numbering, flavor)
-    if slicer is not None and not all(measure(part) <= limit for part in thread.parts):
+    if slicer and verify and not all(measure(part) <= limit for part in thread.parts):
         thread = _thread(text, limit, measure, None, numbering, flavor)
     return thread
 
@@ -149,17 +150,17 @@ def surely_splittable(
     only needs that answer; building the parts costs far more. False means "not certain"
     (then split for real), never "impossible".
     """
+    if trailing_hashtags(text, flavor) is not None:
+        return False  # only the parts can tell where they find room
     if _SPACE_THEN_EXTEND.search(text):
         return False  # word boundaries would differ from the splitter's clusters
     words = [word for word in _BREAKABLE_SPACE.split(text) if word]
     suffix = " {0}/{0}".format("9" * len(str(len(words))))
-    if not all(
+    return all(
         _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
         or measure(word + suffix) <= limit
         for word in words
-    ):
-        return False
-    return trailing_hashtags(text, flavor) is None
+    )
 
 
 def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0) -> list[str]:

@@ -1,0 +1,212 @@
+"""A fast path for the Markdown press officers write: paragraphs, `## headings`, tight `- `
+lists, `**bold**` and `[links](https://…)`, written straight into each dialect.
+
+For such a text this writes exactly what markdown-it and the renderers of `markup.py` would
+(`tests/test_markup.py` compares both on generated texts), without building markdown-it's
+tokens and syntax tree, which is most of a validation run's work on an ordinary post.
+Anything else — emphasis with `*` or `_`, code, quotes, ordered or loose lists, HTML,
+entities, escapes, images, hard line breaks, lines starting with whitespace, a `**` or a link
+in an unusual spot — returns None, and markdown-it does it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.common.utils import escapeHtml
+
+from socialpub.render.writing import (
+    BULLET,
+    HTML_SCHEMES,
+    TELEGRAM_SCHEMES,
+    escape_telegram,
+    plain_link,
+    tidy,
+)
+
+__all__ = ["Rendered", "render_simple"]
+
+#: what makes a text not simple wherever it is: escapes, code, HTML and autolinks, emphasis
+#: with `_`, images, entities (`&amp;`, `&#64;`), tabs and other controls
+_NOT_SIMPLE = re.compile(r"[\\`<_\t\r\x00-\x08\x0b-\x1f\x7f]|!\[|&(?:#|[A-Za-z][A-Za-z0-9]*;)")
+#: how a line may start: with nothing that begins a block of another kind (a heading needs
+#: a space after its #, a list item after its marker or number)
+_PLAIN_START = re.compile(r"[^\s#>*+\-=~\[|0-9]|#[^\s#]|\*\*[A-Za-z0-9]|[0-9](?![0-9]*[.)](\s|$))")
+_HEADING = re.compile(r"(#{1,6}) ([^#\s](?:[^#]*[^#\s])?)")
+#: bold text and links, each between spaces or plain ASCII punctuation
+_INLINE = re.compile(
+    r"(?<![^\s.,;:!?()])\*\*(?P<strong>[A-Za-z0-9ÄÖÜäöüß](?:[^*\[\]\n]*[A-Za-z0-9ÄÖÜäöüß])?)\*\*"
+    r"(?![^\s.,;:!?()])"
+    r"|\[(?P<label>[^\s\[\]*](?:[^\[\]*\n]*[^\s\[\]*])?)\]\((?P<url>[^\s()\\<>]+)\)"
+)
+_MARKS = re.compile(r"[*\[\]]")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A text in every dialect, as `markup.to_plain`, `to_telegram_html` and `to_html` write it."""
+
+    plain: str
+    telegram: str
+    html: str
+
+
+def render_simple(text: str) -> Rendered | None:
+    """The text in every dialect, or None when it is not simple enough for this path."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    lines = text.split("\n")
+    blocks = _blocks(lines)
+    if blocks is None:
+        return None
+    plain, telegram, html = [], [], []
+    for kind, block in blocks:
+        if kind == "heading":
+            marks, _, content = block[0].partition(" ")
+            spans = _spans(content)
+            if spans is None:
+                return None
+            level = f"h{min(len(marks) + 1, 4)}"  # the page title is the h1
+            plain.append(_plain(spans))
+            telegram.append(f"<b>{_telegram(spans)}</b>")
+            html.append(f"<{level}>{_html(spans)}</{level}>\n")
+        elif kind == "list":
+            items = [_spans(line[2:]) for line in block]
+            if any(item is None for item in items):
+                return None
+            plain.append("\n".join(BULLET + _plain(item) for item in items if item is not None))
+            telegram.append("\n".join(BULLET + _telegram(i) for i in items if i is not None))
+            lis = "".join(f"<li>{_html(item)}</li>\n" for item in items if item is not None)
+            html.append(f"<ul>\n{lis}</ul>\n")
+        else:
+            spans = _spans("\n".join(block))
+            if spans is None:
+                return None
+            plain.append(_plain(spans))
+            telegram.append(_telegram(spans))
+            html.append(f"<p>{_html(spans)}</p>\n")
+    return Rendered(tidy("\n\n".join(plain)), tidy("\n\n".join(telegram)), "".join(html).strip())
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, list[str]]] | None:
+    """(kind, lines) of each run of non-blank lines; None if one is not simple."""
+    blocks: list[tuple[str, list[str]]] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index]:
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and lines[end]:
+            end += 1
+        block = lines[index:end]
+        kind = _kind(block)
+        if kind is None or (kind == "list" and blocks and blocks[-1][0] == "list"):
+            return None  # two lists a blank line apart are one loose list
+        blocks.append((kind, block))
+        index = end
+    return blocks
+
+
+def _kind(block: list[str]) -> str | None:
+    if _HEADING.fullmatch(block[0]):
+        return "heading" if len(block) == 1 else None
+    if block[0].startswith("- "):
+        simple = all(line.startswith("- ") and _simple_line(line[2:]) for line in block)
+        return "list" if simple else None
+    return "paragraph" if all(_simple_line(line) for line in block) else None
+
+
+def _simple_line(line: str) -> bool:
+    """A line of paragraph text that no block construct could claim (a link may begin it,
+    a reference definition `[label]: …` not), and that ends in no whitespace (two spaces
+    would be a hard line break)."""
+    if not line or line[-1].isspace():
+        return False
+    if line[0] == "[":
+        return _INLINE.match(line) is not None
+    return _PLAIN_START.match(line) is not None
+
+
+# --- inline ---------------------------------------------------------------------------------
+
+#: ("text", text) · ("break", "") · ("strong", text) · ("link", label, href as markdown-it
+#: normalizes a destination)
+Span = tuple[str, ...]
+
+
+def _spans(content: str) -> list[Span] | None:
+    """The text, bold text and links of one block's content; None if anything else is in it."""
+    spans: list[Span] = []
+    done = 0
+    for match in _INLINE.finditer(content):
+        if not _text(content[done : match.start()], spans):
+            return None
+        if match["strong"] is not None:
+            spans.append(("strong", match["strong"]))
+        else:
+            spans.append(("link", match["label"], normalizeLink(match["url"])))
+        done = match.end()
+    return spans if _text(content[done:], spans) else None
+
+
+def _text(text: str, spans: list[Span]) -> bool:
+    """Add plain text (its line breaks are soft breaks); False if it holds a mark."""
+    if _MARKS.search(text):
+        return False
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            spans.append(("break", ""))
+        if line:
+            spans.append(("text", line))
+    return True
+
+
+def _plain(spans: list[Span]) -> str:
+    out = []
+    for kind, *values in spans:
+        if kind == "link":
+            out.append(plain_link(values[0], values[1], autolink=False))
+        else:
+            out.append(values[0] if kind != "break" else " ")
+    return "".join(out)
+
+
+def _telegram(spans: list[Span]) -> str:
+    out = []
+    for kind, *values in spans:
+        if kind == "text":
+            out.append(escape_telegram(values[0]))
+        elif kind == "break":
+            out.append(" ")
+        elif kind == "strong":
+            out.append(f"<b>{escape_telegram(values[0])}</b>")
+        else:
+            label, href = values
+            if TELEGRAM_SCHEMES.match(href):
+                out.append(f'<a href="{escape_telegram(href)}">{escape_telegram(label)}</a>')
+            else:
+                out.append(escape_telegram(plain_link(label, href, autolink=False)))
+    return "".join(out)
+
+
+def _html(spans: list[Span]) -> str:
+    out = []
+    for kind, *values in spans:
+        if kind == "text":
+            out.append(escapeHtml(values[0]))
+        elif kind == "break":
+            out.append("\n")
+        elif kind == "strong":
+            out.append(f"<strong>{escapeHtml(values[0])}</strong>")
+        else:
+            label, href = values
+            if HTML_SCHEMES.match(href):
+                out.append(f'<a href="{escapeHtml(href)}">{escapeHtml(label)}</a>')
+            else:
+                plain = plain_link(label, href, autolink=False)
+                rest = plain[len(label) :] if plain.startswith(label) else f" ({plain})"
+                out.append(escapeHtml(label) + escapeHtml(rest))
+    return "".join(out)

@@ -1,0 +1,54 @@
+"""How every dialect writes text: escaping, links, and the tidying of the finished text.
+
+Shared by the Markdown renderers (`markup.py`) and the fast path for simple texts
+(`simplemark.py`), so that both write exactly the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.common.normalize_url import normalizeLinkText
+
+TELEGRAM_SCHEMES = re.compile(r"(?:https?|mailto|tg):", re.IGNORECASE)
+HTML_SCHEMES = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+_SCHEME_PREFIX = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# Decoded URLs are shown to readers; whitespace or controls would cut them in two.
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"]")
+_BLANK_LINES = re.compile(r"\n{3,}")
+BULLET = "• "
+
+
+def escape_telegram(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode (`&`, `<`, `>`, `"` as entities)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def display_url(href: str) -> str:
+    """The URL as a reader should see it: decoded, but never split by whitespace."""
+    decoded = normalizeLinkText(href)
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), decoded)
+
+
+def _is_self_labelled(label: str, url: str) -> bool:
+    def bare(value: str) -> str:
+        return _SCHEME_PREFIX.sub("", value.strip()).rstrip("/").casefold()
+
+    return bare(label) == bare(url)
+
+
+def plain_link(label: str, href: str, autolink: bool) -> str:
+    """A link as plain text: `text (url)`, or the URL alone when the text already is it."""
+    url = display_url(href)
+    if autolink or _is_self_labelled(label, url):
+        return _MAILTO.sub("", url)  # an address reads better without "mailto:"
+    return f"{label} ({url})" if label.strip() else url
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, no surrounding whitespace."""
+    lines = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", lines).strip()
