@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from socialpub.errors import ContentError
 from socialpub.render.counting import find_entities, length_function
 from socialpub.render.counting.entities import Flavor
-from socialpub.render.thread import Thread, build_thread, split_thread, surely_splittable
+from socialpub.render.thread import Thread, build_thread, split_thread
+from socialpub.render.threadcheck import surely_splittable
 
 GRAPHEME = regex.compile(r"\X")
 SUFFIX = re.compile(r" (\d+)/(\d+)$")

@@ -227,10 +227,10 @@ class Renderer:
         if not (values.thread and caps.threads):
             problems.append(too_long(post, channel, size, limit, caps, values.thread))
             return (_part(text, caps, known, facets_too=not self.check_only),)
+        numbering = channel.thread_numbering
         if self.check_only and _surely_splittable(text, limit, caps, measure):
             return (_part(text, caps, facets_too=not self.check_only),)
         try:
-            numbering = channel.thread_numbering
             thread = _split(text, limit, caps, measure, numbering, verify=not self.check_only)
         except ContentError as exc:
             problems.append(
@@ -387,7 +387,7 @@ def _split(
 def _surely_splittable(
     text: str, limit: int, caps: Capabilities, measure: Callable[[str], int]
 ) -> bool:
-    from socialpub.render.thread import surely_splittable
+    from socialpub.render.threadcheck import surely_splittable
 
     # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
     return caps.dialect != "telegram_html" and surely_splittable(

@@ -22,15 +22,13 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import regex
-
 from socialpub.errors import ContentError
 from socialpub.render.breaks import Break, Level, Segmented, segment
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.hashtag_block import HashtagBlock, trailing_hashtags
 from socialpub.render.slices import SliceMeasure, Slicer
 
-__all__ = ["Thread", "build_thread", "split_thread", "surely_splittable"]
+__all__ = ["Measure", "Thread", "build_thread", "split_thread"]
 
 Measure = Callable[[str], int]
 
@@ -99,11 +97,11 @@ def _thread(
     if block is not None:
         return _with_hashtags(block, limit, measure, slicer, numbering, flavor)
     segmented = segment(text, flavor)
-    spans = _spans(segmented, limit, _lengths(segmented, measure, slicer), numbering)
+    spans = _spans(segmented, limit, lengths(segmented, measure, slicer), numbering)
     return Thread(tuple(_joined([segmented.slice(*span) for span in spans], numbering)))
 
 
-def _lengths(segmented: Segmented, measure: Measure, slicer: Slicer | None) -> SliceMeasure:
+def lengths(segmented: Segmented, measure: Measure, slicer: Slicer | None) -> SliceMeasure:
     """The length of a candidate part: clusters first..end of the text, then a tail."""
     if slicer is not None:
         return slicer(segmented)
@@ -126,41 +124,6 @@ def _remembering(measure: Measure) -> Measure:
         return found
 
     return remembered
-
-
-#: whitespace a part may end at (the non-breaking kinds glue words together)
-_BREAKABLE_SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")
-#: whitespace that a combining mark or joiner turns into part of a grapheme cluster
-_SPACE_THEN_EXTEND = regex.compile(r"\s[\p{Grapheme_Extend}\p{Mc}\u200d]")
-#: no counter gives a text more than 6 units per character plus 23 for a URL: X weighs a
-#: character 2 and NFC can triple one; a 4-character URL ("a.de") plus a comma counts 24
-_UNITS_PER_CHAR, _URL_ALLOWANCE = 6, 23
-
-
-def surely_splittable(
-    text: str, limit: int, measure: Measure, *, flavor: Flavor = "twitter"
-) -> bool:
-    """Whether `split_thread(text, limit, measure)` is certain to succeed and to keep every
-    trailing hashtag, without splitting.
-
-    The splitter puts at least one word per part, so there are at most as many parts as
-    words, and packing succeeds whenever every word fits beside the widest possible
-    suffix. Whether trailing hashtags find room in the first or the last part only the
-    parts themselves can tell, so a text that ends in them is never certain. Validation
-    only needs that answer; building the parts costs far more. False means "not certain"
-    (then split for real), never "impossible".
-    """
-    if trailing_hashtags(text, flavor) is not None:
-        return False  # only the parts can tell where they find room
-    if _SPACE_THEN_EXTEND.search(text):
-        return False  # word boundaries would differ from the splitter's clusters
-    words = [word for word in _BREAKABLE_SPACE.split(text) if word]
-    suffix = " {0}/{0}".format("9" * len(str(len(words))))
-    return all(
-        _UNITS_PER_CHAR * len(word) + _URL_ALLOWANCE + len(suffix) <= limit
-        or measure(word + suffix) <= limit
-        for word in words
-    )
 
 
 def _joined(bodies: Sequence[str], numbering: bool, extra: str = "", at: int = 0) -> list[str]:
@@ -226,7 +189,7 @@ def _with_hashtags(
                 return Thread((text + block.leading(count),), block.tags[count:])
         return Thread((text,), block.tags)
     segmented = segment(block.body, flavor)
-    length = _lengths(segmented, measure, slicer)
+    length = lengths(segmented, measure, slicer)
     spans = _spans(segmented, limit, length, numbering)
     bodies = [segmented.slice(*span) for span in spans]
     for count in range(len(block.tags), 0, -1):
@@ -259,19 +222,25 @@ def _pack(
     parts: list[Span] = []
     start = segmented.first
     while start < segmented.stop:
-        tail = suffix(len(parts) + 1)
-
-        def length(end: int, start: int = start, tail: str = tail) -> int:
-            return length_of(start, end, tail)
-
-        fitting = _fitting(segmented.breaks, start, length, limit)
-        if _all_after(segmented.breaks, start, fitting) and length(segmented.stop) <= limit:
-            parts.append((start, segmented.stop))
-            break
-        chosen = _choose_break(segmented, fitting, start, length, limit)
-        parts.append((start, chosen.end))
-        start = chosen.resume
+        span, start = next_part(segmented, start, limit, length_of, suffix(len(parts) + 1))
+        parts.append(span)
     return parts
+
+
+def next_part(
+    segmented: Segmented, start: int, limit: int, length_of: SliceMeasure, tail: str
+) -> tuple[Span, int]:
+    """The part that begins at cluster `start` and fits with `tail`, and where the next
+    one begins (`segmented.stop` when this one takes the rest)."""
+
+    def length(end: int) -> int:
+        return length_of(start, end, tail)
+
+    fitting = _fitting(segmented.breaks, start, length, limit)
+    if _all_after(segmented.breaks, start, fitting) and length(segmented.stop) <= limit:
+        return (start, segmented.stop), segmented.stop
+    chosen = _choose_break(segmented, fitting, start, length, limit)
+    return (start, chosen.end), chosen.resume
 
 
 def _all_after(breaks: Sequence[Break], start: int, fitting: Sequence[Break]) -> bool:
