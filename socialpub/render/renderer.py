@@ -310,8 +310,11 @@ def _runtime_problem(exc: jinja2.TemplateError, post: Post, channel: ChannelConf
 
 
 def _tidy(text: str) -> str:
-    text = _TRAILING_SPACE.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_SPACE.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def visible_text(telegram_html: str) -> str:

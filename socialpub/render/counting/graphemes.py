@@ -32,7 +32,7 @@ def graphemes(text: str) -> list[str]:
 
 def grapheme_count(text: str) -> int:
     """How many extended grapheme clusters `text` has (`len(graphemes(text))`)."""
-    if text.isascii() or max(text, default="") <= "\xff":
+    if text.isascii() or not _BEYOND_LATIN1.search(text):
         return len(text) - text.count("\r\n")
     return sum(
         len(piece) - piece.count("\r\n") if latin1 else len(_GRAPHEME.findall(piece))
