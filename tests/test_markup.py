@@ -464,6 +464,7 @@ def test_the_fast_path_takes_what_press_officers_write() -> None:
     texts = [
         "## Was ändert sich?\n\nAb Montag gilt **der neue Fahrplan**.\nMehr [hier](https://x.de).",
         "#Kreistag #Haushalt\n\n- Personalausweis\n- Impfpass (falls vorhanden)\n\nDanke!",
+        "Mitbringen:\n\n- Personalausweis\n\n- Impfpass\n- Antrag\n\nDanke!",  # a loose list
         "🚧 Ab Montag gesperrt.\n\n[Umleitung](https://x.de/b) – **bitte weitersagen**!",
     ]
     for text in texts:

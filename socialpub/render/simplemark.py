@@ -1,10 +1,10 @@
-"""A fast path for the Markdown press officers write: paragraphs, `## headings`, tight `- `
-lists, `**bold**` and `[links](https://…)`, written straight into each dialect.
+"""A fast path for the Markdown press officers write: paragraphs, `## headings`, `- ` lists,
+`**bold**` and `[links](https://…)`, written straight into each dialect.
 
 For such a text this writes exactly what markdown-it and the renderers of `markup.py` would
 (`tests/test_markup.py` compares both on generated texts), without building markdown-it's
 tokens and syntax tree, which is most of a validation run's work on an ordinary post.
-Anything else — emphasis with `*` or `_`, code, quotes, ordered or loose lists, HTML,
+Anything else — emphasis with `*` or `_`, code, quotes, ordered or nested lists, HTML,
 entities, escapes, images, hard line breaks, lines starting with whitespace, a `**` or a link
 in an unusual spot — returns None, and markdown-it does it.
 """
@@ -72,13 +72,14 @@ def render_simple(text: str) -> Rendered | None:
             plain.append(_plain(spans))
             telegram.append(f"<b>{_telegram(spans)}</b>")
             html.append(f"<{level}>{_html(spans)}</{level}>\n")
-        elif kind == "list":
+        elif kind in ("list", "loose list"):
             items = [_spans(line[2:]) for line in block]
             if any(item is None for item in items):
                 return None
             plain.append("\n".join(BULLET + _plain(item) for item in items if item is not None))
             telegram.append("\n".join(BULLET + _telegram(i) for i in items if i is not None))
-            lis = "".join(f"<li>{_html(item)}</li>\n" for item in items if item is not None)
+            inner = "<li>\n<p>{}</p>\n</li>\n" if kind == "loose list" else "<li>{}</li>\n"
+            lis = "".join(inner.format(_html(item)) for item in items if item is not None)
             html.append(f"<ul>\n{lis}</ul>\n")
         else:
             spans = _spans("\n".join(block))
@@ -103,9 +104,13 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]] | None:
             end += 1
         block = lines[index:end]
         kind = _kind(block)
-        if kind is None or (kind == "list" and blocks and blocks[-1][0] == "list"):
-            return None  # two lists a blank line apart are one loose list
-        blocks.append((kind, block))
+        if kind is None:
+            return None
+        if kind == "list" and blocks and blocks[-1][0] in ("list", "loose list"):
+            # items a blank line apart: one list, and a loose one (its items are paragraphs)
+            blocks[-1] = ("loose list", blocks[-1][1] + block)
+        else:
+            blocks.append((kind, block))
         index = end
     return blocks
 
