@@ -52,7 +52,7 @@ class Renderer:
     _envs: dict[bool, jinja2.Environment] = field(default_factory=dict)
     _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
     #: per template: whether it reads `channel` (else channels that share it share its text)
-    _reads_channel: dict[Path, bool] = field(default_factory=dict)
+    _reads_channel: dict[str, bool] = field(default_factory=dict)
     # What one post's variants share: the parsed text, its rendering per dialect, and the
     # layouts of templates that do not depend on the channel.
     _documents: dict[str, markup.Document] = field(default_factory=dict)
@@ -133,15 +133,15 @@ class Renderer:
 
     def _reads(self, template: jinja2.Template) -> bool:
         """Whether the template reads `channel` (found once per template, from its source)."""
-        path = Path(template.filename or "")
-        if path not in self._reads_channel:
+        name = template.filename or ""
+        if name not in self._reads_channel:
             try:
-                source = path.read_text(encoding="utf-8-sig")
+                source = Path(name).read_text(encoding="utf-8-sig")
                 names = jinja2.meta.find_undeclared_variables(template.environment.parse(source))
             except (OSError, UnicodeDecodeError, jinja2.TemplateError):
                 names = {"channel"}  # when in doubt, render it per channel
-            self._reads_channel[path] = "channel" in names
-        return self._reads_channel[path]
+            self._reads_channel[name] = "channel" in names
+        return self._reads_channel[name]
 
     def _body(self, text: str, dialect: str) -> str:
         key = (text, dialect)
@@ -206,6 +206,13 @@ class Renderer:
 
     # --- counting and threads ------------------------------------------------------------
 
+    def _whole(self, text: str, caps: Capabilities, length: int | None) -> tuple[Part, ...]:
+        """The text as one part. For validation only its problems count: no facets, and
+        the length is a bound (or 0) unless counted already (a caption's is)."""
+        if self.check_only:
+            return (Part(text=text, length=length or 0),)
+        return (_part(text, caps, length),)
+
     def _parts(
         self,
         post: Post,
@@ -218,18 +225,18 @@ class Renderer:
         limit = channel.limit
         measure = _remembered(_measure(caps))  # the split counts the whole text again
         if self.check_only and limit and _surely_fits(text, limit, caps):
-            return (_part(text, caps, 0, facets_too=False),)  # validation needs no length
+            return self._whole(text, caps, 0)
         size = measure(text) if limit else 0
         # Bluesky's measure also weighs bytes; every other one is the length itself.
         known = None if caps.counter == "bluesky" else size
         if not limit or size <= limit:
-            return (_part(text, caps, known, facets_too=not self.check_only),)
+            return self._whole(text, caps, known)
         if not (values.thread and caps.threads):
             problems.append(too_long(post, channel, size, limit, caps, values.thread))
-            return (_part(text, caps, known, facets_too=not self.check_only),)
+            return self._whole(text, caps, known)
         numbering = channel.thread_numbering
         if self.check_only and _surely_splittable(text, limit, caps, measure):
-            return (_part(text, caps, facets_too=not self.check_only),)
+            return self._whole(text, caps, None)
         try:
             thread = _split(text, limit, caps, measure, numbering, verify=not self.check_only)
         except ContentError as exc:
@@ -243,7 +250,7 @@ class Renderer:
                     "shorten the long link or word",
                 )
             )
-            return (_part(text, caps, facets_too=not self.check_only),)
+            return self._whole(text, caps, None)
         if thread.dropped:
             problems.append(hashtags_dropped(post, channel, thread.dropped))
         return tuple(_part(piece, caps, facets_too=not self.check_only) for piece in thread.parts)
