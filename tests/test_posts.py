@@ -5,6 +5,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialpub.content.posts import LoadResult, discover, load_post
 from socialpub.content.schema import hashtag
@@ -198,3 +200,25 @@ def test_billion_laughs_front_matter_is_reported_not_expanded() -> None:
     result = load("---\n" + "\n".join(lines) + "\n---\nText\n")
     assert codes(result) == ["SP005"]
     assert "anchors/aliases" in result.problems[0].hint
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    st.sampled_from(["minutes", "seconds", "milliseconds", "microseconds", "date"]),
+    st.sampled_from(["", "Z", "+01:00", "-05:30", "+00:00"]),
+)
+def test_dates_are_read_as_dateutil_reads_them(when: datetime, precision: str, zone: str) -> None:
+    from dateutil import parser as dateparser
+
+    from socialpub.content.schema import _isoparse
+
+    text = when.date().isoformat() if precision == "date" else when.isoformat(timespec=precision)
+    text += zone if precision != "date" else ""
+    fast, slow = _isoparse(text), dateparser.isoparse(text)
+    assert (fast, fast.utcoffset(), fast.isoformat()) == (slow, slow.utcoffset(), slow.isoformat())
+
+
+def test_midnight_written_as_24_00_is_read_as_dateutil_reads_it() -> None:
+    from socialpub.content.schema import _isoparse
+
+    assert _isoparse("2026-12-01T24:00") == datetime(2026, 12, 2, 0, 0)
