@@ -75,5 +75,7 @@ def _lines(text: str, stop: int) -> list[tuple[int, int]]:
 
 def _only_hashtags(line: str, flavor: Flavor) -> bool:
     """Whether every word of `line` is one whole hashtag, as the platform recognises it."""
+    if not all(word.group()[0] in "#\uff03" for word in _TOKEN.finditer(line)):
+        return False  # a word that starts otherwise is no hashtag: spare the entity rules
     hashtags = {(e.start, e.end) for e in find_entities(line, flavor) if e.kind == "hashtag"}
     return all((word.start(), word.end()) in hashtags for word in _TOKEN.finditer(line))
