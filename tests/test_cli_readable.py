@@ -13,7 +13,7 @@ from rich.text import Text
 
 from socialpub.cli.readable import telegram_text, website_text
 from socialpub.render.markup import escape_telegram, parse, to_html, to_telegram_html
-from socialpub.render.renderer import visible_text
+from socialpub.render.parts import visible_text
 
 MARKDOWN = """# Überschrift
 

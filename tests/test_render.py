@@ -9,7 +9,8 @@ import pytest
 from socialpub.content.config import Config, load_config
 from socialpub.content.posts import load_post
 from socialpub.models import Post, Variant
-from socialpub.render.renderer import Renderer, visible_text
+from socialpub.render.parts import visible_text
+from socialpub.render.renderer import Renderer
 from tests.conftest import Repo
 
 

@@ -30,7 +30,7 @@ from socialpub.errors import (
 )
 from socialpub.models import Media, Part, Payload, Receipt, Sent, Variant
 from socialpub.render import counting
-from socialpub.render.renderer import visible_text
+from socialpub.render.parts import visible_text
 from socialpub.specs import TELEGRAM
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http
 

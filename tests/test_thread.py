@@ -602,7 +602,7 @@ TAILS = ["", " 1/3", " 12/13", "\n\n#Verkehr #B27 1/4", "\n#Tag", " \u0301x"]
 @given(text=texts(SLICE_TOKENS), data=st.data())
 def test_slices_count_candidate_parts_as_counting_them_does(text: str, data: st.DataObject) -> None:
     from socialpub.render.breaks import segment
-    from socialpub.render.renderer import _measure
+    from socialpub.render.parts import measure_of as _measure
     from socialpub.render.slices import slicer
     from socialpub.specs import BLUESKY, MASTODON, ChannelSpec
 

@@ -9,13 +9,12 @@ rendered from Markdown first and handed to the template as a finished value.
 
 from __future__ import annotations
 
-import html
 import re
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -25,18 +24,13 @@ from markupsafe import Markup
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config
 from socialpub.errors import ContentError
-from socialpub.models import Facet, Part, Post, Problem, Variant
-from socialpub.render import markup
-from socialpub.render.counting.entities import Flavor
+from socialpub.models import Part, Post, Problem, Variant
+from socialpub.render import markup, parts
 from socialpub.render.overrides import Effective, effective
 from socialpub.render.problems import hashtag_problems, hashtags_dropped, too_long
 from socialpub.specs import Capabilities
 
-if TYPE_CHECKING:
-    from socialpub.render.thread import Thread
-
 DEFAULTS = Path(__file__).parent / "defaults"
-_TAG = re.compile(r"<[^>]*>")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
@@ -211,7 +205,7 @@ class Renderer:
         the length is a bound (or 0) unless counted already (a caption's is)."""
         if self.check_only:
             return (Part(text=text, length=length or 0),)
-        return (_part(text, caps, length),)
+        return (parts.part(text, caps, length),)
 
     def _parts(
         self,
@@ -223,8 +217,8 @@ class Renderer:
     ) -> tuple[Part, ...]:
         caps = channel.capabilities
         limit = channel.limit
-        measure = _remembered(_measure(caps))  # the split counts the whole text again
-        if self.check_only and limit and _surely_fits(text, limit, caps):
+        measure = parts.remembered(parts.measure_of(caps))  # the split counts the whole text again
+        if self.check_only and limit and parts.surely_fits(text, limit, caps):
             return self._whole(text, caps, 0)
         size = measure(text) if limit else 0
         # Bluesky's measure also weighs bytes; every other one is the length itself.
@@ -235,10 +229,10 @@ class Renderer:
             problems.append(too_long(post, channel, size, limit, caps, values.thread))
             return self._whole(text, caps, known)
         numbering = channel.thread_numbering
-        if self.check_only and _surely_splittable(text, limit, caps, measure):
+        if self.check_only and parts.surely_splittable(text, limit, caps, measure):
             return self._whole(text, caps, None)
         try:
-            thread = _split(text, limit, caps, measure, numbering, verify=not self.check_only)
+            thread = parts.split(text, limit, caps, measure, numbering, verify=not self.check_only)
         except ContentError as exc:
             problems.append(
                 problem(
@@ -253,7 +247,7 @@ class Renderer:
             return self._whole(text, caps, None)
         if thread.dropped:
             problems.append(hashtags_dropped(post, channel, thread.dropped))
-        return tuple(_part(piece, caps, facets_too=not self.check_only) for piece in thread.parts)
+        return tuple(parts.part(p, caps, facets_too=not self.check_only) for p in thread.parts)
 
 
 class _AbsoluteLoader(jinja2.BaseLoader):
@@ -322,123 +316,3 @@ def _tidy(text: str) -> str:
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
-
-
-def visible_text(telegram_html: str) -> str:
-    """What a reader sees of Telegram HTML: tags removed, entities decoded."""
-    return html.unescape(_TAG.sub("", telegram_html))
-
-
-def _measure(caps: Capabilities) -> Callable[[str], int]:
-    if caps.counter == "none":
-        return len
-    from socialpub.render import counting
-
-    base = counting.length_function(caps.counter)
-    if caps.dialect == "telegram_html":
-        return lambda text: base(visible_text(text))
-    if caps.counter == "bluesky":
-        # Both limits must hold: 300 graphemes and 3000 bytes, i.e. 10 bytes per grapheme.
-        return lambda text: max(base(text), -(-len(text.encode("utf-8")) // 10))
-    return base
-
-
-def _part(
-    text: str, caps: Capabilities, length: int | None = None, *, facets_too: bool = True
-) -> Part:
-    facets: tuple[Facet, ...] = ()
-    if caps.counter == "bluesky" and facets_too:
-        from socialpub.render.facets import bluesky_facets
-
-        facets = bluesky_facets(text)
-    if length is None or caps.counter == "none":
-        length = _length(text, caps)
-    return Part(text=text, length=length, facets=facets)
-
-
-def _length(text: str, caps: Capabilities) -> int:
-    """The length as the platform reports it (for HTML dialects: the visible text)."""
-    shown = visible_text(text) if caps.dialect != "plain" else text
-    if caps.counter == "none":
-        return len(shown)
-    from socialpub.render import counting
-
-    return counting.length_function(caps.counter)(shown)
-
-
-def _split(
-    text: str,
-    limit: int,
-    caps: Capabilities,
-    measure: Callable[[str], int],
-    numbering: bool,
-    *,
-    verify: bool = True,
-) -> Thread:
-    """The thread of a text too long for one post; `verify`: count the finished parts in full
-    (publishing does; validation relies on the slices, which are tested to count alike)."""
-    from socialpub.render.slices import slicer
-    from socialpub.render.thread import build_thread
-
-    thread = build_thread(
-        text,
-        limit,
-        measure,
-        numbering=numbering,
-        flavor=_flavor(caps),
-        slicer=slicer(caps, measure),
-        verify=verify,
-    )
-    if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
-        raise ContentError("the formatted text cannot be split without breaking its formatting")
-    return thread
-
-
-def _surely_splittable(
-    text: str, limit: int, caps: Capabilities, measure: Callable[[str], int]
-) -> bool:
-    from socialpub.render.threadcheck import surely_splittable
-
-    # Telegram parts must also keep their HTML tags balanced: only a real split can tell.
-    return caps.dialect != "telegram_html" and surely_splittable(
-        text, limit, measure, flavor=_flavor(caps)
-    )
-
-
-def _surely_fits(text: str, limit: int, caps: Capabilities) -> bool:
-    """Whether a Mastodon text is within the limit without counting it: graphemes are at
-    most code points, a mention only gets shorter, and a URL (it holds "://") counts 23."""
-    return (
-        caps.counter == "mastodon"
-        and caps.dialect == "plain"
-        and len(text) + 23 * text.count("://") <= limit
-    )
-
-
-def _remembered(measure: Callable[[str], int]) -> Callable[[str], int]:
-    known: dict[str, int] = {}
-
-    def remembered(text: str) -> int:
-        if text not in known:
-            known[text] = measure(text)
-        return known[text]
-
-    return remembered
-
-
-def _flavor(caps: Capabilities) -> Flavor:
-    """Whose rules find the URLs, mentions and hashtags that a thread part must not cut."""
-    return (
-        "twitter" if caps.counter == "x" else "bluesky" if caps.counter == "bluesky" else "mastodon"
-    )
-
-
-def _balanced(fragment: str) -> bool:
-    stack: list[str] = []
-    for match in re.finditer(r"<(/?)([a-z-]+)[^>]*>", fragment):
-        closing, name = match.groups()
-        if not closing:
-            stack.append(name)
-        elif not stack or stack.pop() != name:
-            return False
-    return not stack
