@@ -53,16 +53,17 @@ def validate(
     cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
     entries: dict[str, Entry] = {}
     misses: list[_Miss] = []
+    looked_up = cache if use_cache and cache.entries else None  # an empty cache has no hits
     for path in full:
-        found = _cached_entry(path, keys[path], cache if use_cache else None)
+        found = _cached_entry(path, keys[path], looked_up)
         if isinstance(found, _Miss):
             misses.append(found)
         else:
             entries[keys[path]] = found
-    for miss, entry in zip(misses, _check_all(misses, config), strict=True):
+    for miss, (entry, digest) in zip(misses, _check_all(misses, config), strict=True):
         entries[miss.key] = entry
-        if use_cache:
-            cache.store(miss.key, miss.digest, miss.stat, entry)
+        if use_cache and digest:  # a file that could not be read is not remembered
+            cache.store(miss.key, digest, miss.stat, entry)
     if use_cache:
         everything = not paths and changed is None  # else entries of other files stay
         cache.save(set(entries) if everything else None)
@@ -105,29 +106,40 @@ def check_post(post: Post, config: Config, renderer: Renderer) -> list[Problem]:
 
 @dataclass(frozen=True)
 class _Miss:
-    """A file whose result is not in the cache: it must be checked."""
+    """A file whose result is not in the cache: it must be checked. Its bytes are read
+    already when the cache was asked by content; else whoever checks it reads them."""
 
     path: Path
-    key: str
-    digest: str
     stat: os.stat_result
-    data: bytes
+    key: str
+    data: bytes | None = None
 
 
 def _cached_entry(path: str, key: str, cache: ValidationCache | None) -> Entry | _Miss:
+    """The file's cached result, else the miss (without a cache: unread, so that the
+    checking processes read it, not this one)."""
     try:
         stat = os.stat(path)  # noqa: PTH116 - plain strings: runs for every file
-        if cache and (hit := cache.lookup_stat(key, stat)):
+        if cache is None:
+            return _Miss(Path(path), stat, key)
+        if hit := cache.lookup_stat(key, stat):
             return hit
         with open(path, "rb") as handle:  # noqa: PTH123 - plain strings: runs for every file
             data = handle.read()
     except OSError as exc:
-        report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
-        return Entry("", 1, [problem_data(report)], [])
-    digest = hashlib.sha256(data).hexdigest()
-    if cache and (hit := cache.lookup_digest(key, digest, stat)):
+        return _unreadable(key, exc)
+    if hit := cache.lookup_digest(key, _digest(data), stat):
         return hit
-    return _Miss(Path(path), key, digest, stat, data)
+    return _Miss(Path(path), stat, key, data)
+
+
+def _unreadable(key: str, exc: OSError) -> Entry:
+    report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
+    return Entry("", 1, [problem_data(report)], [])
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _quick_entries(files: Sequence[str], keys: Mapping[str, str]) -> dict[str, Entry]:
@@ -144,8 +156,9 @@ def _quick_entries(files: Sequence[str], keys: Mapping[str, str]) -> dict[str, E
     return found
 
 
-def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
-    """Check files, on every core when there are many (results come back in order)."""
+def _check_all(misses: Sequence[_Miss], config: Config) -> list[tuple[Entry, str]]:
+    """Check files, on every core when there are many (results come back in order), each
+    result with the content hash it belongs to ("" for a file that could not be read)."""
     if not misses:
         return []
     from socialpub.render.renderer import Renderer
@@ -153,21 +166,29 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[Entry]:
     workers = min(os.cpu_count() or 1, 8)
     if len(misses) < PARALLEL_FROM or workers < 2:
         renderer = Renderer(config, check_only=True)
-        return [_check_file(m.path, m.data, config, renderer) for m in misses]
+        return [_check_miss(miss, config, renderer) for miss in misses]
     size = max(16, len(misses) // (workers * 4))
-    batches = [
-        [(m.path, m.data) for m in misses[i : i + size]] for i in range(0, len(misses), size)
-    ]
+    batches = [misses[i : i + size] for i in range(0, len(misses), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(_check_batch, [config] * len(batches), batches)
-        return [entry for batch in results for entry in batch]
+        return [result for batch in results for result in batch]
 
 
-def _check_batch(config: Config, batch: Sequence[tuple[Path, bytes]]) -> list[Entry]:
+def _check_batch(config: Config, batch: Sequence[_Miss]) -> list[tuple[Entry, str]]:
     from socialpub.render.renderer import Renderer
 
     renderer = Renderer(config, check_only=True)
-    return [_check_file(path, data, config, renderer) for path, data in batch]
+    return [_check_miss(miss, config, renderer) for miss in batch]
+
+
+def _check_miss(miss: _Miss, config: Config, renderer: Renderer) -> tuple[Entry, str]:
+    data = miss.data
+    if data is None:
+        try:
+            data = miss.path.read_bytes()
+        except OSError as exc:
+            return _unreadable(miss.key, exc), ""
+    return _check_file(miss.path, data, config, renderer), _digest(data)
 
 
 def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> Entry:
