@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from markdown_it.common.normalize_url import normalizeLink
-from markdown_it.common.utils import escapeHtml
-
 from socialpub.render.writing import (
     BULLET,
     HTML_SCHEMES,
     TELEGRAM_SCHEMES,
+    escape_html,
     escape_telegram,
+    normalize_link,
     plain_link,
     tidy,
 )
@@ -152,7 +151,7 @@ def _spans(content: str) -> list[Span] | None:
         if match["strong"] is not None:
             spans.append(("strong", match["strong"]))
         else:
-            spans.append(("link", match["label"], normalizeLink(match["url"])))
+            spans.append(("link", match["label"], normalize_link(match["url"])))
         done = match.end()
     return spans if _text(content[done:], spans) else None
 
@@ -201,17 +200,17 @@ def _html(spans: list[Span]) -> str:
     out = []
     for kind, *values in spans:
         if kind == "text":
-            out.append(escapeHtml(values[0]))
+            out.append(escape_html(values[0]))
         elif kind == "break":
             out.append("\n")
         elif kind == "strong":
-            out.append(f"<strong>{escapeHtml(values[0])}</strong>")
+            out.append(f"<strong>{escape_html(values[0])}</strong>")
         else:
             label, href = values
             if HTML_SCHEMES.match(href):
-                out.append(f'<a href="{escapeHtml(href)}">{escapeHtml(label)}</a>')
+                out.append(f'<a href="{escape_html(href)}">{escape_html(label)}</a>')
             else:
                 plain = plain_link(label, href, autolink=False)
                 rest = plain[len(label) :] if plain.startswith(label) else f" ({plain})"
-                out.append(escapeHtml(label) + escapeHtml(rest))
+                out.append(escape_html(label) + escape_html(rest))
     return "".join(out)
