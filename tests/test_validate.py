@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import marshal
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -119,10 +122,7 @@ def test_paths_limit_what_is_checked(repo: Repo) -> None:
     assert run(repo, good).problems == ()
 
 
-def test_cache_skips_unchanged_files(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo.post("a.md", post(""))
-    second = repo.post("b.md", post("", "x " * 300).replace("id: a", "id: b"))
-    first = run(repo, cache=True)
+def counted_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     original = validate_module._check_file
 
@@ -131,12 +131,73 @@ def test_cache_skips_unchanged_files(repo: Repo, monkeypatch: pytest.MonkeyPatch
         return original(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(validate_module, "_check_file", counting_check)
+    return calls
+
+
+def cache_shards(repo: Repo) -> list[Path]:
+    return sorted((repo.root / ".socialpub" / "cache").glob("validate-*/*.marshal"))
+
+
+def test_cache_skips_unchanged_files(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.post("a.md", post(""))
+    second = repo.post("b.md", post("", "x " * 300).replace("id: a", "id: b"))
+    first = run(repo, cache=True)
+    calls = counted_checks(monkeypatch)
     again = run(repo, cache=True)
     assert calls == []
     assert again.problems == first.problems  # cached problems are reported again
     second.write_text(second.read_text() + "mehr\n")
     run(repo, cache=True)
     assert calls == [second]
+
+
+def test_a_touched_file_with_the_same_content_is_not_checked_again(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = repo.post("a.md", post("", "x " * 300))
+    first = run(repo, cache=True)
+    calls = counted_checks(monkeypatch)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # as a checkout does
+    assert run(repo, cache=True).problems == first.problems
+    assert calls == []
+
+
+def test_a_damaged_cache_shard_costs_only_a_new_check(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.post("a.md", post("", "x " * 300))
+    first = run(repo, cache=True)
+    (shard,) = cache_shards(repo)
+    shard.write_bytes(b"\x00not a cache")
+    calls = counted_checks(monkeypatch)
+    assert run(repo, cache=True).problems == first.problems
+    assert [p.name for p in calls] == ["a.md"]
+    assert run(repo, cache=True).problems == first.problems  # the shard was written anew
+    assert len(calls) == 1
+
+
+def test_the_cache_belongs_to_one_python(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.post("a.md", post(""))
+    run(repo, cache=True)
+    (before,) = cache_shards(repo)
+    monkeypatch.setattr(sys, "version", "3.99.0 (another build)")
+    calls = counted_checks(monkeypatch)
+    run(repo, cache=True)
+    assert len(calls) == 1  # shards are marshal data: another Python starts afresh
+    (after,) = cache_shards(repo)
+    assert after.parent != before.parent
+    assert not before.exists()
+
+
+def test_removed_files_leave_the_cache(repo: Repo) -> None:
+    repo.post("a.md", post(""))
+    gone = repo.post("b.md", post("").replace("id: a", "id: b"))
+    run(repo, cache=True)
+    gone.unlink()
+    run(repo, cache=True)
+    keys = set().union(*(marshal.loads(p.read_bytes()) for p in cache_shards(repo)))
+    assert keys == {"posts/a.md"}
 
 
 def test_cache_notices_config_changes(repo: Repo) -> None:

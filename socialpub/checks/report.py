@@ -9,9 +9,11 @@ none of the rendering code: a run that finds every result in the cache loads non
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,6 +37,9 @@ class Entry(NamedTuple):
     expires_line: int = 1
     approved: bool = False
     quick: bool = False  # not checked in full: it takes part in the duplicate-id rule only
+
+
+_ID = itemgetter(0)  # Entry.id
 
 
 @dataclass(frozen=True)
@@ -93,10 +98,12 @@ def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetim
     media = _MediaChecker(root)
     problems: list[Problem] = []
     for key, entry in entries.items():
-        problems.extend(problem_from_data(p) for p in entry.problems)
-        problems.extend(_fresh_problems(key, entry, media, now))
+        if entry.problems:
+            problems.extend(problem_from_data(p) for p in entry.problems)
+        if entry.media or entry.expires_at:  # most posts: neither
+            problems.extend(_fresh_problems(key, entry, media, now))
     problems.extend(_duplicate_ids(entries))
-    problems.sort(key=lambda p: (p.file, p.line, p.code))
+    problems.sort(key=attrgetter("file", "line", "code"))
     return Report(files=files, problems=tuple(problems))
 
 
@@ -143,19 +150,18 @@ def _fresh_problems(key: str, entry: Entry, media: _MediaChecker, now: datetime)
 
 
 def _duplicate_ids(entries: Mapping[str, Entry]) -> list[Problem]:
-    first: dict[str, tuple[str, int]] = {}  # id → where it was seen first
-    shared: dict[str, list[tuple[str, int]]] = {}  # id → every place, once seen twice
+    # runs over every post: kept in C where it can (files without an id are left out)
+    ids = list(filter(None, map(_ID, entries.values())))
+    if len(set(ids)) == len(ids):
+        return []
+    counts = Counter(ids)
+    shared: dict[str, list[tuple[str, int]]] = {}  # id → every place it is used
     checked: set[str] = set()  # ids of files checked in full
     for key, entry in entries.items():
-        if not entry.id:
-            continue
-        place = (key, entry.id_line)
-        if entry.id in first:
-            shared.setdefault(entry.id, [first[entry.id]]).append(place)
-        else:
-            first[entry.id] = place
-        if not entry.quick:
-            checked.add(entry.id)
+        if entry.id and counts[entry.id] > 1:
+            shared.setdefault(entry.id, []).append((key, entry.id_line))
+            if not entry.quick:
+                checked.add(entry.id)
     problems = []
     for post_id, places in shared.items():
         for file, line in places if post_id in checked else ():

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import sys
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,11 +49,11 @@ def validate(
     part in the rules across files (duplicate ids) through a quick scan of their ids."""
     files = discover(paths, config.posts_dir)
     keys = _keys(files, config)
-    full = [p for p in files if changed is None or os.path.abspath(p) in changed]  # noqa: PTH100
+    full = files if changed is None else [p for p in files if os.path.abspath(p) in changed]  # noqa: PTH100
     cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
     entries: dict[str, Entry] = {}
     misses: list[_Miss] = []
-    looked_up = cache if use_cache and cache.entries else None  # an empty cache has no hits
+    looked_up = cache if use_cache and cache.rows else None  # an empty cache has no hits
     for path in full:
         found = _cached_entry(path, keys[path], looked_up)
         if isinstance(found, _Miss):
@@ -167,6 +167,8 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[tuple[Entry, str
     if len(misses) < PARALLEL_FROM or workers < 2:
         renderer = Renderer(config, check_only=True)
         return [_check_miss(miss, config, renderer) for miss in misses]
+    from concurrent.futures import ProcessPoolExecutor  # ~15 ms: only for many misses
+
     size = max(16, len(misses) // (workers * 4))
     batches = [misses[i : i + size] for i in range(0, len(misses), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -205,13 +207,15 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
 def _keys(files: Sequence[str], config: Config) -> dict[str, str]:
     """Each file's key (`_key`); the posts folder's files, absolute already, by slicing."""
     prefix = str(config.root) + os.sep
-    dotted = (f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}")  # paths abspath would change
-    return {
-        path: path[len(prefix) :].replace(os.sep, "/")
-        if path.startswith(prefix) and not any(part in path for part in dotted)
-        else _key(path, config)
-        for path in files
-    }
+    if os.sep != "/":
+        return {path: _key(path, config) for path in files}
+    keys = {}
+    for path in files:
+        rest = path[len(prefix) :]
+        # "./" or "../" would be changed by abspath (walked names never start with ".")
+        plain = path.startswith(prefix) and not rest.startswith(".") and "/." not in rest
+        keys[path] = rest if plain else _key(path, config)
+    return keys
 
 
 def _key(path: str, config: Config) -> str:
@@ -229,7 +233,7 @@ def _relative(found: Problem, config: Config) -> Problem:
 
 def _fingerprint(config: Config) -> str:
     """Everything besides a post's own bytes that its cached result depends on."""
-    parts = [__version__, config.fingerprint, str(config.root)]
+    parts = [__version__, sys.version, config.fingerprint, str(config.root)]  # sys: marshal
     package = Path(__file__).resolve().parents[1]
     for folder, pattern in (
         (config.templates_dir, "**/*"),

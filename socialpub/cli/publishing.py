@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import sys
 import time
 from collections.abc import Callable
@@ -64,6 +63,8 @@ def _clock(config: Config) -> Clock:
 def _engine(
     config: Config, clock: Clock, on_outcome: Callable[[Outcome], None] | None = None
 ) -> Engine:
+    import random  # only publishing runs need it
+
     from socialpub.publishing.connect import connector
     from socialpub.publishing.engine import Engine, make_adapters
     from socialpub.publishing.ledger import Ledger
