@@ -249,3 +249,16 @@ def test_every_code_is_documented_and_has_a_known_severity() -> None:
 def test_emoji_are_counted_per_cluster() -> None:
     assert emoji_count("Familie 👨‍👩‍👧, Flagge 🇩🇪, Daumen 👍🏽") == 3
     assert emoji_count("Keine Emoji, nur Umlaute: äöü ß") == 0
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_file_that_is_gone_is_reported_and_the_others_checked(repo: Repo, cache: bool) -> None:
+    repo.post("a.md", post(""))
+    run(repo, cache=True)
+    good = repo.post("b.md", post("channels: [mastodn]").replace("id: a", "id: b"))
+    gone = repo.root / "posts" / "gone.md"
+    report = run(repo, good, gone, cache=cache)
+    assert [(p.file, p.code) for p in report.problems] == [
+        ("posts/b.md", "SP109"),
+        ("posts/gone.md", "SP001"),
+    ]

@@ -7,7 +7,7 @@ fingerprint.
 
 The results are kept in 64 shards (`validate-<fingerprint>/<shard>.marshal`, a file's shard
 chosen by its path), so that re-validating after an edit rewrites one small file, not the
-results of every post. Each result is a row: modification time, size, content hash, then
+results of every post. Each result is a row: modification time, size, content hash and
 the entry's fields. The shards are private to this machine and this Python (the
 fingerprint holds its version), so they use `marshal`, which reads rows about twice as
 fast as JSON; a re-validation reads every row.
@@ -19,6 +19,9 @@ import contextlib
 import marshal
 import os
 import zlib
+from collections.abc import Callable, Sequence
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +29,8 @@ from socialpub.checks.report import Entry
 
 SHARDS = 64
 SUFFIX = ".marshal"
-#: a cached result: modification time (ns), size, content hash, then the Entry's fields
-Row = tuple[Any, ...]
-_STAT_FIELDS = 3
+#: a cached result: modification time (ns), size, content hash, the Entry's fields
+Row = tuple[int, int, str, tuple[Any, ...]]
 
 
 class ValidationCache:
@@ -54,11 +56,22 @@ class ValidationCache:
             if isinstance(data, dict):
                 self.rows.update(data)
 
-    def lookup_stat(self, key: str, stat: os.stat_result) -> Entry | None:
-        row = self.rows.get(key)
-        if row is not None and row[0] == stat.st_mtime_ns and row[1] == stat.st_size:
-            return _entry(row)
-        return None
+    def unchanged(
+        self, keys: Sequence[str], stats: Sequence[os.stat_result]
+    ) -> tuple[dict[str, Entry], list[int]]:
+        """The entries of the files whose size and modification time are unchanged, by key,
+        and the positions of the others (to be read and asked by content)."""
+        rows = self.rows
+        found: list[str] = []
+        touched: list[int] = []
+        for index, (key, stat) in enumerate(zip(keys, stats, strict=True)):
+            row = rows.get(key)
+            if row is not None and row[0] == stat.st_mtime_ns and row[1] == stat.st_size:
+                found.append(key)
+            else:
+                touched.append(index)
+        entries = map(_AS_ENTRY, map(_FIELDS, map(rows.__getitem__, found)))
+        return dict(zip(found, entries, strict=True)), touched
 
     def lookup_digest(self, key: str, digest: str, stat: os.stat_result) -> Entry | None:
         """The result of a file with the same content (a file touched, checked out again or
@@ -73,7 +86,7 @@ class ValidationCache:
         return entry
 
     def store(self, key: str, digest: str, stat: os.stat_result, entry: Entry) -> None:
-        row = (stat.st_mtime_ns, stat.st_size, digest, *entry)
+        row = (stat.st_mtime_ns, stat.st_size, digest, tuple(entry))
         self.rows[key] = row
         if self._by_digest is not None:
             self._by_digest[digest] = row
@@ -120,8 +133,14 @@ def shard(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % SHARDS
 
 
+#: a row's Entry fields, and an Entry made of them in C (`Entry._make` without its length
+#: check: rows are written by `store`), for every file of every run
+_FIELDS = itemgetter(3)
+_AS_ENTRY: Callable[[tuple[Any, ...]], Entry] = partial(tuple.__new__, Entry)
+
+
 def _entry(row: Row) -> Entry:
-    return Entry._make(row[_STAT_FIELDS:])
+    return _AS_ENTRY(_FIELDS(row))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

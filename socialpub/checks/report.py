@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,7 +40,10 @@ class Entry(NamedTuple):
     quick: bool = False  # not checked in full: it takes part in the duplicate-id rule only
 
 
-_ID = itemgetter(0)  # Entry.id
+#: an Entry's fields, read in C over every post
+_ID, _PROBLEMS, _MEDIA, _EXPIRES = (
+    itemgetter(Entry._fields.index(name)) for name in ("id", "problems", "media", "expires_at")
+)
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,15 @@ def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetim
     fresh rules run now and duplicate ids across all entries, sorted by file and line."""
     media = _MediaChecker(root)
     problems: list[Problem] = []
-    for key, entry in entries.items():
-        if entry.problems:
-            problems.extend(problem_from_data(p) for p in entry.problems)
-        if entry.media or entry.expires_at:  # most posts: neither
-            problems.extend(_fresh_problems(key, entry, media, now))
+    # most files have no problems, no media and no expiry: the entries that do are picked
+    # in C, as this runs over every post
+    items, values = list(entries.items()), list(entries.values())
+    for _, entry in compress(items, map(_PROBLEMS, values)):
+        problems.extend(map(problem_from_data, entry.problems))
+    for key, entry in compress(items, map(_MEDIA, values)):
+        problems.extend(media.problems(key, entry.media))
+    for key, entry in compress(items, map(_EXPIRES, values)):
+        problems.extend(_expired(key, entry, now))
     problems.extend(_duplicate_ids(entries))
     problems.sort(key=attrgetter("file", "line", "code"))
     return Report(files=files, problems=tuple(problems))
@@ -121,32 +129,31 @@ class _MediaChecker:
         self.root = root
         self.seen: dict[str, Problem | None] = {}
 
-    def problem(self, source: str, file: str, line: int) -> Problem | None:
-        if file not in self.seen:
-            self.seen[file] = media_file_problem("", file, 0, self.root)
-        found = self.seen[file]
-        return dataclasses.replace(found, file=source, line=line) if found else None
+    def problems(self, source: str, media: list[list[Any]]) -> list[Problem]:
+        """The problems of a file's media ([file, line] each)."""
+        found = []
+        for file, line in media:
+            if file not in self.seen:
+                self.seen[file] = media_file_problem("", file, 0, self.root)
+            if seen := self.seen[file]:
+                found.append(dataclasses.replace(seen, file=source, line=line))
+        return found
 
 
-def _fresh_problems(key: str, entry: Entry, media: _MediaChecker, now: datetime) -> list[Problem]:
-    problems = [
-        report
-        for file, line in entry.media
-        if (report := media.problem(key, file, line)) is not None
-    ]
+def _expired(key: str, entry: Entry, now: datetime) -> list[Problem]:
     expires = entry.expires_at
-    if expires and entry.approved and datetime.fromisoformat(expires) <= now:
-        problems.append(
-            problem(
-                "SP404",
-                key,
-                entry.expires_line,
-                "expires_at",
-                f"expired at {expires}: this post will not be published",
-                "remove the post or move expires_at",
-            )
+    if not (expires and entry.approved and datetime.fromisoformat(expires) <= now):
+        return []
+    return [
+        problem(
+            "SP404",
+            key,
+            entry.expires_line,
+            "expires_at",
+            f"expired at {expires}: this post will not be published",
+            "remove the post or move expires_at",
         )
-    return problems
+    ]
 
 
 def _duplicate_ids(entries: Mapping[str, Entry]) -> list[Problem]:

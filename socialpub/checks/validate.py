@@ -7,11 +7,13 @@ the repo) or on the time (already expired) run fresh each time (`rules.py`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,18 +50,11 @@ def validate(
     With `changed` (absolute paths), only those files are checked in full; the others take
     part in the rules across files (duplicate ids) through a quick scan of their ids."""
     files = discover(paths, config.posts_dir)
-    keys = _keys(files, config)
+    keys = _keys(files, config, walked=not paths)
     full = files if changed is None else [p for p in files if os.path.abspath(p) in changed]  # noqa: PTH100
-    cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
-    entries: dict[str, Entry] = {}
-    misses: list[_Miss] = []
-    looked_up = cache if use_cache and cache.rows else None  # an empty cache has no hits
-    for path in full:
-        found = _cached_entry(path, keys[path], looked_up)
-        if isinstance(found, _Miss):
-            misses.append(found)
-        else:
-            entries[keys[path]] = found
+    with _collector_paused():
+        cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
+        entries, misses = _look_up(full, keys, cache if use_cache and cache.rows else None)
     for miss, (entry, digest) in zip(misses, _check_all(misses, config), strict=True):
         entries[miss.key] = entry
         if use_cache and digest:  # a file that could not be read is not remembered
@@ -69,7 +64,22 @@ def validate(
         cache.save(set(entries) if everything else None)
     if changed is not None:
         entries.update(_quick_entries([p for p in files if keys[p] not in entries], keys))
-    return report(entries, files=len(full), root=config.root, now=now)
+    with _collector_paused():
+        return report(entries, files=len(full), root=config.root, now=now)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cache's rows are many small containers without reference cycles: Python's
+    cycle collector would walk them again and again while they are made (about a tenth of
+    a re-validation's time), and find nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def check_selection(
@@ -115,22 +125,53 @@ class _Miss:
     data: bytes | None = None
 
 
-def _cached_entry(path: str, key: str, cache: ValidationCache | None) -> Entry | _Miss:
-    """The file's cached result, else the miss (without a cache: unread, so that the
-    checking processes read it, not this one)."""
+def _look_up(
+    files: Sequence[str], keys: Mapping[str, str], cache: ValidationCache | None
+) -> tuple[dict[str, Entry], list[_Miss]]:
+    """The cached results of `files` by key, and the files to check. Without a cache, the
+    files are left unread, so that the checking processes read them, not this one."""
+    files, stats, entries = _stats(files, keys)
+    if cache is None:
+        return entries, [
+            _Miss(Path(path), stat, keys[path]) for path, stat in zip(files, stats, strict=True)
+        ]
+    found, touched = cache.unchanged(list(map(keys.__getitem__, files)), stats)
+    entries.update(found)
+    misses = []
+    for index in touched:  # read and hashed: unchanged content needs no check either
+        path, stat = files[index], stats[index]
+        key = keys[path]
+        try:
+            with open(path, "rb") as handle:  # noqa: PTH123 - plain strings
+                data = handle.read()
+        except OSError as exc:
+            entries[key] = _unreadable(key, exc)
+            continue
+        if hit := cache.lookup_digest(key, _digest(data), stat):
+            entries[key] = hit
+        else:
+            misses.append(_Miss(Path(path), stat, key, data))
+    return entries, misses
+
+
+def _stats(
+    files: Sequence[str], keys: Mapping[str, str]
+) -> tuple[Sequence[str], list[os.stat_result], dict[str, Entry]]:
+    """The files that can be looked at with their stats, and an entry for each other."""
     try:
-        stat = os.stat(path)  # noqa: PTH116 - plain strings: runs for every file
-        if cache is None:
-            return _Miss(Path(path), stat, key)
-        if hit := cache.lookup_stat(key, stat):
-            return hit
-        with open(path, "rb") as handle:  # noqa: PTH123 - plain strings: runs for every file
-            data = handle.read()
-    except OSError as exc:
-        return _unreadable(key, exc)
-    if hit := cache.lookup_digest(key, _digest(data), stat):
-        return hit
-    return _Miss(Path(path), stat, key, data)
+        return files, list(map(os.stat, files)), {}  # in C: this runs for every file
+    except OSError:  # a file went away since it was found: ask each file on its own
+        pass
+    found: list[str] = []
+    stats: list[os.stat_result] = []
+    failed: dict[str, Entry] = {}
+    for path in files:
+        try:
+            stats.append(os.stat(path))  # noqa: PTH116 - plain strings
+            found.append(path)
+        except OSError as exc:
+            failed[keys[path]] = _unreadable(keys[path], exc)
+    return found, stats, failed
 
 
 def _unreadable(key: str, exc: OSError) -> Entry:
@@ -204,18 +245,19 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _keys(files: Sequence[str], config: Config) -> dict[str, str]:
-    """Each file's key (`_key`); the posts folder's files, absolute already, by slicing."""
+def _keys(files: Sequence[str], config: Config, walked: bool) -> dict[str, str]:
+    """Each file's key (`_key`). Files found by walking the posts folder inside the
+    repository are absolute already: their keys are sliced off (this runs for every file of
+    every run). Walked names never start with ".", so no "./" or "../" (which abspath would
+    change) can follow the posts folder in them."""
     prefix = str(config.root) + os.sep
-    if os.sep != "/":
-        return {path: _key(path, config) for path in files}
-    keys = {}
-    for path in files:
-        rest = path[len(prefix) :]
-        # "./" or "../" would be changed by abspath (walked names never start with ".")
-        plain = path.startswith(prefix) and not rest.startswith(".") and "/." not in rest
-        keys[path] = rest if plain else _key(path, config)
-    return keys
+    folder = str(config.posts_dir) + os.sep
+    inside = folder[len(prefix) :]
+    plain = folder.startswith(prefix) and not inside.startswith(".") and "/." not in inside
+    if walked and plain and os.sep == "/":
+        start = len(prefix)
+        return {path: path[start:] for path in files}
+    return {path: _key(path, config) for path in files}
 
 
 def _key(path: str, config: Config) -> str:

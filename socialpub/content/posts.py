@@ -59,6 +59,8 @@ def discover(paths: Iterable[Path], posts_dir: Path) -> list[str]:
     for each costs more than the rest of a cached validation run.
     """
     roots = list(paths) or [posts_dir]
+    if len(roots) == 1 and roots[0].is_dir():  # nothing to merge
+        return sorted(_walk(roots[0]))
     found: set[str] = set()
     for root in roots:
         if root.is_dir():
