@@ -12,6 +12,7 @@ text, also in JSON Feed, so all three are valid UTF-8.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -19,7 +20,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import quote
 
 from socialpub.site.model import Entry, Picture
@@ -42,7 +42,7 @@ MIME_TYPES = {
     "m4a": "audio/mp4",
 }
 MEDIA_LABELS = {"video": "Video", "audio": "Audio"}
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,12 @@ class FeedMeta:
 
 def clean(text: str) -> str:
     """`text` without the characters XML 1.0 does not allow."""
-    return _NOT_XML.sub("", text)
+    return _not_xml().sub("", text)
+
+
+@functools.cache
+def _not_xml() -> re.Pattern[str]:
+    return re.compile(_NOT_XML)  # when a feed is written: most rebuilds write none
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -118,6 +123,8 @@ def rfc3339(moment: datetime) -> str:
 
 
 def rfc822(moment: datetime) -> str:
+    from email.utils import format_datetime  # ~10 ms to import: only when RSS is written
+
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -78,9 +79,29 @@ class Manifest:
         )
 
     def save(self, out_dir: Path) -> None:
-        data = {"format": FORMAT, "files": self.files, "inputs": self.inputs, "media": self.media}
-        text = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True)
+        """A line per file (small diffs), as `json.dumps(indent=0, sort_keys=True)` writes it,
+        but with the C encoder for the large parts: `indent` makes json use Python code."""
+        parts = {
+            "files": _flat(self.files),
+            "format": str(FORMAT),
+            "inputs": _flat(self.inputs),
+            "media": json.dumps(self.media, ensure_ascii=False, indent=0, sort_keys=True),
+        }
+        text = _lines(f"{_string(key)}: {value}" for key, value in parts.items())
         atomic_write(out_dir / MANIFEST_NAME, text.encode("utf-8"))
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _flat(mapping: dict[str, str]) -> str:
+    text = json.dumps(mapping, ensure_ascii=False, sort_keys=True, separators=(",\n", ": "))
+    return "{\n" + text[1:-1] + "\n}" if mapping else "{}"
+
+
+def _lines(items: Iterable[str]) -> str:
+    body = ",\n".join(items)
+    return "{\n" + body + "\n}" if body else "{}"
 
 
 @dataclass(frozen=True)
@@ -100,12 +121,12 @@ def sync(
     new = Manifest()
     written: list[str] = []
     unchanged = 0
+    root = os.path.join(out_dir, "")  # noqa: PTH118 - plain strings: runs for every file
     for output in outputs:
         path = output.path
         if path in new.files:
             raise ValueError(f"two site files at {path}")
-        target = out_dir / path
-        exists = target.is_file()
+        exists = _is_file(root + path)
         old_hash = previous.files.get(path)
         if exists and old_hash and previous.inputs.get(path, old_hash) == output.key:
             _keep(new, path, output.key, old_hash)
@@ -117,12 +138,21 @@ def sync(
         if exists and old_hash == digest:
             unchanged += 1
             continue
-        write_file(target, data)
+        write_file(out_dir / path, data)
         written.append(path)
     removed = tuple(sorted(set(previous.files) - set(new.files)))
     for path in removed:
         _remove(out_dir, path)
     return WriteResult(tuple(written), unchanged, removed), new
+
+
+def _is_file(path: str) -> bool:
+    """One stat per file (a file deleted by hand is written again); a walk of the folder
+    would cost more: each page has a folder of its own."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)  # noqa: PTH116
+    except (OSError, ValueError):
+        return False
 
 
 def _keep(manifest: Manifest, path: str, key: str, digest: str) -> None:

@@ -55,3 +55,6 @@ class Entry:
     link: str = ""  # a post's "more information" link
     media: tuple[Picture, ...] = ()
     also_on: tuple[tuple[str, str], ...] = ()  # (platform title, URL) from the ledger
+    #: a hash of all the above, when its maker knows one cheaply (own posts: from the post
+    #: cache); "" = hashed from the fields. Whoever replaces a field must clear it.
+    revision: str = ""
