@@ -25,6 +25,7 @@ from pathlib import Path
 
 from socialpub.content.config import ChannelConfig, Config
 from socialpub.content.posts import discover, load_post, post_channels
+from socialpub.content.textfile import opened_folder
 from socialpub.models import Media, Post, Severity, Status
 from socialpub.site import search
 from socialpub.site.media import MediaStore
@@ -52,29 +53,31 @@ def website_channels(config: Config) -> dict[str, ChannelConfig]:
 def load_posts(config: Config, cache: PostCache) -> LoadedPosts:
     files = discover([], config.posts_dir)
     base = _key_start(config)
-    found: dict[str, Summary] = {}
-    misses: list[tuple[str, os.stat_result]] = []
-    for file in files:
-        stat = os.stat(file)  # noqa: PTH116 - plain strings: runs for every post file
-        summary = cache.summary(file[base:], stat)
-        if summary is None:
-            misses.append((file, stat))
-        else:
-            found[file] = summary
-    for (file, stat), (summary, details) in zip(
-        misses, _summarize_all(config, misses), strict=True
-    ):
-        cache.store(file[base:], stat, summary, details)
-        found[file] = summary
+    keys = [file[base:] for file in files]
+    stats = _stats(config.posts_dir, files, keys)
+    summaries = cache.summaries(keys, stats)
+    misses = [number for number, summary in enumerate(summaries) if summary is None]
+    fresh = _summarize_all(config, [files[number] for number in misses])
+    for number, (summary, details) in zip(misses, fresh, strict=True):
+        cache.store(keys[number], stats[number], summary, details)
+        summaries[number] = summary
     by_id: dict[str, tuple[str, Summary]] = {}
     skipped: list[str] = []
-    for file in files:
-        summary = found[file]
-        if not summary.id or summary.id in by_id:
+    for file, found in zip(files, summaries, strict=True):
+        if found is None or not found.id or found.id in by_id:
             skipped.append(file)
             continue
-        by_id[summary.id] = (file, summary)
+        by_id[found.id] = (file, found)
     return LoadedPosts(tuple(by_id.values()), tuple(skipped))
+
+
+def _stats(folder: Path, files: list[str], keys: list[str]) -> list[os.stat_result]:
+    """Every post file's stat, relative to the posts folder (plain strings: runs for every
+    file)."""
+    with opened_folder(folder) as opened:
+        if opened is None:
+            return [os.stat(file) for file in files]  # noqa: PTH116
+        return [os.stat(key, dir_fd=opened) for key in keys]
 
 
 def _key_start(config: Config) -> int:
@@ -82,11 +85,8 @@ def _key_start(config: Config) -> int:
     return len(os.path.join(config.posts_dir, ""))  # noqa: PTH118 - plain strings
 
 
-def _summarize_all(
-    config: Config, misses: list[tuple[str, os.stat_result]]
-) -> list[tuple[Summary, Details]]:
+def _summarize_all(config: Config, paths: list[str]) -> list[tuple[Summary, Details]]:
     """Read and render the files not in the cache, on every core when there are many."""
-    paths = [file for file, _ in misses]
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
         return [summarize(config, Path(file)) for file in paths]
@@ -206,7 +206,9 @@ def own_entries(
         known = details.cache.fresh_details(file[base:])
         if known is None:
             details.outlines[summary.id] = file
-        published = publish_at or _published(summary, post_copies)
+        # In UTC (pages and feeds show local time or UTC anyway): times of one offset
+        # compare fast, those of different offsets are converted on every comparison.
+        published = (publish_at or _published(summary, post_copies)).astimezone(UTC)
         moment = summary.publish_at or published.isoformat()  # publish_at: that very time
         details.search_keys[summary.id] = summary.search + moment
         found.append(_entry(summary, known, published, moment, post_copies, config, media))
@@ -256,6 +258,8 @@ def revision(
 ) -> str:
     """An own entry's revision: its summary's digest covers the post's text and fields, the
     rest comes from the ledger (its time, "also on") and the media files (paths, sizes)."""
+    if summary.publish_at and not pictures and not links:
+        return summary.digest  # nothing but the summary, whose digest covers publish_at
     return _digest(f"{summary.digest}\0{moment}\0{pictures!r}\0{links!r}")
 
 

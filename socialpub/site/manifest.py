@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from socialpub.content.textfile import atomic_write
+from socialpub.content.textfile import atomic_write, opened_folder
 
 MANIFEST_NAME = ".socialpub-manifest.json"
 FORMAT = 1
@@ -121,36 +121,36 @@ def sync(
     new = Manifest()
     written: list[str] = []
     unchanged = 0
-    root = os.path.join(out_dir, "")  # noqa: PTH118 - plain strings: runs for every file
-    for output in outputs:
-        path = output.path
-        if path in new.files:
-            raise ValueError(f"two site files at {path}")
-        exists = _is_file(root + path)
-        old_hash = previous.files.get(path)
-        if exists and old_hash and previous.inputs.get(path, old_hash) == output.key:
-            _keep(new, path, output.key, old_hash)
-            unchanged += 1
-            continue
-        data = output.content()
-        digest = content_key(data)
-        _keep(new, path, output.key, digest)
-        if exists and old_hash == digest:
-            unchanged += 1
-            continue
-        write_file(out_dir / path, data)
-        written.append(path)
+    with opened_folder(out_dir) as folder:
+        for output in outputs:
+            path = output.path
+            if path in new.files:
+                raise ValueError(f"two site files at {path}")
+            exists = folder is not None and _is_file(path, folder)
+            old_hash = previous.files.get(path)
+            if exists and old_hash and previous.inputs.get(path, old_hash) == output.key:
+                _keep(new, path, output.key, old_hash)
+                unchanged += 1
+                continue
+            data = output.content()
+            digest = content_key(data)
+            _keep(new, path, output.key, digest)
+            if exists and old_hash == digest:
+                unchanged += 1
+                continue
+            write_file(out_dir / path, data)
+            written.append(path)
     removed = tuple(sorted(set(previous.files) - set(new.files)))
     for path in removed:
         _remove(out_dir, path)
     return WriteResult(tuple(written), unchanged, removed), new
 
 
-def _is_file(path: str) -> bool:
+def _is_file(path: str, folder: int) -> bool:
     """One stat per file (a file deleted by hand is written again); a walk of the folder
     would cost more: each page has a folder of its own."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)  # noqa: PTH116
+        return stat.S_ISREG(os.stat(path, dir_fd=folder).st_mode)
     except (OSError, ValueError):
         return False
 

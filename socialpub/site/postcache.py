@@ -11,7 +11,7 @@ drafts), emptied when the config or the code that makes entries changes:
   post); an edit rewrites one shard.
 - `details`: each post's title, HTML and plain text and the like, read only for the entries
   whose pages or feeds are rendered.
-- `records`: each entry revision's record in the search index, as ready JSON.
+- `records`: each entry revision's record in the search index, as ready JSON (UTF-8).
 - `media`: each media file's SHA-256, read again only when its size or mtime changed.
 """
 
@@ -47,7 +47,7 @@ _SCHEMA = """
 CREATE TABLE meta (fingerprint TEXT NOT NULL);
 CREATE TABLE rows (shard INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE details (file TEXT PRIMARY KEY, title, lang, author, link, html, text);
-CREATE TABLE records (revision TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE records (revision TEXT PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE media (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT);
 """
 #: a file's modification time (ns) and size: unchanged, it is not even read again
@@ -83,6 +83,8 @@ class Details(NamedTuple):
 
 
 NO_DETAILS = Details()
+#: a row: mtime_ns, size and the summary's fields
+ROW_LENGTH = 2 + len(Summary._fields)
 _SELECT_DETAILS = "SELECT title, lang, author, link, html, text FROM details WHERE file = ?"
 
 
@@ -107,15 +109,16 @@ class PostCache:
     """The cache of one build: read at the start, written by `save`, closed by `close`."""
 
     def __init__(self, folder: Path, fingerprint: str) -> None:
-        self.rows: dict[str, tuple[Stat, Summary]] = {}
+        #: file → its row: [mtime_ns, size, *summary], as stored
+        self.rows: dict[str, list[Any]] = {}
         self.media: dict[str, tuple[Stat, str]] = {}
         self.seen: set[str] = set()
         self.media_seen: set[str] = set()
         self.dirty: set[int] = set()  # row shards to write
         self.fresh: dict[str, Details] = {}  # details of the files read in this build
         self.fresh_media: set[str] = set()
-        self.new_records: dict[str, str] = {}
-        self._records: dict[str, str] | None = None  # read when the index is made
+        self.new_records: dict[str, bytes] = {}
+        self._records: dict[str, bytes] | None = None  # read when the index is made
         self.used_records: set[str] = set()
         with contextlib.suppress(OSError):
             (folder / OLD_CACHE).unlink(missing_ok=True)
@@ -131,22 +134,30 @@ class PostCache:
 
     def _load(self) -> None:
         for (data,) in self.db.execute("SELECT data FROM rows"):
-            for file, (mtime_ns, size, *fields) in json.loads(data).items():
-                self.rows[file] = ((mtime_ns, size), Summary(*fields))
+            rows = json.loads(data)
+            if all(type(row) is list and len(row) == ROW_LENGTH for row in rows.values()):
+                self.rows.update(rows)  # else damaged: its files are read again
         for path, mtime_ns, size, digest in self.db.execute("SELECT * FROM media"):
             self.media[path] = ((mtime_ns, size), digest)
 
     # --- posts --------------------------------------------------------------------------
 
-    def summary(self, file: str, stat: os.stat_result) -> Summary | None:
-        self.seen.add(file)
-        found = self.rows.get(file)
-        if found and found[0] == stat_key(stat):
-            return found[1]
-        return None
+    def summaries(self, files: list[str], stats: list[os.stat_result]) -> list[Summary | None]:
+        """The summary of each of the build's post files, None where the file changed (or
+        is new); files not asked for are forgotten by `save`."""
+        self.seen.update(files)
+        rows, make = self.rows, Summary._make
+        found: list[Summary | None] = []
+        for file, stat in zip(files, stats, strict=True):
+            row = rows.get(file)
+            if row is not None and row[0] == stat.st_mtime_ns and row[1] == stat.st_size:
+                found.append(make(row[2:]))
+            else:
+                found.append(None)
+        return found
 
     def store(self, file: str, stat: os.stat_result, summary: Summary, details: Details) -> None:
-        self.rows[file] = (stat_key(stat), summary)
+        self.rows[file] = [*stat_key(stat), *summary]
         self.fresh[file] = details
         self.dirty.add(shard(file))
 
@@ -183,7 +194,7 @@ class PostCache:
 
     # --- search records -----------------------------------------------------------------
 
-    def records(self, revisions: list[str]) -> list[str | None]:
+    def records(self, revisions: list[str]) -> list[bytes | None]:
         """The search records of these revisions, None where there is none yet."""
         if self._records is None:
             self._records = {}
@@ -192,7 +203,7 @@ class PostCache:
         self.used_records.update(revisions)
         return [self._records.get(revision) for revision in revisions]
 
-    def store_record(self, revision: str, record: str) -> None:
+    def store_record(self, revision: str, record: bytes) -> None:
         self.used_records.add(revision)
         self.new_records[revision] = record
 
@@ -225,10 +236,10 @@ class PostCache:
 
     def _shards(self) -> list[tuple[int, str]]:
         by_shard: dict[int, dict[str, list[Any]]] = {number: {} for number in self.dirty}
-        for file, ((mtime_ns, size), summary) in self.rows.items():
+        for file, row in self.rows.items():
             rows = by_shard.get(shard(file))
             if rows is not None:
-                rows[file] = [mtime_ns, size, *summary]
+                rows[file] = row
         return [(number, _compact(rows)) for number, rows in by_shard.items()]
 
     def _save_records(self) -> None:

@@ -50,9 +50,9 @@ def record(entry: Entry, timezone: tzinfo) -> dict[str, object]:
 class Records(Protocol):
     """Where records are kept between builds, by entry revision (see `PostCache`)."""
 
-    def records(self, revisions: list[str]) -> list[str | None]: ...
+    def records(self, revisions: list[str]) -> list[bytes | None]: ...
 
-    def store_record(self, revision: str, record: str) -> None: ...
+    def store_record(self, revision: str, record: bytes) -> None: ...
 
 
 def search_index(
@@ -69,17 +69,23 @@ def search_index(
     timezone changes, as PostCache does), a record is made only for a new revision; `full`
     gives such an entry its text."""
     if kept is None or revision is None:
-        records = [_json(record(entry, timezone)) for entry in entries]
+        records = [_utf8(record(entry, timezone)) for entry in entries]
     else:
         keys = [revision(entry) for entry in entries]
         records = []
         for entry, key, found in zip(entries, keys, kept.records(keys), strict=True):
             if found is None:
-                found = _json(record(full(entry) if full else entry, timezone))
+                found = _utf8(record(full(entry) if full else entry, timezone))
                 kept.store_record(key, found)
             records.append(found)
-    return ("[" + ",".join(records) + "]").encode("utf-8")
+    # joined as bytes: joining thousands of str records of mixed kinds (ASCII, "…") and
+    # encoding them costs several times more
+    return b"[" + b",".join(records) + b"]"
 
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utf8(value: object) -> bytes:
+    return _json(value).encode("utf-8")
