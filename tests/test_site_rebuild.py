@@ -251,4 +251,5 @@ def test_a_rebuild_after_an_edit_loads_what_renders_text_not_images(
     edit_post(repo, [])
     written, modules = rebuild_in_process(repo, site.out)
     assert written > 0
-    assert modules == ["jinja2", "markdown_it"]
+    assert "jinja2" in modules  # pages are rendered
+    assert not {"PIL", "http.server", "concurrent.futures.process"} & set(modules)

@@ -192,8 +192,8 @@ def _checked(entries: Sequence[Entry]) -> list[Entry]:
     """Entry ids become folder names: refuse what could leave `posts/` or collide."""
     seen: set[str] = set()
     for entry in entries:
-        bad = not entry.id or entry.id.startswith(".") or any(c in entry.id for c in "/\\\0")
-        if bad:
+        name = entry.id
+        if not name or name[0] == "." or "/" in name or "\\" in name or "\0" in name:
             raise ContentError(f"entry id {entry.id!r} cannot name a page")
         if entry.id in seen:
             raise ContentError(f"two entries have the id {entry.id!r}")

@@ -195,6 +195,7 @@ def own_entries(
     for copy in copies:
         by_post.setdefault(copy.post, []).append(copy)
     base = _key_start(config)
+    fresh = details.cache.fresh  # the details of the files read in this build
     found = []
     for file, summary in summaries:
         if not summary.candidate:
@@ -203,7 +204,7 @@ def own_entries(
         if publish_at is not None and publish_at > now:
             continue
         post_copies = by_post.get(summary.id, [])
-        known = details.cache.fresh_details(file[base:])
+        known = fresh.get(file[base:]) if fresh else None
         if known is None:
             details.outlines[summary.id] = file
         # In UTC (pages and feeds show local time or UTC anyway): times of one offset

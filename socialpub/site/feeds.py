@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import operator
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -93,7 +94,7 @@ def permalink(base_url: str, entry_id: str) -> str:
 
 def latest_update(entries: Iterable[Entry], fallback: datetime) -> datetime:
     """The newest `updated` of the entries: a rebuild without changes writes the same feed."""
-    return max((e.updated for e in entries), default=fallback)
+    return max(map(operator.attrgetter("updated"), entries), default=fallback)
 
 
 def newest(entries: Iterable[Entry], limit: int) -> list[Entry]:

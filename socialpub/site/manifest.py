@@ -79,29 +79,10 @@ class Manifest:
         )
 
     def save(self, out_dir: Path) -> None:
-        """A line per file (small diffs), as `json.dumps(indent=0, sort_keys=True)` writes it,
-        but with the C encoder for the large parts: `indent` makes json use Python code."""
-        parts = {
-            "files": _flat(self.files),
-            "format": str(FORMAT),
-            "inputs": _flat(self.inputs),
-            "media": json.dumps(self.media, ensure_ascii=False, indent=0, sort_keys=True),
-        }
-        text = _lines(f"{_string(key)}: {value}" for key, value in parts.items())
+        data = {"format": FORMAT, "files": self.files, "inputs": self.inputs, "media": self.media}
+        # a line per file (small diffs) without `indent`, which makes json use Python code
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",\n", ": "))
         atomic_write(out_dir / MANIFEST_NAME, text.encode("utf-8"))
-
-
-_string = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _flat(mapping: dict[str, str]) -> str:
-    text = json.dumps(mapping, ensure_ascii=False, sort_keys=True, separators=(",\n", ": "))
-    return "{\n" + text[1:-1] + "\n}" if mapping else "{}"
-
-
-def _lines(items: Iterable[str]) -> str:
-    body = ",\n".join(items)
-    return "{\n" + body + "\n}" if body else "{}"
 
 
 @dataclass(frozen=True)

@@ -56,5 +56,6 @@ class Entry:
     media: tuple[Picture, ...] = ()
     also_on: tuple[tuple[str, str], ...] = ()  # (platform title, URL) from the ledger
     #: a hash of all the above, when its maker knows one cheaply (own posts: from the post
-    #: cache); "" = hashed from the fields. Whoever replaces a field must clear it.
+    #: cache; it covers the texts an outline leaves out, see `entries.EntryDetails`);
+    #: "" = hashed from the fields. Replacing a field makes it stale: clear it.
     revision: str = ""

@@ -102,34 +102,30 @@ def group_entries(entries: Sequence[Entry], theme: Theme) -> dict[str, list[Grou
     found: dict[str, dict[str, Group]] = {kind: {} for kind in KINDS}
     months: dict[tuple[int, int], tuple[str, str]] = {}
     for entry in entries:
-        for kind, key, name in _memberships(entry, theme, months):
-            group = found[kind].get(key)
-            if group is None:
-                group = found[kind][key] = Group(kind, key, name)
-            group.entries.append(entry)
+        for tag in dict.fromkeys(entry.tags):
+            _add(found["tag"], "tag", slug(tag), tag, entry)
+        local = theme.local(entry.published)
+        month = months.get((local.year, local.month))
+        if month is None:
+            label = month_label(local.year, local.month)
+            month = months[local.year, local.month] = (f"{local.year}-{local.month:02d}", label)
+        _add(found["month"], "month", *month, entry)
+        if entry.source:
+            name = entry.department or entry.source
+            _add(found["source"], "source", slug(entry.source), name, entry)
+        elif entry.department:
+            _add(found["department"], "department", slug(entry.department), entry.department, entry)
     return {
         kind: sorted(groups.values(), key=lambda g: g.name.casefold())
         for kind, groups in found.items()
     }
 
 
-def _memberships(
-    entry: Entry, theme: Theme, months: dict[tuple[int, int], tuple[str, str]]
-) -> Iterator[tuple[str, str, str]]:
-    for tag in dict.fromkeys(entry.tags):
-        yield "tag", slug(tag), tag
-    local = theme.local(entry.published)
-    month = months.get((local.year, local.month))
-    if month is None:
-        month = months[local.year, local.month] = (
-            f"{local.year}-{local.month:02d}",
-            month_label(local.year, local.month),
-        )
-    yield "month", *month
-    if entry.source:
-        yield "source", slug(entry.source), entry.department or entry.source
-    elif entry.department:
-        yield "department", slug(entry.department), entry.department
+def _add(groups: dict[str, Group], kind: str, key: str, name: str, entry: Entry) -> None:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = Group(kind, key, name)
+    group.entries.append(entry)
 
 
 def chunks(entries: Sequence[Entry]) -> list[list[Entry]]:
@@ -236,7 +232,8 @@ class Revisions:
         encoded = self._encoded.get(id(values))
         if encoded is None or encoded[0] is not values:
             encoded = self._encoded[id(values)] = (values, _ENCODER.encode(values))
-        return _digest("\0".join([salt, name, encoded[1], *map(self, entries)]))
+        revisions = [entry.revision or self(entry) for entry in entries]
+        return _digest("\0".join([salt, name, encoded[1], *revisions]))
 
 
 #: sorted keys: the same values give the same key, however a dict was put together

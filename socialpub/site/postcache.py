@@ -173,10 +173,6 @@ class PostCache:
                 return Details(*stored)
         return None
 
-    def fresh_details(self, file: str) -> Details | None:
-        """The details when the file was read in this build (no need to read it again)."""
-        return self.fresh.get(file)
-
     # --- media --------------------------------------------------------------------------
 
     def digest(self, path: Path) -> str:
