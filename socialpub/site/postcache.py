@@ -35,7 +35,10 @@ FORMAT = 2
 SHARDS = 64
 #: modules whose code decides what an entry and its search record look like
 _CODE = (
-    "render/markup.py",
+    "render/markup.py",  # with the modules it renders with
+    "render/markdownit.py",
+    "render/simplemark.py",
+    "render/writing.py",
     "render/overrides.py",
     "site/entries.py",
     "site/postcache.py",
