@@ -127,6 +127,12 @@ def template(repo: Repo, sources: list[Entry]) -> None:
     own.write_text("<article><h2>{{ entry.title }}</h2>{{ entry.html|safe }}</article>\n", "utf-8")
 
 
+def template_edited(repo: Repo, sources: list[Entry]) -> None:  # its compiled form is stale
+    own = repo.root / "templates" / "site" / "entry.html.j2"
+    text = "<article><h2>{{ entry.title }}</h2><p>{{ entry.text }}</p></article>\n"
+    own.write_text(text, encoding="utf-8")
+
+
 CHANGES: list[Callable[[Repo, list[Entry]], None]] = [
     edit_post,
     new_post,
@@ -139,6 +145,7 @@ CHANGES: list[Callable[[Repo, list[Entry]], None]] = [
     media_file,
     partner_items,
     template,
+    template_edited,
 ]
 
 
