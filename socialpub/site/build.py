@@ -142,22 +142,7 @@ def _build(
         )
         partner = [_with_site_media(entry, media) for entry in source_entries]
         ordered = newest_first(_checked([*entries, *partner]))
-        theme = Theme(config.templates_dir, config.timezone, config.root / CACHE_DIR)
-        site = SiteInfo(title=settings.title, base_url=settings.base_url, lang=config.lang)
-        revisions = Revisions()
-        salt = _salt(theme, site, config)
-        groups = group_entries(ordered, theme)
-        search = functools.partial(
-            search_index, ordered, config.timezone, kept=cache, revision=revisions, full=details
-        )
-        search_keys = [details.search_keys.get(e.id) or revisions(e) for e in ordered]
-        outputs = [
-            *_pages(ordered, groups, PageRenderer(theme, site, details), revisions, salt),
-            Output(INDEX_NAME, _digest(salt, INDEX_NAME, *search_keys), search),
-            *_feeds(ordered, groups, site, revisions, salt, details),
-            *(Output.of(f"static/{name}", data) for name, data in theme.static_files()),
-            *media.outputs.values(),
-        ]
+        outputs = _outputs(ordered, config, settings, media, details)
         result, written_manifest = sync(out_dir, outputs, manifest)
         cache.save()
     finally:
@@ -173,6 +158,43 @@ def _build(
         removed_paths=result.removed,
         skipped=loaded.skipped,
     )
+
+
+def _outputs(
+    ordered: list[Entry],
+    config: Config,
+    settings: SiteSettings,
+    media: MediaStore,
+    details: own.EntryDetails,
+) -> list[Output]:
+    """Every file of the site, each with the key of what it is made from."""
+    theme = Theme(config.templates_dir, config.timezone, config.root / CACHE_DIR)
+    site = SiteInfo(title=settings.title, base_url=settings.base_url, lang=config.lang)
+    revisions = Revisions()
+    salt = _salt(theme, site, config)
+    groups = group_entries(ordered, theme)
+    return [
+        *_pages(ordered, groups, PageRenderer(theme, site, details), revisions, salt),
+        _search(ordered, config, details, revisions, salt),
+        *_feeds(ordered, groups, site, revisions, salt, details),
+        *(Output.of(f"static/{name}", data) for name, data in theme.static_files()),
+        *media.outputs.values(),
+    ]
+
+
+def _search(
+    ordered: list[Entry],
+    config: Config,
+    details: own.EntryDetails,
+    revisions: Revisions,
+    salt: str,
+) -> Output:
+    """The search index, made again only when one of its records changed."""
+    keys = [details.search_keys.get(entry.id) or revisions(entry) for entry in ordered]
+    make = functools.partial(
+        search_index, ordered, config.timezone, kept=details.cache, revision=revisions, full=details
+    )
+    return Output(INDEX_NAME, _digest(salt, INDEX_NAME, *keys), make)
 
 
 def _with_site_media(entry: Entry, media: MediaStore) -> Entry:
