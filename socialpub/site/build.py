@@ -232,7 +232,10 @@ def _pages(
 ) -> Iterator[Output]:
     """Every page, rendered only when its key (template, values, entries) changed."""
     for page in site_pages(entries, groups):
-        key = revisions.key(salt, f"{page.template}:{page.path}", page.values, page.entries)
+        if page.shows == "entry":
+            key = revisions.entry_key(salt, page.template, page.values, page.entries[0])
+        else:
+            key = revisions.key(salt, f"{page.template}:{page.path}", page.values, page.entries)
         yield Output(page.file, key, functools.partial(_render, renderer, page))
 
 

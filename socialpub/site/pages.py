@@ -217,6 +217,7 @@ class Revisions:
     def __init__(self) -> None:
         self._known: dict[str, tuple[Entry, str]] = {}
         self._encoded: dict[int, tuple[object, str]] = {}  # by id: values shared by pages
+        self._shared: dict[str, tuple[object, str]] = {}  # template → (values, their key)
 
     def __call__(self, entry: Entry) -> str:
         if entry.revision:
@@ -234,6 +235,15 @@ class Revisions:
             encoded = self._encoded[id(values)] = (values, _ENCODER.encode(values))
         revisions = [entry.revision or self(entry) for entry in entries]
         return _digest("\0".join([salt, name, encoded[1], *revisions]))
+
+    def entry_key(self, salt: str, template: str, values: object, entry: Entry) -> str:
+        """The key of an entry's own page, without hashing per page: a hash of the template
+        and values, made once, and the entry's revision (which covers its id and so the
+        page's path)."""
+        shared = self._shared.get(template)
+        if shared is None or shared[0] is not values:
+            shared = self._shared[template] = (values, self.key(salt, template, values, ()))
+        return shared[1][:16] + (entry.revision or self(entry))
 
 
 #: sorted keys: the same values give the same key, however a dict was put together
