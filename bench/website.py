@@ -282,13 +282,16 @@ def hugo_builder(site: Path, out_root: Path) -> Builder:
 
 
 def socialpub_builder(data: corpus.Corpus, out_root: Path) -> Builder:
-    """`build_once` in its own process; a full build starts without the post cache."""
+    """`build_once` in its own process; a full build starts without the post cache and
+    without compiled templates."""
     out = out_root / "socialpub-site"
     command = [sys.executable, str(Path(__file__).resolve()), "--build", str(data.config), str(out)]
     build = importlib.import_module("socialpub.site.build")
     postcache = importlib.import_module("socialpub.site.postcache")
-    cache = data.root / build.CACHE_DIR / postcache.CACHE_NAME
-    return Builder("socialpub site build", command, data.root, (out, cache), out)
+    theme = importlib.import_module("socialpub.site.theme")
+    folder = data.root / build.CACHE_DIR
+    caches = (folder / postcache.CACHE_NAME, folder / theme.TEMPLATE_CACHE)
+    return Builder("socialpub site build", command, data.root, (out, *caches), out)
 
 
 def builder_missing() -> str:

@@ -77,7 +77,8 @@ def site_serve(
     config: ConfigOption = None,
 ) -> None:
     """Serve the built site on http://127.0.0.1:PORT for a local look (Ctrl-C stops)."""
-    from socialpub.site.build import serve, site_settings
+    from socialpub.site.build import site_settings
+    from socialpub.site.serve import serve
 
     cfg = load(config)
     out_dir = out or site_settings(cfg).out_dir

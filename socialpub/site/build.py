@@ -1,21 +1,25 @@
 """`socialpub site build`: every page of the site, written only where its content changed.
 
-The build computes the whole site in memory — pages, feeds, search index, static files and
-media — and hands it to `manifest.sync`, which compares each file's content hash with the
-previous build's manifest: unchanged files are not touched, removed posts lose their pages.
-`serve` shows a built site on 127.0.0.1 for a local look.
+The build lists the whole site — pages, feeds, search index, static files and media — each
+file with a key of what it is made from, and hands it to `manifest.sync`: a file whose key
+is unchanged is not even produced, a produced one is written only when its content differs,
+removed posts lose their pages. A page's key is made of its template, its plain values and
+its entries' revisions, which come from the post cache: a rebuild after one edit reads,
+renders and hashes only what that edit touched. `serve` shows a built site on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
-import http.server
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from socialpub import __version__
 from socialpub.content.config import Config, site_folder
@@ -42,14 +46,11 @@ from socialpub.site.postcache import PostCache
 from socialpub.site.search import INDEX_NAME, search_index
 from socialpub.site.theme import Theme
 
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
 DEFAULT_TITLE = "Aktuelles"
 CACHE_DIR = Path(".socialpub") / "cache"
-#: the pages carry the same policy in a meta tag, except what only a header can say
-CSP_HEADER = (
-    "default-src 'self'; img-src 'self'; media-src 'self'; style-src 'self'; "
-    "script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
 #: the `updated` of a feed without entries: a fixed time, so rebuilds write the same feed
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -104,28 +105,48 @@ def build_site(
     copies: Iterable[Copy] = (),
     source_entries: Iterable[Entry] = (),
 ) -> BuildReport:
+    with _without_collections():
+        return _build(config, out_dir, now, copies, source_entries)
+
+
+@contextlib.contextmanager
+def _without_collections() -> Iterator[None]:
+    """A build makes hundreds of thousands of objects that live until its end, and hardly
+    any reference cycles: the garbage collector would walk them again and again as they
+    grow, finding nothing. It resumes after the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(
+    config: Config,
+    out_dir: Path,
+    now: datetime,
+    copies: Iterable[Copy],
+    source_entries: Iterable[Entry],
+) -> BuildReport:
     settings = site_settings(config)
     manifest = Manifest.load(out_dir)
     cache = PostCache(config.root / CACHE_DIR, postcache.fingerprint(config.fingerprint))
-    loaded = own.load_posts(config, cache)
-    media = MediaStore(config.root, cache=manifest.media, digests=cache)
-    entries = own.own_entries(config, loaded.summaries, now=now, copies=copies, media=media)
-    cache.save()
-    partner = [_with_site_media(entry, media) for entry in source_entries]
-    ordered = newest_first(_checked([*entries, *partner]))
-    theme = Theme(config.templates_dir, config.timezone)
-    site = SiteInfo(title=settings.title, base_url=settings.base_url, lang=config.lang)
-    revisions = Revisions()
-    salt = _salt(theme, site, config)
-    groups = group_entries(ordered, theme)
-    outputs = [
-        *_pages(ordered, groups, theme, site, revisions, salt),
-        Output.of(INDEX_NAME, search_index(ordered, config.timezone)),
-        *_feeds(ordered, groups, site, revisions, salt),
-        *(Output.of(f"static/{name}", data) for name, data in theme.static_files()),
-        *media.outputs.values(),
-    ]
-    result, written_manifest = sync(out_dir, outputs, manifest)
+    try:
+        loaded = own.load_posts(config, cache)
+        media = MediaStore(config.root, cache=manifest.media, digests=cache)
+        details = own.EntryDetails(config, cache)
+        entries = own.own_entries(
+            config, loaded.summaries, now=now, copies=copies, media=media, details=details
+        )
+        partner = [_with_site_media(entry, media) for entry in source_entries]
+        ordered = newest_first(_checked([*entries, *partner]))
+        outputs = _outputs(ordered, config, settings, media, details)
+        result, written_manifest = sync(out_dir, outputs, manifest)
+        cache.save()
+    finally:
+        cache.close()
     written_manifest.media = media.used
     written_manifest.save(out_dir)
     return BuildReport(
@@ -137,6 +158,43 @@ def build_site(
         removed_paths=result.removed,
         skipped=loaded.skipped,
     )
+
+
+def _outputs(
+    ordered: list[Entry],
+    config: Config,
+    settings: SiteSettings,
+    media: MediaStore,
+    details: own.EntryDetails,
+) -> list[Output]:
+    """Every file of the site, each with the key of what it is made from."""
+    theme = Theme(config.templates_dir, config.timezone, config.root / CACHE_DIR)
+    site = SiteInfo(title=settings.title, base_url=settings.base_url, lang=config.lang)
+    revisions = Revisions()
+    salt = _salt(theme, site, config)
+    groups = group_entries(ordered, theme)
+    return [
+        *_pages(ordered, groups, PageRenderer(theme, site, details), revisions, salt),
+        _search(ordered, config, details, revisions, salt),
+        *_feeds(ordered, groups, site, revisions, salt, details),
+        *(Output.of(f"static/{name}", data) for name, data in theme.static_files()),
+        *media.outputs.values(),
+    ]
+
+
+def _search(
+    ordered: list[Entry],
+    config: Config,
+    details: own.EntryDetails,
+    revisions: Revisions,
+    salt: str,
+) -> Output:
+    """The search index, made again only when one of its records changed."""
+    keys = [details.search_keys.get(entry.id) or revisions(entry) for entry in ordered]
+    make = functools.partial(
+        search_index, ordered, config.timezone, kept=details.cache, revision=revisions, full=details
+    )
+    return Output(INDEX_NAME, _digest(salt, INDEX_NAME, *keys), make)
 
 
 def _with_site_media(entry: Entry, media: MediaStore) -> Entry:
@@ -156,8 +214,8 @@ def _checked(entries: Sequence[Entry]) -> list[Entry]:
     """Entry ids become folder names: refuse what could leave `posts/` or collide."""
     seen: set[str] = set()
     for entry in entries:
-        bad = not entry.id or entry.id.startswith(".") or any(c in entry.id for c in "/\\\0")
-        if bad:
+        name = entry.id
+        if not name or name[0] == "." or "/" in name or "\\" in name or "\0" in name:
             raise ContentError(f"entry id {entry.id!r} cannot name a page")
         if entry.id in seen:
             raise ContentError(f"two entries have the id {entry.id!r}")
@@ -168,16 +226,21 @@ def _checked(entries: Sequence[Entry]) -> list[Entry]:
 def _pages(
     entries: Sequence[Entry],
     groups: dict[str, list[Group]],
-    theme: Theme,
-    site: SiteInfo,
+    renderer: PageRenderer,
     revisions: Revisions,
     salt: str,
 ) -> Iterator[Output]:
     """Every page, rendered only when its key (template, values, entries) changed."""
-    renderer = PageRenderer(theme, site)
     for page in site_pages(entries, groups):
-        key = revisions.key(salt, page.template, page.path, page.context)
+        if page.shows == "entry":
+            key = revisions.entry_key(salt, page.template, page.values, page.entries[0])
+        else:
+            key = revisions.key(salt, f"{page.template}:{page.path}", page.values, page.entries)
         yield Output(page.file, key, functools.partial(_render, renderer, page))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def _render(renderer: PageRenderer, page: Page) -> bytes:
@@ -188,7 +251,7 @@ def _salt(theme: Theme, site: SiteInfo, config: Config) -> str:
     """What every page depends on besides its own values: templates, code, site settings."""
     digest = hashlib.sha256(f"{__version__}:{site!r}:{config.timezone}".encode())
     digest.update(theme.fingerprint().encode())
-    for name in ("pages.py", "theme.py", "feeds.py"):
+    for name in ("pages.py", "theme.py", "feeds.py", "search.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
@@ -199,6 +262,7 @@ def _feeds(
     site: SiteInfo,
     revisions: Revisions,
     salt: str,
+    full: Callable[[Entry], Entry],
 ) -> Iterator[Output]:
     """Atom, RSS and JSON Feed for everything, and per tag and per partner source."""
     lists: list[tuple[str, str, Sequence[Entry]]] = [("", site.title, entries)]
@@ -208,6 +272,8 @@ def _feeds(
     writers = {"feed.atom": feeds.atom, "feed.rss": feeds.rss, "feed.json": feeds.json_feed}
     for home, title, members in lists:
         updated = feeds.latest_update(members, EMPTY_FEED_UPDATED)
+        # the lists are newest first already: their start is what `feeds.newest` picks
+        shown = members[: feeds.DEFAULT_LIMIT]
         for name, _, _ in FEED_TYPES:
             meta = feeds.FeedMeta(
                 title=title,
@@ -217,47 +283,25 @@ def _feeds(
                 lang=site.lang,
                 home=home,
             )
-            shown = feeds.newest(members, meta.limit)
-            key = revisions.key(salt, name, repr(meta), shown)
+            key = revisions.key(salt, meta.path, repr(meta), shown)
             write = writers[name]
-            yield Output(home + name, key, functools.partial(_feed, write, shown, meta))
+            yield Output(meta.path, key, functools.partial(_feed, write, shown, meta, full))
 
 
 def _feed(
-    write: Callable[[Sequence[Entry], FeedMeta], str], shown: Sequence[Entry], meta: FeedMeta
+    write: Callable[[Sequence[Entry], FeedMeta], str],
+    shown: Sequence[Entry],
+    meta: FeedMeta,
+    full: Callable[[Entry], Entry],
 ) -> bytes:
-    return write(shown, meta).encode("utf-8")
+    return write([full(entry) for entry in shown], meta).encode("utf-8")
 
 
-# --- a local look ---------------------------------------------------------------------------
+# --- a local look (http.server is loaded only for it) -------------------------------------
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the site's own policy as a header, too."""
-
-    extensions_map = {  # noqa: RUF012 - the stdlib declares it as a plain class attribute
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".atom": "application/atom+xml",
-        ".rss": "application/rss+xml",
-        ".json": "application/json",
-        ".vtt": "text/vtt",
-    }
-
-    def end_headers(self) -> None:
-        # frame-ancestors works only as a header: browsers ignore it in the pages' meta tag
-        self.send_header("Content-Security-Policy", CSP_HEADER)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        super().end_headers()
-
-
-def make_server(out_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
+def make_server(out_dir: Path, port: int) -> ThreadingHTTPServer:
     """A server for the built site on 127.0.0.1 (port 0: any free port)."""
-    handler = functools.partial(_Handler, directory=str(out_dir))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    from socialpub.site import serve
 
-
-def serve(out_dir: Path, port: int) -> None:
-    """Serve the built site on http://127.0.0.1:<port>/ until interrupted."""
-    with make_server(out_dir, port) as server:
-        server.serve_forever()
+    return serve.make_server(out_dir, port)

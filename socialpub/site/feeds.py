@@ -12,14 +12,15 @@ text, also in JSON Feed, so all three are valid UTF-8.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import operator
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import quote
 
 from socialpub.site.model import Entry, Picture
@@ -42,7 +43,7 @@ MIME_TYPES = {
     "m4a": "audio/mp4",
 }
 MEDIA_LABELS = {"video": "Video", "audio": "Audio"}
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,12 @@ class FeedMeta:
 
 def clean(text: str) -> str:
     """`text` without the characters XML 1.0 does not allow."""
-    return _NOT_XML.sub("", text)
+    return _not_xml().sub("", text)
+
+
+@functools.cache
+def _not_xml() -> re.Pattern[str]:
+    return re.compile(_NOT_XML)  # when a feed is written: most rebuilds write none
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -88,7 +94,7 @@ def permalink(base_url: str, entry_id: str) -> str:
 
 def latest_update(entries: Iterable[Entry], fallback: datetime) -> datetime:
     """The newest `updated` of the entries: a rebuild without changes writes the same feed."""
-    return max((e.updated for e in entries), default=fallback)
+    return max(map(operator.attrgetter("updated"), entries), default=fallback)
 
 
 def newest(entries: Iterable[Entry], limit: int) -> list[Entry]:
@@ -118,6 +124,8 @@ def rfc3339(moment: datetime) -> str:
 
 
 def rfc822(moment: datetime) -> str:
+    from email.utils import format_datetime  # ~10 ms to import: only when RSS is written
+
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 

@@ -13,13 +13,14 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from socialpub.content.textfile import atomic_write
+from socialpub.content.textfile import atomic_write, opened_folder
 
 MANIFEST_NAME = ".socialpub-manifest.json"
 FORMAT = 1
@@ -79,7 +80,8 @@ class Manifest:
 
     def save(self, out_dir: Path) -> None:
         data = {"format": FORMAT, "files": self.files, "inputs": self.inputs, "media": self.media}
-        text = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True)
+        # a line per file (small diffs) without `indent`, which makes json use Python code
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",\n", ": "))
         atomic_write(out_dir / MANIFEST_NAME, text.encode("utf-8"))
 
 
@@ -100,29 +102,38 @@ def sync(
     new = Manifest()
     written: list[str] = []
     unchanged = 0
-    for output in outputs:
-        path = output.path
-        if path in new.files:
-            raise ValueError(f"two site files at {path}")
-        target = out_dir / path
-        exists = target.is_file()
-        old_hash = previous.files.get(path)
-        if exists and old_hash and previous.inputs.get(path, old_hash) == output.key:
-            _keep(new, path, output.key, old_hash)
-            unchanged += 1
-            continue
-        data = output.content()
-        digest = content_key(data)
-        _keep(new, path, output.key, digest)
-        if exists and old_hash == digest:
-            unchanged += 1
-            continue
-        write_file(target, data)
-        written.append(path)
+    with opened_folder(out_dir) as folder:
+        for output in outputs:
+            path = output.path
+            if path in new.files:
+                raise ValueError(f"two site files at {path}")
+            exists = folder is not None and _is_file(path, folder)
+            old_hash = previous.files.get(path)
+            if exists and old_hash and previous.inputs.get(path, old_hash) == output.key:
+                _keep(new, path, output.key, old_hash)
+                unchanged += 1
+                continue
+            data = output.content()
+            digest = content_key(data)
+            _keep(new, path, output.key, digest)
+            if exists and old_hash == digest:
+                unchanged += 1
+                continue
+            write_file(out_dir / path, data)
+            written.append(path)
     removed = tuple(sorted(set(previous.files) - set(new.files)))
     for path in removed:
         _remove(out_dir, path)
     return WriteResult(tuple(written), unchanged, removed), new
+
+
+def _is_file(path: str, folder: int) -> bool:
+    """One stat per file (a file deleted by hand is written again); a walk of the folder
+    would cost more: each page has a folder of its own."""
+    try:
+        return stat.S_ISREG(os.stat(path, dir_fd=folder).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _keep(manifest: Manifest, path: str, key: str, digest: str) -> None:

@@ -53,8 +53,17 @@ class MediaStore:
     #: remembers media digests across builds by size and mtime
     digests: PostCache | None = None
     _digests: dict[Path, str] = field(default_factory=dict)
+    #: a build shows a few media files in hundreds of posts: each is resolved once
+    _sources: dict[str, Path] = field(default_factory=dict)
+    _pictures: dict[Media, Picture] = field(default_factory=dict)
 
     def picture(self, media: Media) -> Picture:
+        found = self._pictures.get(media)
+        if found is None:
+            found = self._pictures[media] = self._picture(media)
+        return found
+
+    def _picture(self, media: Media) -> Picture:
         source = self._source(media.file)
         kind = MEDIA_KINDS.get(source.suffix.lower(), "")
         if not kind:
@@ -119,12 +128,16 @@ class MediaStore:
         return ""
 
     def _source(self, file: str) -> Path:
+        found = self._sources.get(file)
+        if found is not None:
+            return found
         path = (self.root / file).resolve()
         if not path.is_relative_to(self.root.resolve()) or not path.is_file():
             raise ContentError(
                 f"media file {file} not found in the repository",
                 hint="run `socialpub validate` to see which post refers to it",
             )
+        self._sources[file] = path
         return path
 
     def _digest(self, path: Path) -> str:

@@ -55,3 +55,7 @@ class Entry:
     link: str = ""  # a post's "more information" link
     media: tuple[Picture, ...] = ()
     also_on: tuple[tuple[str, str], ...] = ()  # (platform title, URL) from the ledger
+    #: a hash of all the above, when its maker knows one cheaply (own posts: from the post
+    #: cache; it covers the texts an outline leaves out, see `entries.EntryDetails`);
+    #: "" = hashed from the fields. Replacing a field makes it stale: clear it.
+    revision: str = ""

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -62,13 +63,17 @@ class Group:
 
 @dataclass(frozen=True)
 class Page:
-    """One HTML page: where it goes, which template renders it, with which values."""
+    """One HTML page: where it goes, which template renders it, with which values.
+
+    `values` are plain JSON data; the entries the page shows are `entries`, which its
+    template gets as `entries` (a list) or, on an entry's own page, as `entry` (`shows`)."""
 
     path: str  # the folder, relative to the site root: "" or "tags/verkehr/page/2/"
     template: str
-    context: dict[str, Any]
+    values: dict[str, Any]
     #: what the page shows, for the incremental build: entries and their revisions
     entries: tuple[Entry, ...] = ()
+    shows: str = ""  # "entries", "entry" or "" (a page without entries)
 
     @property
     def file(self) -> str:
@@ -80,31 +85,47 @@ class Page:
 
 
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (e.published, e.id), reverse=True)
+    return sorted(entries, key=_newest_key, reverse=True)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _newest_key(entry: Entry) -> tuple[timedelta, str]:
+    # A timedelta orders as the time does, and compares without converting timezones
+    # again (aware datetimes of different offsets do, on every comparison).
+    return entry.published - _EPOCH, entry.id
 
 
 def group_entries(entries: Sequence[Entry], theme: Theme) -> dict[str, list[Group]]:
     """Entries (newest first) grouped per kind; a group's name is its newest spelling."""
     found: dict[str, dict[str, Group]] = {kind: {} for kind in KINDS}
+    months: dict[tuple[int, int], tuple[str, str]] = {}
     for entry in entries:
-        for kind, key, name in _memberships(entry, theme):
-            group = found[kind].setdefault(key, Group(kind, key, name))
-            group.entries.append(entry)
+        for tag in dict.fromkeys(entry.tags):
+            _add(found["tag"], "tag", slug(tag), tag, entry)
+        local = theme.local(entry.published)
+        month = months.get((local.year, local.month))
+        if month is None:
+            label = month_label(local.year, local.month)
+            month = months[local.year, local.month] = (f"{local.year}-{local.month:02d}", label)
+        _add(found["month"], "month", *month, entry)
+        if entry.source:
+            name = entry.department or entry.source
+            _add(found["source"], "source", slug(entry.source), name, entry)
+        elif entry.department:
+            _add(found["department"], "department", slug(entry.department), entry.department, entry)
     return {
         kind: sorted(groups.values(), key=lambda g: g.name.casefold())
         for kind, groups in found.items()
     }
 
 
-def _memberships(entry: Entry, theme: Theme) -> Iterator[tuple[str, str, str]]:
-    for tag in dict.fromkeys(entry.tags):
-        yield "tag", slug(tag), tag
-    local = theme.local(entry.published)
-    yield "month", f"{local.year}-{local.month:02d}", month_label(local.year, local.month)
-    if entry.source:
-        yield "source", slug(entry.source), entry.department or entry.source
-    elif entry.department:
-        yield "department", slug(entry.department), entry.department
+def _add(groups: dict[str, Group], kind: str, key: str, name: str, entry: Entry) -> None:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = Group(kind, key, name)
+    group.entries.append(entry)
 
 
 def chunks(entries: Sequence[Entry]) -> list[list[Entry]]:
@@ -127,12 +148,8 @@ def list_pages(
     def link(number: int) -> str:
         return base if number >= last else f"{base}page/{number}/"
 
-    yield Page(
-        base,
-        template,
-        {**context, "entries": first, "newer": None, "older": link(older) if older else None},
-        tuple(first),
-    )
+    values = {**context, "newer": None, "older": link(older) if older else None}
+    yield Page(base, template, values, tuple(first), "entries")
     # Older pages show nothing that changes with every new post (counts, the number of
     # pages), so a new post leaves them as they are.
     group = context.get("group")
@@ -140,16 +157,15 @@ def list_pages(
     for number in range(1, last):
         values = {
             **stable,
-            "entries": parts[number - 1],
             "newer": link(number + 1),
             "older": link(number - 1) if number > 1 else None,
             "page_number": number,
         }
-        yield Page(f"{base}page/{number}/", template, values, tuple(parts[number - 1]))
+        yield Page(f"{base}page/{number}/", template, values, tuple(parts[number - 1]), "entries")
 
 
 def site_pages(ordered: Sequence[Entry], groups: dict[str, list[Group]]) -> Iterator[Page]:
-    """Every HTML page of the site (contexts without the per-page values `render` adds).
+    """Every HTML page of the site (values without the per-page ones `render` adds).
 
     `ordered`: the entries newest first; `groups`: as `group_entries` makes them."""
     has_sources = bool(groups["source"])
@@ -157,8 +173,8 @@ def site_pages(ordered: Sequence[Entry], groups: dict[str, list[Group]]) -> Iter
     yield from list_pages(
         "", ordered, "list.html.j2", {**common, "heading": "Neueste Beiträge", "group": None}
     )
-    for entry in ordered:
-        yield Page(entry_url(entry.id), "post.html.j2", {**common, "entry": entry}, (entry,))
+    for entry in ordered:  # one `values` for all: its key is encoded once
+        yield Page(entry_url(entry.id), "post.html.j2", common, (entry,), "entry")
     for kind, kind_groups in groups.items():
         folder, overview, prefix = FOLDERS[kind]
         if kind_groups or kind != "source":
@@ -193,28 +209,45 @@ def _summaries(groups: Sequence[Group]) -> list[dict[str, Any]]:
 
 
 class Revisions:
-    """A hash per entry of everything it holds: a page's inputs are its entries' revisions."""
+    """A hash per entry of everything it holds: a page's inputs are its entries' revisions.
+
+    Own entries bring theirs (made from the post cache); others are hashed from their
+    fields, once per entry object."""
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[Entry, str]] = {}
+        self._encoded: dict[int, tuple[object, str]] = {}  # by id: values shared by pages
+        self._shared: dict[str, tuple[object, str]] = {}  # template → (values, their key)
 
     def __call__(self, entry: Entry) -> str:
+        if entry.revision:
+            return entry.revision
         known = self._known.get(entry.id)
         if known is None or known[0] is not entry:
             known = self._known[entry.id] = (entry, _digest(repr(entry)))
         return known[1]
 
-    def key(self, salt: str, *parts: object) -> str:
-        """A key of `parts` (JSON data in which entries stand for their revisions)."""
+    def key(self, salt: str, name: str, values: object, entries: Iterable[Entry]) -> str:
+        """A key of a page or feed: its name, its plain JSON `values` (no entries) and the
+        revisions of its entries, in order."""
+        encoded = self._encoded.get(id(values))
+        if encoded is None or encoded[0] is not values:
+            encoded = self._encoded[id(values)] = (values, _ENCODER.encode(values))
+        revisions = [entry.revision or self(entry) for entry in entries]
+        return _digest("\0".join([salt, name, encoded[1], *revisions]))
 
-        def encode(value: object) -> object:
-            if isinstance(value, Entry):
-                return self(value)
-            if isinstance(value, tuple | list):
-                return [encode(v) for v in value]
-            raise TypeError(f"cannot key {type(value).__name__}")
+    def entry_key(self, salt: str, template: str, values: object, entry: Entry) -> str:
+        """The key of an entry's own page, without hashing per page: a hash of the template
+        and values, made once, and the entry's revision (which covers its id and so the
+        page's path)."""
+        shared = self._shared.get(template)
+        if shared is None or shared[0] is not values:
+            shared = self._shared[template] = (values, self.key(salt, template, values, ()))
+        return shared[1][:16] + (entry.revision or self(entry))
 
-        return _digest(salt + json.dumps(parts, default=encode, sort_keys=True))
+
+#: sorted keys: the same values give the same key, however a dict was put together
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _digest(text: str) -> str:
@@ -227,12 +260,14 @@ class PageRenderer:
 
     theme: Theme
     site: SiteInfo
+    #: an entry complete with its text (own entries may be outlines: `entries.EntryDetails`)
+    full: Callable[[Entry], Entry] = lambda entry: entry
     _articles: dict[tuple[str, str, int], Markup] = field(default_factory=dict)
 
     def render(self, page: Page) -> str:
         root = page.root
         context = {
-            **page.context,
+            **page.values,
             "site": self.site,
             "root": root,
             "home": root or "./",
@@ -241,9 +276,11 @@ class PageRenderer:
             "feeds": self._feeds(page),
             "lang": self.site.lang,
         }
-        if "entries" in context:
+        if page.shows == "entries":
+            context["entries"] = [self.full(e) for e in page.entries]
             context["articles"] = [self.article(e, root, 2) for e in context["entries"]]
-        if "entry" in context:
+        if page.shows == "entry":
+            context["entry"] = self.full(page.entries[0])
             context["article"] = self.article(context["entry"], root, 1)
         return self.theme.render(page.template, **context)
 
@@ -267,7 +304,7 @@ class PageRenderer:
         return found
 
     def _feeds(self, page: Page) -> list[dict[str, str]]:
-        group = page.context.get("group")
+        group = page.values.get("group")
         feeds = []
         if group and group["feeds"]:
             for name, mime, label in FEED_TYPES:

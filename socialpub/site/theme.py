@@ -16,13 +16,16 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+if TYPE_CHECKING:
+    import jinja2
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STATIC = Path(__file__).parent / "static"
+#: the compiled templates' folder in the cache folder
+TEMPLATE_CACHE = "site-templates"
 MONTHS = (
     "Januar",
     "Februar",
@@ -40,6 +43,7 @@ MONTHS = (
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SAFE_SCHEMES = ("https://", "http://", "mailto:")
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what `quote` leaves as it is
 
 
 @functools.lru_cache(maxsize=65536)
@@ -56,6 +60,8 @@ def slug(text: str) -> str:
 
 def entry_url(entry_id: str) -> str:
     """An entry's page, relative to the site root (as feeds.permalink quotes it)."""
+    if _UNQUOTED.fullmatch(entry_id):  # most ids: nothing to quote (and quote is slow)
+        return "posts/" + entry_id + "/"
     return "posts/" + quote(entry_id, safe="") + "/"
 
 
@@ -65,12 +71,28 @@ def safe_url(url: str) -> str:
 
 
 class Theme:
-    """The Jinja2 environment for one build, with the filters that need the timezone."""
+    """The Jinja2 environment for one build, with the filters that need the timezone.
 
-    def __init__(self, templates_dir: Path, timezone: tzinfo) -> None:
+    Jinja2 is loaded, and the templates compiled, only when a page is rendered; compiled
+    templates are kept in `cache_dir` (a folder per version of this module and Jinja2)."""
+
+    def __init__(self, templates_dir: Path, timezone: tzinfo, cache_dir: Path | None = None):
         self.override_dir = templates_dir / "site"
         self.timezone = timezone
-        self.env = ImmutableSandboxedEnvironment(
+        self.cache_dir = cache_dir
+        self._env: jinja2.Environment | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = self._environment()
+        return self._env
+
+    def _environment(self) -> jinja2.Environment:
+        import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(
                 [
                     jinja2.FileSystemLoader(self.override_dir),
@@ -82,14 +104,36 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            bytecode_cache=self._bytecode_cache(jinja2.__version__),
         )
-        self.env.filters.update(
+        env.filters.update(
             date_de=self.date_de,
             datetime_de=self.datetime_de,
             iso=self.iso,
             safe_url=safe_url,
             urlpart=lambda text: quote(str(text), safe=""),
         )
+        return env
+
+    def _bytecode_cache(self, version: str) -> jinja2.BytecodeCache | None:
+        """Compiled templates of this environment alone: its options shape the code (the
+        sandbox's checks are compiled in), so the folder's name changes with this module."""
+        import shutil
+
+        from jinja2 import FileSystemBytecodeCache
+
+        if self.cache_dir is None:
+            return None
+        code = hashlib.sha256(Path(__file__).read_bytes() + version.encode()).hexdigest()
+        folder = self.cache_dir / TEMPLATE_CACHE / code[:16]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.parent.iterdir():
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            return None  # not writable: compiled in every build
+        return FileSystemBytecodeCache(str(folder))
 
     def render(self, name: str, **context: object) -> str:
         return self.env.get_template(name).render(context)

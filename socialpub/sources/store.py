@@ -24,7 +24,6 @@ from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
 from socialpub.site.model import Entry, Picture
 from socialpub.sources.items import SAFE_ID, Item, StoredMedia
-from socialpub.sources.sanitize import clean_html, plain_text
 
 SOURCES_DIR = "sources"
 STATE_FILE = "_source.json"
@@ -124,6 +123,8 @@ def _stored_items(root: Path) -> Iterator[Item]:
 
 
 def _entry(item: Item, source: SourceConfig | None) -> Entry:
+    from socialpub.sources.sanitize import clean_html, plain_text  # only when there are items
+
     title = source.title if source else (item.source_title or item.source)
     department = (source.department if source else item.department) or title
     html = clean_html(item.html)
