@@ -292,7 +292,12 @@ def make_site(workdir: Path) -> SiteUnderTest:
     for name, text in POSTS.items():
         repo.post(name, text)
     repo.file("posts/media/umleitung.png", _png())
-    _published_on_mastodon(Ledger(repo.root), "kreistag-haushalt")
+    published_on_mastodon(
+        Ledger(repo.root),
+        "kreistag-haushalt",
+        datetime.fromisoformat("2026-11-20T10:00:05+01:00"),
+        "https://social.example/@kreis/kreistag-haushalt",
+    )
     out = workdir / "site"
     _build(repo.root, out)
     titles = tuple(_title(text) for text in POSTS.values())
@@ -318,10 +323,8 @@ def _title(text: str) -> str:
     return line.split("title:", 1)[1].strip().strip('"')
 
 
-def _published_on_mastodon(ledger: Ledger, post: str) -> None:
+def published_on_mastodon(ledger: Ledger, post: str, at: datetime, url: str) -> None:
     """A ledger record, so the post page shows an "also on" link."""
-    at = datetime.fromisoformat("2026-11-20T10:00:05+01:00")
-    url = f"https://social.example/@kreis/{post}"
     ledger.put(
         Record(
             post,

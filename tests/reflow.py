@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from socialpub.content.config import load_config
-from socialpub.publishing.ledger import Ledger, Record, State
+from socialpub.publishing.ledger import Ledger
 from socialpub.publishing.website import site_copies
 from socialpub.site.build import build_site
 from socialpub.site.model import Entry
 from socialpub.site.pages import FOLDERS, PER_PAGE
+from tests.browser import published_on_mastodon
 from tests.conftest import BASE_CONFIG, Repo
 
 if TYPE_CHECKING:
@@ -90,7 +91,9 @@ def make_long_word_site(workdir: Path) -> Path:
         repo.post(f"lang-{number:02d}.md", _post(number))
     repo.post("english.md", _english_post())
     _media(repo)
-    _published_on_mastodon(Ledger(repo.root), "lang-00")  # "Auch auf" with a long URL
+    published_on_mastodon(
+        Ledger(repo.root), "lang-00", FIRST + timedelta(minutes=1), URL
+    )  # "Auch auf" with a long URL
     out = workdir / "site"
     config = load_config(repo.config)
     copies = site_copies(Ledger(repo.root).records())
@@ -112,24 +115,6 @@ link: {URL}
 tags: [{TAG}, {LAW}]
 {media}---
 {BODY}"""
-
-
-def _published_on_mastodon(ledger: Ledger, post: str) -> None:
-    at = FIRST + timedelta(minutes=1)
-    ledger.put(
-        Record(
-            post,
-            "mastodon",
-            "mastodon",
-            State.PUBLISHED,
-            key=f"{post}-1",
-            revision="1",
-            created_at=at,
-            updated_at=at,
-            url=URL,
-            published_at=at,
-        )
-    )
 
 
 def _english_post() -> str:
