@@ -546,3 +546,31 @@ def test_check_refuses_a_video_over_one_gigabyte(root: Path) -> None:
         big.truncate(1_000_000_001)  # sparse: costs no disk
     [found] = adapter(root).check(variant(media=("media/big.mp4",)))
     assert (found.code, found.line) == ("SP203", 7) and "1 GB" in found.message
+
+
+def test_lookup_follows_time_based_paging_without_the_token_in_its_url(root: Path) -> None:
+    full = [post(f"{PAGE}_{n}", "x", T0 + timedelta(minutes=1)) for n in range(100)]
+    following = (
+        f"{BASE}/{PAGE}/feed?access_token={TOKEN}&limit=100&until=1795426000&__paging_token=pT"
+    )
+    first = ok({"data": full, "paging": {"next": following}})
+    second = listing(post(f"{PAGE}_1", TEXT, T0 + timedelta(seconds=2)))
+    graph = Graph(
+        answers={f"GET /{PAGE}/scheduled_posts": [listing()], f"GET /{PAGE}/feed": [first, second]}
+    )
+    progress = MemoryProgress()
+    assert adapter(root).lookup(prepare(root, variant()), graph.http(), progress) is Lookup.FOUND
+    params = graph.calls[-1].url.params
+    assert (params["until"], params["__paging_token"]) == ("1795426000", "pT")
+    assert "access_token" not in params
+    assert [s.id for s in progress.done] == [f"{PAGE}_1"]
+
+
+def test_lookup_of_a_full_page_without_a_next_page_is_unknown(root: Path) -> None:
+    full = [post(f"{PAGE}_{n}", "x", T0 + timedelta(minutes=1)) for n in range(100)]
+    graph = Graph(
+        answers={f"GET /{PAGE}/scheduled_posts": [listing()], f"GET /{PAGE}/feed": [listing(*full)]}
+    )
+    assert adapter(root).lookup(prepare(root, variant()), graph.http(), MemoryProgress()) is (
+        Lookup.UNKNOWN
+    )

@@ -4,6 +4,7 @@ look-up of recent objects that `reconcile` relies on (shared by Facebook, Instag
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -64,8 +65,7 @@ def recent(
     graph: Graph, path: str, fields: str, after: datetime
 ) -> tuple[list[Mapping[str, Any]], bool]:
     """The objects of a list edge (newest first) created at or after `after`, and whether
-    that is all of them. Pages go by the `after` cursor, never by `paging.next`: Meta puts
-    the token into that URL."""
+    that is all of them (False: more pages than LOOKUP_PAGES, or no way to the next one)."""
     params: dict[str, Any] = {"fields": f"{fields},created_time", "limit": PAGE_SIZE}
     found: list[Mapping[str, Any]] = []
     for _ in range(LOOKUP_PAGES):
@@ -73,8 +73,23 @@ def recent(
         page = items(answer)
         times = [parse_time(item.get("created_time")) or after for item in page]
         found += [item for item, at in zip(page, times, strict=True) if at >= after]
-        cursor = text(dig(answer, "paging", "cursors"), "after")
-        if any(at < after for at in times) or len(page) < PAGE_SIZE or not cursor:
+        if any(at < after for at in times) or len(page) < PAGE_SIZE:
             return found, True
-        params["after"] = cursor
+        following = next_page(answer)
+        if following is None:
+            return found, False
+        params |= following
     return found, False
+
+
+def next_page(answer: Any) -> dict[str, str] | None:
+    """The parameters of the next page: the `after` cursor, or the query of `paging.next`
+    (time-based paging: `until`, `__paging_token`) without the token Meta puts into that
+    URL; the URL itself is never requested. None on the last page."""
+    cursor = text(dig(answer, "paging", "cursors"), "after")
+    following = dig(answer, "paging", "next")
+    if isinstance(following, str) and following:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(following).query))
+        query.pop("access_token", None)
+        return query | ({"after": cursor} if cursor else {})
+    return {"after": cursor} if cursor else None
