@@ -381,12 +381,16 @@ def test_a_post_outside_the_window_is_not_sent(root: Path, ahead: timedelta) -> 
     assert graph.calls == [] and progress.events == []
 
 
-def test_a_scheduled_album_uploads_temporary_photos(root: Path) -> None:
+def test_a_scheduled_album_schedules_the_feed_post_not_the_photos(root: Path) -> None:
     graph = Graph()
     payload = prepare(root, variant(media=("media/a.jpg", "media/b.jpg")), IN_AN_HOUR)
     adapter(root).send(payload, graph.http(), MemoryProgress())
-    assert graph.calls[0].form["temporary"] == "true"
-    assert graph.calls[2].form["published"] == "false"
+    assert graph.calls[0].form == {"published": "false", "alt_text_custom": "Bild 0"}
+    feed = graph.calls[2].form
+    assert (feed["published"], feed["scheduled_publish_time"]) == (
+        "false",
+        str(int(IN_AN_HOUR.timestamp())),
+    )
 
 
 def test_deleting_a_scheduled_post_cancels_it(root: Path) -> None:
@@ -505,14 +509,15 @@ def test_lookup_pages_by_cursor_and_gives_up_as_unknown(root: Path) -> None:
     assert [c.url.params.get("after") for c in feed_calls] == [None, "c0", "c1", "c2", "c3"]
 
 
-def test_lookup_of_a_video_reads_the_pages_videos(root: Path) -> None:
-    video = {"id": "77", "description": TEXT, "created_time": "2026-11-23T09:00:03+0000"}
-    graph = Graph(answers={f"GET /{PAGE}/videos": [listing(video)]})
+def test_lookup_of_a_video_finds_its_post_by_the_description(root: Path) -> None:
+    feed = listing(post(f"{PAGE}_77", TEXT, T0 + timedelta(seconds=3)))
+    graph = Graph(
+        answers={f"GET /{PAGE}/scheduled_posts": [listing()], f"GET /{PAGE}/feed": [feed]}
+    )
     progress = MemoryProgress()
     v = variant(media=("media/film.mp4",))
     assert adapter(root).lookup(prepare(root, v), graph.http(), progress) is Lookup.FOUND
-    assert progress.done[0].refs["video_id"] == "77"
-    assert graph.calls[0].url.params["fields"] == "id,description,created_time"
+    assert progress.done[0].id == f"{PAGE}_77" and "video_id" not in progress.done[0].refs
 
 
 # --- check ----------------------------------------------------------------------------------

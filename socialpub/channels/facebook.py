@@ -96,7 +96,7 @@ class FacebookAdapter(Adapter):
             files = {"source": photos[0]}
             message = {"endpoint": f"POST /{page}/photos", "body": body, "files": files}
         elif photos:
-            hidden = {"published": False, **({"temporary": True} if schedule else {})}
+            hidden = {"published": False}  # invisible until attached to the post
             message = {
                 "endpoint": f"POST /{page}/feed",
                 "uploads": [
@@ -170,23 +170,22 @@ class FacebookAdapter(Adapter):
                         raise
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
-        """The post, matched on its exact text among the Page's scheduled and recent posts
-        (a video: its videos) created after the delivery's first attempt."""
+        """The post, matched on its exact text (a video's post shows its description) among
+        the Page's scheduled and recent posts created after the delivery's first attempt."""
         if progress.sent:
             return Lookup.FOUND
         message, graph = payload.messages[0], self._graph(http)
-        video = "description" in message["body"]
-        field = "description" if video else "message"
-        wanted = str(message["body"][field]).strip()
+        body = message["body"]
+        wanted = str(body.get("message", body.get("description", ""))).strip()
         after = datetime.fromisoformat(message["created_after"]) - CLOCK_SKEW
         complete = True
-        for edge in ("videos",) if video else ("scheduled_posts", "feed"):
+        for edge in ("scheduled_posts", "feed"):
             path = f"/{self.settings.page_id}/{edge}"
-            found, whole = data.recent(graph, path, f"id,{field}", after)
+            found, whole = data.recent(graph, path, "id,message", after)
             complete = complete and whole
-            match = next((i for i in reversed(found) if _text(i, field) == wanted), None)
+            match = next((i for i in reversed(found) if _text(i) == wanted), None)
             if match is not None:  # the oldest match is the one this delivery made
-                progress.after(0, self._found(match, video, edge == "scheduled_posts", payload))
+                progress.after(0, self._found(match, edge == "scheduled_posts", payload))
                 return Lookup.FOUND
         return Lookup.ABSENT if complete else Lookup.UNKNOWN
 
@@ -256,14 +255,13 @@ class FacebookAdapter(Adapter):
             refs |= {"scheduled": True, "scheduled_at": payload.schedule_at.isoformat()}
         return Sent(post_id, self._url(post_id, video), refs)
 
-    def _found(
-        self, item: Mapping[str, Any], video: bool, scheduled: bool, payload: Payload
-    ) -> Sent:
-        item_id = data.text(item, "id")
+    def _found(self, item: Mapping[str, Any], scheduled: bool, payload: Payload) -> Sent:
+        """A post found by lookup(): its id is the post's (of a video too: edit and delete
+        then address the post)."""
+        post_id = data.text(item, "id")
         refs: dict[str, Any] = {"media": fb_media.fingerprint(payload.media), "found": True}
-        refs |= {"video_id": item_id} if video else {}
         refs |= {"scheduled": True} if scheduled else {}
-        return Sent(item_id, self._url(item_id, video), refs)
+        return Sent(post_id, self._url(post_id, video=False), refs)
 
     def _url(self, item_id: str, video: bool) -> str:
         if video:
@@ -274,5 +272,5 @@ class FacebookAdapter(Adapter):
 ADAPTER = FacebookAdapter
 
 
-def _text(item: Mapping[str, Any], field: str) -> str:
-    return str(item.get(field) or "").strip()
+def _text(item: Mapping[str, Any]) -> str:
+    return str(item.get("message") or "").strip()
