@@ -8,6 +8,7 @@ socialpub, so every stage can read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 Dialect = Literal["plain", "telegram_html", "html"]
@@ -74,6 +75,10 @@ class Capabilities:
     max_hashtags: int = 0
     threads: bool = False
     native_schedule: bool = False
+    #: how far ahead the platform's scheduler takes a post: at least `schedule_lead`, at most
+    #: `schedule_horizon` (None: no limit). Outside it, socialpub's own due-time run posts it.
+    schedule_lead: timedelta = timedelta(minutes=5)
+    schedule_horizon: timedelta | None = None
     edit: bool = False
     delete: bool = False
     api: bool = True  # False: no posting API (Xing): a manual posting kit
@@ -113,6 +118,7 @@ MASTODON = ChannelSpec(
         alt_text_max=1500,
         threads=True,
         native_schedule=True,
+        schedule_lead=timedelta(minutes=5),  # Mastodon refuses `scheduled_at` sooner than that
         edit=True,
         delete=True,
     ),
@@ -227,6 +233,8 @@ FACEBOOK = ChannelSpec(
         max_videos=1,
         media_kinds=IMAGE_KINDS | frozenset({"mp4", "mov"}),  # Meta lists no webm
         native_schedule=True,
+        schedule_lead=timedelta(minutes=10),  # Pages API: "between 10 minutes and 30 days"
+        schedule_horizon=timedelta(days=30),
         edit=True,
         delete=True,
     ),

@@ -15,7 +15,7 @@ from socialpub.content.posts import load_post
 from socialpub.models import Facet, Media, Part, Post, Sent, Status, Variant
 from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import (
-    NATIVE_SCHEDULE_LEAD,
+    SCHEDULE_MARGIN,
     Action,
     Delivery,
     Target,
@@ -30,6 +30,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 MASTO = ChannelConfig("masto", "mastodon", {"schedule": "native"})
 MASTO_WAITING = ChannelConfig("masto", "mastodon", {})
 BSKY = ChannelConfig("bsky", "bluesky", {"schedule": "native"})
+FB = ChannelConfig("fb", "facebook", {"schedule": "native", "page_id": "1"})
 WEB = ChannelConfig("web", "website", {})
 HOUR = timedelta(hours=1)
 
@@ -152,7 +153,10 @@ def test_a_future_post_waits_for_a_later_run() -> None:
     assert delivery.schedule_at is None
 
 
-@pytest.mark.parametrize("lead", [NATIVE_SCHEDULE_LEAD, 2 * HOUR])
+MASTODON_LEAD = MASTO.capabilities.schedule_lead + SCHEDULE_MARGIN
+
+
+@pytest.mark.parametrize("lead", [MASTODON_LEAD, 2 * HOUR])
 def test_a_future_post_is_scheduled_natively_where_asked_and_possible(lead: timedelta) -> None:
     delivery = plan(make_post(publish_at=NOW + lead))
     assert delivery.action is Action.SCHEDULE and delivery.action.sends
@@ -161,9 +165,40 @@ def test_a_future_post_is_scheduled_natively_where_asked_and_possible(lead: time
 
 
 def test_less_than_five_minutes_ahead_waits_instead_of_scheduling() -> None:
-    soon = NOW + NATIVE_SCHEDULE_LEAD - timedelta(seconds=1)
+    soon = NOW + MASTODON_LEAD - timedelta(seconds=1)
     delivery = plan(make_post(publish_at=soon))
     assert delivery.action is Action.WAIT and delivery.schedule_at is None
+
+
+def test_the_platforms_minimum_lead_alone_is_too_short_a_run_takes_moments_to_send() -> None:
+    delivery = plan(make_post(publish_at=NOW + MASTO.capabilities.schedule_lead))
+    assert delivery.action is Action.WAIT
+
+
+@pytest.mark.parametrize(
+    ("ahead", "scheduled"),
+    [
+        (timedelta(minutes=10), False),  # Facebook's minimum, but no margin for the send
+        (timedelta(minutes=11), True),
+        (timedelta(days=30), True),
+        (timedelta(days=30, seconds=1), False),
+        (timedelta(days=60), False),
+    ],
+)
+def test_facebook_schedules_natively_only_10_minutes_to_30_days_ahead(
+    ahead: timedelta, scheduled: bool
+) -> None:
+    delivery = plan(make_post(publish_at=NOW + ahead), make_variant(FB), target(FB))
+    assert (delivery.action is Action.SCHEDULE) is scheduled
+    if not scheduled:
+        assert delivery.action is Action.WAIT and delivery.schedule_at is None
+
+
+def test_beyond_the_horizon_the_reason_says_when_the_platform_gets_it() -> None:
+    delivery = plan(make_post(publish_at=NOW + timedelta(days=45)), make_variant(FB), target(FB))
+    assert delivery.reason == (
+        "waits until 2026-12-08 10:00, then goes to the platform's scheduler for 2027-01-07 10:00"
+    )
 
 
 def test_a_thread_is_never_scheduled_natively() -> None:

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from socialpub.net.http import Http
 
 VIDEO_BASE = "https://graph-video.facebook.com/v23.0"  # Meta: videos go to this host
-SCHEDULE_MIN = timedelta(minutes=10)  # Pages API: "between 10 minutes and 30 days"
-SCHEDULE_MAX = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=5)  # Facebook's clock against ours, when matching times
 RENEW = (
     "create a new Page access token (with pages_manage_posts, pages_read_engagement and "
@@ -207,7 +205,7 @@ class FacebookAdapter(Adapter):
     def _check_window(self, schedule_at: datetime | None, now: datetime) -> None:
         """Facebook refuses a time outside its window: nothing is sent, and the engine's own
         run publishes the post when it is due."""
-        if schedule_at is not None and not SCHEDULE_MIN <= schedule_at - now <= SCHEDULE_MAX:
+        if schedule_at is not None and not _in_window(schedule_at - now):
             raise Transient(
                 f"{self.channel.name}: Facebook schedules posts 10 minutes to 30 days ahead, "
                 f"not for {schedule_at.isoformat()}",
@@ -274,3 +272,11 @@ ADAPTER = FacebookAdapter
 
 def _text(item: Mapping[str, Any]) -> str:
     return str(item.get("message") or "").strip()
+
+
+def _in_window(ahead: timedelta) -> bool:
+    """Whether Facebook's scheduler takes a post this far ahead (the window is data in
+    specs, where `plan` reads it too)."""
+    caps = specs.FACEBOOK.capabilities
+    horizon = caps.schedule_horizon
+    return caps.schedule_lead <= ahead and (horizon is None or ahead <= horizon)

@@ -19,8 +19,9 @@ from socialpub.content.config import ChannelConfig
 from socialpub.models import Post, Status, Variant
 from socialpub.publishing.ledger import Record, State
 
-#: Mastodon refuses `scheduled_at` less than 5 minutes ahead
-NATIVE_SCHEDULE_LEAD = timedelta(minutes=5)
+#: a post is sent some moments after planning: keep this much beyond the platform's
+#: shortest lead (`Capabilities.schedule_lead`), so the platform still finds it far enough ahead
+SCHEDULE_MARGIN = timedelta(minutes=1)
 
 
 class Action(enum.StrEnum):
@@ -157,12 +158,20 @@ def _decide(
 def _future(
     publish_at: datetime, variant: Variant, channel: ChannelConfig, now: datetime
 ) -> tuple[Action, str, datetime | None]:
+    caps = channel.capabilities
+    ahead = publish_at - now
     native = (
         channel.settings.get("schedule") == "native"
-        and channel.capabilities.native_schedule
+        and caps.native_schedule
         and not variant.is_thread  # a reply cannot be scheduled before its parent exists
-        and publish_at - now >= NATIVE_SCHEDULE_LEAD
+        and ahead >= caps.schedule_lead + SCHEDULE_MARGIN
     )
+    if native and caps.schedule_horizon is not None and ahead > caps.schedule_horizon:
+        handover = _when(publish_at - caps.schedule_horizon)
+        why = (
+            f"waits until {handover}, then goes to the platform's scheduler for {_when(publish_at)}"
+        )
+        return Action.WAIT, why, None
     if native:
         return Action.SCHEDULE, f"scheduled on the platform for {_when(publish_at)}", publish_at
     return Action.WAIT, f"waits until {_when(publish_at)} (a later run publishes it)", None
