@@ -30,8 +30,8 @@ LAYERS: dict[str, frozenset[str]] = {
     "net": _BASE,
     "content": _BASE | {"specs"},
     "render": _BASE | {"specs", "content"},
-    "checks": _BASE | {"specs", "content", "render"},
     "channels": _CORE,
+    "checks": _BASE | {"specs", "content", "render", "channels"},  # adapters' check()
     "site": _CORE,
     "sources": _CORE | {"site"},
     "publishing": _CORE | {"checks", "channels", "site", "sources"},

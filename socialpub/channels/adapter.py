@@ -76,7 +76,11 @@ class Adapter(abc.ABC):
         return self.spec.capabilities
 
     def check(self, variant: Variant) -> list[Problem]:
-        """Problems only this platform has, beyond the common validation. Pure."""
+        """Problems only this platform has, beyond the limits its spec declares as data.
+
+        Validation asks it for every variant (`checks/platform.py`), so `validate` and the
+        check before `publish` report them; the Problems' `file` is set to the post's file
+        there. It may look at media files (sizes), never at the network or the clock."""
         return []
 
     @abc.abstractmethod

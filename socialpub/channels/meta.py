@@ -27,11 +27,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # validation imports the adapters for their check(): no httpx for that
+    import httpx
+
     from socialpub.net.http import Http
 
 GRAPH_BASE = "https://graph.facebook.com/v23.0"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import regex
 
 from socialpub.checks.media import media_problems
+from socialpub.checks.platform import platform_problems
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config, channel_hint
 from socialpub.models import Post, Problem, Status, Variant
@@ -31,6 +32,7 @@ def post_problems(
     problems.extend(media_problems(post, dict(channels)))
     for variant in variants:
         problems.extend(variant.problems)
+    problems.extend(platform_problems(post, channels, variants, config))
     problems.extend(_editorial_problems(post))
     return problems
 

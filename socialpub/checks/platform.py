@@ -1,0 +1,43 @@
+"""What a platform refuses beyond the limits its spec declares: each adapter's `check()`.
+
+The data rules (media kinds, counts, alt text, text length) cover most of what platforms
+refuse; an adapter's `check()` adds the rest (Facebook: videos over 1 GB). Validation asks
+it for every variant, so `validate` and the check before `publish` report it with file,
+line and field before anything is sent. Only the adapters of the channels a post goes to are
+imported, and only those that have a `check()` of their own are asked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from socialpub.channels.adapter import Adapter, adapter_class
+from socialpub.content.config import ChannelConfig, Config
+from socialpub.errors import ConfigError
+from socialpub.models import Post, Problem, Variant
+
+
+def platform_problems(
+    post: Post, channels: Mapping[str, ChannelConfig], variants: Sequence[Variant], config: Config
+) -> list[Problem]:
+    """The problems the adapters find in `post`'s variants, pointing at the post's file."""
+    found: list[Problem] = []
+    for variant in variants:
+        channel = channels.get(variant.channel)
+        adapter = _adapter(channel, config) if channel is not None else None
+        if adapter is not None:
+            found.extend(
+                dataclasses.replace(p, file=str(post.source)) for p in adapter.check(variant)
+            )
+    return found
+
+
+def _adapter(channel: ChannelConfig, config: Config) -> Adapter | None:
+    cls = adapter_class(channel.type)
+    if cls is None or cls.check is Adapter.check:
+        return None
+    try:
+        return cls(channel, config.root)
+    except ConfigError:  # a channel's own settings are reported where it is used to send
+        return None
