@@ -5,6 +5,9 @@ refuse; an adapter's `check()` adds the rest (Facebook: videos over 1 GB). Valid
 it for every variant, so `validate` and the check before `publish` report it with file,
 line and field before anything is sent. Only the adapters of the channels a post goes to are
 imported, and only those that have a `check()` of their own are asked.
+
+A check that looks at a media file (its size) is cached by `validate` with the post's
+result until the post file changes; `plan` and `publish` always check afresh before sending.
 """
 
 from __future__ import annotations
