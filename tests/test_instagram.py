@@ -328,3 +328,21 @@ def test_validate_says_a_post_without_media_cannot_go_to_instagram(tmp_path: Pat
     found = channel_media_problems(post, channel)
     assert [(p.code, p.field) for p in found] == [("SP208", "media")]
     assert "add a photo" in found[0].hint
+
+
+def test_without_media_base_url_the_website_channels_copies_are_used(tmp_path: Path) -> None:
+    (tmp_path / "socialpub.yaml").write_text(
+        "channels:\n  web:\n    type: website\n    base_url: https://www.kreis.example/\n",
+        encoding="utf-8",
+    )
+    file = photo(tmp_path, "a.jpg")
+    path, data = site_copy(tmp_path, file)
+    fake = FakeMeta(user=USER, files={f"{MEDIA}/{path}": data})
+    channel = ChannelConfig(
+        "ig", "instagram", {"user_id": USER, "api_base": API, "access_token": SecretRef("T")}
+    )
+    http = make_http(fake.transport(), {"access_token": TOKEN}, channel="ig", clock=FakeClock())
+    found = InstagramAdapter(channel, tmp_path, tmp_path / "state")
+    payload = found.prepare(variant(file), "k1", created_at=T0)
+    assert found.send(payload, http, MemoryProgress()).sent[0].id == "m2"
+    assert fake.created()[0]["image_url"] == f"https://www.kreis.example/media/{path}"

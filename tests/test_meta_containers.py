@@ -240,3 +240,24 @@ def test_a_post_is_found_by_its_text_after_the_first_attempt() -> None:
     found = mc.find_post(listing, key="text", wanted="Hallo", since=since)
     assert found is not None and found["id"] == "mine"
     assert mc.find_post(listing, key="text", wanted="Tschüss", since=since) is None
+
+
+def test_instagrams_quota_error_at_publishing_is_a_rate_limit() -> None:
+    error = {
+        "error": {
+            "message": "Application request limit reached",
+            "type": "OAuthException",
+            "code": 9,
+            "error_subcode": 2207042,
+            "error_user_msg": "You reached maximum number of posts that is allowed to be published",
+            "fbtrace_id": "AbC",
+        }
+    }
+    fake = FakeMeta(fail=lambda call: httpx.Response(400, json=error))
+    with pytest.raises(RateLimited, match="quota is used up") as caught:
+        mc.create(graph_for(fake), f"/{fake.user}/media_publish", {"creation_id": "c1"})
+    assert "fbtrace_id AbC" in str(caught.value)
+    other = {"error": {"message": "Invalid parameter", "code": 100, "fbtrace_id": "X"}}
+    fake = FakeMeta(fail=lambda call: httpx.Response(400, json=other))
+    with pytest.raises(Rejected, match="Invalid parameter"):
+        mc.create(graph_for(fake), f"/{fake.user}/media", {"image_url": "x"})

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 POLL_FIRST = 2.0  # seconds before the second look at a container, doubled each time
 POLL_MAX = 60.0  # Threads: "once per minute"
 POLL_BUDGET = 300.0  # "for no more than 5 minutes"; then the next run tries again
+QUOTA_CODE = "9"  # Instagram: the publishing limit was reached
 DONE = frozenset({"FINISHED", "PUBLISHED"})
 FAILED = frozenset({"ERROR", "EXPIRED"})
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -148,8 +149,19 @@ def text_of(data: Any, key: str) -> str:
 
 
 def create(graph: Graph, path: str, data: Mapping[str, str]) -> tuple[str, str]:
-    """A create call (a container, a publish): the new id and Meta's fbtrace id."""
-    answer, trace = graph.traced("POST", path, idempotent=False, data=dict(data))
+    """A create call (a container, a publish): the new id and Meta's fbtrace id.
+
+    Instagram answers a full quota at publishing with code 9 (subcode 2207042, "You reached
+    maximum number of posts"), which `meta` does not count as throttling: it is one here."""
+    try:
+        answer, trace = graph.traced("POST", path, idempotent=False, data=dict(data))
+    except Rejected as exc:
+        if exc.platform_error.rsplit(" ", 1)[-1].split("/")[0] != QUOTA_CODE:
+            raise
+        raise RateLimited(
+            f"{exc} – the 24-hour publishing quota is used up; the next run tries again",
+            retry_after=86400.0,
+        ) from None
     created = text_of(answer, "id")
     if not created:
         raise Transient(f"{graph.channel}: Meta answered {path} without an id", maybe_sent=True)
