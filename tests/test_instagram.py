@@ -278,7 +278,7 @@ def test_reconcile_without_a_container_matches_the_caption(tmp_path: Path) -> No
 def test_deleting_says_what_to_do_by_hand(tmp_path: Path) -> None:
     http = make_http(FakeMeta().transport(), {"access_token": TOKEN})
     receipt = Receipt((Sent("m1", "https://www.instagram.com/p/abc/"),))
-    with pytest.raises(Rejected, match="cannot delete") as caught:
+    with pytest.raises(Rejected, match="does not delete") as caught:
         adapter(tmp_path).delete(http, receipt)
     assert "https://www.instagram.com/p/abc/" in str(caught.value)
 
@@ -346,3 +346,37 @@ def test_without_media_base_url_the_website_channels_copies_are_used(tmp_path: P
     payload = found.prepare(variant(file), "k1", created_at=T0)
     assert found.send(payload, http, MemoryProgress()).sent[0].id == "m2"
     assert fake.created()[0]["image_url"] == f"https://www.kreis.example/media/{path}"
+
+
+def test_a_post_without_media_skips_instagram_unless_it_names_it(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from socialpub.content.config import Config
+    from socialpub.content.posts import post_channels
+    from socialpub.models import Override
+
+    channels = {
+        "web": ChannelConfig("web", "website", {}),
+        "ig": ChannelConfig("ig", "instagram", {"user_id": USER}),
+    }
+    config = Config(
+        tmp_path / "socialpub.yaml",
+        tmp_path,
+        ZoneInfo("Europe/Berlin"),
+        "de",
+        tmp_path / "posts",
+        tmp_path / "templates",
+        channels,
+    )
+    text = Post(id="a", title="A", body="Text", source=tmp_path / "a.md")
+    assert list(post_channels(text, config)) == ["web"]
+    named = Post(id="a", title="A", body="Text", source=tmp_path / "a.md", channels=("web", "ig"))
+    assert list(post_channels(named, config)) == ["web", "ig"]  # validate refuses it: SP208
+    photo_only_there = Post(
+        id="a",
+        title="A",
+        body="Text",
+        source=tmp_path / "a.md",
+        overrides={"ig": Override(media=(Media("media/a.jpg", alt="Alt"),))},
+    )
+    assert list(post_channels(photo_only_there, config)) == ["web", "ig"]

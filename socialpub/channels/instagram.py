@@ -5,7 +5,7 @@ Publishing goes through containers: one per photo (`POST /{ig-user-id}/media` wi
 `CAROUSEL` container; Meta fetches every file from its public URL and processes it, socialpub
 polls `status_code` until FINISHED, then `POST /{ig-user-id}/media_publish`. Before that it asks
 `content_publishing_limit` and stops while the 24-hour quota is used up. Instagram's API has
-no caption edits; deleting is left to the app (see `delete`).
+no caption edits, and Meta's publishing guide documents no delete: that is left to the app.
 """
 
 from __future__ import annotations
@@ -172,8 +172,8 @@ class InstagramAdapter(Adapter):
     def delete(self, http: Http, receipt: Receipt) -> None:
         where = receipt.url or "the post"
         raise Rejected(
-            f"{self.channel.name}: socialpub cannot delete Instagram posts (Meta's publishing "
-            "API offers no delete for them)",
+            f"{self.channel.name}: socialpub does not delete Instagram posts (Meta's content "
+            "publishing documentation offers no way to)",
             hint=f"delete {where} by hand in the Instagram app (⋯ → Delete)",
         )
 
