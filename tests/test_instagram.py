@@ -17,6 +17,7 @@ from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import RateLimited, Rejected, Transient
 from socialpub.models import Media, Part, Payload, Post, Receipt, Sent, Variant
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http
+from tests.conftest import Repo
 from tests.metamock import API, MEDIA, TOKEN, FakeMeta
 
 USER = "17840000"
@@ -380,3 +381,33 @@ def test_a_post_without_media_skips_instagram_unless_it_names_it(tmp_path: Path)
         overrides={"ig": Override(media=(Media("media/a.jpg", alt="Alt"),))},
     )
     assert list(post_channels(photo_only_there, config)) == ["web", "ig"]
+
+
+def test_plan_holds_back_only_the_instagram_delivery_of_a_photo_it_would_refuse(
+    repo: Repo,
+) -> None:
+    from datetime import UTC, datetime
+
+    from socialpub.content.config import load_config
+    from socialpub.publishing.ledger import Ledger
+    from socialpub.publishing.workset import build
+
+    repo.write_config(
+        """\
+        channels:
+          insta: {type: instagram, user_id: "1", access_token: "${IG}"}
+          telegram: {type: telegram, chat: "@kreis", token: "${TG}"}
+        """
+    )
+    photo(repo.root, "hoch.jpg", (1000, 2000))
+    repo.post(
+        "a.md",
+        "---\nid: hoch\ntitle: Hoch\nstatus: approved\napproved_by: P\n"
+        "media:\n  - {file: media/hoch.jpg, alt: Ein hohes Bild}\n---\nEin Bild.\n",
+    )
+    config = load_config(repo.config)
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    work = build(config, Ledger(repo.root), now)
+    found = {d.channel: (d.action.value, d.reason) for d in work.deliveries}
+    assert found["telegram"][0] == "publish"
+    assert found["insta"][0] == "blocked" and "SP209" in found["insta"][1]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from socialpub.channels.adapter import adapter_class
+from socialpub.channels.adapter import Adapter, adapter_class
 from socialpub.checks.report import Report
 from socialpub.checks.validate import check_selection
 from socialpub.content.config import Config, require_channels
@@ -69,6 +69,7 @@ def build(
     report = check_selection(selection, variants, config, now)
     errors = _errors_by_file(report, config)
     by_channel = targets(config)
+    checkers = _checkers(config)
     deliveries: list[Delivery] = []
     refused: dict[str, tuple[Problem, ...]] = {}
     for post in posts.values():
@@ -81,8 +82,26 @@ def build(
                 continue
             record = ledger.get(post.id, variant.channel)
             target = by_channel[variant.channel]
-            deliveries.append(plan_delivery(post, variant, target, record, now, invalid=invalid))
+            reason = invalid or _refusal(checkers.get(variant.channel), variant)
+            deliveries.append(plan_delivery(post, variant, target, record, now, invalid=reason))
     return Workset(posts, tuple(deliveries), refused, report)
+
+
+def _checkers(config: Config) -> dict[str, Adapter]:
+    """The adapter of each channel that has one, for its own `check()` of each variant."""
+    found: dict[str, Adapter] = {}
+    for name, channel in config.channels.items():
+        cls = adapter_class(channel.type)
+        if cls is not None:
+            found[name] = cls(channel, config.root)
+    return found
+
+
+def _refusal(adapter: Adapter | None, variant: Variant) -> str:
+    """What the platform would refuse (the adapter's `check()`): blocks this delivery only."""
+    found = adapter.check(variant) if adapter is not None else []
+    errors = [p for p in found if p.severity is Severity.ERROR]
+    return f"{errors[0].code} {errors[0].message}" if errors else ""
 
 
 def _errors_by_file(report: Report, config: Config) -> dict[str, tuple[Problem, ...]]:
