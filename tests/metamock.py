@@ -103,10 +103,11 @@ class FakeMeta:
             return httpx.Response(200, json={"id": container.id})
         if call.method == "POST" and parts == [self.user, self.publish_edge]:
             return self._publish(call.form["creation_id"])
-        if call.method == "GET" and len(parts) == 2 and parts[1] in ("media", "threads"):
-            return httpx.Response(200, json={"data": self.posts})
-        if call.method == "GET" and len(parts) == 2 and parts[1] == "replies":
-            replies = [p for p in self.posts if p.get("reply_to") == parts[0]]
+        if call.method == "GET" and parts in ([self.user, "media"], [self.user, "threads"]):
+            tops = [p for p in self.posts if "replied_to" not in p]
+            return httpx.Response(200, json={"data": tops})
+        if call.method == "GET" and parts == [self.user, "replies"]:
+            replies = [p for p in self.posts if "replied_to" in p]
             return httpx.Response(200, json={"data": replies})
         if call.method == "GET" and parts[0] in self.containers:
             return self._poll(self.containers[parts[0]])
@@ -122,13 +123,14 @@ class FakeMeta:
         container.media_id = self._next("m")
         container.states = ["PUBLISHED"]
         text = container.form.get("caption", container.form.get("text", ""))
-        post = {
+        post: dict[str, Any] = {
             "id": container.media_id,
             "caption" if self.edge == "media" else "text": text,
             "permalink": f"https://p/{container.media_id}",
             "timestamp": "2026-11-23T09:00:30+0000",
-            "reply_to": container.form.get("reply_to_id", ""),
         }
+        if "reply_to_id" in container.form:
+            post["replied_to"] = {"id": container.form["reply_to_id"]}
         self.posts.insert(0, post)
         return httpx.Response(200, json={"id": container.media_id})
 

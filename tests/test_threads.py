@@ -202,11 +202,15 @@ def test_reconcile_finds_every_part_of_a_thread(tmp_path: Path) -> None:
     assert lookup(tmp_path, fake, payload, progress) is Lookup.FOUND
     assert [s.id for s in progress.done] == ["m2", "m4", "m6"]
     listings = [
-        c.path
+        (c.path, c.params["fields"])
         for c in fake.calls
         if c.method == "GET" and c.path.endswith(("/threads", "/replies"))
     ]
-    assert listings == [f"/{USER}/threads", "/m2/replies", "/m4/replies"]
+    assert listings == [
+        (f"/{USER}/threads", "id,text,permalink,timestamp"),
+        (f"/{USER}/replies", "id,text,permalink,timestamp,replied_to"),
+        (f"/{USER}/replies", "id,text,permalink,timestamp,replied_to"),
+    ]
 
 
 def test_reconcile_reads_the_container_status_and_stops_at_an_unpublished_part(

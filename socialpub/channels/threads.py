@@ -123,7 +123,7 @@ class ThreadsAdapter(Adapter):
                     raise
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
-        graph, user = self._graph(http), self.settings.user_id
+        graph = self._graph(http)
         log = mc.ContainerLog(self.state_dir, self.channel.name, payload.key)
         for index in range(len(progress.sent), len(payload.messages)):
             message = payload.messages[index]
@@ -131,8 +131,7 @@ class ThreadsAdapter(Adapter):
             if container and self._status(graph, container) != "PUBLISHED":
                 return Lookup.ABSENT  # never published: making it (and the rest) is safe
             parent = progress.sent[-1].id if index else ""
-            listing = f"/{parent}/replies" if parent else f"/{user}/threads"
-            recent = graph.call("GET", listing, idempotent=True, params={"fields": FIELDS})
+            recent = self._recent(graph, parent)
             wanted = str(message["containers"][-1].get("text", ""))
             found = mc.find_post(recent, key="text", wanted=wanted, since=message["since"])
             if found is None:
@@ -170,6 +169,21 @@ class ThreadsAdapter(Adapter):
             self._wait(graph, container)  # text is ready at once, media take a while
             made.append(container)
         return made[-1]
+
+    def _recent(self, graph: meta.Graph, parent: str) -> dict[str, Any]:
+        """The account's recent posts, or (for a later part) its replies to `parent`."""
+        edge, fields = ("replies", FIELDS + ",replied_to") if parent else ("threads", FIELDS)
+        path = f"/{self.settings.user_id}/{edge}"
+        answer = graph.call("GET", path, idempotent=True, params={"fields": fields})
+        items = answer.get("data") if isinstance(answer, dict) else None
+        return {
+            "data": [
+                item
+                for item in (items if isinstance(items, list) else [])
+                if isinstance(item, dict)
+                and (not parent or mc.text_of(item.get("replied_to"), "id") == parent)
+            ]
+        }
 
     def _status(self, graph: meta.Graph, container: str) -> str:
         answer = graph.call("GET", f"/{container}", idempotent=True, params={"fields": "status"})
