@@ -180,6 +180,21 @@ def test_delete_removes_the_replies_first(tmp_path: Path) -> None:
     assert fake.graph_calls() == [("DELETE", "/m3"), ("DELETE", "/m2"), ("DELETE", "/m1")]
 
 
+def test_delete_again_after_a_partial_delete_skips_what_is_gone(tmp_path: Path) -> None:
+    gone = {
+        "error": {
+            "message": "Unsupported delete request. Object with ID 'm2' does not exist",
+            "type": "GraphMethodException",
+            "code": 100,
+            "error_subcode": 33,
+        }
+    }
+    fake = fake_threads(fail=lambda c: httpx.Response(400, json=gone) if c.path == "/m2" else None)
+    receipt = Receipt(tuple(Sent(f"m{n}", f"https://p/m{n}") for n in (1, 2)))
+    adapter(tmp_path).delete(make_http(fake.transport(), {"access_token": TOKEN}), receipt)
+    assert fake.graph_calls() == [("DELETE", "/m2"), ("DELETE", "/m1")]
+
+
 def test_delete_reports_a_refusal(tmp_path: Path) -> None:
     error = {"error": {"message": "Permission denied: threads_delete", "code": 10}}
     fake = fake_threads(fail=lambda c: httpx.Response(400, json=error))

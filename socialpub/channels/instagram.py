@@ -10,6 +10,7 @@ no caption edits, and Meta's publishing guide documents no delete: that is left 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,14 +50,12 @@ _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9._]{1,30}")
 class Settings:
     user_id: str
     api_base: str = meta.GRAPH_BASE
-    media_base_url: str = ""  # "" until asked: then the website channel's media folder
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> Settings:
         return cls(
             user_id=str(values.get("user_id", "")),
             api_base=meta.api_base(values, meta.GRAPH_BASE),
-            media_base_url=str(values.get("media_base_url") or "").rstrip("/"),
         )
 
 
@@ -230,12 +229,16 @@ class InstagramAdapter(Adapter):
             channel=self.channel.name,
         )
 
+    @functools.cached_property
+    def media_base(self) -> str:
+        """Where Meta fetches the media: `media_base_url`, else the website's media folder."""
+        return meta_media.media_base(self.channel.settings, self.root)
+
     def _public_urls(self, media: tuple[MediaFile, ...], http: Http) -> dict[str, str]:
         return meta_media.public_urls(
             http,
             root=self.root,
-            base=self.settings.media_base_url
-            or meta_media.media_base(self.channel.settings, self.root),
+            base=self.media_base,
             media=media,
             channel=self.channel.name,
             service="Instagram",

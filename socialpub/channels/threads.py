@@ -10,6 +10,7 @@ exist are skipped. Meta's quota (250 posts a day) is asked first; deleting needs
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,20 +33,19 @@ RENEW = (
     "threads_content_publish, threads_delete) and export it again; tokens last 60 days"
 )
 FIELDS = "id,text,permalink,timestamp"
+GONE_SUBCODE = 33  # Meta: "Object with ID … does not exist"
 
 
 @dataclass(frozen=True)
 class Settings:
     user_id: str
     api_base: str = meta.THREADS_BASE
-    media_base_url: str = ""  # "" until asked: then the website channel's media folder
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> Settings:
         return cls(
             user_id=str(values.get("user_id", "")),
             api_base=meta.api_base(values, meta.THREADS_BASE),
-            media_base_url=str(values.get("media_base_url") or "").rstrip("/"),
         )
 
 
@@ -118,8 +118,8 @@ class ThreadsAdapter(Adapter):
                 raise Rejected(f"{self.channel.name}: no Threads id known for {sent.url}")
             try:
                 graph.call("DELETE", f"/{sent.id}", idempotent=True)
-            except Rejected as exc:
-                if exc.status != 404:  # gone already: fine
+            except Rejected as exc:  # "does not exist" (subcode 33) or a 404: gone already
+                if exc.status != 404 and not exc.platform_error.endswith(f"/{GONE_SUBCODE}"):
                     raise
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
@@ -199,12 +199,16 @@ class ThreadsAdapter(Adapter):
             channel=self.channel.name,
         )
 
+    @functools.cached_property
+    def media_base(self) -> str:
+        """Where Meta fetches the media: `media_base_url`, else the website's media folder."""
+        return meta_media.media_base(self.channel.settings, self.root)
+
     def _public_urls(self, media: tuple[MediaFile, ...], http: Http) -> dict[str, str]:
         return meta_media.public_urls(
             http,
             root=self.root,
-            base=self.settings.media_base_url
-            or meta_media.media_base(self.channel.settings, self.root),
+            base=self.media_base,
             media=media,
             channel=self.channel.name,
             service="Threads",
