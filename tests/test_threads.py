@@ -257,3 +257,12 @@ def test_the_500_limit_counts_emoji_by_their_utf8_bytes() -> None:
     assert counting.count("threads", text).length == len(text) - 3 + emoji
     assert counting.count("threads", "ä" * 500).ok
     assert not counting.count("threads", "ä" * 497 + "🚧").ok
+
+
+def test_check_refuses_more_than_five_links_in_a_part(tmp_path: Path) -> None:
+    five = " ".join(f"https://www.kreis.de/{n}" for n in range(5))
+    six = five + " https://www.kreis.de/6 https://www.kreis.de/1"
+    assert adapter(tmp_path).check(variant(five, five)) == []
+    found = adapter(tmp_path).check(variant(five, six))
+    assert [(p.code, p.severity.value) for p in found] == [("SP309", "error")]
+    assert found[0].message.startswith("part 2: 6 links")

@@ -21,7 +21,7 @@ from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.errors import Rejected
-from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import MEDIA_KINDS, THREADS, VIDEO_KINDS
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ RENEW = (
     "threads_content_publish, threads_delete) and export it again; tokens last 60 days"
 )
 FIELDS = "id,text,permalink,timestamp"
+MAX_LINKS = 5  # distinct URLs in one post
 GONE_SUBCODE = 33  # Meta: "Object with ID … does not exist"
 
 
@@ -57,6 +58,21 @@ class ThreadsAdapter(Adapter):
         self.settings = Settings.parse(channel.settings)
 
     # --- pure: exactly what will be sent ------------------------------------------------
+
+    def check(self, variant: Variant) -> list[Problem]:
+        """Meta refuses a post with more than 5 distinct links (since 22 December 2025)."""
+        from socialpub.content.codes import problem
+        from socialpub.render.counting import find_entities
+
+        found = []
+        for number, part in enumerate(variant.parts, 1):
+            links = {e.value for e in find_entities(part.text, "twitter") if e.kind == "url"}
+            if len(links) > MAX_LINKS:
+                where = f"part {number}: " if len(variant.parts) > 1 else ""
+                message = f"{where}{len(links)} links; Threads takes at most {MAX_LINKS}"
+                hint = "link fewer pages, or give Threads its own text in overrides"
+                found.append(problem("SP309", variant.post_id, 1, "body", message, hint))
+        return found
 
     def prepare(
         self,

@@ -72,6 +72,7 @@ CODES: dict[str, Code] = {
         ),
         Code("SP307", "too-many-mentions", E, "more @mentions than the platform allows"),
         Code("SP308", "many-hashtags", W, "more hashtags than the platform recommends"),
+        Code("SP309", "too-many-links", E, "more links than the platform allows in one post"),
         # editorial and accessibility
         Code("SP401", "no-approver", W, "an approved post names no approved_by"),
         Code("SP402", "hashtag-case", W, "a multi-word hashtag is not in CamelCase"),
