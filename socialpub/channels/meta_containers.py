@@ -43,11 +43,11 @@ def wait_until_ready(
         answer = graph.call(
             "GET", f"/{container}", idempotent=True, params={"fields": f"{field},{detail}"}
         )
-        state = str(answer.get(field) or "")
+        state = text_of(answer, field)
         if state in DONE:
             return state
         if state in FAILED:
-            why = str(answer.get(detail) or "")
+            why = text_of(answer, detail)
             told = f" ({why})" if why else ""
             hint = (
                 "Meta did not publish it within 24 hours; publish again"
