@@ -411,3 +411,16 @@ def test_plan_holds_back_only_the_instagram_delivery_of_a_photo_it_would_refuse(
     found = {d.channel: (d.action.value, d.reason) for d in work.deliveries}
     assert found["telegram"][0] == "publish"
     assert found["insta"][0] == "blocked" and "SP209" in found["insta"][1]
+
+
+def test_a_reel_is_published_from_the_videos_public_url(tmp_path: Path) -> None:
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "Clip 1.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 reel")
+    fake = FakeMeta(user=USER, polls_until_finished=3)
+    (url,) = online(fake, tmp_path, "media/Clip 1.mp4")
+    assert url.endswith("/clip-1.mp4")
+    payload = adapter(tmp_path).prepare(variant("media/Clip 1.mp4"), "k1", created_at=T0)
+    receipt = send(tmp_path, fake, payload, MemoryProgress())
+    assert fake.created() == [{"media_type": "REELS", "video_url": url, "caption": CAPTION}]
+    assert [c.path for c in fake.calls].count("/c1") == 4  # three IN_PROGRESS, then FINISHED
+    assert receipt.sent[0].id == "m2"
