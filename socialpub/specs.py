@@ -57,6 +57,8 @@ TEXT_LIMITS: dict[str, TextLimit] = {
 }
 BLUESKY_MAX_BYTES = 3000
 INSTAGRAM_MAX_HASHTAGS = 30
+INSTAGRAM_MAX_MENTIONS = 20
+INSTAGRAM_RECOMMENDED_HASHTAGS = 5
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Capabilities:
     alt_text_max: int = 0  # 0: no documented limit
     caption_max: int = 0  # text limit when media is attached (Telegram), 0: same as max_length
     max_hashtags: int = 0
+    requires_media: bool = False  # True: a post without an image or video cannot go out
     threads: bool = False
     native_schedule: bool = False
     #: how far ahead the platform's scheduler takes a post: at least `schedule_lead`, at most
@@ -198,14 +201,16 @@ THREADS = ChannelSpec(
     type="threads",
     title="Threads",
     capabilities=Capabilities(
-        counter="threads",  # container + publish, replies for threads, no edit
-        max_images=10,
+        counter="threads",  # 500; an emoji counts its UTF-8 bytes (Meta's posts guide)
+        max_images=10,  # one carousel
         max_videos=10,
+        media_kinds=frozenset({"jpeg", "png", "mp4", "mov"}),
         mixed_media=True,
-        threads=True,
-        delete=True,
+        threads=True,  # further parts are replies (reply_to_id) to the part before
+        delete=True,  # DELETE /{media-id}, threads_delete permission, 100 a day; no edits
     ),
     required=frozenset({"user_id"}),
+    optional=frozenset({"api_base", "media_base_url"}),  # media: a public URL Meta fetches
     secrets=frozenset({"access_token"}),
 )
 
@@ -214,13 +219,16 @@ INSTAGRAM = ChannelSpec(
     title="Instagram",
     capabilities=Capabilities(
         counter="instagram",  # captions up to 2200, at most 30 hashtags
-        max_images=10,  # carousel
+        max_images=10,  # one carousel of 2–10
         max_videos=10,
+        media_kinds=frozenset({"jpeg", "mp4", "mov"}),  # photos: JPEG only; videos as Reels
         mixed_media=True,
         max_hashtags=INSTAGRAM_MAX_HASHTAGS,
+        requires_media=True,
     ),
     required=frozenset({"user_id"}),
-    optional=frozenset({"public_media_base"}),  # media must be reachable by a public URL
+    # media_base_url: where Meta fetches the media (default: the website channel's media)
+    optional=frozenset({"api_base", "media_base_url"}),
     secrets=frozenset({"access_token"}),
 )
 

@@ -37,7 +37,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "website": {},
     "x": {},
     "threads": {"user_id": "1234567890"},
-    "instagram": {"user_id": "1784140000000000", "public_media_base": "https://media.example"},
+    "instagram": {"user_id": "1784140000000000", "media_base_url": "https://media.example"},
     "facebook": {"page_id": "100000000000000"},
     "linkedin": {"organization": "urn:li:organization:12345"},
     "xing": {},

@@ -226,10 +226,16 @@ def test_telegram_counts_utf16_units() -> None:
 
 def test_threads_counts_emoji_as_utf8_bytes() -> None:
     assert count("threads", "Köln").length == 4
+    assert count("threads", "Ko\u0308ln").length == 4  # decomposed ö (macOS): one character
     assert count("threads", f"Hi {THUMB}").length == 3 + 8
     assert count("threads", FAMILY).length == 18
     assert count("threads", KEYCAP).length == 7
     assert count("threads", "東京").length == 2
+    assert count("threads", "🇩🇪").length == 8
+    assert count("threads", "© 2026").length == 2 + 5
+    assert count("threads", "#1 und 2").length == 8  # digits and # alone are no emoji
+    assert count("threads", "ä" * 500).ok
+    assert not count("threads", "ä" * 497 + "🚧").ok
 
 
 @pytest.mark.parametrize("platform", CODE_POINT_PLATFORMS)
@@ -332,8 +338,9 @@ def test_x_appending_a_word_adds_its_weight(text: str) -> None:
 
 
 @given(TEXTS)
-def test_threads_counts_at_least_code_points(text: str) -> None:
-    assert count("threads", text).length >= len(text)
+def test_threads_counts_each_grapheme_at_least_once(text: str) -> None:
+    assert count("threads", text).length >= grapheme_count(text)
+    assert count("threads", text).length <= len(text.encode("utf-8"))
 
 
 @given(TEXTS)

@@ -101,3 +101,44 @@ def test_a_channel_whose_settings_an_adapter_refuses_is_left_to_publish(repo: Re
     repo.write_config(BASE_CONFIG + FACEBOOK.replace('"1234567890"', '"my-page"'))
     config = load_config(repo.config)
     assert platform._adapter(config.channels["facebook"], config) is None
+
+
+INSTAGRAM = """\
+  insta:
+    type: instagram
+    user_id: "17841400000000000"
+    access_token: ${INSTAGRAM_TOKEN}
+"""
+
+
+def instagram_post(repo: Repo, name: str, media: str, body: str = "Ein Bild.") -> None:
+    repo.post(
+        name,
+        f"---\nid: {name[:-3]}\ntitle: Bild\nstatus: approved\nchannels: [insta]\n"
+        f"{media}---\n{body}\n",
+    )
+
+
+def test_each_instagram_refusal_is_reported_once_at_the_posts_file(repo: Repo) -> None:
+    from PIL import Image
+
+    repo.write_config(BASE_CONFIG + INSTAGRAM)
+    (repo.root / "media").mkdir()
+    Image.new("RGB", (1000, 2000)).save(repo.root / "media" / "hoch.jpg", "JPEG")
+    Image.new("RGB", (1000, 1000)).save(repo.root / "media" / "quadrat.png", "PNG")
+    Image.new("RGB", (1080, 1080)).save(repo.root / "media" / "gut.jpg", "JPEG")
+    instagram_post(repo, "ohne.md", "")
+    instagram_post(repo, "png.md", "media:\n  - {file: media/quadrat.png, alt: Quadrat}\n")
+    instagram_post(repo, "hoch.md", "media:\n  - {file: media/hoch.jpg, alt: Hoch}\n")
+    tags = " ".join(f"#Tag{n}" for n in range(31))
+    instagram_post(repo, "tags.md", "media:\n  - {file: media/gut.jpg, alt: Gut}\n", tags)
+    report = validate([], load_config(repo.config), now=NOW, use_cache=False)
+    errors = sorted(
+        (p.file, p.code, p.line) for p in report.problems if p.severity.value == "error"
+    )
+    assert errors == [
+        ("posts/hoch.md", "SP209", 7),
+        ("posts/ohne.md", "SP208", 1),
+        ("posts/png.md", "SP203", 7),
+        ("posts/tags.md", "SP304", 1),  # render's rule: the file's first line
+    ]

@@ -77,6 +77,17 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 )
     images = sum(1 for k in kinds if k in IMAGE_KINDS)
     videos = sum(1 for k in kinds if k in VIDEO_KINDS)
+    if caps.requires_media and not images and not videos:
+        problems.append(
+            problem(
+                "SP208",
+                post.source,
+                post.line_of("media"),
+                "media",
+                f"{channel.name}: {channel.spec.title} publishes only posts with a photo or video",
+                f"add a photo under media:, or leave {channel.name} out of the post's channels",
+            )
+        )
     too_many = images > caps.max_images or videos > caps.max_videos
     mixed = images and videos and not caps.mixed_media
     if too_many or mixed:

@@ -55,6 +55,9 @@ CODES: dict[str, Code] = {
         Code("SP205", "alt-text-too-long", E, "alt text is longer than the platform allows"),
         Code("SP206", "too-many-media", E, "more images/videos than the platform allows"),
         Code("SP207", "unknown-media-type", E, "file type is not an image, video or audio"),
+        Code("SP208", "media-required", E, "the channel publishes only posts with media"),
+        Code("SP209", "aspect-ratio", E, "an image is taller or wider than the platform shows"),
+        Code("SP210", "media-too-large", E, "a media file is larger than the platform takes"),
         # rendering
         Code("SP301", "text-too-long", E, "the rendered text is over the channel's limit"),
         Code("SP302", "cannot-split", E, "the text cannot be split into a thread"),
@@ -67,6 +70,9 @@ CODES: dict[str, Code] = {
             W,
             "hashtags that fit into no part of a thread are left out",
         ),
+        Code("SP307", "too-many-mentions", E, "more @mentions than the platform allows"),
+        Code("SP308", "many-hashtags", W, "more hashtags than the platform recommends"),
+        Code("SP309", "too-many-links", E, "more links than the platform allows in one post"),
         # editorial and accessibility
         Code("SP401", "no-approver", W, "an approved post names no approved_by"),
         Code("SP402", "hashtag-case", W, "a multi-word hashtag is not in CamelCase"),

@@ -242,10 +242,20 @@ class _Reader(FieldReader):
 
 
 def post_channels(post: Post, config: Config) -> dict[str, ChannelConfig]:
-    """The configured channels a post goes to: its `channels:` list, or all."""
+    """The configured channels a post goes to: its `channels:` list, or all that can take it
+    (a channel that publishes only posts with media, Instagram, is left out of a post without
+    any; named in `channels:`, it stays, and validation refuses the post: SP208)."""
     if post.channels is None:
-        return dict(config.channels)
+        return {n: c for n, c in config.channels.items() if _can_take(post, n, c)}
     return {name: config.channels[name] for name in post.channels if name in config.channels}
+
+
+def _can_take(post: Post, name: str, channel: ChannelConfig) -> bool:
+    if not channel.capabilities.requires_media:
+        return True
+    override = post.overrides.get(name)
+    media = override.media if override is not None and override.media is not None else post.media
+    return bool(media)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@
 | mastodon  | 500    | characters         | graphemes; URLs 23; @user@domain counts as @user    |
 | bluesky   | 300    | graphemes          | and at most 3000 UTF-8 bytes                        |
 | telegram  | 4096   | UTF-16 code units  |                                                     |
-| threads   | 500    | characters         | code points, but an emoji counts its UTF-8 bytes    |
+| threads   | 500    | characters         | graphemes, but an emoji counts its UTF-8 bytes      |
 | instagram | 2200   | characters         | code points; at most 30 hashtags                    |
 | facebook  | 63206  | characters         | code points                                         |
 | linkedin  | 3000   | characters         | code points                                         |
@@ -154,13 +154,17 @@ def _utf16_length(text: str) -> int:
 
 
 def _threads_length(text: str) -> int:
-    """Code points, except that each emoji counts its UTF-8 bytes (Threads API docs)."""
-    from socialpub.render.counting._emoji import emoji_spans
+    """Meta: text posts are limited to 500 characters, and "Emojis are counted as the number
+    of UTF-8 bytes" (linking grapheme-splitter): each grapheme cluster counts 1, a cluster
+    that is an emoji its UTF-8 bytes (👍🏽: 8)."""
+    if text.isascii():  # no ASCII character is an emoji on its own
+        return grapheme_count(text)
+    from socialpub.render.counting._emoji import is_emoji_cluster
 
-    spans = emoji_spans(text)
-    emoji_chars = sum(end - start for start, end in spans.items())
-    emoji_bytes = sum(len(text[start:end].encode("utf-8")) for start, end in spans.items())
-    return len(text) - emoji_chars + emoji_bytes
+    return sum(
+        len(cluster.encode("utf-8")) if is_emoji_cluster(cluster) else 1
+        for cluster in graphemes(text)
+    )
 
 
 def _hashtag_count(text: str) -> int:

@@ -1,4 +1,5 @@
-"""Emoji sequences: what X counts as one emoji (2) and Threads counts by its UTF-8 bytes.
+"""Emoji sequences: what X counts as one emoji (2), and the grapheme clusters Threads counts
+by their UTF-8 bytes (`is_emoji_cluster`).
 
 twitter-text hands this to twemoji-parser, a fixed list of the emoji of its day. Here the
 sequences are built from Unicode properties instead (UTS #51), so newer emoji count the
@@ -13,7 +14,11 @@ from functools import cache
 
 import regex
 
-__all__ = ["emoji_spans"]
+__all__ = ["emoji_spans", "is_emoji_cluster"]
+
+#: what makes a grapheme cluster an emoji for Threads' count (UTS #29 builds emoji clusters
+#: around Extended_Pictographic; flags, keycaps and VS16 presentations too)
+_IN_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3\uFE0F]")
 
 _ELEMENT = r"""
     \U0001F3F4[\U000E0020-\U000E007E]+\U000E007F        # subdivision flag (tag sequence)
@@ -33,6 +38,11 @@ def _emoji_regex() -> regex.Pattern[str]:
         """,
         regex.VERBOSE,
     )
+
+
+def is_emoji_cluster(cluster: str) -> bool:
+    """Whether a grapheme cluster is (or holds) an emoji, © and ® included."""
+    return _IN_EMOJI.search(cluster) is not None
 
 
 def emoji_spans(text: str) -> dict[int, int]:
