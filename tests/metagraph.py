@@ -62,6 +62,7 @@ class MetaGraph(Store):
         super().__init__()
         self.faults = FaultPlan()
         self.requests: list[str] = []  # "METHOD /version/path", in arrival order
+        self.latency = 0.0  # seconds added to every answer (the benchmark's network)
         self.stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -116,14 +117,13 @@ class MetaGraph(Store):
     def answer(self, request: Request, token: str) -> tuple[Account, dict[str, Any]]:
         """Authenticate, then route; raises GraphError for every refusal."""
         family = VERSIONS[request.version]
-        for name in ("access_token",):
-            if name in request.params:
-                where = "query string" if name in request.query_keys else "request body"
-                raise GraphError(
-                    400, 100,
-                    f"(#100) access_token in the {where} is refused by this server: send it "
-                    "in the Authorization: Bearer header",
-                )  # fmt: skip
+        if "access_token" in request.params:
+            where = "query string" if "access_token" in request.query_keys else "request body"
+            raise GraphError(
+                400, 100,
+                f"(#100) access_token in the {where} is refused by this server: send it in "
+                "the Authorization: Bearer header",
+            )  # fmt: skip
         if not token:
             raise GraphError(400, 104, "An access token is required to request this resource.")
         account = self.account_for(family, token)  # type: ignore[arg-type]
@@ -140,7 +140,8 @@ class MetaGraph(Store):
         with self.lock:
             item = self.objects.get(target)
         owner = getattr(item, "page_id", None) or getattr(item, "owner", None)
-        if item is None or owner != account.id or len(request.parts) > 1:
+        gone = getattr(item, "deleted", False)
+        if item is None or owner != account.id or len(request.parts) > 1 or gone:
             raise unsupported(request.method, target)
         if isinstance(item, FbPost | FbPhoto | FbVideo):
             return post_node(self, item, request)
@@ -208,6 +209,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path, _, query = self.path.partition("?")
         graph.requests.append(f"{self.command} {path}")
+        if graph.latency:
+            graph.stopping.wait(graph.latency)
         account: Account | None = None
         fault: Fault | None = None
         try:

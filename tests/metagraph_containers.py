@@ -9,6 +9,7 @@ from typing import Any
 from tests.metagraph_facebook import check_params, required
 from tests.metagraph_store import Account, Container, Fetched, Image, Published, Store
 from tests.metagraph_wire import (
+    LIST_PARAMS,
     GraphError,
     Request,
     bad_param,
@@ -16,6 +17,7 @@ from tests.metagraph_wire import (
     distinct_links,
     flag,
     graph_time,
+    listing,
     threads_length,
     unknown_path,
     unsupported,
@@ -25,7 +27,7 @@ IG_CREATE = frozenset(
     {"image_url", "video_url", "media_type", "caption", "alt_text", "is_carousel_item", "children",
      "share_to_feed", "cover_url", "thumb_offset"}
 )  # fmt: skip
-IG_TYPES = frozenset({"IMAGE", "CAROUSEL", "REELS"})
+IG_TYPES = frozenset({"IMAGE", "VIDEO", "CAROUSEL", "REELS"})  # VIDEO: carousel items only
 IG_CAPTION_MAX = 2200
 IG_HASHTAGS_MAX = 30
 THREADS_CREATE = frozenset(
@@ -112,8 +114,6 @@ def published_node(store: Store, item: Published, request: Request) -> dict[str,
         threads = item.family == "threads"
         allowed = THREAD_FIELDS if threads else MEDIA_FIELDS
         names = request.fields(allowed, "ThreadsMedia" if threads else "IGMedia", "id")
-        if item.deleted:
-            raise unsupported("get", item.id)
         return {k: v for k, v in media_json(item).items() if k in names}
     if request.method == "DELETE" and (item.family == "threads" or store.ig_delete_supported):
         check_params(request, frozenset())
@@ -148,6 +148,8 @@ def create_ig_container(store: Store, account: Account, request: Request) -> dic
     check_caption(caption)
     if "alt_text" in params and media_type != "IMAGE":
         raise bad_param("Param alt_text is only supported for image media")
+    if media_type == "VIDEO" and not carousel_item:
+        raise bad_param("media_type VIDEO is only for carousel items: publish a video as REELS")
     container = new_container(store, account, media_type, caption, carousel_item, request)
     if media_type == "IMAGE":
         container.image = Image(
@@ -155,7 +157,7 @@ def create_ig_container(store: Store, account: Account, request: Request) -> dic
             params.get("alt_text"),
             params["image_url"],
         )
-    elif media_type == "REELS":
+    elif media_type in ("REELS", "VIDEO"):
         container.video = fetch(store, required(request, "video_url"), container)
     else:
         container.children = claim_children(store, account, request, store.ig_carousel_max)
@@ -318,17 +320,20 @@ def recent(
     replies: bool | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The account's published media, newest first (`limit`, default 25)."""
-    check_params(request, frozenset({"fields", "limit"}))
+    check_params(request, LIST_PARAMS)
     names = request.fields(allowed, "ThreadsMedia" if replies is not None else "IGMedia", default)
-    limit = int(request.params.get("limit", "25"))
+    window = listing(request)
     items = [
         i
         for i in reversed(
             store.threads(account.id) if replies is not None else store.instagram(account.id)
         )
-        if not i.deleted and (replies is None or (i.reply_to_id is not None) == replies)
+        if not i.deleted
+        and (replies is None or (i.reply_to_id is not None) == replies)
+        and window.keeps(i.timestamp)
     ]
-    return {"data": [{k: v for k, v in media_json(i).items() if k in names} for i in items[:limit]]}
+    chosen = items[: window.limit]
+    return {"data": [{k: v for k, v in media_json(i).items() if k in names} for i in chosen]}
 
 
 def media_json(item: Published) -> dict[str, Any]:

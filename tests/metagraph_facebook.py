@@ -5,17 +5,20 @@ POST /{page-id}/feed, /photos, /videos; GET /{page-id}/feed, /posts, /published_
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tests.metagraph_store import Account, FbPhoto, FbPost, FbVideo, Fetched, Image, Store
 from tests.metagraph_wire import (
+    LIST_PARAMS,
     GraphError,
     Request,
     bad_param,
     crawl,
     flag,
     graph_time,
+    listing,
+    parse_time,
     unknown_path,
     unsupported,
 )
@@ -39,7 +42,6 @@ POST_FIELDS = {
     "scheduled_publish_time": None,
     "permalink_url": None,
 }
-LIST_PARAMS = frozenset({"fields", "limit"})
 READ_EDGES = ("feed", "posts", "published_posts", "scheduled_posts")
 
 
@@ -73,11 +75,32 @@ def post_node(store: Store, post: FbPost | FbPhoto | FbVideo, request: Request) 
             post.message = message
             post.updated = store.now()
         return {"success": True}
+    if request.method == "GET" and not isinstance(post, FbPost):
+        check_params(request, frozenset({"fields"}))
+        return upload_json(post, request)
     if request.method == "DELETE":
         check_params(request, frozenset())
         delete(store, post)
         return {"success": True}
     raise unsupported(request.method, post.id)
+
+
+def upload_json(item: FbPhoto | FbVideo, request: Request) -> dict[str, Any]:
+    """A photo's or video's own node (its feed post is `page_story_id`)."""
+    values: dict[str, Any] = {"id": item.id, "created_time": graph_time(item.created)}
+    if item.post_id is not None:
+        values["page_story_id"] = item.post_id
+    if isinstance(item, FbPhoto):
+        values.update(name=item.caption or None, alt_text_custom=item.image.alt_text)
+        names = request.fields(
+            {**values, "name": 0, "alt_text_custom": 0, "page_story_id": 0}, "Photo", "id"
+        )
+    else:
+        values.update(title=item.title or None, description=item.description or None)
+        names = request.fields(
+            {**values, "title": 0, "description": 0, "page_story_id": 0}, "Video", "id"
+        )
+    return {name: values[name] for name in names if values.get(name) is not None}
 
 
 def delete(store: Store, item: FbPost | FbPhoto | FbVideo) -> None:
@@ -152,19 +175,17 @@ def list_posts(
 ) -> dict[str, Any]:
     check_params(request, LIST_PARAMS)
     names = request.fields(POST_FIELDS, "Post", "id,message,created_time")
-    limit = int(request.params.get("limit", "25"))
+    window = listing(request)
     now = store.now()
     posts = [
         p
         for p in reversed(store.feed(account.id))
-        if (p.is_scheduled(now) if scheduled else p.is_published(now))
+        if (p.is_scheduled(now) if scheduled else p.is_published(now)) and window.keeps(p.created)
     ]
-    return {"data": [post_json(p, names, store) for p in posts[:limit]]}
+    return {"data": [post_json(p, names, store) for p in posts[: window.limit]]}
 
 
 def post_json(post: FbPost, names: list[str], store: Store) -> dict[str, Any]:
-    if post.deleted:
-        raise unsupported("get", post.id)
     now = store.now()
     values: dict[str, Any] = {
         "id": post.id,
@@ -203,25 +224,14 @@ def publication(store: Store, request: Request) -> tuple[bool, datetime | None]:
         return published, None
     if published:
         raise bad_param("You cannot specify a scheduled publish time on a published post")
-    when = parse_time(raw)
+    try:
+        when = parse_time(raw, "scheduled_publish_time")
+    except GraphError as error:
+        raise bad_param("The specified scheduled publish time is invalid.") from error
     now = store.now()
     if not now + store.schedule_min <= when <= now + store.schedule_max:
         raise bad_param("The specified scheduled publish time is invalid.")
     return False, when
-
-
-def parse_time(raw: str) -> datetime:
-    """A UNIX timestamp or an ISO 8601 time with offset (the formats Meta's guide names,
-    except strtotime() phrases)."""
-    if raw.isdigit():
-        return datetime.fromtimestamp(int(raw), UTC)
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError as error:
-        raise bad_param("The specified scheduled publish time is invalid.") from error
-    if moment.tzinfo is None:
-        raise bad_param("The specified scheduled publish time is invalid.")
-    return moment.astimezone(UTC)
 
 
 def attached_media(request: Request) -> list[str]:

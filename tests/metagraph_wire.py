@@ -176,6 +176,49 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str
     return params, files
 
 
+LIST_PARAMS = frozenset({"fields", "limit", "since", "until"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An edge's time window and page size: `since`/`until` (UNIX time or ISO 8601, as Graph
+    API's time-based pagination takes them) and `limit` (default 25)."""
+
+    limit: int
+    since: datetime | None
+    until: datetime | None
+
+    def keeps(self, moment: datetime) -> bool:
+        after = self.since is None or moment >= self.since
+        return after and (self.until is None or moment <= self.until)
+
+
+def listing(request: Request) -> Listing:
+    raw = request.params.get("limit", "25")
+    if not raw.isdigit() or not 0 < int(raw) <= 100:
+        raise bad_param("Param limit must be a number between 1 and 100")
+    since, until = (request.params.get(k) for k in ("since", "until"))
+    return Listing(
+        int(raw),
+        parse_time(since, "since") if since else None,
+        parse_time(until, "until") if until else None,
+    )
+
+
+def parse_time(raw: str, name: str) -> datetime:
+    """A UNIX timestamp or an ISO 8601 time with an offset (strtotime() phrases, which Meta
+    also takes, are not understood here)."""
+    if raw.isdigit():
+        return datetime.fromtimestamp(int(raw), UTC)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise bad_param(f"Param {name} is not a valid time: {raw}") from error
+    if moment.tzinfo is None:
+        raise bad_param(f"Param {name} needs a UTC offset: {raw}")
+    return moment.astimezone(UTC)
+
+
 def graph_time(moment: datetime) -> str:
     """Graph API's timestamp format: 2026-12-03T14:55:03+0000."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")

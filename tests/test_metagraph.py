@@ -245,6 +245,43 @@ def test_edit_read_and_delete_a_post(graph: MetaGraph, fb: httpx.Client) -> None
     assert (gone["code"], gone["error_subcode"], gone["type"]) == (100, 33, "GraphMethodException")
 
 
+def test_a_deleted_post_cannot_be_edited_or_deleted_again(fb: httpx.Client) -> None:
+    post_id = ok(fb.post(f"/{PAGE}/feed", data={"message": "x"}))["id"]
+    ok(fb.delete(f"/{post_id}"))
+    assert error(fb.post(f"/{post_id}", data={"message": "y"}))["error_subcode"] == 33
+    assert error(fb.delete(f"/{post_id}"))["error_subcode"] == 33
+
+
+def test_a_photo_node_names_its_feed_post(fb: httpx.Client) -> None:
+    files = {"source": ("a.jpg", jpeg(), "image/jpeg")}
+    created = ok(
+        fb.post(
+            f"/{PAGE}/photos", data={"caption": "Foto", "alt_text_custom": "Ein Foto"}, files=files
+        )
+    )
+    read = ok(
+        fb.get(f"/{created['id']}", params={"fields": "id,name,alt_text_custom,page_story_id"})
+    )
+    assert read == {
+        "id": created["id"],
+        "name": "Foto",
+        "alt_text_custom": "Ein Foto",
+        "page_story_id": created["post_id"],
+    }
+
+
+def test_feed_lookups_take_since_and_limit(graph: MetaGraph, fb: httpx.Client) -> None:
+    ok(fb.post(f"/{PAGE}/feed", data={"message": "alt"}))
+    graph.advance(timedelta(minutes=5))
+    newer = ok(fb.post(f"/{PAGE}/feed", data={"message": "neu"}))["id"]
+    since = str(int((NOW + timedelta(minutes=1)).timestamp()))
+    assert [p["id"] for p in ok(fb.get(f"/{PAGE}/feed", params={"since": since}))["data"]] == [
+        newer
+    ]
+    assert len(ok(fb.get(f"/{PAGE}/feed", params={"limit": "1"}))["data"]) == 1
+    assert error(fb.get(f"/{PAGE}/feed", params={"limit": "many"}))["code"] == 100
+
+
 def test_deleting_a_scheduled_post_cancels_it(graph: MetaGraph, fb: httpx.Client) -> None:
     when = str(int((NOW + timedelta(days=1)).timestamp()))
     post_id = ok(
@@ -344,6 +381,25 @@ def test_an_instagram_carousel_of_up_to_10(
     ok(ig.post(f"/{IG}/media_publish", data={"creation_id": carousel}))
     [item] = graph.instagram(IG)
     assert [i.alt_text for i in item.images] == [f"Bild {i}" for i in range(10)]
+
+
+def test_a_carousel_may_mix_images_and_videos(
+    graph: MetaGraph, ig: httpx.Client, media_server: MediaServer
+) -> None:
+    graph.default_plan = ContainerPlan(polls=0)
+    [image] = carousel_children(ig, media_server, 1)
+    form = {
+        "media_type": "VIDEO",
+        "video_url": media_server.put("c.mp4", b"clip", "video/mp4"),
+        "is_carousel_item": "true",
+    }
+    video = ok(ig.post(f"/{IG}/media", data=form))["id"]
+    carousel = ok(
+        ig.post(f"/{IG}/media", data={"media_type": "CAROUSEL", "children": f"{image},{video}"})
+    )["id"]
+    ok(ig.post(f"/{IG}/media_publish", data={"creation_id": carousel}))
+    [item] = graph.instagram(IG)
+    assert (len(item.images), item.video) == (1, b"clip")
 
 
 def test_a_reel_fetches_its_video(
