@@ -223,13 +223,15 @@ FACEBOOK = ChannelSpec(
     title="Facebook",
     capabilities=Capabilities(
         counter="facebook",  # a Page: long texts, photos, scheduling 10 min – 30 days ahead
-        max_images=10,
+        max_images=10,  # one photo, or up to 10 attached to one feed post
         max_videos=1,
+        media_kinds=IMAGE_KINDS | frozenset({"mp4", "mov"}),  # Meta lists no webm
         native_schedule=True,
         edit=True,
         delete=True,
     ),
     required=frozenset({"page_id"}),
+    optional=frozenset({"api_base", "video_api_base", "schedule"}),
     secrets=frozenset({"access_token"}),
 )
 

@@ -111,7 +111,8 @@ class Adapter(abc.ABC):
 
 #: channel type → the module of its adapter, imported only when the type is published to
 ADAPTERS: dict[str, str] = {
-    name: f"socialpub.channels.{name}" for name in ("mastodon", "bluesky", "telegram", "website")
+    name: f"socialpub.channels.{name}"
+    for name in ("mastodon", "bluesky", "telegram", "website", "facebook")
 }
 
 

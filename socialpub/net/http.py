@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from socialpub import __version__
-from socialpub.errors import AuthFailed, RateLimited, Rejected, Transient
+from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
 
 USER_AGENT = f"socialpub/{__version__} (+https://github.com/socialpub/socialpub)"
 TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=30.0)
@@ -36,6 +36,8 @@ _NOT_PROCESSED = frozenset({503})
 _MIN_RATE_WAIT = 0.1
 #: characters httpx leaves unencoded in a URL path (a secret there is shown in this form)
 _PATH_SAFE = "/:@!$&'()*+,;=%"
+#: a platform's reading of an error answer: an error of the tree, or None to go by the status
+ErrorReader = Callable[[httpx.Response], DeliveryError | None]
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,23 @@ class Http:
     def secret(self, name: str) -> str:
         return self._secrets[name]
 
-    def request(self, method: str, url: str, *, idempotent: bool, **kwargs: Any) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        read_error: ErrorReader | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         """Send with retries; return a 2xx response or raise from the error tree.
 
         `idempotent`: repeating the request cannot create a second post (GET, an
         Idempotency-Key, a fixed record key). Only then is a request retried after it may
         have reached the server; otherwise that case raises Transient(maybe_sent=True).
+        `read_error`: the platform's own reading of an error answer (Meta puts the kind of
+        error in the body, not the status); None leaves it to the status. A RateLimited it
+        returns is waited out like a 429, a Transient retried like a 5xx.
         """
         failures = 0
         waited = 0.0
@@ -180,9 +193,7 @@ class Http:
             try:
                 response = self.client.request(method, url, **kwargs)
             except _NOT_SENT as exc:
-                failure: AuthFailed | Rejected | Transient = self._transient(
-                    method, url, exc, maybe_sent=False
-                )
+                failure: DeliveryError = self._transient(method, url, exc, maybe_sent=False)
             except httpx.HTTPError as exc:  # timeout or reset after the request went out
                 failure = self._transient(method, url, exc, maybe_sent=True)
                 if not idempotent:
@@ -190,11 +201,17 @@ class Http:
             else:
                 if response.status_code < 300:
                     return response
-                if response.status_code == 429:
+                platform = read_error(response) if read_error else None
+                if isinstance(platform, RateLimited):
+                    waited += self._wait_for_rate(
+                        method, url, platform.retry_after, waited, platform
+                    )
+                    continue
+                if platform is None and response.status_code == 429:
                     delay = retry_after(response, self.clock.now())
                     waited += self._wait_for_rate(method, url, delay, waited)
                     continue
-                failure = self._status_error(method, url, response)
+                failure = platform or self._status_error(method, url, response)
                 if not isinstance(failure, Transient):
                     raise failure
                 if failure.maybe_sent and not idempotent:
@@ -223,10 +240,17 @@ class Http:
         delay = min(self._policy.max_backoff, self._policy.backoff * 2.0 ** (failures - 1))
         return delay * self._jitter()
 
-    def _wait_for_rate(self, method: str, url: str, delay: float | None, waited: float) -> float:
+    def _wait_for_rate(
+        self,
+        method: str,
+        url: str,
+        delay: float | None,
+        waited: float,
+        failure: RateLimited | None = None,
+    ) -> float:
         delay = 1.0 if delay is None else max(_MIN_RATE_WAIT, delay)
         if waited + delay > self._policy.max_rate_wait:
-            raise RateLimited(
+            raise failure or RateLimited(
                 f"{self.channel}: rate limit reached ({self._where(method, url)})",
                 retry_after=delay,
             )
