@@ -215,24 +215,23 @@ class _Handler(BaseHTTPRequestHandler):
         fault: Fault | None = None
         try:
             request = self._parse(path, query, body)
-            token = self._bearer()
+            token = request.token = self._bearer()
+            request.origin = graph.url
             fault = graph.faults.draw(request.endpoint)
             if fault is not None and fault.before_storing:
                 account = graph.account_for(VERSIONS[request.version], token)  # type: ignore[arg-type]
-                error = fault.error(account)
-                return self._send(
-                    error.status,
-                    error.body(_trace()),
-                    graph.usage(account, 100, fault.regain_minutes),
-                )
+                error, trace = fault.error(account), _trace()
+                headers = graph.usage(account, 100, fault.regain_minutes)
+                return self._send(error.status, error.body(trace), headers, trace)
             account, data = graph.answer(request, token)
         except GraphError as error:
-            return self._send(error.status, error.body(_trace()), graph.usage(account, 1, 0))
+            trace = _trace()
+            return self._send(error.status, error.body(trace), graph.usage(account, 1, 0), trace)
         if fault is not None and fault.kind == "drop":
             return self._reset()
         if fault is not None and fault.kind == "timeout":
             graph.stopping.wait(fault.hang)
-        return self._send(200, data, graph.usage(account, 1, 0))
+        return self._send(200, data, graph.usage(account, 1, 0), _trace())
 
     def _parse(self, path: str, query: str, body: bytes) -> Request:
         segments = path.strip("/").split("/")
@@ -254,11 +253,12 @@ class _Handler(BaseHTTPRequestHandler):
         scheme, _, token = header.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else ""
 
-    def _send(self, status: int, data: Any, headers: Mapping[str, str]) -> None:
+    def _send(self, status: int, data: Any, headers: Mapping[str, str], trace: str) -> None:
         payload = json.dumps(data).encode("utf-8")
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("x-fb-trace-id", trace)
             self.send_header("Content-Length", str(len(payload)))
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -332,8 +332,7 @@ def recent(
         and (replies is None or (i.reply_to_id is not None) == replies)
         and window.keeps(i.timestamp)
     ]
-    chosen = items[: window.limit]
-    return {"data": [{k: v for k, v in media_json(i).items() if k in names} for i in chosen]}
+    return window.answer([{k: v for k, v in media_json(i).items() if k in names} for i in items])
 
 
 def media_json(item: Published) -> dict[str, Any]:

@@ -28,8 +28,10 @@ FEED_PARAMS = frozenset(
     {"message", "link", "published", "scheduled_publish_time", "attached_media"}
 )
 PHOTO_PARAMS = frozenset(
-    {"url", "message", "caption", "published", "scheduled_publish_time", "alt_text_custom"}
-)
+    {"url", "message", "caption", "published", "scheduled_publish_time", "alt_text_custom",
+     "temporary"}
+)  # fmt: skip
+VIDEO_FIELDS = {"id": 0, "description": 0, "title": 0, "created_time": 0, "permalink_url": 0}
 VIDEO_PARAMS = frozenset(
     {"file_url", "description", "title", "published", "scheduled_publish_time"}
 )
@@ -55,6 +57,8 @@ def page_edge(store: Store, account: Account, request: Request) -> dict[str, Any
         return create_video(store, account, request)
     if request.method == "GET" and edge in READ_EDGES:
         return list_posts(store, account, request, scheduled=edge == "scheduled_posts")
+    if request.method == "GET" and edge == "videos":
+        return list_videos(store, account, request)
     if edge in (*READ_EDGES, "photos", "videos"):
         raise unsupported(request.method, account.id)
     raise unknown_path(f"/{edge}")
@@ -74,6 +78,15 @@ def post_node(store: Store, post: FbPost | FbPhoto | FbVideo, request: Request) 
             post.edits.append(post.message)
             post.message = message
             post.updated = store.now()
+        return {"success": True}
+    if isinstance(post, FbVideo) and request.method == "POST":
+        check_params(request, frozenset({"description", "title"}))
+        with store.lock:
+            post.description = request.params.get("description", post.description)
+            post.title = request.params.get("title", post.title)
+            if isinstance(feed_post := store.objects.get(post.post_id or ""), FbPost):
+                feed_post.edits.append(feed_post.message)
+                feed_post.message = post.description
         return {"success": True}
     if request.method == "GET" and not isinstance(post, FbPost):
         check_params(request, frozenset({"fields"}))
@@ -182,7 +195,33 @@ def list_posts(
         for p in reversed(store.feed(account.id))
         if (p.is_scheduled(now) if scheduled else p.is_published(now)) and window.keeps(p.created)
     ]
-    return {"data": [post_json(p, names, store) for p in posts[: window.limit]]}
+    return window.answer([post_json(p, names, store) for p in posts])
+
+
+def list_videos(store: Store, account: Account, request: Request) -> dict[str, Any]:
+    """The Page's videos, newest first (Page Videos edge)."""
+    check_params(request, LIST_PARAMS)
+    names = request.fields(VIDEO_FIELDS, "Video", "id,description,created_time")
+    window = listing(request)
+    with store.lock:
+        videos = [
+            o
+            for o in reversed(list(store.objects.values()))
+            if isinstance(o, FbVideo) and o.page_id == account.id and not o.deleted
+        ]
+    rows = [video_json(v, names) for v in videos if window.keeps(v.created)]
+    return window.answer(rows)
+
+
+def video_json(video: FbVideo, names: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": video.id,
+        "description": video.description or None,
+        "title": video.title or None,
+        "created_time": graph_time(video.created),
+        "permalink_url": f"/{video.page_id}/videos/{video.id}/",
+    }
+    return {name: values[name] for name in names if values[name] is not None}
 
 
 def post_json(post: FbPost, names: list[str], store: Store) -> dict[str, Any]:

@@ -8,6 +8,7 @@ exactly like the real API, so a client must tolerate its absence.
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
 import json
@@ -102,6 +103,8 @@ class Request:
     params: dict[str, str]
     files: dict[str, Upload] = field(default_factory=dict)
     query_keys: frozenset[str] = frozenset()
+    origin: str = ""  # http://127.0.0.1:PORT, for `paging.next`
+    token: str = ""
 
     @property
     def endpoint(self) -> str:
@@ -176,21 +179,44 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str
     return params, files
 
 
-LIST_PARAMS = frozenset({"fields", "limit", "since", "until"})
+LIST_PARAMS = frozenset({"fields", "limit", "since", "until", "after"})
 
 
 @dataclass(frozen=True)
 class Listing:
-    """An edge's time window and page size: `since`/`until` (UNIX time or ISO 8601, as Graph
-    API's time-based pagination takes them) and `limit` (default 25)."""
+    """An edge's time window and page: `since`/`until` (UNIX time or ISO 8601: Graph API's
+    time-based pagination), `limit` (default 25) and the `after` cursor."""
 
+    request: Request
     limit: int
+    start: int
     since: datetime | None
     until: datetime | None
 
     def keeps(self, moment: datetime) -> bool:
         after = self.since is None or moment >= self.since
         return after and (self.until is None or moment <= self.until)
+
+    def answer(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """One page of `rows` as Meta sends it: `paging.cursors`, and `paging.next` while
+        more follow. Like Meta's, the `next` URL carries the access token in its query, so a
+        client that follows it is refused here (it must page with the `after` cursor)."""
+        chosen = rows[self.start : self.start + self.limit]
+        answer: dict[str, Any] = {"data": chosen}
+        if not chosen:
+            return answer
+        end = self.start + len(chosen)
+        paging: dict[str, Any] = {"cursors": {"before": _cursor(self.start), "after": _cursor(end)}}
+        if end < len(rows):
+            query = {
+                **self.request.params,
+                "after": _cursor(end),
+                "access_token": self.request.token,
+            }
+            path = "/".join([self.request.version, *self.request.parts])
+            paging["next"] = f"{self.request.origin}/{path}?{urllib.parse.urlencode(query)}"
+        answer["paging"] = paging
+        return answer
 
 
 def listing(request: Request) -> Listing:
@@ -199,10 +225,29 @@ def listing(request: Request) -> Listing:
         raise bad_param("Param limit must be a number between 1 and 100")
     since, until = (request.params.get(k) for k in ("since", "until"))
     return Listing(
+        request,
         int(raw),
+        _offset(request.params.get("after", "")),
         parse_time(since, "since") if since else None,
         parse_time(until, "until") if until else None,
     )
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise bad_param("Param after is not a valid cursor") from error
+    kind, _, number = text.partition(":")
+    if kind != "offset" or not number.isdigit():
+        raise bad_param("Param after is not a valid cursor")
+    return int(number)
 
 
 def parse_time(raw: str, name: str) -> datetime:

@@ -282,6 +282,37 @@ def test_feed_lookups_take_since_and_limit(graph: MetaGraph, fb: httpx.Client) -
     assert error(fb.get(f"/{PAGE}/feed", params={"limit": "many"}))["code"] == 100
 
 
+def test_lists_page_by_the_after_cursor_and_next_carries_the_token(
+    graph: MetaGraph, fb: httpx.Client
+) -> None:
+    ids = [ok(fb.post(f"/{PAGE}/feed", data={"message": f"m{n}"}))["id"] for n in range(3)]
+    first = ok(fb.get(f"/{PAGE}/feed", params={"limit": "2"}))
+    assert [p["id"] for p in first["data"]] == ids[:0:-1]
+    assert FB_TOKEN in first["paging"]["next"]  # as Meta does: never follow `next`
+    assert error(httpx.get(first["paging"]["next"]))["code"] == 100
+    after = first["paging"]["cursors"]["after"]
+    second = ok(fb.get(f"/{PAGE}/feed", params={"limit": "2", "after": after}))
+    assert [p["id"] for p in second["data"]] == ids[:1] and "next" not in second["paging"]
+
+
+def test_videos_are_listed_and_their_description_edited(graph: MetaGraph, fb: httpx.Client) -> None:
+    files = {"source": ("v.mp4", b"movie", "video/mp4")}
+    video_id = ok(fb.post(f"/{PAGE}/videos", data={"description": "Film"}, files=files))["id"]
+    listed = ok(fb.get(f"/{PAGE}/videos", params={"fields": "id,description,created_time"}))["data"]
+    assert listed == [
+        {"id": video_id, "description": "Film", "created_time": "2026-12-03T12:00:00+0000"}
+    ]
+    ok(fb.post(f"/{video_id}", data={"description": "Neuer Film"}))
+    assert graph.feed(PAGE)[0].message == "Neuer Film"
+
+
+def test_every_answer_has_a_trace_id(fb: httpx.Client) -> None:
+    good, bad = fb.post(f"/{PAGE}/feed", data={"message": "x"}), fb.post(f"/{PAGE}/feed")
+    assert (
+        good.headers["x-fb-trace-id"] and bad.headers["x-fb-trace-id"] == error(bad)["fbtrace_id"]
+    )
+
+
 def test_deleting_a_scheduled_post_cancels_it(graph: MetaGraph, fb: httpx.Client) -> None:
     when = str(int((NOW + timedelta(days=1)).timestamp()))
     post_id = ok(
