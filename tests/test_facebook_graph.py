@@ -189,6 +189,38 @@ def test_a_lost_answer_is_reconciled_without_a_second_post(
     assert row["state"] == "published" and post.id in row["url"], row
 
 
+@pytest.mark.parametrize(
+    ("shape", "endpoint"),
+    [("photo", "POST /photos"), ("video", "POST /videos"), ("album", "POST /feed"),
+     ("scheduled album", "POST /feed")],
+)  # fmt: skip
+def test_lost_answers_of_media_posts_are_reconciled(
+    graph: MetaGraph, tmp_path: Path, shape: str, endpoint: str
+) -> None:
+    repo = PostsRepo(tmp_path, graph)
+    count = 2 if "album" in shape else 1
+    kind = "mp4" if shape == "video" else "jpg"
+    media = [
+        {"file": repo.media(f"m{n}.{kind}", jpeg_with_exif()), "alt": f"M {n}"}
+        for n in range(count)
+    ]
+    due = datetime.now(UTC) + timedelta(hours=5)
+    when = (
+        {"publish_at": berlin(due.replace(second=0, microsecond=0))} if "scheduled" in shape else {}
+    )
+    repo.post("lost", f"Ein {shape}.", media=media, **when)
+    graph.inject(endpoint, Fault("drop"))  # an album's photo uploads (POST /photos) pass
+    assert repo.run("publish").returncode == 1
+    assert repo.status()["lost"]["state"] == "unconfirmed"
+    done = repo.run("reconcile")
+    assert done.returncode == 0, done.stdout + done.stderr
+    row = repo.status()["lost"]
+    assert row["state"] == ("scheduled" if "scheduled" in shape else "published"), row
+    [post] = graph.feed(PAGE)
+    assert len(post.photos) == (count if kind == "jpg" else 0)
+    assert repo.run("publish").returncode == 0 and len(graph.feed(PAGE)) == 1
+
+
 def test_a_revoked_token_says_how_to_renew_it(graph: MetaGraph, tmp_path: Path) -> None:
     repo = PostsRepo(tmp_path, graph)
     repo.post("p", "Text.")
