@@ -231,8 +231,11 @@ class Store:
             return self.plans.popleft() if self.plans else self.default_plan
 
     def new_id(self) -> str:
+        """A fresh object id, never one of an account (a test may pick any number)."""
         with self.lock:
             self._next_id += 1
+            while str(self._next_id) in self.accounts:
+                self._next_id += 1
             return str(self._next_id)
 
     # --- what a follower sees -------------------------------------------------------------

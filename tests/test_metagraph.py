@@ -634,6 +634,12 @@ def test_a_threads_carousel_of_up_to_20(
 # --- refusals ------------------------------------------------------------------------------
 
 
+def test_object_ids_never_collide_with_account_ids(metagraph: MetaGraph) -> None:
+    first = str(int(metagraph.new_id()) + 1)
+    metagraph.add_instagram(first, "tok")
+    assert metagraph.new_id() != first
+
+
 def test_tokens_only_in_the_authorization_header(graph: MetaGraph) -> None:
     with httpx.Client(base_url=graph.facebook_base, timeout=5) as client:
         in_query = error(
