@@ -20,6 +20,22 @@ Strict like Meta, so passing against it means something:
   EXPIRED, see `plan_next`); publishing one that is not FINISHED, or twice, is refused;
 - every answer carries `X-App-Usage` and `X-Business-Use-Case-Usage`.
 Faults (`inject`, `random_faults`) are in tests/metagraph_faults.py.
+
+Use (see tests/test_metagraph.py for every flow, refusal and fault):
+
+    from tests.metagraph import MetaGraph, media_server, metagraph  # the fixtures
+
+    def test_x(metagraph: MetaGraph, media_server: MediaServer) -> None:
+        metagraph.add_page("1001", "page-token")         # api_base: metagraph.facebook_base
+        metagraph.plan_next(ContainerPlan(polls=3, outcome="ERROR"))
+        metagraph.inject("POST /feed", Fault("drop"))    # stored, then the connection reset
+        url = media_server.put("media/a.jpg", data)      # what Meta's crawler may fetch
+        ...
+        metagraph.feed("1001"), metagraph.instagram(id), metagraph.threads(id)  # what followers see
+
+Where Meta's documentation gives no error code, the fake's choice is said in a comment; the
+codes that are Meta's: 104, 190, 100 (+ subcode 33), 2500, 4/17/32/613/80001/80002, 1, 2,
+324, and Instagram's 9004/2207052, 9007/2207027, 9/2207042, -2/2207020.
 """
 
 from __future__ import annotations

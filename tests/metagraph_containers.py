@@ -129,6 +129,7 @@ def delete_published(store: Store, item: Published) -> dict[str, Any]:
             item.family == "threads"
             and store.deleted_since(item.owner) >= store.threads_delete_quota
         ):
+            # Meta documents the limit, not its error: code 4 is the fake's choice
             raise GraphError(400, 4, "(#4) Application request limit reached: 100 deletes a day")
         item.deleted = True
         item.deleted_at = store.now()
@@ -238,6 +239,7 @@ def fetch(store: Store, url: str, container: Container) -> bytes | None:
     with store.lock:
         store.fetched.append(Fetched(url, data))
     if data is None:
+        # Threads lists FAILED_DOWNLOADING_VIDEO; for an image it names none: UNKNOWN
         failure = (
             "FAILED_DOWNLOADING_VIDEO" if container.media_type in ("VIDEO", "REELS") else "UNKNOWN"
         )
@@ -272,6 +274,7 @@ def publish(store: Store, account: Account, request: Request, quota: int) -> dic
         replies = container.reply_to_id is not None if threads else None
         limit = store.threads_reply_quota if replies else quota
         if store.published_since(account.family, account.id, replies) >= limit:
+            # Instagram's code (IG error codes); Threads documents none and gets the same
             raise GraphError(
                 400, 9, "Application request limit reached: the 24 h publishing quota is used",
                 subcode=None if threads else 2207042,
@@ -284,6 +287,7 @@ def refuse_unless_finished(container: Container, state: str, threads: bool) -> N
     if state == "FINISHED":
         return
     if state == "PUBLISHED":
+        # Meta documents no error for a second publish: code 100 is the fake's choice
         raise bad_param(f"The container {container.id} was already published")
     if state == "EXPIRED":
         raise GraphError(

@@ -331,6 +331,7 @@ def media_bytes(
     if data is None:
         if image:
             raise GraphError(400, 324, "(#324) Missing or invalid image file")
+        # the fake's choice: Meta's video docs name no code for a file_url it cannot fetch
         raise GraphError(
             400, 390, "There was a problem uploading your video file. Please try again."
         )
