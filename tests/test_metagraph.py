@@ -26,9 +26,9 @@ FB_TOKEN, IG_TOKEN, TH_TOKEN = "page-token-1", "ig-token-1", "threads-token-1"
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
-def jpeg(exif: bool = False) -> bytes:
+def jpeg(exif: bool = False, size: tuple[int, int] = (40, 30)) -> bytes:
     buffer = io.BytesIO()
-    image = PILImage.new("RGB", (40, 30), "teal")
+    image = PILImage.new("RGB", size, "teal")
     extra: dict[str, Any] = {}
     if exif:
         data = PILImage.Exif()
@@ -454,6 +454,24 @@ def test_an_instagram_image_that_is_not_online_is_refused(
 ) -> None:
     answer = error(ig.post(f"/{IG}/media", data={"image_url": f"{media_server.url}/not-yet.jpg"}))
     assert (answer["code"], answer["error_subcode"]) == (9004, 2207052)
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(jpeg(size=(100, 126)), 36003), (jpeg(size=(192, 100)), 36003), (b"GIF89a...", 36001)],
+)
+def test_instagram_refuses_other_formats_and_aspect_ratios(
+    ig: httpx.Client, media_server: MediaServer, data: bytes, code: int
+) -> None:
+    answer = ig.post(f"/{IG}/media", data={"image_url": media_server.put("x.jpg", data)})
+    assert error(answer)["code"] == code
+
+
+def test_instagram_takes_4_to_5_up_to_1_91_to_1(
+    ig: httpx.Client, media_server: MediaServer
+) -> None:
+    for size in ((80, 100), (191, 100)):
+        ok(ig.post(f"/{IG}/media", data={"image_url": media_server.put("x.jpg", jpeg(size=size))}))
 
 
 def test_containers_can_end_in_error_or_expire(
