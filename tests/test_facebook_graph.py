@@ -141,6 +141,20 @@ def test_text_link_photo_album_video_and_a_scheduled_post(graph: MetaGraph, tmp_
     assert again.returncode == 0 and len(graph.feed(PAGE)) == 6, again.stdout
 
 
+def test_a_post_due_beyond_30_days_is_not_sent_to_facebook_yet(
+    graph: MetaGraph, tmp_path: Path
+) -> None:
+    """Facebook would refuse it (the fake does, beyond 30 days), so nothing may be sent.
+    Whether the run then fails (meta-facebook) or waits (main's plan) is the engine's."""
+    repo = PostsRepo(tmp_path, graph)
+    due = (datetime.now(UTC) + timedelta(days=40)).replace(second=0, microsecond=0)
+    repo.post("far", "In sechs Wochen.", publish_at=berlin(due))
+    done = repo.run("publish")
+    assert done.returncode in (0, 1), done.stderr
+    assert graph.feed(PAGE) == [] and repo.status()["far"]["state"] != "published"
+    assert not any(r.startswith("POST") for r in graph.requests)
+
+
 def test_changed_text_edits_the_published_post(graph: MetaGraph, tmp_path: Path) -> None:
     repo = PostsRepo(tmp_path, graph)
     repo.post("p", "Sprechzeit bis 16 Uhr.")
