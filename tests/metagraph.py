@@ -19,7 +19,9 @@ Strict like Meta, so passing against it means something:
 - containers answer IN_PROGRESS for `ContainerPlan.polls` polls, then FINISHED (or ERROR /
   EXPIRED, see `plan_next`); publishing one that is not FINISHED, or twice, is refused;
 - every answer carries `X-App-Usage` and `X-Business-Use-Case-Usage`.
-Faults (`inject`, `random_faults`) are in tests/metagraph_faults.py.
+Faults (`inject`, `random_faults`) are in tests/metagraph_faults.py; the other modules:
+metagraph_wire (errors, parameters, headers, crawler), metagraph_store (state, clock),
+metagraph_facebook, metagraph_containers (Instagram, Threads), metagraph_limits.
 
 Use (see tests/test_metagraph.py for every flow, refusal and fault):
 

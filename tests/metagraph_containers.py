@@ -4,12 +4,10 @@ account's recent media, and Threads' delete."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from PIL import Image as PILImage
-
 from tests.metagraph_facebook import check_params, required
+from tests.metagraph_limits import check_caption, check_ig_image, ig_limit, threads_limit
 from tests.metagraph_store import Account, Container, Fetched, Image, Published, Store
 from tests.metagraph_wire import (
     LIST_PARAMS,
@@ -31,10 +29,6 @@ IG_CREATE = frozenset(
      "share_to_feed", "cover_url", "thumb_offset"}
 )  # fmt: skip
 IG_TYPES = frozenset({"IMAGE", "VIDEO", "CAROUSEL", "REELS"})  # VIDEO: carousel items only
-IG_CAPTION_MAX = 2200
-IG_IMAGE_MAX_BYTES = 8 * 1024 * 1024
-IG_RATIO_MIN, IG_RATIO_MAX = 4 / 5, 1.91
-IG_HASHTAGS_MAX = 30
 THREADS_CREATE = frozenset(
     {"media_type", "text", "image_url", "video_url", "alt_text", "is_carousel_item", "children",
      "reply_to_id", "link_attachment", "reply_control"}
@@ -49,8 +43,6 @@ THREAD_FIELDS = {
     "id": 0, "text": 0, "media_type": 0, "timestamp": 0, "permalink": 0, "is_reply": 0,
     "replied_to": 0,
 }  # fmt: skip
-IG_LIMIT_FIELDS = {"quota_usage": 0, "config": 0}
-THREADS_LIMIT_FIELDS = {"quota_usage": 0, "config": 0, "reply_quota_usage": 0, "reply_config": 0}
 _IG_STATUS = {
     "IN_PROGRESS": "In Progress: Media is still being processed.",
     "FINISHED": "Finished: Media has been uploaded and it is ready to be published.",
@@ -266,26 +258,6 @@ def fetch_or_fail(store: Store, url: str) -> bytes:
     return data
 
 
-def check_ig_image(data: bytes) -> None:
-    """What Instagram refuses in an image: over 8 MiB (the sample in Meta's IG error codes:
-    36000/2207004), not a JPEG, an aspect ratio outside 4:5 – 1.91:1. The last two codes are
-    from memory of that table, not re-read: adapters should go by `check()` before sending."""
-    if len(data) > IG_IMAGE_MAX_BYTES:
-        raise GraphError(400, 36000, "The image size is too large.", subcode=2207004)
-    try:
-        with PILImage.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (OSError, ValueError):
-        kind, width, height = None, 0, 0
-    if kind != "JPEG":
-        raise GraphError(400, 36001, "The image format is not supported.", subcode=2207005)
-    if not IG_RATIO_MIN <= width / height <= IG_RATIO_MAX:
-        raise GraphError(
-            400, 36003, f"The submitted image with aspect ratio ({width}/{height}) cannot be "
-            "published. Please submit an image with a valid aspect ratio.", subcode=2207009,
-        )  # fmt: skip
-
-
 def publish(store: Store, account: Account, request: Request, quota: int) -> dict[str, Any]:
     check_params(request, frozenset({"creation_id"}))
     creation_id = required(request, "creation_id")
@@ -382,32 +354,3 @@ def media_json(item: Published) -> dict[str, Any]:
         values["caption"] = item.text
         values["media_type"] = "VIDEO" if item.media_type == "REELS" else values["media_type"]
     return values
-
-
-def ig_limit(store: Store, account: Account, request: Request) -> dict[str, Any]:
-    check_params(request, frozenset({"fields", "since"}))
-    names = request.fields(IG_LIMIT_FIELDS, "ContentPublishingLimit", "quota_usage")
-    values = {
-        "quota_usage": store.published_since("facebook", account.id),
-        "config": {"quota_total": store.ig_quota, "quota_duration": 86400},
-    }
-    return {"data": [{k: values[k] for k in names}]}
-
-
-def threads_limit(store: Store, account: Account, request: Request) -> dict[str, Any]:
-    check_params(request, frozenset({"fields"}))
-    names = request.fields(THREADS_LIMIT_FIELDS, "ThreadsPublishingLimit", "quota_usage")
-    values = {
-        "quota_usage": store.published_since("threads", account.id, replies=False),
-        "config": {"quota_total": store.threads_quota, "quota_duration": 86400},
-        "reply_quota_usage": store.published_since("threads", account.id, replies=True),
-        "reply_config": {"quota_total": store.threads_reply_quota, "quota_duration": 86400},
-    }
-    return {"data": [{k: values[k] for k in names}]}
-
-
-def check_caption(caption: str) -> None:
-    if len(caption) > IG_CAPTION_MAX:
-        raise bad_param(f"Param caption must be at most {IG_CAPTION_MAX} characters long")
-    if caption.count("#") > IG_HASHTAGS_MAX:
-        raise bad_param(f"A caption may contain at most {IG_HASHTAGS_MAX} hashtags")
