@@ -49,6 +49,7 @@ class FakeMeta:
     end_state: str = "FINISHED"
     detail: str = ""
     quota: tuple[int, int] = (0, 100)
+    reply_quota: tuple[int, int] = (0, 1000)  # Threads: replies have a quota of their own
     files: dict[str, bytes] = field(default_factory=dict)  # public URL → bytes
     calls: list[Call] = field(default_factory=list)
     containers: dict[str, Container] = field(default_factory=dict)
@@ -94,9 +95,15 @@ class FakeMeta:
     def _graph(self, call: Call) -> httpx.Response:
         parts = call.path.strip("/").split("/")
         if call.method == "GET" and parts[-1].endswith("publishing_limit"):
-            used, total = self.quota
-            config = {"quota_total": total, "quota_duration": 86400}
-            return httpx.Response(200, json={"data": [{"quota_usage": used, "config": config}]})
+            asked = call.params.get("fields", "").split(",")
+            (used, total), (replies, most) = self.quota, self.reply_quota
+            answer = {
+                "quota_usage": used,
+                "config": {"quota_total": total, "quota_duration": 86400},
+                "reply_quota_usage": replies,
+                "reply_config": {"quota_total": most, "quota_duration": 86400},
+            }
+            return httpx.Response(200, json={"data": [{k: answer[k] for k in asked}]})
         if call.method == "POST" and parts == [self.user, self.edge]:
             container = Container(self._next("c"), call.form, self._states())
             self.containers[container.id] = container

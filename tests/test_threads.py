@@ -166,6 +166,32 @@ def test_a_used_up_quota_stops_before_any_container(tmp_path: Path) -> None:
     assert fake.created() == []
 
 
+def test_a_thread_starts_only_when_all_its_replies_fit_the_reply_quota(tmp_path: Path) -> None:
+    fake = fake_threads(reply_quota=(999, 1000))  # room for one reply, the thread needs two
+    payload = adapter(tmp_path).prepare(variant(*PARTS), "k1", created_at=T0)
+    with pytest.raises(RateLimited, match="999 of 1000 replies"):
+        send(tmp_path, fake, payload, MemoryProgress())
+    assert fake.created() == []
+
+
+def test_a_resumed_thread_asks_only_the_reply_quota(tmp_path: Path) -> None:
+    fake = fake_threads(quota=(250, 250), reply_quota=(998, 1000))  # posts full, 2 replies free
+    payload = adapter(tmp_path).prepare(variant(*PARTS), "k1", created_at=T0)
+    progress = MemoryProgress(done=[Sent("m0", "https://www.threads.net/@kreis/post/m0")])
+    receipt = send(tmp_path, fake, payload, progress)
+    assert len(receipt.sent) == 3
+    asked = [c.params.get("fields") for c in fake.calls if c.path.endswith("publishing_limit")]
+    assert asked == ["reply_quota_usage,reply_config"]
+
+
+def test_a_single_post_asks_only_the_posts_quota(tmp_path: Path) -> None:
+    fake = fake_threads(reply_quota=(1000, 1000))
+    payload = adapter(tmp_path).prepare(variant(PARTS[0]), "k1", created_at=T0)
+    assert len(send(tmp_path, fake, payload, MemoryProgress()).sent) == 1
+    asked = [c.params.get("fields") for c in fake.calls if c.path.endswith("publishing_limit")]
+    assert asked == ["quota_usage,config"]
+
+
 def test_a_failed_container_names_metas_error_message(tmp_path: Path) -> None:
     fake = fake_threads(end_state="ERROR", detail="FAILED_DOWNLOADING_VIDEO")
     payload = adapter(tmp_path).prepare(variant(PARTS[0]), "k1", created_at=T0)

@@ -70,18 +70,27 @@ def wait_until_ready(
         pause = min(pause * 2, POLL_MAX)
 
 
-def check_quota(answer: Mapping[str, Any], *, channel: str) -> None:
-    """Stop before publishing when the 24-hour publishing quota is used up."""
+def check_quota(
+    answer: Mapping[str, Any],
+    *,
+    channel: str,
+    needed: int = 1,
+    usage: str = "quota_usage",
+    config_field: str = "config",
+    what: str = "posts",
+) -> None:
+    """Stop before publishing when the 24-hour quota has no room for `needed` more (Threads
+    reports its replies' quota beside the posts': `reply_quota_usage`, `reply_config`)."""
     data = answer.get("data")
     item = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
-    found = item.get("config")
+    found = item.get(config_field)
     config: Mapping[str, Any] = found if isinstance(found, dict) else {}
-    used = _number(item.get("quota_usage"))
+    used = _number(item.get(usage))
     total = _number(config.get("quota_total"))
     window = _number(config.get("quota_duration")) or 86400
-    if total and used >= total:
+    if total and used + needed > total:
         raise RateLimited(
-            f"{channel}: the publishing quota is used up ({used} of {total} posts in "
+            f"{channel}: the publishing quota is used up ({used} of {total} {what} in "
             f"{window // 3600} h); the next run publishes once the window frees a slot",
             retry_after=float(window),
         )

@@ -105,13 +105,9 @@ class ThreadsAdapter(Adapter):
         start = len(progress.sent)
         if start >= len(payload.messages):
             return Receipt(progress.sent)
-        limit = graph.call(
-            "GET",
-            f"/{user}/threads_publishing_limit",
-            idempotent=True,
-            params={"fields": "quota_usage,config"},
+        self._check_quotas(
+            graph, posts=int(start == 0), replies=len(payload.messages) - max(start, 1)
         )
-        mc.check_quota(limit, channel=self.channel.name)
         urls = self._public_urls(payload.media, http) if start == 0 and payload.media else {}
         log = mc.ContainerLog(self.state_dir, self.channel.name, payload.key)
         for index in range(start, len(payload.messages)):
@@ -126,6 +122,30 @@ class ThreadsAdapter(Adapter):
             progress.after(index, Sent(media_id, mc.permalink(graph, media_id), refs))
         log.clear()
         return Receipt(progress.sent)
+
+    def _check_quotas(self, graph: meta.Graph, *, posts: int, replies: int) -> None:
+        """Meta's 24-hour quotas: 250 posts, and 1,000 replies (every part after the first);
+        a thread starts only when all its remaining parts fit, so it is never cut off."""
+        fields = ["quota_usage", "config"] if posts else []
+        fields += ["reply_quota_usage", "reply_config"] if replies > 0 else []
+        limit = graph.call(
+            "GET",
+            f"/{self.settings.user_id}/threads_publishing_limit",
+            idempotent=True,
+            params={"fields": ",".join(fields)},
+        )
+        name = self.channel.name
+        if posts:
+            mc.check_quota(limit, channel=name)
+        if replies > 0:
+            mc.check_quota(
+                limit,
+                channel=name,
+                needed=replies,
+                usage="reply_quota_usage",
+                config_field="reply_config",
+                what="replies",
+            )
 
     def delete(self, http: Http, receipt: Receipt) -> None:
         graph = self._graph(http)
