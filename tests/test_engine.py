@@ -311,6 +311,17 @@ def test_reconcile_finds_what_the_platform_has(world: World) -> None:
     assert world.record("kreistag", "masto").state is State.PUBLISHED
 
 
+def test_reconcile_says_how_much_of_a_thread_it_found(world: World) -> None:
+    path = post(world.repo, THREAD)
+    world.platform.faults[0] = Transient("masto: ReadTimeout", maybe_sent=True)  # part 1 stored
+    world.engine().run([d for d in world.plan(path) if d.channel == "masto"])
+    (result,) = reconcile(world.engine(), world.plan(path, T0 + timedelta(hours=3)))
+    parts = len(world.plan(path)[0].variant.parts)  # type: ignore[union-attr]
+    assert result.verdict is Verdict.ABSENT
+    assert result.detail == f"1 of {parts} parts found; the next publish sends the rest"
+    assert world.record("kreistag", "masto").state is State.PARTIAL
+
+
 def test_reconcile_asks_a_person_when_the_platform_cannot_tell(world: World) -> None:
     path = post(world.repo)
     world.platform.faults[0] = Transient("tg: ReadTimeout", maybe_sent=True)

@@ -87,11 +87,16 @@ def _resolve(
         sent = recorder.record.sent
         return _mark(recorder, delivery, sent[0].url if sent else "", "found on the platform")
     if found is Lookup.ABSENT:
-        state = State.PARTIAL if recorder.record.sent else State.FAILED
+        have = len(recorder.record.sent)
+        state = State.PARTIAL if have else State.FAILED
         recorder.finish("not found", "not on the platform", state=state, inflight=None)
-        return Resolution(
-            delivery.post_id, delivery.channel, Verdict.ABSENT, "the next publish sends it"
+        total = len(payload.messages)
+        detail = (
+            f"{have} of {total} parts found; the next publish sends the rest"
+            if have
+            else "the next publish sends it"
         )
+        return Resolution(delivery.post_id, delivery.channel, Verdict.ABSENT, detail)
     answer = ask(delivery) if ask else None
     if answer:
         return _mark(recorder, delivery, answer, "confirmed by hand")
