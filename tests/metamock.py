@@ -96,11 +96,11 @@ class FakeMeta:
         parts = call.path.strip("/").split("/")
         if call.method == "GET" and parts[-1].endswith("publishing_limit"):
             asked = call.params.get("fields", "").split(",")
-            (used, total), (replies, most) = self.quota, self.reply_quota
-            answer = {
+            (used, total), (replied, most) = self.quota, self.reply_quota
+            answer: dict[str, Any] = {
                 "quota_usage": used,
                 "config": {"quota_total": total, "quota_duration": 86400},
-                "reply_quota_usage": replies,
+                "reply_quota_usage": replied,
                 "reply_config": {"quota_total": most, "quota_duration": 86400},
             }
             return httpx.Response(200, json={"data": [{k: answer[k] for k in asked}]})
