@@ -109,6 +109,12 @@ class RateLimited(DeliveryError):
         self.retry_after = retry_after
 
 
+class NotReady(DeliveryError):
+    """Something the post needs is not there yet (Instagram's photo not online before the
+    website is deployed). Nothing was sent: the delivery waits for a later run, it has not
+    failed."""
+
+
 class Transient(DeliveryError):
     """A temporary failure (connection error, timeout, 5xx) that may be retried.
 

@@ -15,7 +15,7 @@ import pytest
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.content.config import Config, load_config
 from socialpub.content.posts import load_post
-from socialpub.errors import ConfigError, Rejected, Transient
+from socialpub.errors import ConfigError, NotReady, Rejected, Transient
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.engine import Engine, Outcome, Result
@@ -63,6 +63,7 @@ class FakeAdapter(Adapter):
     platform: Platform
     ledger_file: Path | None = None
     crash: BaseException | None = None
+    not_ready: NotReady | None = None  # raised before anything is sent
 
     def prepare(
         self,
@@ -77,6 +78,8 @@ class FakeAdapter(Adapter):
         return Payload(variant.channel, self.key, variant.post_id, key, messages)
 
     def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
+        if self.not_ready is not None:
+            raise self.not_ready
         for index in range(len(progress.sent), len(payload.messages)):
             progress.before(index)
             if self.ledger_file is not None:
@@ -300,6 +303,21 @@ def test_a_changed_text_is_edited_not_reposted(world: World) -> None:
     assert world.platform.posts[record.sent[0].id].startswith("Der Kreistag tagt am Donnerstag")
     assert record.revision == actions["masto"].revision
     assert len(world.platform.posts) == 2
+
+
+def test_a_delivery_whose_media_is_not_online_yet_waits_and_leaves_the_ledger(
+    world: World,
+) -> None:
+    path = post(world.repo)
+    world.adapters["masto"].not_ready = NotReady("masto: media not online yet", hint="deploy")
+    (outcome,) = world.engine().run([d for d in world.plan(path) if d.channel == "masto"])
+    assert outcome.result is Result.WAITING
+    assert outcome.error == "masto: media not online yet (deploy)"
+    assert world.record("kreistag", "masto") is None  # nothing sent, nothing to remember
+    assert world.platform.posts == {}
+    world.adapters["masto"].not_ready = None
+    (later,) = world.engine().run([d for d in world.plan(path) if d.channel == "masto"])
+    assert later.result is Result.PUBLISHED and len(world.platform.posts) == 1
 
 
 def test_reconcile_finds_what_the_platform_has(world: World) -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
-from socialpub.errors import RateLimited, Rejected, Transient
+from socialpub.errors import NotReady, RateLimited, Rejected, Transient
 from socialpub.models import Media, MediaFile
 from socialpub.site.media import MediaStore
 from tests.adapterkit import FakeClock, make_http
@@ -94,9 +94,8 @@ def test_an_online_copy_passes_and_is_fetched_without_the_token(tmp_path: Path) 
 
 def test_a_copy_not_online_yet_waits_for_the_next_run(tmp_path: Path) -> None:
     media = public(tmp_path)
-    with pytest.raises(Transient) as caught:
+    with pytest.raises(NotReady) as caught:
         meta_media.verify_online(graph_for(FakeMeta()).http, media, "ig")
-    assert not caught.value.maybe_sent
     assert "not online yet" in str(caught.value) and "next run" in str(caught.value)
 
 
@@ -106,7 +105,7 @@ def test_an_unreachable_web_server_waits_too(tmp_path: Path) -> None:
     def refuse(call: object) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
-    with pytest.raises(Transient, match="not reachable yet"):
+    with pytest.raises(NotReady, match="not reachable yet"):
         meta_media.verify_online(graph_for(FakeMeta(fail=refuse)).http, media, "ig")
 
 

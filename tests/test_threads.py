@@ -13,7 +13,7 @@ from socialpub.channels.adapter import Lookup, adapter_class
 from socialpub.channels.meta_media import site_copy
 from socialpub.channels.threads import ADAPTER, ThreadsAdapter
 from socialpub.content.config import ChannelConfig, SecretRef
-from socialpub.errors import RateLimited, Rejected, Transient
+from socialpub.errors import NotReady, RateLimited, Rejected, Transient
 from socialpub.models import Media, Part, Payload, Receipt, Sent, Variant
 from socialpub.render import counting
 from tests.adapterkit import T0, FakeClock, MemoryProgress, make_http
@@ -153,7 +153,7 @@ def test_an_image_not_online_yet_waits(tmp_path: Path) -> None:
     fake = fake_threads()
     payload = adapter(tmp_path).prepare(variant("Bild", media=("media/a.jpg",)), "k", created_at=T0)
     progress = MemoryProgress()
-    with pytest.raises(Transient, match="not online yet"):
+    with pytest.raises(NotReady, match="not online yet"):
         send(tmp_path, fake, payload, progress)
     assert fake.created() == [] and progress.events == []
 

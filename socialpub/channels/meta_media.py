@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
+from socialpub.errors import AuthFailed, ContentError, NotReady, Rejected, Transient
 from socialpub.models import MediaFile
 from socialpub.specs import MEDIA_KINDS, VIDEO_KINDS
 
@@ -105,11 +105,11 @@ def verify_online(http: Http, media: PublicMedia, channel: str) -> None:
     try:
         response = http.request("GET", media.url, idempotent=True)
     except Transient:
-        raise Transient(f"{channel}: {media.url} is not reachable yet", hint=wait) from None
+        raise NotReady(f"{channel}: {media.url} is not reachable yet", hint=wait) from None
     except Rejected as exc:
         if exc.status not in (404, 410):
             raise
-        raise Transient(f"{channel}: {media.url} is not online yet", hint=wait) from None
+        raise NotReady(f"{channel}: {media.url} is not online yet", hint=wait) from None
     except AuthFailed:
         raise Rejected(
             f"{channel}: {media.url} is not public (the web server asks for a login)",

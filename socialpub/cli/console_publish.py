@@ -37,6 +37,7 @@ _RESULT_STYLE = {
     Result.EDITED: "yellow",
     Result.FAILED: "red",
     Result.UNCONFIRMED: "red",
+    Result.WAITING: "yellow",
 }
 
 
@@ -134,6 +135,8 @@ def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
             "unconfirmed: the platform may have posted these; "
             "check with `socialpub reconcile` before anything is sent again\n"
         )
+    if counts[Result.WAITING.value]:
+        sys.stderr.write("waiting: nothing was sent for these; a later run publishes them\n")
 
 
 def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:

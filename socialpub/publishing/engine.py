@@ -23,7 +23,7 @@ from pathlib import Path
 
 from socialpub.channels.adapter import Adapter, Lookup, adapter_class
 from socialpub.content.config import Config
-from socialpub.errors import ContentError, DeliveryError, InputError, Transient
+from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, Transient
 from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.ledger import Ledger, Record, State
@@ -38,6 +38,7 @@ class Result(enum.StrEnum):
     EDITED = "edited"
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
+    WAITING = "waiting"  # nothing sent: something it needs is not there yet (NotReady)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,11 @@ class Engine:
             if delivery.action is Action.CONFIRM:
                 return self._confirm(delivery, payload, adapter, http, recorder)
             return self._send(delivery, payload, adapter, http, recorder)
+        except NotReady as exc:
+            if recorder.touched:  # adapters raise it before sending: else it is a failure
+                inflight = recorder.record.inflight is not None
+                return self._failed(delivery, recorder, exc, unconfirmed=inflight)
+            return Outcome(delivery.post_id, delivery.channel, Result.WAITING, error=str(exc))
         except Transient as exc:
             ambiguous = exc.maybe_sent and recorder.record.inflight is not None
             return self._failed(delivery, recorder, exc, unconfirmed=ambiguous)
