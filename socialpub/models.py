@@ -135,6 +135,7 @@ class Variant:
     lang: str = "de"
     link: str | None = None
     problems: tuple[Problem, ...] = ()
+    title: str = ""  # the post's title, for platforms that show one beside the text (video)
 
     @property
     def text(self) -> str:

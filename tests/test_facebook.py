@@ -4,6 +4,7 @@ lookup for reconcile, Meta's error codes through the adapter, and check()."""
 
 from __future__ import annotations
 
+import dataclasses
 import email.parser
 import email.policy
 import io
@@ -306,6 +307,14 @@ def test_a_video_goes_to_the_video_host_as_multipart(root: Path) -> None:
     )
     assert (sent.id, sent.refs["video_id"]) == ("501", "501")
     assert sent.url == f"https://www.facebook.com/{PAGE}/videos/501"
+
+
+def test_a_video_carries_the_posts_title(root: Path) -> None:
+    graph = Graph()
+    v = dataclasses.replace(variant(media=("media/film.mp4",)), title="Sperrung der B 27")
+    adapter(root).send(prepare(root, v), graph.http(), MemoryProgress())
+    [call] = graph.calls
+    assert call.form == {"description": TEXT, "title": "Sperrung der B 27"}
 
 
 def test_an_already_sent_post_is_not_sent_again(root: Path) -> None:

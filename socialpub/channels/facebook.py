@@ -86,7 +86,8 @@ class FacebookAdapter(Adapter):
         videos = [i for i, item in enumerate(media) if item.kind in specs.VIDEO_KINDS]
         message: dict[str, Any]
         if videos:
-            body = {"description": text, **schedule}
+            title = {"title": variant.title} if variant.title else {}
+            body = {"description": text, **title, **schedule}
             files = {"source": videos[0]}
             message = {"endpoint": f"POST /{page}/videos", "body": body, "files": files}
         elif len(photos) == 1:

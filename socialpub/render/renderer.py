@@ -89,6 +89,7 @@ class Renderer:
             lang=post.lang,
             link=values.link,
             problems=tuple(problems),
+            title=post.title,
         )
 
     # --- layout ------------------------------------------------------------------------
