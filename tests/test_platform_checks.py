@@ -142,3 +142,22 @@ def test_each_instagram_refusal_is_reported_once_at_the_posts_file(repo: Repo) -
         ("posts/png.md", "SP203", 7),
         ("posts/tags.md", "SP304", 1),  # render's rule: the file's first line
     ]
+
+
+def test_preview_shows_the_platforms_refusal_under_the_variant(repo: Repo) -> None:
+    facebook_repo(repo, 1_000_000_001)
+    result = CliRunner().invoke(app, ["preview", "--config", str(repo.config)])
+    assert result.exit_code == 3
+    assert "error SP203: media/messe.mp4: larger than the 1 GB Facebook takes" in " ".join(
+        result.stdout.split()
+    )
+
+
+def test_preview_of_a_post_aimed_elsewhere_says_so(repo: Repo) -> None:
+    facebook_repo(repo, 10_000_000)
+    result = CliRunner().invoke(
+        app, ["preview", "messe-video", "--channel", "mastodon", "--config", str(repo.config)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[messe-video]" in result.stdout
+    assert "goes to none of the chosen channels" in result.stdout

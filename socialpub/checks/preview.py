@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialpub.checks.media import channel_media_problems
+from socialpub.checks.platform import platform_problems
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.models import Post, Severity, Variant
@@ -81,6 +82,10 @@ def build_preview(
             if not channels or name in channels
         }
         for variant in renderer.variants(post, targets):
-            extra = [*load_problems, *channel_media_problems(post, targets[variant.channel])]
+            extra = [
+                *load_problems,
+                *channel_media_problems(post, targets[variant.channel]),
+                *platform_problems(post, targets, [variant], config),
+            ]
             variants.append(dataclasses.replace(variant, problems=(*extra, *variant.problems)))
     return PreviewResult(tuple(variants), titles)

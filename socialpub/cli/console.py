@@ -175,6 +175,7 @@ def print_variants(
     # Wraps inside panels: every character of the text shows. Styles only on a terminal.
     colour = use_colour(sys.stdout)
     out = Console(highlight=False, markup=False, color_system="auto" if colour else None)
+    shown = {variant.post_id for variant in variants}
     current = None
     for variant in variants:
         if variant.post_id != current:
@@ -182,6 +183,11 @@ def print_variants(
             out.rule()
             out.print(Text(titles.get(current, current), style="bold"))
         out.print(_variant_panel(variant, channels[variant.channel], raw=raw))
+    for post_id, title in titles.items():
+        if post_id not in shown:  # asked for by name, but aimed at none of the channels
+            out.rule()
+            out.print(Text(title, style="bold"))
+            out.print("goes to none of the chosen channels (see its `channels:`)")
 
 
 def _variant_panel(variant: Variant, channel: ChannelConfig, *, raw: bool) -> Panel:
