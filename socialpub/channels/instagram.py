@@ -251,12 +251,14 @@ def _item(number: int, item: MediaFile, *, carousel: bool) -> dict[str, str]:
 
 def _media_problems(root: Path, where: str, file: str, line: int) -> list[Problem]:
     """A JPEG photo between 4:5 and 1.91:1 and at most 8 MB."""
+    from socialpub.net.images import upright_size  # Pillow: only for Instagram's photos
+
     if MEDIA_KINDS.get(Path(file).suffix.lower(), "") != "jpeg":
         return []  # other kinds: the spec's media_kinds rule (SP203) says what it takes
     path = root / file
     try:
         size = path.stat().st_size
-        width, height = meta_media.upright_size(path)
+        width, height = upright_size(path)
     except OSError:
         return []  # a missing file is SP201 already
     except ContentError as exc:

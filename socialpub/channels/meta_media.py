@@ -69,7 +69,7 @@ def site_copy(root: Path, file: str) -> tuple[str, bytes]:
 
 
 def _widest_copy(source: Path) -> tuple[str, bytes]:
-    from socialpub.net.images import clean_image
+    from socialpub.net.images import clean_image, upright_size
 
     width, height = upright_size(source)
     target = min(width, SITE_WIDEST)
@@ -77,21 +77,6 @@ def _widest_copy(source: Path) -> tuple[str, bytes]:
     clean = clean_image(source, max_bytes=0, max_side=side)
     suffix = "png" if clean.mime == "image/png" else "jpg"
     return f"{file_stem(source.name)}-{target}.{suffix}", clean.data
-
-
-def upright_size(source: Path) -> tuple[int, int]:
-    """Width and height as shown (EXIF orientations 5–8 turn the picture by 90°)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(source) as opened:
-            width, height = opened.size
-            orientation = opened.getexif().get(0x0112, 1)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ContentError(
-            f"{source.name}: not a readable image ({exc})", hint="export it again as JPEG"
-        ) from None
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def public_media(root: Path, base: str, item: MediaFile) -> PublicMedia:

@@ -84,3 +84,18 @@ def _encode(picture: Image.Image, fmt: str, quality: int = 90) -> bytes:
     else:
         picture.save(out, fmt, optimize=True)
     return out.getvalue()
+
+
+def upright_size(source: Path) -> tuple[int, int]:
+    """Width and height as shown: the EXIF orientations 5–8 turn the picture by 90°."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(source) as opened:
+            width, height = opened.size
+            orientation = opened.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ContentError(
+            f"{source.name}: not a readable image ({exc})", hint="export it again as JPEG or PNG"
+        ) from None
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

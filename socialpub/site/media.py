@@ -165,9 +165,9 @@ def target_widths(width: int) -> list[int]:
 
 def _variants(source: Path) -> list[tuple[str, bytes, str, int, int]]:
     """(file name, data, kind, width, height) per responsive size, smallest first."""
-    from socialpub.net.images import clean_image
+    from socialpub.net.images import clean_image, upright_size
 
-    width, height = _upright_size(source)
+    width, height = upright_size(source)
     stem = file_stem(source.name)
     found = []
     for target in target_widths(width):
@@ -186,18 +186,3 @@ def _render(source: Path, name: str) -> bytes:
         if found == name:
             return data
     raise ContentError(f"{source}: cannot produce {name} again")
-
-
-def _upright_size(source: Path) -> tuple[int, int]:
-    """The image's size as shown: the EXIF orientation 5–8 turns it by 90°."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(source) as opened:
-            width, height = opened.size
-            orientation = opened.getexif().get(0x0112, 1)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ContentError(
-            f"{source.name}: not a readable image ({exc})", hint="export it again as JPEG or PNG"
-        ) from None
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
