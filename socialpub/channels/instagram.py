@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
@@ -46,25 +44,12 @@ RENEW = (
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9._]{1,30}")
 
 
-@dataclass(frozen=True)
-class Settings:
-    user_id: str
-    api_base: str = meta.GRAPH_BASE
-
-    @classmethod
-    def parse(cls, values: Mapping[str, Any]) -> Settings:
-        return cls(
-            user_id=str(values.get("user_id", "")),
-            api_base=meta.api_base(values, meta.GRAPH_BASE),
-        )
-
-
 class InstagramAdapter(Adapter):
     spec = INSTAGRAM
 
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
         super().__init__(channel, root, state_dir)
-        self.settings = Settings.parse(channel.settings)
+        self.settings = meta.Account.parse(channel.settings, meta.GRAPH_BASE)
 
     # --- pure: exactly what will be sent ------------------------------------------------
 

@@ -252,3 +252,15 @@ def api_base(settings: Mapping[str, Any], default: str) -> str:
     """The channel's `api_base` setting (tests point it at a local server), else `default`."""
     value = settings.get("api_base")
     return str(value).rstrip("/") if isinstance(value, str) and value else default
+
+
+@dataclass(frozen=True)
+class Account:
+    """The settings of an Instagram or Threads channel: whose account, on which Graph host."""
+
+    user_id: str
+    api_base: str
+
+    @classmethod
+    def parse(cls, settings: Mapping[str, Any], default_base: str) -> Account:
+        return cls(str(settings.get("user_id", "")), api_base(settings, default_base))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,25 +36,12 @@ MAX_LINKS = 5  # distinct URLs in one post
 GONE_SUBCODE = 33  # Meta: "Object with ID … does not exist"
 
 
-@dataclass(frozen=True)
-class Settings:
-    user_id: str
-    api_base: str = meta.THREADS_BASE
-
-    @classmethod
-    def parse(cls, values: Mapping[str, Any]) -> Settings:
-        return cls(
-            user_id=str(values.get("user_id", "")),
-            api_base=meta.api_base(values, meta.THREADS_BASE),
-        )
-
-
 class ThreadsAdapter(Adapter):
     spec = THREADS
 
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
         super().__init__(channel, root, state_dir)
-        self.settings = Settings.parse(channel.settings)
+        self.settings = meta.Account.parse(channel.settings, meta.THREADS_BASE)
 
     # --- pure: exactly what will be sent ------------------------------------------------
 
