@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from socialpub.channels.adapter import Adapter, adapter_class
 from socialpub.content.config import ChannelConfig, Config
 from socialpub.errors import ConfigError
 from socialpub.models import Post, Problem, Variant
+
+if TYPE_CHECKING:  # the adapters' modules are loaded only when a variant is checked
+    from socialpub.channels.adapter import Adapter
 
 
 def platform_problems(
@@ -37,6 +40,8 @@ def platform_problems(
 
 
 def _adapter(channel: ChannelConfig, config: Config) -> Adapter | None:
+    from socialpub.channels.adapter import Adapter, adapter_class
+
     cls = adapter_class(channel.type)
     if cls is None or cls.check is Adapter.check:
         return None
