@@ -70,3 +70,19 @@ def make_http(
         clock=(clock or FakeClock()).clock(),
         policy=RetryPolicy(attempts=attempts, max_rate_wait=3600),
     )
+
+
+class Script:
+    """A transport that answers each request with the next step: a response or an error."""
+
+    def __init__(self, *steps: httpx.Response | Exception) -> None:
+        self.steps = list(steps)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        assert self.steps, "more requests than the test expected"
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step

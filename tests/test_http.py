@@ -16,26 +16,15 @@ import pytest
 from socialpub import __version__
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
 from socialpub.net.http import REDACTED, Clock, Http, RateLimiter, RetryPolicy, make_client
+from tests import adapterkit
 from tests.adapterkit import T0, FakeClock, make_http
 
 URL = "https://social.example/api/v1/statuses"
 DEFAULT_POLICY = RetryPolicy()
 
 
-class Script:
-    """A transport that answers each request with the next step: a response or an error."""
-
-    def __init__(self, *steps: httpx.Response | Exception) -> None:
-        self.steps = list(steps)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        assert self.steps, "more requests than the test expected"
-        step = self.steps.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
+class Script(adapterkit.Script):
+    """The scripted transport, and an Http that sends through it."""
 
     def http(self, clock: FakeClock, secrets: Mapping[str, str] | None = None, **kw: Any) -> Http:
         return make_http(httpx.MockTransport(self), secrets or {}, clock=clock, **kw)

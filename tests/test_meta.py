@@ -19,27 +19,11 @@ from socialpub.channels.meta import (
     usage_wait,
 )
 from socialpub.errors import AuthFailed, RateLimited, Rejected, Transient
-from tests.adapterkit import FakeClock, make_http
+from tests.adapterkit import FakeClock, Script, make_http
 
 TOKEN = "EAAGm0PX4ZCpsBAsekritPageToken"
 BASE = "http://127.0.0.1:9/v23.0"
 RENEW = "create a new Page access token in Meta's Graph API Explorer"
-
-
-class Script:
-    """A transport that answers each request with the next step: a response or an error."""
-
-    def __init__(self, *steps: httpx.Response | Exception) -> None:
-        self.steps = list(steps)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        assert self.steps, "more requests than the test expected"
-        step = self.steps.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
 
 
 def graph(script: Script, clock: FakeClock | None = None, token: str = TOKEN) -> Graph:
