@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from socialpub.checks import prefork
 from socialpub.checks import validate as validate_module
 from socialpub.checks.report import Report
 from socialpub.checks.rules import emoji_count
@@ -123,6 +124,8 @@ def test_paths_limit_what_is_checked(repo: Repo) -> None:
 
 
 def counted_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files this process checks; forking is off, so that it checks every one itself."""
+    monkeypatch.setattr(prefork, "forking_helps", lambda: False)
     calls: list[Path] = []
     original = validate_module._check_file
 

@@ -42,6 +42,11 @@ class ValidationCache:
         self.dirty: set[int] = set()  # shards to write
         self._load()
 
+    @staticmethod
+    def exists(folder: Path, fingerprint: str) -> bool:
+        """Whether an earlier run left results for this fingerprint (a re-validation)."""
+        return (folder / f"validate-{fingerprint}").is_dir()
+
     def _load(self) -> None:
         try:
             files = list(os.scandir(self.shards))

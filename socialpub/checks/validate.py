@@ -16,11 +16,13 @@ import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialpub import __version__
 from socialpub.checks.cache import ValidationCache
+from socialpub.checks.prefork import Check, Prechecker
 from socialpub.checks.report import Entry, Report, entry_of, id_entry, problem_data, report
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
@@ -33,6 +35,19 @@ if TYPE_CHECKING:  # the rules and rendering pull in regex, Jinja2 and markdown-
 
 #: below this many files to check, starting worker processes costs more than it saves
 PARALLEL_FROM = 200
+#: what the forked checker renders first (`_warm_up`), never reported or cached
+_WARM_UP_POST = b"""---
+id: warm-up
+title: Warm-up
+status: draft
+tags: [Landkreis]
+---
+Der **Kreistag** tagt am Mittwoch. Mehr unter https://www.example.org/kreistag/ und bei
+@kreis@social.example. #Kreistag
+
+- Punkt eins
+- Punkt zwei
+"""
 
 __all__ = ["Report", "check_post", "check_selection", "validate"]
 
@@ -49,13 +64,21 @@ def validate(
 
     With `changed` (absolute paths), only those files are checked in full; the others take
     part in the rules across files (duplicate ids) through a quick scan of their ids."""
+    fingerprint = _fingerprint(config)
+    folder = config.root / ".socialpub" / "cache"
+    # A re-validation: load the renderer in a second process while this one reads the cache
+    warm = (
+        Prechecker.start(partial(_warm_up, config))
+        if use_cache and ValidationCache.exists(folder, fingerprint)
+        else None
+    )
     files = discover(paths, config.posts_dir)
     keys = _keys(files, config, walked=not paths)
     full = files if changed is None else [p for p in files if os.path.abspath(p) in changed]  # noqa: PTH100
     with _collector_paused():
-        cache = ValidationCache(config.root / ".socialpub" / "cache", _fingerprint(config))
+        cache = ValidationCache(folder, fingerprint)
         entries, misses = _look_up(full, keys, cache if use_cache and cache.rows else None)
-    for miss, (entry, digest) in zip(misses, _check_all(misses, config), strict=True):
+    for miss, (entry, digest) in zip(misses, _check_misses(misses, config, warm), strict=True):
         entries[miss.key] = entry
         if use_cache and digest:  # a file that could not be read is not remembered
             cache.store(miss.key, digest, miss.stat, entry)
@@ -197,6 +220,38 @@ def _quick_entries(files: Sequence[str], keys: Mapping[str, str]) -> dict[str, E
     return found
 
 
+def _check_misses(
+    misses: Sequence[_Miss], config: Config, warm: Prechecker | None
+) -> list[tuple[Entry, str]]:
+    """The files' entries: from the warmed-up child when there is one and few files."""
+    if warm is not None and 0 < len(misses) < PARALLEL_FROM:
+        found = warm.check([(str(m.path), m.key, m.data) for m in misses])
+        if found is not None:
+            return [(Entry(*fields), digest) for fields, digest in found]
+    elif warm is not None:
+        warm.close()
+    return _check_all(misses, config)
+
+
+def _warm_up(config: Config) -> Check:
+    """In the forked child: load the renderer, then check the files the parent sends."""
+    from socialpub.render.renderer import Renderer
+
+    renderer = Renderer(config, check_only=True)
+    # a post like most, through every channel: the templates compile and the code that
+    # rendering loads on first use is loaded before the parent asks
+    _check_file(config.posts_dir / "_warm-up.md", _WARM_UP_POST, config, renderer)
+
+    def check(files: Sequence[tuple[str, str, bytes | None]]) -> list[tuple[tuple[Any, ...], str]]:
+        results = []
+        for path, key, data in files:
+            entry, digest = _check_one(Path(path), key, data, config, renderer)
+            results.append((tuple(entry), digest))
+        return results
+
+    return check
+
+
 def _check_all(misses: Sequence[_Miss], config: Config) -> list[tuple[Entry, str]]:
     """Check files, on every core when there are many (results come back in order), each
     result with the content hash it belongs to ("" for a file that could not be read)."""
@@ -225,13 +280,18 @@ def _check_batch(config: Config, batch: Sequence[_Miss]) -> list[tuple[Entry, st
 
 
 def _check_miss(miss: _Miss, config: Config, renderer: Renderer) -> tuple[Entry, str]:
-    data = miss.data
+    return _check_one(miss.path, miss.key, miss.data, config, renderer)
+
+
+def _check_one(
+    path: Path, key: str, data: bytes | None, config: Config, renderer: Renderer
+) -> tuple[Entry, str]:
     if data is None:
         try:
-            data = miss.path.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
-            return _unreadable(miss.key, exc), ""
-    return _check_file(miss.path, data, config, renderer), _digest(data)
+            return _unreadable(key, exc), ""
+    return _check_file(path, data, config, renderer), _digest(data)
 
 
 def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> Entry:
