@@ -102,9 +102,10 @@ class MetaGraph(Store):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def inject(self, endpoint: str, fault: Fault, times: int = 1) -> None:
-        """The next `times` requests to `endpoint` ("POST /feed", "GET node", "*") get `fault`."""
-        self.faults.inject(endpoint, fault, times)
+    def inject(self, endpoint: str, fault: Fault, times: int = 1, skip: int = 0) -> None:
+        """The next `times` requests to `endpoint` ("POST /feed", "GET node", "*") get `fault`,
+        after `skip` requests to it passed (the third part of a thread: skip=2)."""
+        self.faults.inject(endpoint, fault, times, skip)
 
     def random_faults(self, rate: float, faults: tuple[Fault, ...], seed: int = 0,
                       endpoints: frozenset[str] | None = None) -> None:  # fmt: skip

@@ -78,15 +78,17 @@ class FaultPlan:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queued: list[tuple[str, Fault]] = []
+        self._skips: dict[str, int] = {}  # endpoint → requests to let pass before its faults
         self._rate = 0.0
         self._choices: tuple[Fault, ...] = ()
         self._rng = random.Random(0)
         self._endpoints = CREATING
         self.drawn: list[tuple[str, Fault]] = []  # every fault served, in order
 
-    def inject(self, endpoint: str, fault: Fault, times: int) -> None:
+    def inject(self, endpoint: str, fault: Fault, times: int, skip: int = 0) -> None:
         with self._lock:
             self._queued.extend([(endpoint, fault)] * times)
+            self._skips[endpoint] = self._skips.get(endpoint, 0) + skip
 
     def randomly(self, rate: float, faults: tuple[Fault, ...], seed: int,
                  endpoints: frozenset[str] | None) -> None:  # fmt: skip
@@ -99,6 +101,9 @@ class FaultPlan:
         with self._lock:
             for index, (wanted, fault) in enumerate(self._queued):
                 if wanted in (endpoint, "*"):
+                    if self._skips.get(wanted):
+                        self._skips[wanted] -= 1
+                        return None
                     del self._queued[index]
                     self.drawn.append((endpoint, fault))
                     return fault
