@@ -173,3 +173,22 @@ def test_reconcile_finds_a_post_whose_container_was_never_logged(
     [post] = graph.threads(THREADS)
     assert post.text == "Diese Antwort geht ganz am Anfang verloren."
     assert row(repo, "frueh")["url"].endswith(post.id)
+
+
+def test_reconcile_finds_a_post_beyond_the_first_page_of_recent_posts(
+    graph: MetaGraph, repo: MetaRepo
+) -> None:
+    """The answer for the first of 30 posts is lost and the other 29 go out after it: one
+    page of the account's posts (25, the listing's default) no longer holds it."""
+    for number in range(30):
+        repo.post(f"p{number:02d}", f"Meldung {number} aus dem Landratsamt.", ["threads"])
+    graph.inject("POST /threads_publish", Fault("drop"))
+    assert repo.run("publish").returncode == 1
+    lost = [key for key, found in repo.status().items() if found["state"] == "unconfirmed"]
+    assert len(lost) == 1 and len(graph.threads(THREADS)) == 30
+    done = repo.run("reconcile")
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = repo.status()[lost[0]]
+    [post] = [p for p in graph.threads(THREADS) if found["url"].endswith(p.id)]
+    assert found["state"] == "published" and post.text.startswith(f"Meldung {int(lost[0][0][1:])} ")
+    assert repo.run("publish").returncode == 0 and len(graph.threads(THREADS)) == 30
