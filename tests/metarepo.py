@@ -51,16 +51,17 @@ def has_exif(data: bytes) -> bool:
 
 
 class MetaRepo:
-    """Posts, config and `socialpub` runs; the channels are named after their types."""
+    """Posts, config and `socialpub` runs; the channels are named after their types.
+    `per_channel`: each channel's concurrency; `publish`: the config's publish knobs."""
 
     def __init__(
-        self, root: Path, graph: MetaGraph, media: MediaServer, concurrency: int = 1,
+        self, root: Path, graph: MetaGraph, media: MediaServer, per_channel: int = 1,
         rate_limit: str = "1000/s", **publish: float,
     ) -> None:  # fmt: skip
         self.root, self.media = root, media
         settings = {"timeout": 0.5, "retries": 3, "backoff": 0.01} | publish
         knobs = "".join(f"  {key}: {value}\n" for key, value in settings.items())
-        common = f"    rate_limit: {rate_limit}\n    concurrency: {concurrency}\n"
+        common = f"    rate_limit: {rate_limit}\n    concurrency: {per_channel}\n"
         (root / "posts" / "media").mkdir(parents=True)
         config = (
             "timezone: Europe/Berlin\nlang: de\npublish:\n" + knobs + "channels:\n"

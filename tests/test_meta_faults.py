@@ -48,7 +48,7 @@ def test_201_deliveries_to_facebook_instagram_and_threads_arrive_exactly_once(
 ) -> None:
     graph = register(metagraph)
     graph.default_plan = ContainerPlan(polls=0)
-    repo = MetaRepo(tmp_path, graph, media_server, concurrency=4, max_rate_wait=5)
+    repo = MetaRepo(tmp_path, graph, media_server, per_channel=4, concurrency=8, max_rate_wait=5)
     photo = repo.file("wappen.jpg", jpeg_with_exif(seed="wappen"))
     for number in range(POSTS):
         repo.post(
