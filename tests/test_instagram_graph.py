@@ -188,3 +188,22 @@ def test_delete_is_refused_with_what_to_do_by_hand(graph: MetaGraph, repo: MetaR
     [item] = graph.instagram(IG)
     assert not item.deleted and item.id in output
     assert repo.status()[("weg", "instagram")]["state"] == "published"
+
+
+def test_the_same_photo_under_another_name_later_is_online_too(
+    graph: MetaGraph, repo: MetaRepo
+) -> None:
+    """The site keeps one folder per image content; a later post that brings the same photo
+    under another name (the crest, copied and renamed) must find its copy online too."""
+    data = jpeg_with_exif(seed="wappen")
+    for post_id in ("erste", "zweite"):  # one a week: each run builds and deploys the site
+        file = repo.file(f"wappen-{post_id}.jpg", data)
+        media = [{"file": file, "alt": "Kreiswappen"}]
+        repo.post(post_id, f"Das Wappen, {post_id}s Mal.", ONLY, media=media)
+        repo.deploy()
+        done = repo.run("publish")
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(i.text for i in graph.instagram(IG)) == [
+        "Das Wappen, erstes Mal.",
+        "Das Wappen, zweites Mal.",
+    ]
