@@ -102,17 +102,30 @@ class MetaRepo:
         return served
 
     def run(self, *args: str, **tokens: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
-        env |= {"NO_COLOR": "1", "COLUMNS": "120"} | TOKENS | tokens
         return subprocess.run(
             [sys.executable, "-m", "socialpub", *args],
             cwd=self.root,
-            env=env,
+            env=self._environment(tokens),
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """`socialpub ARGS` in the background (a test may kill it: a crash)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "socialpub", *args],
+            cwd=self.root,
+            env=self._environment({}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def _environment(self, tokens: dict[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
+        return env | {"NO_COLOR": "1", "COLUMNS": "120"} | TOKENS | tokens
 
     def status(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(post, channel) → the row of `status --json`."""

@@ -5,6 +5,7 @@ alt texts, the order of a thread's replies) is read from the fake's stored state
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,30 @@ def test_reconcile_finds_a_post_beyond_the_first_page_of_recent_posts(
     [post] = [p for p in graph.threads(THREADS) if found["url"].endswith(p.id)]
     assert found["state"] == "published" and post.text.startswith(f"Meldung {int(lost[0][0][1:])} ")
     assert repo.run("publish").returncode == 0 and len(graph.threads(THREADS)) == 30
+
+
+def test_a_crash_in_the_middle_of_a_thread_is_resumed_without_duplicates(
+    graph: MetaGraph, tmp_path: Path, media_server: MediaServer
+) -> None:
+    """`publish` is killed while Meta holds back the answer for the second part (the part
+    exists): reconcile finds it, the next publish sends only the parts still missing."""
+    repo = MetaRepo(tmp_path, graph, media_server, timeout=60)
+    repo.post("lang", LONG, ["threads"], thread=True)
+    parts = preview_parts(repo, "lang")
+    graph.inject("POST /threads_publish", Fault("timeout", hang=60.0), skip=1)
+    process = repo.start("publish")
+    try:
+        deadline = time.monotonic() + 60
+        while len(graph.threads(THREADS)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the second part exists and its answer is held back
+    finally:
+        process.kill()
+        process.wait(10)
+    assert len(graph.threads(THREADS)) == 2 and row(repo, "lang")["state"] == "unconfirmed"
+    found = repo.run("reconcile")
+    assert found.returncode == 0, found.stdout + found.stderr
+    done = repo.run("publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    thread = graph.thread_of(root_of(graph).id)
+    assert [p.text for p in thread] == parts and len(graph.threads(THREADS)) == len(parts)
+    assert row(repo, "lang")["ids"] == [p.id for p in thread]
