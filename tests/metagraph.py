@@ -56,7 +56,7 @@ import pytest
 
 from tests.metagraph_containers import container_node, ig_edge, published_node, threads_edge
 from tests.metagraph_facebook import page_edge, post_node
-from tests.metagraph_faults import Fault, FaultPlan
+from tests.metagraph_faults import AccountLimit, Fault, FaultPlan
 from tests.metagraph_store import Account, Container, FbPhoto, FbPost, FbVideo, Published, Store
 from tests.metagraph_wire import (
     GraphError,
@@ -81,6 +81,7 @@ class MetaGraph(Store):
         self.faults = FaultPlan()
         self.requests: list[str] = []  # "METHOD /version/path", in arrival order
         self.latency = 0.0  # seconds added to every answer (the benchmark's network)
+        self.limit: AccountLimit | None = None  # per-account request limit (the benchmark's)
         self.stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -120,9 +121,10 @@ class MetaGraph(Store):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def inject(self, endpoint: str, fault: Fault, times: int = 1) -> None:
-        """The next `times` requests to `endpoint` ("POST /feed", "GET node", "*") get `fault`."""
-        self.faults.inject(endpoint, fault, times)
+    def inject(self, endpoint: str, fault: Fault, times: int = 1, skip: int = 0) -> None:
+        """The next `times` requests to `endpoint` ("POST /feed", "GET node", "*") get `fault`,
+        after `skip` requests to it passed (the third part of a thread: skip=2)."""
+        self.faults.inject(endpoint, fault, times, skip)
 
     def random_faults(self, rate: float, faults: tuple[Fault, ...], seed: int = 0,
                       endpoints: frozenset[str] | None = None) -> None:  # fmt: skip
@@ -178,6 +180,11 @@ class MetaGraph(Store):
         if account.kind == "instagram":
             return ig_edge(self, account, request)
         return threads_edge(self, account, request)
+
+    def within_limit(self, request: Request, token: str) -> bool:
+        """False when the token's account is over `limit` (unknown tokens are not limited)."""
+        account = self.account_for(VERSIONS[request.version], token)  # type: ignore[arg-type]
+        return self.limit is None or account is None or self.limit.take(account.id)
 
     def usage(self, account: Account | None, percent: int, regain: int) -> dict[str, str]:
         if account is None:
@@ -236,6 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
             token = request.token = self._bearer()
             request.origin = graph.url
             fault = graph.faults.draw(request.endpoint)
+            if fault is None and not graph.within_limit(request, token):
+                fault = Fault("rate", regain_minutes=0)  # Meta's granularity: minutes
             if fault is not None and fault.before_storing:
                 account = graph.account_for(VERSIONS[request.version], token)  # type: ignore[arg-type]
                 error, trace = fault.error(account), _trace()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -78,15 +79,17 @@ class FaultPlan:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queued: list[tuple[str, Fault]] = []
+        self._skips: dict[str, int] = {}  # endpoint → requests to let pass before its faults
         self._rate = 0.0
         self._choices: tuple[Fault, ...] = ()
         self._rng = random.Random(0)
         self._endpoints = CREATING
         self.drawn: list[tuple[str, Fault]] = []  # every fault served, in order
 
-    def inject(self, endpoint: str, fault: Fault, times: int) -> None:
+    def inject(self, endpoint: str, fault: Fault, times: int, skip: int = 0) -> None:
         with self._lock:
             self._queued.extend([(endpoint, fault)] * times)
+            self._skips[endpoint] = self._skips.get(endpoint, 0) + skip
 
     def randomly(self, rate: float, faults: tuple[Fault, ...], seed: int,
                  endpoints: frozenset[str] | None) -> None:  # fmt: skip
@@ -99,6 +102,9 @@ class FaultPlan:
         with self._lock:
             for index, (wanted, fault) in enumerate(self._queued):
                 if wanted in (endpoint, "*"):
+                    if self._skips.get(wanted):
+                        self._skips[wanted] -= 1
+                        return None
                     del self._queued[index]
                     self.drawn.append((endpoint, fault))
                     return fault
@@ -107,3 +113,28 @@ class FaultPlan:
                 self.drawn.append((endpoint, fault))
                 return fault
             return None
+
+
+class AccountLimit:
+    """A per-account request limit like Meta's Business Use Case limits: `requests` per
+    `seconds` for each account (a token bucket that bursts up to `requests`); a request over
+    it gets the account's throttling error with the usage headers at 100 %. Thread-safe."""
+
+    def __init__(self, requests: int, seconds: float = 1.0) -> None:
+        self.capacity, self.per_second = float(requests), requests / seconds
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # account → (tokens, when)
+        self.throttled: dict[str, int] = {}  # account → requests refused
+        self.passed: dict[str, int] = {}  # account → requests let through
+
+    def take(self, account: str) -> bool:
+        """Whether `account` may make a request now."""
+        with self._lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(account, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.per_second)
+            allowed = tokens >= 1
+            self._buckets[account] = (tokens - 1 if allowed else tokens, now)
+            counts = self.passed if allowed else self.throttled
+            counts[account] = counts.get(account, 0) + 1
+            return allowed

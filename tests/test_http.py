@@ -496,3 +496,17 @@ def test_a_redirect_is_not_a_success() -> None:
     script = Script(httpx.Response(302, headers={"Location": "https://elsewhere.example/"}))
     with pytest.raises(Rejected):
         script.http(FakeClock()).request("POST", URL, idempotent=False)
+
+
+def test_an_unpaced_request_does_not_spend_the_channels_rate_limit() -> None:
+    """A photo's public URL is on the county's web server: checking it is not a call to
+    the platform, so it neither waits for the limiter nor delays the platform's calls."""
+    script = Script(ok(), ok(), ok())
+    clock = FakeClock()
+    limiter = RateLimiter(rate=1.0, burst=1, clock=clock.clock())
+    http = http_with(script, clock, limiter=limiter)
+    http.request("GET", URL, idempotent=True)  # the platform: takes the one slot
+    http.request("GET", "https://www.kreis.example/media/a.jpg", idempotent=True, paced=False)
+    assert clock.elapsed == 0
+    http.request("GET", URL, idempotent=True)  # the platform again: waits its second
+    assert clock.elapsed == pytest.approx(1.0) and len(script.requests) == 3

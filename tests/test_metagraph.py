@@ -15,7 +15,7 @@ import pytest
 from PIL import Image as PILImage
 
 from tests.metagraph import MediaServer, MetaGraph, media_server, metagraph
-from tests.metagraph_faults import Fault
+from tests.metagraph_faults import AccountLimit, Fault
 from tests.metagraph_store import ContainerPlan
 from tests.metagraph_wire import threads_length
 
@@ -827,3 +827,27 @@ def test_random_faults_are_seeded_and_reproducible(graph: MetaGraph, fb: httpx.C
     first, second = run(7), run(7)
     assert first == second and 200 in first and set(first) - {200}
     assert len(graph.feed(PAGE)) == 2 * first.count(200)
+
+
+def test_a_per_account_limit_throttles_with_metas_error_and_usage_headers(
+    graph: MetaGraph, fb: httpx.Client, th: httpx.Client
+) -> None:
+    graph.limit = AccountLimit(2, seconds=3600)  # two requests an hour: no refill in a test
+    ok(fb.post(f"/{PAGE}/feed", data={"message": "eins"}))
+    ok(fb.post(f"/{PAGE}/feed", data={"message": "zwei"}))
+    over = fb.post(f"/{PAGE}/feed", data={"message": "drei"})
+    assert error(over)["code"] == 80001
+    buc = json.loads(over.headers["X-Business-Use-Case-Usage"])[PAGE][0]
+    assert buc["call_count"] == 100 and buc["estimated_time_to_regain_access"] == 0
+    ok(th.get(f"/{THREADS}/threads_publishing_limit"))  # each account has its own budget
+    assert [p.message for p in graph.feed(PAGE)] == ["eins", "zwei"]
+    assert graph.limit.passed == {PAGE: 2, THREADS: 1} and graph.limit.throttled == {PAGE: 1}
+
+
+def test_an_injected_fault_can_let_the_first_requests_pass(
+    graph: MetaGraph, th: httpx.Client
+) -> None:
+    graph.inject("POST /threads", Fault("500"), skip=2)  # the third part of a thread fails
+    form = {"media_type": "TEXT", "text": "x"}
+    answers = [th.post(f"/{THREADS}/threads", data=form).status_code for _ in range(4)]
+    assert answers == [200, 200, 500, 200]

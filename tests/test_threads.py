@@ -249,8 +249,8 @@ def test_reconcile_finds_every_part_of_a_thread(tmp_path: Path) -> None:
     ]
     assert listings == [
         (f"/{USER}/threads", "id,text,permalink,timestamp"),
-        (f"/{USER}/replies", "id,text,permalink,timestamp,replied_to"),
-        (f"/{USER}/replies", "id,text,permalink,timestamp,replied_to"),
+        (f"/{USER}/replies", "id,text,permalink,replied_to,timestamp"),
+        (f"/{USER}/replies", "id,text,permalink,replied_to,timestamp"),
     ]
 
 

@@ -165,12 +165,8 @@ class InstagramAdapter(Adapter):
                 return Lookup.ABSENT
         message = payload.messages[0]
         caption = str(message["containers"][-1].get("caption", "")) if payload.media else ""
-        recent = graph.call(
-            "GET",
-            f"/{self.settings.user_id}/media",
-            idempotent=True,
-            params={"fields": "id,caption,permalink,timestamp", "limit": "50"},
-        )
+        path = f"/{self.settings.user_id}/media"
+        recent = mc.recent_posts(graph, path, "id,caption,permalink", message["since"])
         found = mc.find_post(recent, key="caption", wanted=caption, since=message["since"])
         if found is None:  # published (says the container) but not in the recent media
             return Lookup.UNKNOWN if container else Lookup.ABSENT

@@ -152,6 +152,20 @@ def find_post(answer: Any, *, key: str, wanted: str, since: str) -> dict[str, An
     return None
 
 
+def recent_posts(graph: Graph, path: str, fields: str, since: str) -> dict[str, Any]:
+    """The account's posts on a list edge made after `since` (ISO time, minus the clock
+    skew `find_post` allows), page by page: one page of the newest holds only the last 25
+    (Threads) or 50 posts, too few after a run that published more."""
+    from datetime import UTC, datetime, timedelta
+
+    from socialpub.channels.meta_data import recent
+
+    start = datetime.fromisoformat(since) - timedelta(minutes=5) if since else datetime.min
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    found, _ = recent(graph, path, fields, start, time_field="timestamp")
+    return {"data": [dict(item) for item in found]}
+
+
 def text_of(data: Any, key: str) -> str:
     value = data.get(key) if isinstance(data, Mapping) else None
     return str(value) if isinstance(value, str | int) and value != "" else ""

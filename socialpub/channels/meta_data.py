@@ -62,16 +62,18 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def recent(
-    graph: Graph, path: str, fields: str, after: datetime
+    graph: Graph, path: str, fields: str, after: datetime, time_field: str = "created_time"
 ) -> tuple[list[Mapping[str, Any]], bool]:
     """The objects of a list edge (newest first) created at or after `after`, and whether
-    that is all of them (False: more pages than LOOKUP_PAGES, or no way to the next one)."""
-    params: dict[str, Any] = {"fields": f"{fields},created_time", "limit": PAGE_SIZE}
+    that is all of them (False: more pages than LOOKUP_PAGES, or no way to the next one).
+    `time_field`: Pages name the creation time `created_time`, Instagram and Threads
+    `timestamp`."""
+    params: dict[str, Any] = {"fields": f"{fields},{time_field}", "limit": PAGE_SIZE}
     found: list[Mapping[str, Any]] = []
     for _ in range(LOOKUP_PAGES):
         answer = graph.call("GET", path, idempotent=True, params=params)
         page = items(answer)
-        times = [parse_time(item.get("created_time")) or after for item in page]
+        times = [parse_time(item.get(time_field)) or after for item in page]
         found += [item for item, at in zip(page, times, strict=True) if at >= after]
         if any(at < after for at in times) or len(page) < PAGE_SIZE:
             return found, True

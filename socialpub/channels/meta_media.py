@@ -88,7 +88,7 @@ def verify_online(http: Http, media: PublicMedia, channel: str) -> None:
     """GET the public URL (without any token) and compare its bytes with the local copy."""
     wait = "deploy the website with this post's media; the next run tries again"
     try:
-        response = http.request("GET", media.url, idempotent=True)
+        response = http.request("GET", media.url, idempotent=True, paced=False)  # not Meta
     except Transient:
         raise NotReady(f"{channel}: {media.url} is not reachable yet", hint=wait) from None
     except Rejected as exc:

@@ -31,7 +31,7 @@ RENEW = (
     "create a new long-lived Threads token (permissions threads_basic, "
     "threads_content_publish, threads_delete) and export it again; tokens last 60 days"
 )
-FIELDS = "id,text,permalink,timestamp"
+FIELDS = "id,text,permalink"  # and `timestamp`, which the look-up adds
 MAX_LINKS = 5  # distinct URLs in one post
 GONE_SUBCODE = 33  # Meta: "Object with ID … does not exist"
 
@@ -153,7 +153,7 @@ class ThreadsAdapter(Adapter):
             if container and self._status(graph, container) != "PUBLISHED":
                 return Lookup.ABSENT  # never published: making it (and the rest) is safe
             parent = progress.sent[-1].id if index else ""
-            recent = self._recent(graph, parent)
+            recent = self._recent(graph, parent, message["since"])
             wanted = str(message["containers"][-1].get("text", ""))
             found = mc.find_post(recent, key="text", wanted=wanted, since=message["since"])
             if found is None:
@@ -192,12 +192,11 @@ class ThreadsAdapter(Adapter):
             made.append(container)
         return made[-1]
 
-    def _recent(self, graph: meta.Graph, parent: str) -> dict[str, Any]:
+    def _recent(self, graph: meta.Graph, parent: str, since: str) -> dict[str, Any]:
         """The account's recent posts, or (for a later part) its replies to `parent`."""
         edge, fields = ("replies", FIELDS + ",replied_to") if parent else ("threads", FIELDS)
         path = f"/{self.settings.user_id}/{edge}"
-        answer = graph.call("GET", path, idempotent=True, params={"fields": fields})
-        items = answer.get("data") if isinstance(answer, dict) else None
+        items = mc.recent_posts(graph, path, fields, since)["data"]
         return {
             "data": [
                 item

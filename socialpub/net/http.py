@@ -175,6 +175,7 @@ class Http:
         *,
         idempotent: bool,
         read_error: ErrorReader | None = None,
+        paced: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries; return a 2xx response or raise from the error tree.
@@ -185,11 +186,14 @@ class Http:
         `read_error`: the platform's own reading of an error answer (Meta puts the kind of
         error in the body, not the status); None leaves it to the status. A RateLimited it
         returns is waited out like a 429, a Transient retried like a 5xx.
+        `paced=False`: a request to another server than the platform (Meta fetching a photo
+        from the county's website is checked first) does not spend the channel's rate limit.
         """
         failures = 0
         waited = 0.0
         while True:
-            self._pace()
+            if paced:
+                self._pace()
             try:
                 response = self.client.request(method, url, **kwargs)
             except _NOT_SENT as exc:

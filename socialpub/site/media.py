@@ -85,7 +85,9 @@ class MediaStore:
     # --- images -----------------------------------------------------------------------
 
     def _image(self, media: Media, source: Path, digest: str, folder: str) -> Picture:
-        key = f"{RECIPE}:{digest}"
+        # the name is part of the key: the copies are named after their file, and Meta
+        # fetches a later post's renamed copy of the same photo under its own name
+        key = f"{RECIPE}:{digest}:{file_stem(source.name)}"
         facts = self.cache.get(key)
         if facts is None or not _complete(facts):
             facts = self._convert(source, folder, key)
