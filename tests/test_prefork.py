@@ -36,6 +36,9 @@ def run(repo: Repo) -> list[tuple[str, int, str, str]]:
     return sorted((p.file, p.line, p.code, p.message) for p in report.problems)
 
 
+stopped: list[int] = []  # the pids of children stopped by close()
+
+
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the forked child was asked to check (by key), or "closed" when it was stopped."""
     seen: list[str] = []
@@ -48,6 +51,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def closing(self: Prechecker) -> None:
         if self._pid:
             seen.append("closed")
+            stopped.append(self._pid)
         close(self)
 
     monkeypatch.setattr(Prechecker, "check", checking)
@@ -88,7 +92,25 @@ def test_with_nothing_changed_the_child_is_stopped(
     assert run(repo) == first
     assert seen == ["closed"]
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
+        os.waitpid(stopped[-1], os.WNOHANG)  # reaped: no zombie left behind
+
+
+def test_a_validation_that_fails_stops_the_child(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.post("a.md", POST.format(id="a", body="Kurz."))
+    run(repo)
+    seen = spy(monkeypatch)
+
+    def failing(*args: object) -> object:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(validate_module, "_look_up", failing)
+    with pytest.raises(OSError, match="disk"):
+        run(repo)
+    assert seen == ["closed"]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(stopped[-1], os.WNOHANG)
 
 
 def test_a_child_that_fails_costs_only_time(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,13 +72,18 @@ def validate(
         if use_cache and ValidationCache.exists(folder, fingerprint)
         else None
     )
-    files = discover(paths, config.posts_dir)
-    keys = _keys(files, config, walked=not paths)
-    full = files if changed is None else [p for p in files if os.path.abspath(p) in changed]  # noqa: PTH100
-    with _collector_paused():
-        cache = ValidationCache(folder, fingerprint)
-        entries, misses = _look_up(full, keys, cache if use_cache and cache.rows else None)
-    for miss, (entry, digest) in zip(misses, _check_misses(misses, config, warm), strict=True):
+    try:
+        files = discover(paths, config.posts_dir)
+        keys = _keys(files, config, walked=not paths)
+        full = files if changed is None else [p for p in files if os.path.abspath(p) in changed]  # noqa: PTH100
+        with _collector_paused():
+            cache = ValidationCache(folder, fingerprint)
+            entries, misses = _look_up(full, keys, cache if use_cache and cache.rows else None)
+        checked = _check_misses(misses, config, warm)
+    finally:
+        if warm is not None:  # stopped on every way out, or it would wait for files for ever
+            warm.close()
+    for miss, (entry, digest) in zip(misses, checked, strict=True):
         entries[miss.key] = entry
         if use_cache and digest:  # a file that could not be read is not remembered
             cache.store(miss.key, digest, miss.stat, entry)
@@ -228,8 +233,8 @@ def _check_misses(
         found = warm.check([(str(m.path), m.key, m.data) for m in misses])
         if found is not None:
             return [(Entry(*fields), digest) for fields, digest in found]
-    elif warm is not None:
-        warm.close()
+    if warm is not None:
+        warm.close()  # before the work here: it would only take a core from it
     return _check_all(misses, config)
 
 
