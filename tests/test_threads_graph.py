@@ -87,6 +87,36 @@ def test_an_image_with_alt_text_is_fetched_from_the_site_without_exif(
     assert image.url is not None and served[image.url.split("/", 3)[3]] == image.data
 
 
+def test_a_video_is_fetched_from_the_site(graph: MetaGraph, repo: MetaRepo) -> None:
+    video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+    file = repo.file("film.mp4", video)
+    media = [{"file": file, "alt": "Ein Rundgang durch das Kreishaus"}]
+    repo.post("film", "Ein Film über das Kreishaus.", ["threads", "web"], media=media)
+    repo.deploy()
+    done = repo.run("publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [post] = graph.threads(THREADS)
+    assert (post.media_type, post.text, post.video) == (
+        "VIDEO",
+        "Ein Film über das Kreishaus.",
+        video,
+    )
+
+
+def test_several_photos_go_out_as_one_carousel_in_order(graph: MetaGraph, repo: MetaRepo) -> None:
+    files = [repo.file(f"fest-{n}.jpg", jpeg_with_exif(seed=f"fest-{n}")) for n in range(3)]
+    media = [{"file": f, "alt": f"Bild {n} vom Kreisfest"} for n, f in enumerate(files)]
+    repo.post("fest", "Drei Bilder vom Kreisfest.", ["threads", "web"], media=media)
+    repo.deploy()
+    done = repo.run("publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [post] = graph.threads(THREADS)
+    assert (post.media_type, post.text) == ("CAROUSEL", "Drei Bilder vom Kreisfest.")
+    assert [i.alt_text for i in post.images] == [f"Bild {n} vom Kreisfest" for n in range(3)]
+    assert not any(has_exif(i.data) for i in post.images)
+    assert repo.run("publish").returncode == 0 and len(graph.threads(THREADS)) == 1
+
+
 def test_a_long_post_becomes_a_thread_of_replies_in_order(graph: MetaGraph, repo: MetaRepo) -> None:
     repo.post("lang", LONG, ["threads"], thread=True)
     parts = preview_parts(repo, "lang")
