@@ -141,6 +141,19 @@ def test_text_link_photo_album_video_and_a_scheduled_post(graph: MetaGraph, tmp_
     assert again.returncode == 0 and len(graph.feed(PAGE)) == 6, again.stdout
 
 
+def test_preview_shows_the_message_its_count_and_the_photos_alt_text(
+    graph: MetaGraph, tmp_path: Path
+) -> None:
+    repo = PostsRepo(tmp_path, graph)
+    photo = repo.media("brücke.jpg", jpeg_with_exif())
+    repo.post("photo", "Die Brücke ist fertig.", media=[{"file": photo, "alt": "Neue Brücke"}])
+    shown = repo.run("preview", "photo", "--channel", "facebook")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "Die Brücke ist fertig." in shown.stdout and "/63206" in shown.stdout
+    assert "alt: Neue Brücke" in shown.stdout
+    assert graph.requests == []  # a preview sends nothing
+
+
 def test_a_post_due_beyond_30_days_is_not_sent_to_facebook_yet(
     graph: MetaGraph, tmp_path: Path
 ) -> None:
