@@ -10,7 +10,6 @@ no caption edits, and Meta's publishing guide documents no delete: that is left 
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Lookup, Progress
+from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
@@ -32,7 +32,6 @@ from socialpub.specs import (
 )
 
 if TYPE_CHECKING:
-    from socialpub.content.config import ChannelConfig
     from socialpub.net.http import Http
 
 MAX_BYTES = 8 * 1024 * 1024  # photos: at most 8 MB
@@ -44,12 +43,14 @@ RENEW = (
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9._]{1,30}")
 
 
-class InstagramAdapter(Adapter):
+class InstagramAdapter(ContainerAdapter):
     spec = INSTAGRAM
-
-    def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
-        super().__init__(channel, root, state_dir)
-        self.settings = meta.Account.parse(channel.settings, meta.GRAPH_BASE)
+    service = "Instagram"
+    default_base = meta.GRAPH_BASE
+    renew = RENEW
+    state_field = "status_code"
+    detail_field = "status"
+    max_image_bytes = MAX_BYTES
 
     # --- pure: exactly what will be sent ------------------------------------------------
 
@@ -176,41 +177,6 @@ class InstagramAdapter(Adapter):
         return Lookup.FOUND
 
     # --- helpers ------------------------------------------------------------------------
-
-    def _graph(self, http: Http) -> meta.Graph:
-        return meta.Graph(
-            http,
-            base=self.settings.api_base,
-            channel=self.channel.name,
-            service="Instagram",
-            renew=RENEW,
-        )
-
-    def _wait(self, graph: meta.Graph, container: str) -> None:
-        mc.wait_until_ready(
-            graph,
-            container,
-            field="status_code",
-            detail="status",
-            clock=graph.http.clock,
-            channel=self.channel.name,
-        )
-
-    @functools.cached_property
-    def media_base(self) -> str:
-        """Where Meta fetches the media: `media_base_url`, else the website's media folder."""
-        return meta_media.media_base(self.channel.settings, self.root)
-
-    def _public_urls(self, media: tuple[MediaFile, ...], http: Http) -> dict[str, str]:
-        return meta_media.public_urls(
-            http,
-            root=self.root,
-            base=self.media_base,
-            media=media,
-            channel=self.channel.name,
-            service="Instagram",
-            max_image_bytes=MAX_BYTES,
-        )
 
 
 ADAPTER = InstagramAdapter

@@ -10,7 +10,6 @@ exist are skipped. Meta's quota (250 posts a day) is asked first; deleting needs
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Lookup, Progress
+from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.errors import Rejected
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import MEDIA_KINDS, THREADS, VIDEO_KINDS
 
 if TYPE_CHECKING:
-    from socialpub.content.config import ChannelConfig
     from socialpub.net.http import Http
 
 RENEW = (
@@ -36,12 +35,13 @@ MAX_LINKS = 5  # distinct URLs in one post
 GONE_SUBCODE = 33  # Meta: "Object with ID … does not exist"
 
 
-class ThreadsAdapter(Adapter):
+class ThreadsAdapter(ContainerAdapter):
     spec = THREADS
-
-    def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
-        super().__init__(channel, root, state_dir)
-        self.settings = meta.Account.parse(channel.settings, meta.THREADS_BASE)
+    service = "Threads"
+    default_base = meta.THREADS_BASE
+    renew = RENEW
+    state_field = "status"
+    detail_field = "error_message"
 
     # --- pure: exactly what will be sent ------------------------------------------------
 
@@ -167,15 +167,6 @@ class ThreadsAdapter(Adapter):
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _graph(self, http: Http) -> meta.Graph:
-        return meta.Graph(
-            http,
-            base=self.settings.api_base,
-            channel=self.channel.name,
-            service="Threads",
-            renew=RENEW,
-        )
-
     def _container(
         self, graph: meta.Graph, message: Mapping[str, Any], urls: dict[str, str], parent: str
     ) -> str:
@@ -209,31 +200,6 @@ class ThreadsAdapter(Adapter):
     def _status(self, graph: meta.Graph, container: str) -> str:
         answer = graph.call("GET", f"/{container}", idempotent=True, params={"fields": "status"})
         return mc.text_of(answer, "status")
-
-    def _wait(self, graph: meta.Graph, container: str) -> None:
-        mc.wait_until_ready(
-            graph,
-            container,
-            field="status",
-            detail="error_message",
-            clock=graph.http.clock,
-            channel=self.channel.name,
-        )
-
-    @functools.cached_property
-    def media_base(self) -> str:
-        """Where Meta fetches the media: `media_base_url`, else the website's media folder."""
-        return meta_media.media_base(self.channel.settings, self.root)
-
-    def _public_urls(self, media: tuple[MediaFile, ...], http: Http) -> dict[str, str]:
-        return meta_media.public_urls(
-            http,
-            root=self.root,
-            base=self.media_base,
-            media=media,
-            channel=self.channel.name,
-            service="Threads",
-        )
 
 
 ADAPTER = ThreadsAdapter
