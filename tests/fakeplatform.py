@@ -24,7 +24,6 @@ import random
 import re
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
@@ -32,8 +31,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.localserver import QuietServer, ServerThread
 
 FAULT_KINDS = ("timeout", "500", "429", "reset")
 MARKER = re.compile(r"\[\[([A-Za-z0-9_.-]+)\]\]")
@@ -106,32 +107,23 @@ class FakePlatform:
         self._message_ids: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "the server is not running"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self._running is not None, "the server is not running"
+        return self._running.url
 
     def start(self) -> FakePlatform:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.platform = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        self._running = ServerThread(_Handler, self)
         return self
 
     def stop(self) -> None:
         self.stopping.set()  # wakes requests that hang on purpose
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
+        if self._running is not None:
+            self._running.stop()
 
     def __enter__(self) -> FakePlatform:
         return self.start()
@@ -233,16 +225,6 @@ def instance_json(base: str) -> dict[str, Any]:
     return {"domain": urllib.parse.urlsplit(base).netloc, "configuration": configuration}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a request that hangs on purpose must not block stop()
-    platform: FakePlatform
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up or was killed is part of the test, not an error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 class _Handler(BaseHTTPRequestHandler):
     """Routes a request to the Mastodon or Telegram subset; faults only on creating ones."""
 
@@ -251,8 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def platform(self) -> FakePlatform:
-        assert isinstance(self.server, _Server)
-        return self.server.platform
+        assert isinstance(self.server, QuietServer) and isinstance(self.server.owner, FakePlatform)
+        return self.server.owner
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests print their own numbers."""

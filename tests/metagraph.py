@@ -45,15 +45,15 @@ from __future__ import annotations
 import json
 import socket
 import struct
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
+from tests.localserver import QuietServer, ServerThread
 from tests.metagraph_containers import container_node, ig_edge, published_node, threads_edge
 from tests.metagraph_facebook import page_edge, post_node
 from tests.metagraph_faults import AccountLimit, Fault, FaultPlan
@@ -83,13 +83,12 @@ class MetaGraph(Store):
         self.latency = 0.0  # seconds added to every answer (the benchmark's network)
         self.limit: AccountLimit | None = None  # per-account request limit (the benchmark's)
         self.stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "the server is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        assert self._running is not None, "the server is not running"
+        return self._running.url
 
     @property
     def facebook_base(self) -> str:
@@ -100,20 +99,13 @@ class MetaGraph(Store):
         return f"{self.url}/v1.0"
 
     def start(self) -> MetaGraph:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.graph = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        self._running = ServerThread(_Handler, self)
         return self
 
     def stop(self) -> None:
         self.stopping.set()  # wakes answers held back on purpose
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
+        if self._running is not None:
+            self._running.stop()
 
     def __enter__(self) -> MetaGraph:
         return self.start()
@@ -192,24 +184,14 @@ class MetaGraph(Store):
         return usage_headers(account.id, _USAGE_TYPE[account.kind], percent, regain)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # an answer held back on purpose must not block stop()
-    graph: MetaGraph
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up is part of a test, not an error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeMetaGraph/1"
 
     @property
     def graph(self) -> MetaGraph:
-        assert isinstance(self.server, _Server)
-        return self.server.graph
+        assert isinstance(self.server, QuietServer) and isinstance(self.server.owner, MetaGraph)
+        return self.server.owner
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests assert on state, not on logs."""
@@ -311,11 +293,8 @@ class MediaServer:
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.hits: list[str] = []
-        handler = _media_handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._running = ServerThread(_media_handler(self), self)
+        self.url = self._running.url
 
     def put(self, name: str, data: bytes, content_type: str = "image/jpeg") -> str:
         """Serve `data` at /name; returns its URL."""
@@ -326,9 +305,7 @@ class MediaServer:
         self.files.pop("/" + name.lstrip("/"), None)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._running.stop()
 
 
 def _media_handler(media: MediaServer) -> Callable[..., BaseHTTPRequestHandler]:
