@@ -10,13 +10,14 @@ import json
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from socialpub.cli.console import stdout, use_colour
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
-from socialpub.publishing.ledger import Record
+from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import Action, Delivery
 from socialpub.publishing.reconcile import Resolution
 
@@ -38,6 +39,7 @@ _RESULT_STYLE = {
     Result.FAILED: "red",
     Result.UNCONFIRMED: "red",
     Result.WAITING: "yellow",
+    Result.MANUAL: "cyan",
 }
 
 
@@ -135,6 +137,11 @@ def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
             "unconfirmed: the platform may have posted these; "
             "check with `socialpub reconcile` before anything is sent again\n"
         )
+    if counts[Result.MANUAL.value]:
+        sys.stderr.write(
+            "manual: a posting kit is written for these; post each by hand, then "
+            "`socialpub confirm POST --channel NAME --url URL`\n"
+        )
     if counts[Result.WAITING.value]:
         sys.stderr.write("waiting: nothing was sent for these; a later run publishes them\n")
 
@@ -161,7 +168,9 @@ def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
     _table("Status", columns, table_rows)
 
 
-def status_json(rows: Sequence[tuple[str, str, Record | None]]) -> list[dict[str, object]]:
+def status_json(
+    rows: Sequence[tuple[str, str, Record | None]], at: datetime
+) -> list[dict[str, object]]:
     return [
         {
             "post": post,
@@ -172,9 +181,18 @@ def status_json(rows: Sequence[tuple[str, str, Record | None]]) -> list[dict[str
             "time": (record.published_at or record.updated_at).isoformat() if record else None,
             "attempts": record.attempts if record else 0,
             "last_error": record.last_error if record else "",
+            "confirmed_by": record.confirmed_by if record else "",
+            "waiting_minutes": _waiting_minutes(record, at),
         }
         for post, channel, record in rows
     ]
+
+
+def _waiting_minutes(record: Record | None, at: datetime) -> int | None:
+    """How long a posting kit has waited for a person (None: not a waiting manual one)."""
+    if record is None or record.state is not State.MANUAL:
+        return None
+    return max(0, int((at - record.created_at).total_seconds() // 60))
 
 
 def print_resolutions(results: Sequence[Resolution], *, empty: str) -> None:

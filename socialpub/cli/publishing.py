@@ -129,6 +129,7 @@ def publish(
 ) -> None:
     """Publish every approved, due post to its channels, exactly once."""
     from socialpub.cli import console, console_publish
+    from socialpub.cli.manual import print_kits
     from socialpub.publishing.engine import Result, prepare, summary_counts
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.plan import Action
@@ -170,6 +171,7 @@ def publish(
             console.print_json([o.as_dict() for o in outcomes])
         else:
             console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
+            print_kits(outcomes, cfg.root)
         counts = summary_counts(outcomes)
         if commit:
             _commit(cfg, clock, counts)
@@ -247,8 +249,9 @@ def status(
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
     from socialpub.cli import console, console_publish
+    from socialpub.cli.manual import print_waiting
     from socialpub.content.posts import post_channels, select_posts
-    from socialpub.publishing.ledger import Ledger, Record
+    from socialpub.publishing.ledger import Ledger, Record, State
 
     cfg = load(config)
     ledger = Ledger(cfg.root)
@@ -262,10 +265,12 @@ def status(
         rows += [
             (r.post, r.channel, r) for r in ledger.records() if (r.post, r.channel) not in seen
         ]
+    at = now(cfg)
     if as_json:
-        console.print_json(console_publish.status_json(rows))
+        console.print_json(console_publish.status_json(rows, at))
     else:
         console_publish.print_status(rows)
+        print_waiting([r for _, _, r in rows if r is not None and r.state is State.MANUAL], at)
 
 
 @app.command()
