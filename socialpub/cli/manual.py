@@ -1,21 +1,14 @@
-"""Channels without an API: `socialpub confirm`, and the posting kits shown after publish."""
+"""Channels without an API: `socialpub confirm` records a post made by hand from its kit."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import UsageError
-
-if TYPE_CHECKING:
-    from socialpub.publishing.engine import Outcome
-    from socialpub.publishing.ledger import Record
 
 
 @app.command()
@@ -72,47 +65,3 @@ def confirm(
         )
     else:
         sys.stdout.write(f"published  {post} → {channel}  {record.url}  (by {who})\n")
-
-
-def print_kits(outcomes: Sequence[Outcome], root: Path) -> None:
-    """The text of each kit just written, ready to copy, and what to do next."""
-    from socialpub.channels.kit import CHECKLIST_FILE, TEXT_FILE, kit_folder
-    from socialpub.publishing.engine import Result
-
-    for outcome in outcomes:
-        if outcome.result is not Result.MANUAL:
-            continue
-        folder = kit_folder(root, outcome.post_id, outcome.channel)
-        text = (folder / TEXT_FILE).read_text(encoding="utf-8")
-        sys.stdout.write(
-            f"── post by hand: {outcome.post_id} → {outcome.channel} "
-            f"(kit: {folder.relative_to(root)}/, steps in {CHECKLIST_FILE})\n"
-        )
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.write(
-            f"── then: socialpub confirm {outcome.post_id} --channel {outcome.channel} --url URL\n"
-        )
-
-
-def age(since: datetime, at: datetime) -> str:
-    """How long a kit has waited, e.g. "2 d 3 h", "3 h 5 min", "4 min"."""
-    minutes = max(0, int((at - since).total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
-
-
-def print_waiting(records: Sequence[Record], at: datetime) -> None:
-    """Manual deliveries whose kit nobody has confirmed yet, oldest first."""
-    if not records:
-        return
-    sys.stdout.write("Waiting to be posted by hand:\n")
-    for record in sorted(records, key=lambda r: r.created_at):
-        sys.stdout.write(
-            f"  {record.post} → {record.channel}  waiting {age(record.created_at, at)} "
-            f"(kit written {record.created_at.strftime('%Y-%m-%d %H:%M')})\n"
-        )

@@ -129,7 +129,6 @@ def publish(
 ) -> None:
     """Publish every approved, due post to its channels, exactly once."""
     from socialpub.cli import console, console_publish
-    from socialpub.cli.manual import print_kits
     from socialpub.publishing.engine import Result, prepare, summary_counts
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.plan import Action
@@ -171,7 +170,7 @@ def publish(
             console.print_json([o.as_dict() for o in outcomes])
         else:
             console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
-            print_kits(outcomes, cfg.root)
+            console_publish.print_kits(outcomes, cfg.root)
         counts = summary_counts(outcomes)
         if commit:
             _commit(cfg, clock, counts)
@@ -249,7 +248,6 @@ def status(
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
     from socialpub.cli import console, console_publish
-    from socialpub.cli.manual import print_waiting
     from socialpub.content.posts import post_channels, select_posts
     from socialpub.publishing.ledger import Ledger, Record, State
 
@@ -270,7 +268,9 @@ def status(
         console.print_json(console_publish.status_json(rows, at))
     else:
         console_publish.print_status(rows)
-        print_waiting([r for _, _, r in rows if r is not None and r.state is State.MANUAL], at)
+        console_publish.print_waiting(
+            [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at
+        )
 
 
 @app.command()
