@@ -4,6 +4,7 @@ disk, the URL check), plan's `manual` rules, the engine's records and `confirm`.
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from socialpub.channels.adapter import adapter_class
 from socialpub.channels.kit import KitAdapter, WhatsAppChannelAdapter, XingAdapter, kit_folder
 from socialpub.content.config import Config, load_config
 from socialpub.content.posts import load_post
+from socialpub.content.scaffold import init_repo
 from socialpub.errors import ConfigError, UsageError
 from socialpub.models import Post, Receipt
 from socialpub.net.http import Http
@@ -251,3 +253,13 @@ def test_a_manual_channel_needs_a_host(repo: Repo) -> None:
     repo.write_config("timezone: Europe/Berlin\nchannels:\n  blatt:\n    type: manual\n")
     with pytest.raises(ConfigError, match="host"):
         load_config(repo.config)
+
+
+def test_init_ignores_the_kits(tmp_path: Path) -> None:
+    init_repo(tmp_path)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    kit = kit_folder(tmp_path, "buero", "xing") / "text.txt"
+    done = subprocess.run(
+        ["git", "check-ignore", "-q", str(kit)], cwd=tmp_path, check=False, capture_output=True
+    )
+    assert done.returncode == 0  # 0: ignored
