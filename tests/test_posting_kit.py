@@ -283,3 +283,12 @@ def test_a_too_long_text_for_the_manual_limit_is_refused(root: Path) -> None:
     assert done.returncode == 0
     (delivery,) = json.loads(done.stdout)
     assert delivery["action"] == "blocked" and "200" in delivery["reason"]
+
+
+def test_dry_run_shows_the_kit_and_writes_nothing(root: Path) -> None:
+    done = socialpub(root, "publish", "stellen", "-c", "xing", "--dry-run", "--json")
+    assert done.returncode == 0, done.stderr
+    (payload,) = json.loads(done.stdout)
+    assert payload["messages"][0]["endpoint"] == "WRITE .socialpub/state/kits/stellen/xing/"
+    assert "Sachbearbeitung" in payload["messages"][0]["body"]["text"]
+    assert not (root / KITS).exists() and ledger(root) == {}
