@@ -270,13 +270,43 @@ XING = ChannelSpec(
     type="xing",
     title="Xing (manual)",
     capabilities=Capabilities(
-        counter="none",  # no posting API since ~2017: a manual kit, pasted by hand
+        # No posting API: a manual kit, pasted by hand. Xing documents no post length we
+        # could find: `max_characters` sets the limit the county works with.
+        counter="none",
         max_images=1,
         max_videos=0,
         supports_alt=False,
         api=False,
     ),
-    optional=frozenset({"profile_url"}),
+    optional=frozenset({"profile_url", "max_characters"}),
+)
+
+WHATSAPP_CHANNEL = ChannelSpec(
+    type="whatsapp_channel",
+    title="WhatsApp Channel (manual)",
+    capabilities=Capabilities(
+        # No API for Channels: a manual kit. Counted like a WhatsApp text message (4096).
+        counter="whatsapp",
+        max_images=1,
+        max_videos=1,
+        media_kinds=IMAGE_KINDS | frozenset({"mp4"}),
+        supports_alt=False,
+        api=False,
+    ),
+    optional=frozenset({"channel_url", "max_characters"}),
+)
+
+MANUAL = ChannelSpec(
+    type="manual",
+    title="Manual",
+    capabilities=Capabilities(
+        counter="none",  # any platform without an API: `max_characters` is its limit
+        max_images=10,
+        max_videos=1,
+        api=False,
+    ),
+    required=frozenset({"host"}),  # the posted copy's URL must be on it (`confirm`)
+    optional=frozenset({"title", "max_characters"}),
 )
 
 WHATSAPP = ChannelSpec(
@@ -310,6 +340,8 @@ CHANNEL_TYPES: dict[str, ChannelSpec] = {
         LINKEDIN,
         XING,
         WHATSAPP,
+        WHATSAPP_CHANNEL,
+        MANUAL,
     )
 }
 

@@ -35,6 +35,7 @@ CONFIG_COMMANDS = [
     ["status", "--json"],
     ["reconcile", "--json"],
     ["delete", "faellig", "--json"],
+    ["confirm", "faellig", "--channel", "xing", "--url", "https://xing.com/p/1", "--json"],
     ["site", "build", "--json"],
     ["sources", "fetch", "--json"],
 ]

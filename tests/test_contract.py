@@ -42,6 +42,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "linkedin": {"organization": "urn:li:organization:12345"},
     "xing": {},
     "whatsapp": {"phone_number_id": "100000000000001"},
+    "whatsapp_channel": {},
+    "manual": {"host": "amtsblatt.example"},
 }
 ERROR_TREE = (AuthFailed, Rejected, RateLimited, Transient)
 IMAGE = "media/bild.png"

@@ -118,6 +118,7 @@ ADAPTERS: dict[str, str] = {
     name: f"socialpub.channels.{name}"
     for name in ("mastodon", "bluesky", "telegram", "website", "facebook", "instagram", "threads")
 }
+ADAPTERS |= dict.fromkeys(("xing", "whatsapp_channel", "manual"), "socialpub.channels.kit")
 
 
 def adapter_class(channel_type: str) -> type[Adapter] | None:
@@ -125,5 +126,6 @@ def adapter_class(channel_type: str) -> type[Adapter] | None:
     if channel_type not in ADAPTERS:
         return None
     module = importlib.import_module(ADAPTERS[channel_type])
-    found = getattr(module, "ADAPTER", None)
+    by_type = getattr(module, "ADAPTER_FOR", {})  # one module serving several types
+    found = by_type.get(channel_type) or getattr(module, "ADAPTER", None)
     return found if isinstance(found, type) and issubclass(found, Adapter) else None

@@ -10,13 +10,15 @@ import json
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from socialpub.cli.console import stdout, use_colour
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
-from socialpub.publishing.ledger import Record
+from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import Action, Delivery
 from socialpub.publishing.reconcile import Resolution
 
@@ -38,6 +40,7 @@ _RESULT_STYLE = {
     Result.FAILED: "red",
     Result.UNCONFIRMED: "red",
     Result.WAITING: "yellow",
+    Result.MANUAL: "cyan",
 }
 
 
@@ -135,6 +138,11 @@ def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
             "unconfirmed: the platform may have posted these; "
             "check with `socialpub reconcile` before anything is sent again\n"
         )
+    if counts[Result.MANUAL.value]:
+        sys.stderr.write(
+            "manual: a posting kit is written for these; post each by hand, then "
+            "`socialpub confirm POST --channel NAME --url URL`\n"
+        )
     if counts[Result.WAITING.value]:
         sys.stderr.write("waiting: nothing was sent for these; a later run publishes them\n")
 
@@ -161,7 +169,9 @@ def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
     _table("Status", columns, table_rows)
 
 
-def status_json(rows: Sequence[tuple[str, str, Record | None]]) -> list[dict[str, object]]:
+def status_json(
+    rows: Sequence[tuple[str, str, Record | None]], at: datetime
+) -> list[dict[str, object]]:
     return [
         {
             "post": post,
@@ -172,9 +182,18 @@ def status_json(rows: Sequence[tuple[str, str, Record | None]]) -> list[dict[str
             "time": (record.published_at or record.updated_at).isoformat() if record else None,
             "attempts": record.attempts if record else 0,
             "last_error": record.last_error if record else "",
+            "confirmed_by": record.confirmed_by if record else "",
+            "waiting_minutes": _waiting_minutes(record, at),
         }
         for post, channel, record in rows
     ]
+
+
+def _waiting_minutes(record: Record | None, at: datetime) -> int | None:
+    """How long a posting kit has waited for a person (None: not a waiting manual one)."""
+    if record is None or record.state is not State.MANUAL:
+        return None
+    return max(0, int((at - record.created_at).total_seconds() // 60))
 
 
 def print_resolutions(results: Sequence[Resolution], *, empty: str) -> None:
@@ -183,3 +202,46 @@ def print_resolutions(results: Sequence[Resolution], *, empty: str) -> None:
     for r in results:
         line = f"{r.verdict.value:<11} {r.post_id} → {r.channel}  {r.detail}"
         sys.stdout.write(line.rstrip() + "\n")
+
+
+def print_kits(outcomes: Sequence[Outcome], root: Path) -> None:
+    """The text of each kit just written, ready to copy, and what to do next."""
+    from socialpub.channels.kit import CHECKLIST_FILE, TEXT_FILE, kit_folder
+
+    for outcome in outcomes:
+        if outcome.result is not Result.MANUAL:
+            continue
+        folder = kit_folder(root, outcome.post_id, outcome.channel)
+        text = (folder / TEXT_FILE).read_text(encoding="utf-8")
+        sys.stdout.write(
+            f"── post by hand: {outcome.post_id} → {outcome.channel} "
+            f"(kit: {folder.relative_to(root)}/, steps in {CHECKLIST_FILE})\n"
+        )
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(
+            f"── then: socialpub confirm {outcome.post_id} --channel {outcome.channel} --url URL\n"
+        )
+
+
+def age(since: datetime, at: datetime) -> str:
+    """How long a kit has waited, e.g. "2 d 3 h", "3 h 5 min", "4 min"."""
+    minutes = max(0, int((at - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def print_waiting(records: Sequence[Record], at: datetime) -> None:
+    """Manual deliveries whose kit nobody has confirmed yet, oldest first."""
+    if not records:
+        return
+    sys.stdout.write("Waiting to be posted by hand:\n")
+    for record in sorted(records, key=lambda r: r.created_at):
+        sys.stdout.write(
+            f"  {record.post} → {record.channel}  waiting {age(record.created_at, at)} "
+            f"(kit written {record.created_at.strftime('%Y-%m-%d %H:%M')})\n"
+        )

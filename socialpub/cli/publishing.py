@@ -170,6 +170,7 @@ def publish(
             console.print_json([o.as_dict() for o in outcomes])
         else:
             console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
+            console_publish.print_kits(outcomes, cfg.root)
         counts = summary_counts(outcomes)
         if commit:
             _commit(cfg, clock, counts)
@@ -248,7 +249,7 @@ def status(
     """Show every post × channel: state, remote URL, time, attempts, last error."""
     from socialpub.cli import console, console_publish
     from socialpub.content.posts import post_channels, select_posts
-    from socialpub.publishing.ledger import Ledger, Record
+    from socialpub.publishing.ledger import Ledger, Record, State
 
     cfg = load(config)
     ledger = Ledger(cfg.root)
@@ -262,10 +263,14 @@ def status(
         rows += [
             (r.post, r.channel, r) for r in ledger.records() if (r.post, r.channel) not in seen
         ]
+    at = now(cfg)
     if as_json:
-        console.print_json(console_publish.status_json(rows))
+        console.print_json(console_publish.status_json(rows, at))
     else:
         console_publish.print_status(rows)
+        console_publish.print_waiting(
+            [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at
+        )
 
 
 @app.command()

@@ -27,7 +27,7 @@ from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, 
 from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.ledger import Ledger, Record, State
-from socialpub.publishing.plan import Action, Delivery
+from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
 
 STATE_DIR = Path(".socialpub") / "state"
 
@@ -39,6 +39,7 @@ class Result(enum.StrEnum):
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
     WAITING = "waiting"  # nothing sent: something it needs is not there yet (NotReady)
+    MANUAL = "manual"  # a posting kit is written: a person posts it (`socialpub confirm`)
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,8 @@ class Engine:
             receipt = Receipt(record.sent)  # everything exists: only the final record is missing
         else:
             receipt = adapter.send(payload, http, recorder)
+        if not adapter.capabilities.api:
+            return self._kit_written(delivery, receipt, recorder)
         result = Result.SCHEDULED if receipt.scheduled else Result.PUBLISHED
         now = self.clock.now()
         recorder.finish(
@@ -264,6 +267,19 @@ class Engine:
         )
         return Outcome(delivery.post_id, delivery.channel, result, receipt.url)
 
+    def _kit_written(self, delivery: Delivery, receipt: Receipt, recorder: Recorder) -> Outcome:
+        """No API: the kit is written; the delivery waits for a person (never a failure)."""
+        recorder.finish(
+            "kit written",
+            receipt.sent[0].id,
+            state=State.MANUAL,
+            sent=receipt.sent,
+            inflight=None,
+            last_error="",
+            revision=delivery.revision,
+        )
+        return Outcome(delivery.post_id, delivery.channel, Result.MANUAL)
+
     def _edit(
         self,
         delivery: Delivery,
@@ -275,8 +291,9 @@ class Engine:
         record = recorder.record
         old = Receipt(record.sent, scheduled=record.state is State.SCHEDULED)
         receipt = adapter.edit(payload, http, old)
+        manual = record.state is State.MANUAL
         recorder.finish(
-            "edited",
+            KIT_REWRITTEN if manual else "edited",
             receipt.url,
             sent=receipt.sent,
             url=receipt.url or record.url,
@@ -284,7 +301,8 @@ class Engine:
             key=payload.key,
             last_error="",
         )
-        return Outcome(delivery.post_id, delivery.channel, Result.EDITED, receipt.url)
+        result = Result.MANUAL if manual else Result.EDITED
+        return Outcome(delivery.post_id, delivery.channel, result, receipt.url)
 
     def _confirm(
         self,

@@ -39,6 +39,7 @@ class State(enum.StrEnum):
     FAILED = "failed"  # the platform refused or could not be reached; nothing ambiguous
     PUBLISHED = "published"
     SCHEDULED = "scheduled"  # handed to the platform's own scheduler
+    MANUAL = "manual"  # a posting kit is written: a person posts it, then `socialpub confirm`
     DELETED = "deleted"
 
 
@@ -63,6 +64,7 @@ class Record:
     published_at: datetime | None = None
     scheduled_at: datetime | None = None
     last_error: str = ""
+    confirmed_by: str = ""  # who posted a manual delivery by hand (`socialpub confirm`)
     history: tuple[tuple[str, str, str], ...] = ()  # (time, event, detail), newest last
 
     def with_event(self, at: datetime, event: str, detail: str = "", **changes: Any) -> Record:
@@ -90,6 +92,7 @@ class Record:
             "published_at": _iso(self.published_at),
             "scheduled_at": _iso(self.scheduled_at),
             "last_error": self.last_error,
+            "confirmed_by": self.confirmed_by,
             "history": [list(h) for h in self.history],
         }
 
@@ -113,6 +116,7 @@ class Record:
             published_at=_from_iso(data.get("published_at")),
             scheduled_at=_from_iso(data.get("scheduled_at")),
             last_error=str(data.get("last_error", "")),
+            confirmed_by=str(data.get("confirmed_by", "")),
             history=tuple((str(a), str(b), str(c)) for a, b, c in data.get("history", [])),
         )
 

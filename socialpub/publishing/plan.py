@@ -22,6 +22,8 @@ from socialpub.publishing.ledger import Record, State
 #: a post is sent some moments after planning: keep this much beyond the platform's
 #: shortest lead (`Capabilities.schedule_lead`), so the platform still finds it far enough ahead
 SCHEDULE_MARGIN = timedelta(minutes=1)
+#: the ledger event of a posting kit written again for a changed post
+KIT_REWRITTEN = "kit rewritten"
 
 
 class Action(enum.StrEnum):
@@ -36,6 +38,7 @@ class Action(enum.StrEnum):
     BLOCKED = "blocked"  # not approved, invalid, no adapter, or a change the platform can't make
     DELETED = "deleted"
     CONFIRM = "confirm"  # scheduled natively, its time has passed: record the published post
+    MANUAL = "manual"  # a posting kit waits for a person: `socialpub confirm` records the copy
 
     @property
     def sends(self) -> bool:
@@ -196,6 +199,8 @@ def _known(
     if state in (State.PARTIAL, State.FAILED):
         done = f"{len(record.sent)} of {record.messages} messages exist"
         return Action.RESUME, f"continue the thread ({done})", None
+    if state is State.MANUAL:
+        return _manual(record, rev)
     if state is State.SCHEDULED and record.scheduled_at and record.scheduled_at <= now:
         # The platform posted it under a new id: find that first, edits and deletes need it.
         return Action.CONFIRM, f"went out {_when(record.scheduled_at)}: look up the post", None
@@ -211,6 +216,20 @@ def _known(
             None,
         )
     return Action.EDIT, "text changed since publishing: edit it on the platform", None
+
+
+def _manual(record: Record, rev: str) -> tuple[Action, str, datetime | None]:
+    """A posting kit nobody has confirmed yet: never stale, never blocking anything else."""
+    if record.revision != rev:
+        return Action.EDIT, "changed since the kit was written: publish writes it again", None
+    rewritten = any(event == KIT_REWRITTEN for _, event, _ in record.history)
+    written = "kit rewritten after a change" if rewritten else "kit written"
+    confirm = f"socialpub confirm {record.post} --channel {record.channel} --url URL"
+    return (
+        Action.MANUAL,
+        f"{written} {_when(record.updated_at)}: post it by hand, then `{confirm}`",
+        None,
+    )
 
 
 def _when(moment: datetime) -> str:

@@ -1,0 +1,77 @@
+"""`socialpub confirm`: a person posted a manual delivery by hand; record where and who.
+
+The URL must be https on the platform's host (the kit adapter checks it), and the confirmer
+comes from git's configured user unless given: the ledger says who vouched for the post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from socialpub.channels.kit import KitAdapter
+from socialpub.content.gitrepo import git, git_installed
+from socialpub.errors import UsageError
+from socialpub.models import Sent
+from socialpub.publishing.ledger import Ledger, Record, State
+
+
+def git_user(root: Path) -> str:
+    """`Name <email>` from git's configuration in the repository ("" when unset)."""
+    name, email = _git_config(root, "user.name"), _git_config(root, "user.email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email
+
+
+def _git_config(root: Path, key: str) -> str:
+    if not git_installed():
+        return ""
+    done = git(root, "config", "--get", key, allow=(1,))  # 1: not set
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def waiting(ledger: Ledger) -> list[Record]:
+    """Manual deliveries whose kit is written and that nobody has confirmed yet."""
+    return [r for r in ledger.records() if r.state is State.MANUAL]
+
+
+def confirm(
+    ledger: Ledger,
+    adapter: KitAdapter,
+    post: str,
+    channel: str,
+    url: str,
+    by: str,
+    now: datetime,
+) -> Record:
+    """Record the hand-posted copy at `url` as published, confirmed by `by`."""
+    record = ledger.get(post, channel)
+    which = f"{post} on {channel}"
+    if record is None:
+        raise UsageError(f"{which} has no posting kit yet", hint="run `socialpub publish` first")
+    if record.state is not State.MANUAL:
+        raise UsageError(
+            f"{which} is {record.state.value}, not waiting to be posted by hand",
+            hint="see `socialpub status`",
+        )
+    adapter.check_url(url)
+    if not by:
+        raise UsageError(
+            "who posted it? git has no user.name or user.email here",
+            hint='pass --by "Name", or set `git config user.name`',
+        )
+    kit = record.sent[0].refs if record.sent else {}
+    confirmed = record.with_event(
+        now,
+        "confirmed",
+        f"posted by hand, confirmed by {by}",
+        state=State.PUBLISHED,
+        sent=(Sent(id=url, url=url, refs=dict(kit)),),
+        url=url,
+        published_at=now,
+        confirmed_by=by,
+        last_error="",
+    )
+    ledger.put(confirmed)
+    return confirmed
