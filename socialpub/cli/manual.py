@@ -34,7 +34,7 @@ def confirm(
     """Record a post you published by hand from its posting kit (Xing, WhatsApp Channel)."""
     from socialpub.channels.kit import KitAdapter
     from socialpub.cli import console
-    from socialpub.cli.publishing import _clock, _lock
+    from socialpub.cli.publishing import ledger_lock, system_clock
     from socialpub.content.config import require_channels
     from socialpub.publishing.confirm import confirm as record_confirmation
     from socialpub.publishing.confirm import git_user
@@ -49,8 +49,8 @@ def confirm(
             f"channel {channel!r} publishes through its API: there is nothing to confirm",
             hint="confirm is for xing, whatsapp_channel and manual channels",
         )
-    clock = _clock(cfg)
-    with _lock(cfg, clock):
+    clock = system_clock(cfg)
+    with ledger_lock(cfg, clock):
         who = by.strip() if by else git_user(cfg.root)
         record = record_confirmation(Ledger(cfg.root), adapter, post, channel, url, who, now(cfg))
     if as_json:

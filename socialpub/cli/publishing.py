@@ -52,7 +52,7 @@ def moment(text: str | None, config: Config) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=config.timezone)
 
 
-def _clock(config: Config) -> Clock:
+def system_clock(config: Config) -> Clock:
     from socialpub.net.http import Clock
 
     return Clock(
@@ -79,7 +79,7 @@ def _ignore(outcome: Outcome) -> None:
     """No live report (reconcile, delete print their own results)."""
 
 
-def _lock(config: Config, clock: Clock) -> RepoLock:
+def ledger_lock(config: Config, clock: Clock) -> RepoLock:
     from socialpub.publishing.lock import RepoLock
 
     return RepoLock(config.root, clock, wait=config.publish.lock_wait)
@@ -135,7 +135,7 @@ def publish(
     from socialpub.publishing.workset import build
 
     cfg = load(config)
-    clock = _clock(cfg)
+    clock = system_clock(cfg)
     at = moment(now_, cfg)
     selectors, channels = posts or [], channel or []
     if dry_run:
@@ -152,7 +152,7 @@ def publish(
         else:
             console_publish.print_payloads(payloads)
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
-    with _lock(cfg, clock):  # held until the ledger is committed: no other run races git
+    with ledger_lock(cfg, clock):  # held until the ledger is committed: no other run races git
         _remove_temp_files(cfg)
         if commit:
             _recover_git_lock(cfg, clock)  # before sending: a blocked commit fails early
@@ -302,8 +302,8 @@ def reconcile(
     if mark_published is not None and resend:
         raise UsageError("choose either --mark-published or --resend")
     cfg = load(config)
-    clock = _clock(cfg)
-    with _lock(cfg, clock):
+    clock = system_clock(cfg)
+    with ledger_lock(cfg, clock):
         work = build(
             cfg, Ledger(cfg.root), clock.now(), selectors=posts or [], channels=channel or []
         )
@@ -358,8 +358,8 @@ def delete(
 
     cfg = load(config)
     require_channels(cfg, channel or [])
-    clock = _clock(cfg)
-    with _lock(cfg, clock):
+    clock = system_clock(cfg)
+    with ledger_lock(cfg, clock):
         records = [
             r
             for r in Ledger(cfg.root).records()
