@@ -6,6 +6,7 @@ would see."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
@@ -105,27 +106,39 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             fault = fake.draw()
             creating = method == "POST" and url.path == "/rest/posts"
             if fault == "500":
-                return self._error(500, "Internal Server Error")
-            if fault == "429":
-                return self._error(429, "Resource level throttle limit reached", {"Retry-After": "0"})
-            if fault == "timeout" and not creating:
-                time.sleep(fake.hang)
-            if fault == "drop" and not creating:
-                self.close_connection = True
-                return
-            if fake.next_errors:
-                status, message = fake.next_errors.pop(0)
-                return self._error(status, message)
+                self._error(500, "Internal Server Error")
+            elif fault == "429":
+                self._error(429, "Resource level throttle limit reached", {"Retry-After": "0"})
+            elif fault in ("timeout", "drop") and not creating:
+                self._fail(fault)
+            elif fake.next_errors:
+                self._error(*fake.next_errors.pop(0))
+            else:
+                self._serve(method, url, raw, fault)
+
+        def _serve(
+            self, method: str, url: urllib.parse.SplitResult, raw: bytes, fault: str
+        ) -> None:
+            """Handle the request; a creating call's fault strikes after the post is stored."""
             try:
                 status, headers, body = self._route(method, url, raw)
             except _Refusal as refusal:
-                return self._error(refusal.status, refusal.message, field_path=refusal.field_path)
+                self._error(refusal.status, refusal.message, field_path=refusal.field_path)
+                return
             if fault == "drop":  # stored, but the answer never arrives
                 self.close_connection = True
                 return
             if fault == "timeout":
                 time.sleep(fake.hang)
             self._answer(status, body, headers)
+
+        def _fail(self, fault: str) -> None:
+            """A timeout (the answer comes too late) or a dropped connection, before handling."""
+            if fault == "drop":
+                self.close_connection = True
+                return
+            time.sleep(fake.hang)
+            self._error(504, "Gateway Timeout")
 
         def _route(
             self, method: str, url: urllib.parse.SplitResult, raw: bytes
@@ -238,8 +251,7 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             start, count = int(query.get("start", 0)), int(query.get("count", 10))
             newest = sorted(fake.visible(), key=lambda p: p.created_at, reverse=True)
             page = newest[start : start + count]
-            elements = [{"id": p.urn, "author": p.author, "commentary": p.commentary,
-                         "createdAt": p.created_at, "lifecycleState": "PUBLISHED"} for p in page]  # fmt: skip
+            elements = [_element(p) for p in page]
             return 200, {}, {"elements": elements, "paging": {"start": start, "count": count}}
 
         def _update(self, post: Post, body: Any) -> tuple[int, dict[str, str], Any]:
@@ -255,7 +267,9 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             field_path: str = "",
         ) -> None:  # fmt: skip
             body: dict[str, Any] = {"status": status, "serviceErrorCode": 100, "message": message}
-            body["code"] = {401: "EXPIRED_ACCESS_TOKEN", 429: "TOO_MANY_REQUESTS"}.get(status, "ERROR")
+            body["code"] = {401: "EXPIRED_ACCESS_TOKEN", 429: "TOO_MANY_REQUESTS"}.get(
+                status, "ERROR"
+            )
             if field_path:
                 body["errorDetails"] = {"inputErrors": [
                     {"input": {"inputPath": {"fieldPath": field_path}}, "code": "INVALID_VALUE"}
@@ -264,16 +278,22 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body: Any, headers: dict[str, str]) -> None:
             data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if data:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if data:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
     return Handler
+
+
+def _element(post: Post) -> dict[str, Any]:
+    return {"id": post.urn, "author": post.author, "commentary": post.commentary,
+            "createdAt": post.created_at, "lifecycleState": "PUBLISHED"}  # fmt: skip
 
 
 def _json(raw: bytes) -> Any:

@@ -41,7 +41,9 @@ def test_the_create_request_and_write_ahead(tmp_path: Path) -> None:
     li = adapter(tmp_path)
     payload = li.prepare(variant(), "k", created_at=T0)
     progress = MemoryProgress()
-    receipt = li.send(payload, make_http(httpx.MockTransport(script), {"access_token": TOKEN}), progress)
+    receipt = li.send(
+        payload, make_http(httpx.MockTransport(script), {"access_token": TOKEN}), progress
+    )
     [request] = script.requests
     assert request.url == f"{BASE}/posts" and request.method == "POST"
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -104,8 +106,9 @@ def test_errors_map_onto_the_tree(tmp_path: Path) -> None:
         send(error(500, "Internal error"))
     assert failed.value.maybe_sent
     clock = FakeClock()
-    script = Script(httpx.Response(429, headers={"Retry-After": "7"}, json={"status": 429,
-                    "message": "throttled"}), httpx.Response(201, headers={"x-restli-id": URN}))  # fmt: skip
+    throttled = error(429, "throttled")
+    throttled.headers["Retry-After"] = "7"
+    script = Script(throttled, httpx.Response(201, headers={"x-restli-id": URN}))
     http = make_http(httpx.MockTransport(script), {"access_token": TOKEN}, clock=clock)
     assert li.send(payload, http, MemoryProgress()).sent[0].id == URN
     assert clock.sleeps == [7.0]

@@ -39,7 +39,9 @@ def test_photos_go_up_without_exif_with_their_alt_texts(linkedin: Fake, tmp_path
     one = repo.file("a.jpg", jpeg_with_exif(seed="a"))
     two = repo.file("b.jpg", jpeg_with_exif(seed="b"))
     repo.post("eins", "Ein Foto.", media=[{"file": one, "alt": "Das Landratsamt"}])
-    repo.post("zwei", "Zwei Fotos.", media=[{"file": one, "alt": "Eins"}, {"file": two, "alt": "Zwei"}])
+    repo.post(
+        "zwei", "Zwei Fotos.", media=[{"file": one, "alt": "Eins"}, {"file": two, "alt": "Zwei"}]
+    )
     done = repo.run("publish")
     assert done.returncode == 0, done.stdout + done.stderr
     posts = {p.text: p for p in linkedin.visible()}

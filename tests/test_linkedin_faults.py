@@ -21,7 +21,9 @@ _NUMBER = re.compile(r"Meldung (\d+) ")
 def test_200_deliveries_arrive_exactly_once(linkedin: Fake, tmp_path: Path) -> None:
     repo = LinkedInRepo(tmp_path, linkedin, max_rate_wait=5)
     for number in range(POSTS):
-        repo.post(f"post-{number:03d}", f"Meldung {number} aus dem Landratsamt (Sprechzeiten) #Kreis")
+        repo.post(
+            f"post-{number:03d}", f"Meldung {number} aus dem Landratsamt (Sprechzeiten) #Kreis"
+        )
     linkedin.hang = 0.8
     linkedin.faults(0.2, seed=2026)
     exits = []
