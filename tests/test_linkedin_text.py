@@ -46,7 +46,10 @@ def test_examples() -> None:
     assert commentary("Kreistag (öffentlich) #Landkreis_Ost, Mail: a@b.de") == (
         "Kreistag \\(öffentlich\\) {hashtag|\\#|Landkreis\\_Ost}, Mail: a\\@b.de"
     )
-    assert commentary("Nr#1 und ## und #") == "Nr\\#1 und \\#\\# und \\#"
+    assert commentary("Nr#1 und ## und # und #1 und C#") == (
+        "Nr\\#1 und \\#\\# und \\# und \\#1 und C\\#"
+    )
+    assert commentary("#Kreis2026!") == "{hashtag|\\#|Kreis2026}!"
     assert commentary("C:\\Pfad *wichtig* ~x~ <b> [1] {a|b}") == (
         "C:\\\\Pfad \\*wichtig\\* \\~x\\~ \\<b\\> \\[1\\] \\{a\\|b\\}"
     )

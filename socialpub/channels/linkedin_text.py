@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
-#: a hashtag as a follower sees one: "#" after a non-word character, then word characters
-HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+#: a hashtag: "#" not inside a word, then word characters with at least one letter ("#1"
+#: and "C#" stay plain text)
+HASHTAG = re.compile(r"(?<![\w#])#(\w*[^\W\d_]\w*)")
 
 
 def escape(text: str) -> str:
