@@ -44,6 +44,31 @@ class Post:
 
 
 @dataclass
+class Limit:
+    """LinkedIn-like throttling for the benchmark: `per_second` requests per second (a token
+    bucket of one second's worth); beyond it a 429. Counts what passed and what was refused."""
+
+    per_second: float
+    passed: int = 0
+    throttled: int = 0
+    _tokens: float = 0.0
+    _at: float = field(default_factory=time.monotonic)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allow(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.per_second, self._tokens + (now - self._at) * self.per_second)
+            self._at = now
+            if self._tokens >= 1.0 or self.passed == 0:
+                self._tokens = max(0.0, self._tokens - 1.0)
+                self.passed += 1
+                return True
+            self.throttled += 1
+            return False
+
+
+@dataclass
 class Fake:
     """The state; `faults` is the share of requests to fail, drawn with `seed`."""
 
@@ -55,6 +80,8 @@ class Fake:
     drawn: list[str] = field(default_factory=list)
     next_errors: list[tuple[int, str]] = field(default_factory=list)
     hang: float = 1.0
+    latency: float = 0.0  # seconds every answer takes (the benchmark)
+    limit: Limit | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -103,6 +130,11 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             fake.requests.append(f"{method} {url.path}")
+            if fake.limit is not None and not fake.limit.allow():
+                self._error(429, "Resource level throttle limit reached", {"Retry-After": "1"})
+                return
+            if fake.latency:
+                time.sleep(fake.latency)
             fault = fake.draw()
             creating = method == "POST" and url.path == "/rest/posts"
             if fault == "500":

@@ -15,16 +15,21 @@ from tests.linkedinfake import ORG, TOKEN, Fake
 
 class LinkedInRepo:
     def __init__(self, root: Path, fake: Fake, **publish: float) -> None:
-        self.root = root
+        self.root, self.fake = root, fake
         knobs = {"timeout": 0.5, "retries": 3, "backoff": 0.01} | publish
         lines = "".join(f"  {key}: {value}\n" for key, value in knobs.items())
         (root / "posts" / "media").mkdir(parents=True)
-        (root / "socialpub.yaml").write_text(
-            "timezone: Europe/Berlin\nlang: de\npublish:\n" + lines + "channels:\n"
-            "  linkedin:\n    type: linkedin\n"
+        self._head = "timezone: Europe/Berlin\nlang: de\npublish:\n" + lines + "channels:\n"
+        self.configure()
+
+    def configure(self, rate_limit: str = "1000/s", concurrency: int = 4) -> None:
+        """The one LinkedIn channel, paced at `rate_limit` with `concurrency` at a time."""
+        (self.root / "socialpub.yaml").write_text(
+            self._head + "  linkedin:\n    type: linkedin\n"
             f'    organization: "{ORG.rsplit(":", 1)[1]}"\n'
             "    access_token: ${LINKEDIN_TOKEN}\n"
-            f"    api_base: {fake.base}/rest\n    rate_limit: 1000/s\n    concurrency: 4\n",
+            f"    api_base: {self.fake.base}/rest\n"
+            f"    rate_limit: {rate_limit}\n    concurrency: {concurrency}\n",
             encoding="utf-8",
         )
 
