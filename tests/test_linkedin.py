@@ -4,6 +4,7 @@ error shape on the error tree."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from socialpub.channels.adapter import Lookup, adapter_class
 from socialpub.channels.linkedin import LinkedInAdapter
 from socialpub.content.config import ChannelConfig
 from socialpub.errors import AuthFailed, ConfigError, Rejected, Transient
-from socialpub.models import Part, Receipt, Sent, Variant
+from socialpub.models import Media, Part, Receipt, Sent, Variant
 from tests.adapterkit import T0, FakeClock, MemoryProgress, Script, make_http
 
 TOKEN = "li-unit-token"
@@ -120,3 +121,71 @@ def test_settings_are_checked(tmp_path: Path) -> None:
         adapter(tmp_path, organization="kreis")
     with pytest.raises(ConfigError):
         adapter(tmp_path, api_version="2026-05")
+
+
+def test_photos_are_uploaded_clean_and_sent_as_multi_image(tmp_path: Path) -> None:
+    from tests.metarepo import has_exif, jpeg_with_exif
+
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.jpg").write_bytes(jpeg_with_exif(seed=name))
+    steps: list[httpx.Response] = []
+    for n in (1, 2):
+        value = {
+            "uploadUrl": f"https://www.linkedin.com/dms-uploads/{n}",
+            "image": f"urn:li:image:{n}",
+        }
+        steps += [httpx.Response(200, json={"value": value}), httpx.Response(201)]
+    script = Script(*steps, httpx.Response(201, headers={"x-restli-id": URN}))
+    li = adapter(tmp_path)
+    media = (Media("a.jpg", "Eins"), Media("b.jpg", "Zwei"))
+    payload = li.prepare(dataclasses.replace(variant(), media=media), "k", created_at=T0)
+    http = make_http(httpx.MockTransport(script), {"access_token": TOKEN})
+    li.send(payload, http, MemoryProgress())
+    init, put, _, _, post = script.requests
+    assert init.url.params["action"] == "initializeUpload"
+    assert json.loads(init.content) == {
+        "initializeUploadRequest": {"owner": "urn:li:organization:42"}
+    }
+    assert put.method == "PUT" and not has_exif(put.content)
+    images = [
+        {"id": "urn:li:image:1", "altText": "Eins"},
+        {"id": "urn:li:image:2", "altText": "Zwei"},
+    ]
+    assert json.loads(post.content)["content"] == {"multiImage": {"images": images}}
+
+
+def test_an_upload_url_off_linkedin_gets_no_token(tmp_path: Path) -> None:
+    from tests.metarepo import jpeg_with_exif
+
+    (tmp_path / "a.jpg").write_bytes(jpeg_with_exif())
+    value = {"uploadUrl": "https://evil.example/upload", "image": "urn:li:image:1"}
+    script = Script(httpx.Response(200, json={"value": value}))
+    li = adapter(tmp_path)
+    payload = li.prepare(dataclasses.replace(variant(), media=(Media("a.jpg", "A"),)), "k",
+                         created_at=T0)  # fmt: skip
+    with pytest.raises(Rejected, match=r"not on linkedin\.com"):
+        li.send(
+            payload,
+            make_http(httpx.MockTransport(script), {"access_token": TOKEN}),
+            MemoryProgress(),
+        )
+    assert len(script.requests) == 1
+
+
+def test_check_reports_alt_texts_longer_than_linkedin_takes(tmp_path: Path) -> None:
+    long = dataclasses.replace(variant(), media=(Media("a.jpg", "x" * 4087, line=7),))
+    [problem] = adapter(tmp_path).check(long)
+    assert (problem.code, problem.line, problem.field) == ("SP205", 7, "media.alt")
+    assert adapter(tmp_path).check(dataclasses.replace(long, media=(Media("a.jpg", "ok"),))) == []
+
+
+def test_a_missing_permission_is_an_auth_failure_naming_the_scope(tmp_path: Path) -> None:
+    li = adapter(tmp_path)
+    payload = li.prepare(variant(), "k", created_at=T0)
+    script = Script(error(403, "Not enough permissions to access: partnerApiPostsExternal.CREATE"))
+    with pytest.raises(AuthFailed, match="w_organization_social"):
+        li.send(
+            payload,
+            make_http(httpx.MockTransport(script), {"access_token": TOKEN}),
+            MemoryProgress(),
+        )

@@ -210,14 +210,22 @@ class LinkedInAdapter(Adapter):
         init = {"initializeUploadRequest": {"owner": self.author}}
         params = {"action": "initializeUpload"}
         response = self._call(http, "POST", "/images", idempotent=True, json=init, params=params)
-        value = http.json(response).get("value") if response.content else None
+        answer = http.json(response) if response.content else None
+        value = answer.get("value") if isinstance(answer, dict) else None
         upload = value.get("uploadUrl") if isinstance(value, dict) else None
         urn = value.get("image") if isinstance(value, dict) else None
         if not isinstance(upload, str) or not isinstance(urn, str):
             raise Transient(f"{self.channel.name}: LinkedIn gave no upload URL for an image")
+        if not self._ours(upload):  # the upload carries the token: only to LinkedIn
+            raise Rejected(f"{self.channel.name}: LinkedIn's upload URL is not on linkedin.com")
         self._call(http, "PUT", upload, idempotent=True, content=data,
                    headers={"Content-Type": mime})  # fmt: skip
         return urn
+
+    def _ours(self, url: str) -> bool:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        api = urllib.parse.urlsplit(self.base).hostname
+        return host == api or (url.startswith("https://") and host.endswith(".linkedin.com"))
 
     def _call(
         self, http: Http, method: str, path: str, *, idempotent: bool, **kwargs: Any
