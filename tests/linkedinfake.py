@@ -79,6 +79,7 @@ class Fake:
     fault_rate: float = 0.0
     drawn: list[str] = field(default_factory=list)
     next_errors: list[tuple[int, str]] = field(default_factory=list)
+    once: dict[str, str] = field(default_factory=dict)  # "POST /rest/posts" → "drop"
     hang: float = 1.0
     latency: float = 0.0  # seconds every answer takes (the benchmark)
     limit: Limit | None = None
@@ -91,8 +92,11 @@ class Fake:
     def faults(self, rate: float, seed: int) -> None:
         self.fault_rate, self._random = rate, random.Random(seed)
 
-    def draw(self) -> str:
+    def draw(self, request: str) -> str:
+        """The fault for this request: one set with `once`, else a random one (or none)."""
         with self.lock:
+            if request in self.once:
+                return self.once.pop(request)
             if self.fault_rate and self._random.random() < self.fault_rate:
                 kind = self._random.choice(FAULT_KINDS)
                 self.drawn.append(kind)
@@ -129,13 +133,14 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             url = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            fake.requests.append(f"{method} {url.path}")
+            request = f"{method} {url.path}"
+            fake.requests.append(request)
             if fake.limit is not None and not fake.limit.allow():
                 self._error(429, "Resource level throttle limit reached", {"Retry-After": "1"})
                 return
             if fake.latency:
                 time.sleep(fake.latency)
-            fault = fake.draw()
+            fault = fake.draw(request)
             creating = method == "POST" and url.path == "/rest/posts"
             if fault == "500":
                 self._error(500, "Internal Server Error")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.linkedinfake import TOKEN, Fake, linkedin
 from tests.linkedinrepo import LinkedInRepo
 from tests.metarepo import jpeg_with_exif
@@ -68,20 +70,21 @@ def test_preview_sends_nothing(linkedin: Fake, tmp_path: Path) -> None:
     assert "#Landkreis" in shown.stdout and linkedin.requests == []
 
 
-def test_a_lost_answer_is_reconciled_without_a_second_post(linkedin: Fake, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fault", ["drop", "timeout"])
+def test_a_lost_answer_is_reconciled_without_a_second_post(
+    linkedin: Fake, tmp_path: Path, fault: str
+) -> None:
     repo = LinkedInRepo(tmp_path, linkedin)
     repo.post("kreistag", TEXT)
-    linkedin.faults(1.0, seed=1)
-    linkedin.fault_rate = 0.0
-    linkedin.hang = 1.0
-    original = linkedin.draw
-    linkedin.draw = lambda: "drop" if linkedin.requests[-1] == "POST /rest/posts" else ""  # type: ignore[method-assign]
+    linkedin.once["POST /rest/posts"] = fault  # stored, but the answer is lost
     first = repo.run("publish")
-    linkedin.draw = original  # type: ignore[method-assign]
     assert first.returncode != 0 and repo.status()["kreistag"]["state"] == "unconfirmed"
+    assert len(linkedin.visible()) == 1
     done = repo.run("reconcile")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert repo.status()["kreistag"]["state"] == "published" and len(linkedin.visible()) == 1
+    assert repo.status()["kreistag"]["state"] == "published"
+    again = repo.run("publish")
+    assert again.returncode == 0 and len(linkedin.visible()) == 1
 
 
 def test_an_expired_token_says_how_to_renew_it(linkedin: Fake, tmp_path: Path) -> None:
@@ -91,3 +94,5 @@ def test_an_expired_token_says_how_to_renew_it(linkedin: Fake, tmp_path: Path) -
     assert done.returncode == 1
     said = done.stdout + done.stderr
     assert "expired" in said and "60 days" in said and "an-expired-token" not in said
+    status = repo.run("status")
+    assert "expired" in status.stdout, status.stdout

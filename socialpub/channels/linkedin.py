@@ -49,7 +49,6 @@ PAGE_SIZE = 50
 MAX_PAGES = 10
 ARTICLE_DESCRIPTION_MAX = 250  # socialpub's choice: the link preview shows a few lines
 _VERSION = re.compile(r"^20\d\d(0[1-9]|1[0-2])$")
-_NOT_PROCESSED = 503
 _GONE = frozenset({404, 410})
 
 
