@@ -256,13 +256,14 @@ LINKEDIN = ChannelSpec(
     title="LinkedIn",
     capabilities=Capabilities(
         counter="linkedin",  # an organisation page (Posts API), images via the Images API
-        max_images=20,
-        max_videos=1,
-        edit=True,
+        max_images=20,  # Posts API: multiImage takes 2 to 20 images
+        max_videos=0,  # the Videos API (multi-part upload) is not built yet
+        media_kinds=frozenset({"jpeg", "png", "gif"}),  # Images API: JPG, GIF and PNG
+        edit=True,  # PARTIAL_UPDATE of the commentary only
         delete=True,
     ),
     required=frozenset({"organization"}),
-    optional=frozenset({"api_version"}),
+    optional=frozenset({"api_version", "api_base"}),
     secrets=frozenset({"access_token"}),
 )
 
