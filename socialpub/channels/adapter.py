@@ -116,7 +116,7 @@ class Adapter(abc.ABC):
 #: channel type → the module of its adapter, imported only when the type is published to
 ADAPTERS: dict[str, str] = {
     name: f"socialpub.channels.{name}"
-    for name in ("mastodon", "bluesky", "telegram", "website", "facebook", "instagram", "threads")
+    for name in ("mastodon", "bluesky", "telegram", "website", "facebook", "instagram", "threads", "x")
 }
 
 
