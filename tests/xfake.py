@@ -42,6 +42,7 @@ from tests.xfake_wire import (
     FaultPlan,
     OAuth1Registry,
     WireRequest,
+    openapi,
     XProblem,
     rate_problem,
     unauthorized,
@@ -92,6 +93,7 @@ class XFake:
         self.latency = 0.0
         self.offset = timedelta(0)  # moves the fake's clock (edit window tests)
         self.video_polls = 2
+        self.lookup_lag = 0  # this many timeline reads miss every post (X's index lags)
         self.lock = threading.Lock()
         self._ids = itertools.count(1_860_000_000_000_000_001)
         self._server: ThreadingHTTPServer | None = None
@@ -134,6 +136,7 @@ class XFake:
             ]
 
     def start(self) -> XFake:
+        openapi()  # read X's description once, before the first request waits for it
         server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
         self._server = server
@@ -244,6 +247,9 @@ class XFake:
         if owner != user:
             raise XProblem(403, "Forbidden", "the fake serves only the signed-in user's posts")
         start = datetime.fromisoformat(args["start_time"]) if "start_time" in args else None
+        if self.lookup_lag > 0:
+            self.lookup_lag -= 1
+            return {"meta": {"result_count": 0}}
         found = [t for t in reversed(self._visible(user)) if start is None or t.created_at >= start]
         size, skip = int(args.get("max_results", "10")), int(args.get("pagination_token", "0") or 0)
         page = found[skip : skip + size]

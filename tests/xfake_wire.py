@@ -25,6 +25,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature, utils
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
@@ -140,7 +141,8 @@ class OAuth1Registry:
         stamp = oauth.get("oauth_timestamp", "")
         if not stamp.isdigit() or abs(time.time() - int(stamp)) > TIMESTAMP_SKEW:
             raise unauthorized("oauth_timestamp out of range")
-        expected = signature.sign_hmac_sha1(self.base_string(request, header), consumer, token[0])
+        keys = Client("", client_secret=consumer, resource_owner_secret=token[0])
+        expected = signature.sign_hmac_sha1_with_client(self.base_string(request, header), keys)
         if not hmac.compare_digest(expected, oauth.get("oauth_signature", "")):
             raise unauthorized("the signature does not match the request")
         with self._lock:

@@ -116,7 +116,16 @@ class Adapter(abc.ABC):
 #: channel type → the module of its adapter, imported only when the type is published to
 ADAPTERS: dict[str, str] = {
     name: f"socialpub.channels.{name}"
-    for name in ("mastodon", "bluesky", "telegram", "website", "facebook", "instagram", "threads", "x")
+    for name in (
+        "mastodon",
+        "bluesky",
+        "telegram",
+        "website",
+        "facebook",
+        "instagram",
+        "threads",
+        "x",
+    )
 }
 
 

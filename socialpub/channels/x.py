@@ -9,9 +9,9 @@ X has no idempotency key: each create is written ahead (`progress.before(i)`) an
 with `idempotent=False`, so a timeout after sending makes the delivery unconfirmed and
 `reconcile` looks the parts up among the account's posts since the delivery's first attempt
 (`GET /2/users/{id}/tweets` with `start_time`), matched on their exact text. X refuses the
-same text twice ("duplicate content"): when that text is found among the account's posts
-since the delivery's first attempt, it is this delivery's own earlier attempt, recorded
-instead of failing; any other duplicate is Rejected.
+same text twice ("duplicate content"): on a resend after an unconfirmed attempt (reconcile
+did not see the post yet), a post with that text since the delivery's first attempt is that
+attempt, recorded instead of failing; any other duplicate is Rejected.
 
 Auth: OAuth 1.0a user context (api_key, api_secret, access_token, access_token_secret), or,
 without api_key, an OAuth 2.0 user access token in `access_token` (x_api.py).
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -110,12 +110,13 @@ class XAdapter(Adapter):
                 body["media"] = {"media_ids": x_media.upload_all(api, self.root, media)}
             if index > 0:
                 body["reply"] = {"in_reply_to_tweet_id": sent[index - 1].id}
+            resend = _sent_before(progress, index)
             progress.before(index)
             try:
                 answer = api.call("POST", "/2/tweets", idempotent=False, json=body)
                 part = self._sent(answer)
             except Rejected as exc:
-                if exc.platform_error != DUPLICATE:
+                if exc.platform_error != DUPLICATE or not resend:
                     raise
                 part = self._own_duplicate(api, message, exc)
             progress.after(index, part)
@@ -168,7 +169,7 @@ class XAdapter(Adapter):
     def _recent(self, api: XApi, after: datetime) -> tuple[list[dict[str, Any]], bool]:
         """The account's posts since `after`, oldest first; whether that is all of them."""
         query: dict[str, Any] = {
-            "start_time": (after - CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "start_time": (after - CLOCK_SKEW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "max_results": PAGE_SIZE,
             "tweet.fields": "created_at,entities",
         }
@@ -197,6 +198,16 @@ class XAdapter(Adapter):
 
 
 ADAPTER = XAdapter
+
+
+def _sent_before(progress: Progress, index: int) -> bool:
+    """Whether message `index` went out in an earlier attempt whose answer was lost. The
+    engine's Progress is its ledger Recorder, whose record keeps a "sending" event for every
+    create (a confirmed one would be in `progress.sent`); a Progress without a record has
+    no history, so no earlier attempt."""
+    history = getattr(getattr(progress, "record", None), "history", ())
+    wanted = f"message {index + 1} of "
+    return any(event == "sending" and detail.startswith(wanted) for _, event, detail in history)
 
 
 def _text(post: Mapping[str, Any]) -> str:
