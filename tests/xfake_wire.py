@@ -164,9 +164,8 @@ class OAuth1Registry:
             exclude_oauth_signature=True,
         )
         uri = signature.base_string_uri(request.origin + request.path)
-        return signature.signature_base_string(
-            request.method.upper(), uri, signature.normalize_parameters(params)
-        )
+        normalized = signature.normalize_parameters(params)
+        return str(signature.signature_base_string(request.method.upper(), uri, normalized))
 
 
 FaultKind = Literal["timeout", "429", "500", "drop", "user429"]
