@@ -216,7 +216,7 @@ def test_lookup_matches_exact_text_with_links_expanded_in_order(tmp_path: Path) 
     payload = x.prepare(variant("Mehr: https://kreis.example/a", "Zwei"), "k", created_at=T0)
     timeline = {
         "data": [
-            {"id": "2", "text": "Zwei"},
+            {"id": "2", "text": "Zwei", "referenced_tweets": [{"type": "replied_to", "id": "1"}]},
             {
                 "id": "1",
                 "text": "Mehr: https://t.co/abc",

@@ -42,8 +42,8 @@ from tests.xfake_wire import (
     FaultPlan,
     OAuth1Registry,
     WireRequest,
-    openapi,
     XProblem,
+    openapi,
     rate_problem,
     unauthorized,
     validate,
@@ -256,7 +256,8 @@ class XFake:
         meta: dict[str, Any] = {"result_count": len(page)}
         if skip + size < len(found):
             meta["next_token"] = str(skip + size)
-        data = [{"id": t.id, "text": t.text, "created_at": _stamp(t.created_at)} for t in page]
+        fields = args.get("tweet.fields", "").split(",")
+        data = [_fields(t, fields) for t in page]
         return {"data": data, "meta": meta} if data else {"meta": meta}
 
     def _simple_upload(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -404,6 +405,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _reset(self) -> None:
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
+
+
+def _fields(tweet: Tweet, fields: list[str]) -> dict[str, Any]:
+    """A post as `GET /2/users/{id}/tweets` shows it: id and text, and what was asked for."""
+    shown: dict[str, Any] = {"id": tweet.id, "text": tweet.text}
+    if "created_at" in fields:
+        shown["created_at"] = _stamp(tweet.created_at)
+    if "referenced_tweets" in fields and tweet.reply_to:
+        shown["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+    if "edit_history_tweet_ids" in fields:
+        shown["edit_history_tweet_ids"] = tweet.edit_history
+    return shown
 
 
 def _stamp(moment: datetime) -> str:

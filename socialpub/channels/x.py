@@ -118,7 +118,7 @@ class XAdapter(Adapter):
             except Rejected as exc:
                 if exc.platform_error != DUPLICATE or not resend:
                     raise
-                part = self._own_duplicate(api, message, exc)
+                part = self._own_duplicate(api, message, sent[index - 1].id if index else None, exc)
             progress.after(index, part)
             sent.append(part)
         return Receipt(tuple(sent))
@@ -134,13 +134,13 @@ class XAdapter(Adapter):
         api = self._api(http)
         first = payload.messages[0]
         posts, complete = self._recent(api, datetime.fromisoformat(first["created_after"]))
-        used = {s.id for s in progress.sent}
+        used = [s.id for s in progress.sent]
         for index in range(len(progress.sent), len(payload.messages)):
-            wanted = payload.messages[index]["body"]["text"]
-            match = next((p for p in posts if p["id"] not in used and _text(p) == wanted), None)
+            wanted, parent = payload.messages[index]["body"]["text"], used[-1] if used else None
+            match = next((p for p in posts if p["id"] not in used and _is(p, wanted, parent)), None)
             if match is None:  # not among all posts since then: safe to send
                 return Lookup.ABSENT if complete else Lookup.UNKNOWN
-            used.add(match["id"])
+            used.append(match["id"])
             progress.after(index, self._found(match))
         return Lookup.FOUND
 
@@ -155,13 +155,16 @@ class XAdapter(Adapter):
                 bearer = ""
         return XApi(http, base=self.settings.api_base, channel=self.channel.name, bearer=bearer)
 
-    def _own_duplicate(self, api: XApi, message: Mapping[str, Any], exc: Rejected) -> Sent:
-        """X says the text exists: if a post with it was made since this delivery's first
-        attempt, that attempt landed (its answer was lost); otherwise it is refused."""
+    def _own_duplicate(
+        self, api: XApi, message: Mapping[str, Any], parent: str | None, exc: Rejected
+    ) -> Sent:
+        """X says the text exists: if a post with it (replying to `parent`) was made since
+        this delivery's first attempt, that attempt landed (its answer was lost); otherwise
+        it is refused."""
         after = datetime.fromisoformat(message["created_after"])
         posts, _ = self._recent(api, after)
         wanted = message["body"]["text"]
-        match = next((p for p in posts if _text(p) == wanted), None)
+        match = next((p for p in posts if _is(p, wanted, parent)), None)
         if match is None:
             raise exc
         return self._found(match)
@@ -171,7 +174,7 @@ class XAdapter(Adapter):
         query: dict[str, Any] = {
             "start_time": (after - CLOCK_SKEW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "max_results": PAGE_SIZE,
-            "tweet.fields": "created_at,entities",
+            "tweet.fields": "created_at,entities,referenced_tweets",
         }
         found: list[dict[str, Any]] = []
         path = f"/2/users/{self.settings.user_id}/tweets"
@@ -201,13 +204,29 @@ ADAPTER = XAdapter
 
 
 def _sent_before(progress: Progress, index: int) -> bool:
-    """Whether message `index` went out in an earlier attempt whose answer was lost. The
-    engine's Progress is its ledger Recorder, whose record keeps a "sending" event for every
-    create (a confirmed one would be in `progress.sent`); a Progress without a record has
-    no history, so no earlier attempt."""
+    """Whether message `index` went out in an earlier attempt whose answer was lost and
+    that reconcile then did not find. The engine's Progress is its ledger Recorder, whose
+    record keeps the events: "sending" before each create, "not found" from reconcile. A
+    Progress without a record has no history, so no earlier attempt."""
     history = getattr(getattr(progress, "record", None), "history", ())
-    wanted = f"message {index + 1} of "
-    return any(event == "sending" and detail.startswith(wanted) for _, event, detail in history)
+    events = [(event, detail) for _, event, detail in history]
+    sending = [
+        n
+        for n, (event, detail) in enumerate(events)
+        if event == "sending" and detail.startswith(f"message {index + 1} of ")
+    ]
+    return bool(sending) and any(event == "not found" for event, _ in events[sending[-1] :])
+
+
+def _is(post: Mapping[str, Any], text: str, parent: str | None) -> bool:
+    """Whether `post` is the message with `text` replying to `parent` (None: to nothing)."""
+    refs = post.get("referenced_tweets")
+    replied = [
+        str(r.get("id"))
+        for r in (refs if isinstance(refs, list) else [])
+        if isinstance(r, dict) and r.get("type") == "replied_to"
+    ]
+    return _text(post) == text and replied == ([parent] if parent else [])
 
 
 def _text(post: Mapping[str, Any]) -> str:
