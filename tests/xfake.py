@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 
+from tests.metagraph_faults import AccountLimit
 from tests.xfake_wire import (
     INVALID,
     Fault,
@@ -93,6 +94,7 @@ class XFake:
         self.latency = 0.0
         self.offset = timedelta(0)  # moves the fake's clock (edit window tests)
         self.video_polls = 2
+        self.limit: AccountLimit | None = None  # per-user requests per second (the bench's)
         self.lookup_lag = 0  # this many timeline reads miss every post (X's index lags)
         self.lock = threading.Lock()
         self._ids = itertools.count(1_860_000_000_000_000_001)
@@ -364,6 +366,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             user = fake.authenticate(request)
+            if fake.limit is not None and not fake.limit.take(user):
+                raise rate_problem(Fault("429", reset_in=1))
             fault = fake.faults.draw(endpoint)
             if fault is not None and fault.before_storing:
                 raise (
