@@ -29,7 +29,6 @@ import struct
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,6 +36,7 @@ from typing import Any
 import pytest
 
 from tests.metagraph_faults import AccountLimit
+from tests.xfake_store import Media, Tweet, fields_of
 from tests.xfake_wire import (
     INVALID,
     Fault,
@@ -53,33 +53,6 @@ from tests.xfake_wire import (
 EDIT_WINDOW = timedelta(minutes=30)
 MAX_EDITS = 5
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
-
-
-@dataclass
-class Tweet:
-    id: str
-    author: str
-    text: str
-    created_at: datetime
-    media_ids: list[str] = field(default_factory=list)
-    reply_to: str | None = None
-    edit_history: list[str] = field(default_factory=list)  # ids, oldest first, this one last
-    deleted: bool = False
-    superseded: bool = False  # an edit replaced it
-
-
-@dataclass
-class Media:
-    id: str
-    owner: str
-    category: str
-    media_type: str
-    data: bytes = b""
-    total_bytes: int = 0
-    segments: dict[int, bytes] = field(default_factory=dict)
-    state: str = "succeeded"  # pending, in_progress, succeeded
-    polls_left: int = 0
-    alt: str | None = None
 
 
 class XFake:
@@ -259,7 +232,7 @@ class XFake:
         if skip + size < len(found):
             meta["next_token"] = str(skip + size)
         fields = args.get("tweet.fields", "").split(",")
-        data = [_fields(t, fields) for t in page]
+        data = [fields_of(t, fields) for t in page]
         return {"data": data, "meta": meta} if data else {"meta": meta}
 
     def _simple_upload(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -409,23 +382,6 @@ class _Handler(BaseHTTPRequestHandler):
     def _reset(self) -> None:
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
-
-
-def _fields(tweet: Tweet, fields: list[str]) -> dict[str, Any]:
-    """A post as `GET /2/users/{id}/tweets` shows it: id and text, and what was asked for."""
-    shown: dict[str, Any] = {"id": tweet.id, "text": tweet.text}
-    if "created_at" in fields:
-        shown["created_at"] = _stamp(tweet.created_at)
-    if "referenced_tweets" in fields and tweet.reply_to:
-        shown["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
-    if "edit_history_tweet_ids" in fields:
-        shown["edit_history_tweet_ids"] = tweet.edit_history
-    return shown
-
-
-def _stamp(moment: datetime) -> str:
-    """X's form of a time: 2026-12-03T16:24:24.000Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _endpoint(path: str) -> str:
