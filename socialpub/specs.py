@@ -192,7 +192,8 @@ X = ChannelSpec(
         max_videos=1,
         alt_text_max=1000,
         threads=True,  # as replies
-        delete=True,  # edits only within 30 minutes: treated as not editable
+        edit=True,  # within 30 minutes of posting, at most 5 times (the adapter checks)
+        delete=True,
     ),
     required=frozenset({"user_id"}),  # the account's numeric id (lookup of its posts)
     optional=frozenset({"api_base"}),

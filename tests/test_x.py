@@ -259,3 +259,50 @@ def test_an_oauth2_user_token_goes_in_the_bearer_header(tmp_path: Path) -> None:
         MemoryProgress(),
     )
     assert script.requests[0].headers["authorization"] == "Bearer oauth2-tok"
+
+
+def published(root: Path, *texts: str, clock: FakeClock) -> tuple[XAdapter, Any]:
+    x = adapter(root)
+    payload = x.prepare(variant(*texts), "k", created_at=T0)
+    script = Script(*(created(str(n + 1)) for n in range(len(texts))))
+    receipt = x.send(
+        payload, make_http(httpx.MockTransport(script), SECRETS, clock=clock), MemoryProgress()
+    )
+    return x, receipt
+
+
+def test_an_edit_within_30_minutes_edits_only_the_changed_part(tmp_path: Path) -> None:
+    clock = FakeClock()
+    x, receipt = published(tmp_path, "Eins", "Zwei", clock=clock)
+    clock.sleep(29 * 60)
+    script = Script(created("9"))
+    payload = x.prepare(variant("Eins", "Zwei neu"), "k", created_at=T0)
+    edited = x.edit(payload, make_http(httpx.MockTransport(script), SECRETS, clock=clock), receipt)
+    [request] = script.requests
+    assert json.loads(request.content) == {
+        "text": "Zwei neu",
+        "edit_options": {"previous_post_id": "2"},
+    }
+    assert [s.id for s in edited.sent] == ["1", "9"] and edited.sent[1].refs["edits"] == 1
+
+
+def test_an_edit_after_30_minutes_is_rejected_offering_delete_or_a_reply(tmp_path: Path) -> None:
+    clock = FakeClock()
+    x, receipt = published(tmp_path, "Eins", clock=clock)
+    clock.sleep(31 * 60)
+    script = Script()
+    payload = x.prepare(variant("Eins neu"), "k", created_at=T0)
+    with pytest.raises(Rejected, match="within 30 minutes") as caught:
+        x.edit(payload, make_http(httpx.MockTransport(script), SECRETS, clock=clock), receipt)
+    assert "socialpub delete" in str(caught.value) and "replying" in str(caught.value)
+    assert script.requests == []  # nothing was sent
+
+
+def test_a_sixth_edit_is_rejected(tmp_path: Path) -> None:
+    clock = FakeClock()
+    x, receipt = published(tmp_path, "Eins", clock=clock)
+    old = receipt.sent[0]
+    receipt = type(receipt)((Sent(old.id, old.url, {**old.refs, "edits": 5}),))
+    payload = x.prepare(variant("Eins neu"), "k", created_at=T0)
+    with pytest.raises(Rejected, match="at most 5 edits"):
+        x.edit(payload, make_http(httpx.MockTransport(Script()), SECRETS, clock=clock), receipt)

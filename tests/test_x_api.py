@@ -163,3 +163,18 @@ def test_an_oauth2_user_token_posts_too(fake: XFake, tmp_path: Path) -> None:
     done = repo.run("publish")
     assert done.returncode == 0, done.stdout + done.stderr
     assert texts(fake) == ["Mit OAuth 2.0."] and not repo.secrets_leaked(done.stdout)
+
+
+def test_a_changed_text_is_edited_within_x_s_window(fake: XFake, tmp_path: Path) -> None:
+    repo = XRepo(tmp_path, fake)
+    photo = repo.file("a.jpg", jpeg_with_exif("a"))
+    repo.post("p", "Sprechzeit bis 16 Uhr.", media=[{"file": photo, "alt": "Das Amt"}])
+    assert repo.run("publish").returncode == 0
+    [first] = fake.timeline(USER)
+    repo.post("p", "Sprechzeit bis 18 Uhr.", media=[{"file": photo, "alt": "Das Amt"}])
+    done = repo.run("publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [post] = fake.timeline(USER)
+    assert post.text == "Sprechzeit bis 18 Uhr." and post.edit_history == [first.id, post.id]
+    assert post.media_ids == first.media_ids
+    assert repo.status()["p"]["url"].endswith(post.id)

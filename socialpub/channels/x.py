@@ -1,9 +1,8 @@
 """X (API v2): text, up to 4 photos with alt texts or one video, threads as a reply chain.
 
 A post is `POST /2/tweets` with `text`, `media.media_ids` and, for every part after the
-first, `reply.in_reply_to_tweet_id` (the part before it). Photos go EXIF-stripped through
-the simple upload, a video through the chunked upload (x_media.py); both happen before the
-create call, and repeating them leaves an unused upload, never a post.
+first, `reply.in_reply_to_tweet_id`. Uploads (x_media.py) happen before the create call.
+An edit is a create with `edit_options.previous_post_id` (30 minutes, 5 times).
 
 X has no idempotency key: each create is written ahead (`progress.before(i)`) and sent
 with `idempotent=False`, so a timeout after sending makes the delivery unconfirmed and
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from socialpub import specs
 from socialpub.channels import x_media
 from socialpub.channels.adapter import Adapter, Lookup, Progress
-from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi
+from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi, matches
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.models import Payload, Problem, Receipt, Sent, Variant
 
@@ -40,6 +39,12 @@ CLOCK_SKEW = timedelta(minutes=5)  # X's clock against ours, when matching times
 PAGE_SIZE = 100  # the most `GET /2/users/{id}/tweets` gives per page
 MAX_PAGES = 5  # a county posts far fewer than 500 posts between two runs
 STATUS_URL = "https://x.com/i/status/{id}"
+EDIT_WINDOW = timedelta(minutes=30)  # X: "within 30 minutes of posting, up to 5 times"
+MAX_EDITS = 5
+OFFER = (
+    "`socialpub delete` the post and publish the new text under a new post id, or publish "
+    "the correction as a new post replying to it"
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class XAdapter(Adapter):
             progress.before(index)
             try:
                 answer = api.call("POST", "/2/tweets", idempotent=False, json=body)
-                part = self._sent(answer)
+                part = self._sent(answer, body, http.clock.now())
             except Rejected as exc:
                 if exc.platform_error != DUPLICATE or not resend:
                     raise
@@ -122,6 +127,36 @@ class XAdapter(Adapter):
             progress.after(index, part)
             sent.append(part)
         return Receipt(tuple(sent))
+
+    def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
+        """Each changed part is edited; X gives the new version a new id."""
+        if len(receipt.sent) != len(payload.messages):
+            raise Rejected(
+                f"{self.channel.name}: the post has {len(receipt.sent)} part(s) on X but "
+                f"{len(payload.messages)} now; a thread cannot be edited to another length",
+                hint=OFFER,
+            )
+        now, api = http.clock.now(), self._api(http)
+        changed = [
+            (i, old)
+            for i, (old, message) in enumerate(zip(receipt.sent, payload.messages, strict=True))
+            if old.refs.get("text") != message["body"]["text"]
+        ]
+        for _, old in changed:
+            _check_editable(old, now, self.channel.name)
+        edited = list(receipt.sent)
+        for index, old in changed:
+            body: dict[str, Any] = {
+                "text": payload.messages[index]["body"]["text"],
+                "edit_options": {"previous_post_id": old.id},
+            }
+            if old.refs.get("media_ids"):
+                body["media"] = {"media_ids": list(old.refs["media_ids"])}
+            answer = api.call("POST", "/2/tweets", idempotent=False, json=body)
+            new = self._sent(answer, body, now)
+            refs = {**new.refs, "posted_at": old.refs["posted_at"], "edits": _edits(old) + 1}
+            edited[index] = Sent(new.id, new.url, refs)
+        return Receipt(tuple(edited))
 
     def delete(self, http: Http, receipt: Receipt) -> None:
         api = self._api(http)
@@ -137,7 +172,9 @@ class XAdapter(Adapter):
         used = [s.id for s in progress.sent]
         for index in range(len(progress.sent), len(payload.messages)):
             wanted, parent = payload.messages[index]["body"]["text"], used[-1] if used else None
-            match = next((p for p in posts if p["id"] not in used and _is(p, wanted, parent)), None)
+            match = next(
+                (p for p in posts if p["id"] not in used and matches(p, wanted, parent)), None
+            )
             if match is None:  # not among all posts since then: safe to send
                 return Lookup.ABSENT if complete else Lookup.UNKNOWN
             used.append(match["id"])
@@ -164,7 +201,7 @@ class XAdapter(Adapter):
         after = datetime.fromisoformat(message["created_after"])
         posts, _ = self._recent(api, after)
         wanted = message["body"]["text"]
-        match = next((p for p in posts if _is(p, wanted, parent)), None)
+        match = next((p for p in posts if matches(p, wanted, parent)), None)
         if match is None:
             raise exc
         return self._found(match)
@@ -189,18 +226,44 @@ class XAdapter(Adapter):
             query["pagination_token"] = token
         return list(reversed(found)), False
 
-    def _sent(self, answer: Any) -> Sent:
+    def _sent(self, answer: Any, body: Mapping[str, Any], now: datetime) -> Sent:
+        """The new post, with what an edit needs: its text, media and when it was posted."""
         data = answer.get("data") if isinstance(answer, dict) else None
         post_id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(post_id, str) or not post_id:
             raise Transient(f"{self.channel.name}: X answered without a post id", maybe_sent=True)
-        return Sent(post_id, STATUS_URL.format(id=post_id), {})
+        refs: dict[str, Any] = {"text": body["text"], "posted_at": now.isoformat()}
+        if body.get("media"):
+            refs["media_ids"] = list(body["media"]["media_ids"])
+        return Sent(post_id, STATUS_URL.format(id=post_id), refs)
 
     def _found(self, post: Mapping[str, Any]) -> Sent:
         return Sent(post["id"], STATUS_URL.format(id=post["id"]), {"found": True})
 
 
 ADAPTER = XAdapter
+
+
+def _edits(sent: Sent) -> int:
+    value = sent.refs.get("edits", 0)
+    return value if isinstance(value, int) else 0
+
+
+def _check_editable(sent: Sent, now: datetime, channel: str) -> None:
+    """X's edit rules, checked before anything is sent: 30 minutes, 5 edits."""
+    posted = sent.refs.get("posted_at")
+    if not isinstance(posted, str):
+        raise Rejected(f"{channel}: socialpub does not know when this X post went out", hint=OFFER)
+    age = now - datetime.fromisoformat(posted)
+    if age > EDIT_WINDOW:
+        minutes = int(age.total_seconds() // 60)
+        raise Rejected(
+            f"{channel}: X allows edits only within 30 minutes of posting; this post went out "
+            f"{minutes} minutes ago",
+            hint=OFFER,
+        )
+    if _edits(sent) >= MAX_EDITS:
+        raise Rejected(f"{channel}: X allows at most 5 edits of a post", hint=OFFER)
 
 
 def _sent_before(progress: Progress, index: int) -> bool:
@@ -216,26 +279,3 @@ def _sent_before(progress: Progress, index: int) -> bool:
         if event == "sending" and detail.startswith(f"message {index + 1} of ")
     ]
     return bool(sending) and any(event == "not found" for event, _ in events[sending[-1] :])
-
-
-def _is(post: Mapping[str, Any], text: str, parent: str | None) -> bool:
-    """Whether `post` is the message with `text` replying to `parent` (None: to nothing)."""
-    refs = post.get("referenced_tweets")
-    replied = [
-        str(r.get("id"))
-        for r in (refs if isinstance(refs, list) else [])
-        if isinstance(r, dict) and r.get("type") == "replied_to"
-    ]
-    return _text(post) == text and replied == ([parent] if parent else [])
-
-
-def _text(post: Mapping[str, Any]) -> str:
-    """A post's text as it was sent: X shows links as t.co links, its entities name the
-    link each stands for."""
-    text = str(post.get("text") or "")
-    entities = post.get("entities")
-    urls = entities.get("urls") if isinstance(entities, dict) else None
-    for url in urls or []:
-        if isinstance(url, dict) and url.get("url") and url.get("expanded_url"):
-            text = text.replace(str(url["url"]), str(url["expanded_url"]))
-    return text

@@ -160,3 +160,26 @@ def _wait(response: httpx.Response, now: float) -> float | None:
         )
     ]
     return max(0.0, max(resets) - now) if resets else None
+
+
+def matches(post: Mapping[str, Any], text: str, parent: str | None) -> bool:
+    """Whether `post` is the message with `text` replying to `parent` (None: to nothing)."""
+    refs = post.get("referenced_tweets")
+    replied = [
+        str(r.get("id"))
+        for r in (refs if isinstance(refs, list) else [])
+        if isinstance(r, dict) and r.get("type") == "replied_to"
+    ]
+    return _text(post) == text and replied == ([parent] if parent else [])
+
+
+def _text(post: Mapping[str, Any]) -> str:
+    """A post's text as it was sent: X shows links as t.co links, its entities name the
+    link each stands for."""
+    text = str(post.get("text") or "")
+    entities = post.get("entities")
+    urls = entities.get("urls") if isinstance(entities, dict) else None
+    for url in urls or []:
+        if isinstance(url, dict) and url.get("url") and url.get("expanded_url"):
+            text = text.replace(str(url["url"]), str(url["expanded_url"]))
+    return text
