@@ -18,6 +18,7 @@ X answers errors as problem JSON (`title`, `detail`, `type`, `status`):
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,9 @@ RENEW = (
     "access token and secret, and export them in the env vars the channel names"
 )
 DUPLICATE = "duplicate"  # DeliveryError.platform_error of X's duplicate-content refusal
+# oauthlib logs the parameters and base string it signs at DEBUG, the API key and access
+# token among them: its records never reach a handler.
+logging.getLogger("oauthlib").setLevel(logging.WARNING)
 _RESET_HEADERS = ("x-rate-limit-reset", "x-user-limit-24hour-reset")
 _DETAIL_MAX = 300
 
@@ -130,6 +134,8 @@ def map_error(
     if status == 401:
         message = f"{channel}: X did not accept the credentials – {said}"
         return AuthFailed(message, hint=RENEW, status=status, platform_error=kind)
+    if status == 429 and _wait(response, now) is None:
+        return None  # no X reset header: Http goes by Retry-After or waits a little
     if status == 429:
         return RateLimited(
             f"{channel}: X's rate limit is reached – {said}", retry_after=_wait(response, now)
@@ -140,9 +146,10 @@ def map_error(
     if status == 403 and "duplicate content" in detail.lower():
         hint = "X refuses a text it has already posted: change the text"
         return Rejected(f"{channel}: {said}", hint=hint, status=status, platform_error=DUPLICATE)
-    if status == 403:
+    if status == 403:  # the app may not write: its permissions, or the token's age
         hint = "the app needs 'Read and write' permissions and an access token made after that"
-        return Rejected(f"{channel}: X refused the request – {said}", hint=hint, status=status)
+        message = f"{channel}: X does not allow this app to do that – {said}"
+        return AuthFailed(message, hint=hint, status=status, platform_error=kind)
     return Rejected(
         f"{channel}: X refused the request – {said}", status=status, platform_error=kind
     )
