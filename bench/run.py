@@ -6,8 +6,8 @@
 2. re-validation after touching one file, with a warm cache (goal < 0.3 s),
 3. `socialpub --version` vs `python -c "import typer"` (goal ≤ 1.5×),
 4. `publish` throughput against a rate-limited fake platform, as a share of the limits (≥ 0.8),
-   and the same for Facebook, Instagram and Threads against the fake Graph server and for a
-   LinkedIn page against the fake LinkedIn server (≥ 0.8),
+   and the same for Facebook, Instagram and Threads against the fake Graph server, for a
+   LinkedIn page against the fake LinkedIn server and for X against the fake X server (≥ 0.8),
 5. the website build vs Hugo (goal ≤ 1.0×) and its rebuild after one changed post (≤ 0.1×).
 
 Benchmarks report, they never gate: the exit code is 0 whatever the numbers are.
@@ -36,6 +36,7 @@ import meta_publish
 import publish
 import timing
 import website
+import x_publish
 from report import Row, print_report
 
 BENCH = Path(__file__).resolve().parent
@@ -298,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(publish.bench_publish(args.quick, results.measurements))
     rows.append(meta_publish.bench_meta_publish(args.quick, results.measurements))
     rows.append(linkedin_publish.bench_linkedin_publish(args.quick, results.measurements))
+    rows.append(x_publish.bench_x_publish(args.quick, results.measurements))
     rows.extend(website.bench_site(data, results.measurements))
     results.sources_changed = stamp != sources_stamp()
     print_report(rows, f"{data.posts:,} posts, Python {results.python}")

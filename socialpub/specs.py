@@ -192,9 +192,13 @@ X = ChannelSpec(
         max_videos=1,
         alt_text_max=1000,
         threads=True,  # as replies
-        delete=True,  # edits only within 30 minutes: treated as not editable
+        edit=True,  # within 30 minutes of posting, at most 5 times (the adapter checks)
+        delete=True,
     ),
-    secrets=frozenset({"access_token"}),
+    required=frozenset({"user_id"}),  # the account's numeric id (lookup of its posts)
+    optional=frozenset({"api_base"}),
+    # OAuth 1.0a user context; without api_key, access_token is an OAuth 2.0 user token
+    secrets=frozenset({"api_key", "api_secret", "access_token", "access_token_secret"}),
 )
 
 THREADS = ChannelSpec(

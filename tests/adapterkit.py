@@ -40,6 +40,7 @@ class MemoryProgress:
 
     done: list[Sent] = field(default_factory=list)
     events: list[tuple[str, int]] = field(default_factory=list)
+    earlier: set[int] = field(default_factory=set)  # messages an earlier run may have sent
 
     @property
     def sent(self) -> tuple[Sent, ...]:
@@ -47,6 +48,9 @@ class MemoryProgress:
 
     def before(self, index: int) -> None:
         self.events.append(("before", index))
+
+    def attempted(self, index: int) -> bool:
+        return index in self.earlier
 
     def after(self, index: int, sent: Sent) -> None:
         assert index == len(self.done), "messages must be recorded in order"

@@ -35,7 +35,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "bluesky": {"handle": "kreis.bsky.social"},
     "telegram": {"chat": "@kreis"},
     "website": {},
-    "x": {},
+    "x": {"user_id": "1460000000000000042"},
     "threads": {"user_id": "1234567890"},
     "instagram": {"user_id": "1784140000000000", "media_base_url": "https://media.example"},
     "facebook": {"page_id": "100000000000000"},

@@ -40,6 +40,11 @@ class Progress(Protocol):
 
     def after(self, index: int, sent: Sent) -> None: ...
 
+    def attempted(self, index: int) -> bool:
+        """Whether an earlier run may already have sent message `index`: it was written ahead
+        and no answer confirmed it (only resent after reconcile found nothing, or --resend)."""
+        ...
+
 
 class Lookup(enum.Enum):
     """What `lookup()` found out about an unconfirmed delivery."""
@@ -125,6 +130,7 @@ ADAPTERS: dict[str, str] = {
         "instagram",
         "threads",
         "linkedin",
+        "x",
     )
 }
 ADAPTERS |= dict.fromkeys(("xing", "whatsapp_channel", "manual"), "socialpub.channels.kit")

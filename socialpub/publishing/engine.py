@@ -106,6 +106,14 @@ class Recorder:
         self.touched = True
         self._save("sending", detail, state=State.UNCONFIRMED, inflight=index)
 
+    def attempted(self, index: int) -> bool:
+        label = f"message {index + 1} of "  # the detail that before() writes
+        written_ahead = any(
+            event == "sending" and detail.startswith(label)
+            for _, event, detail in self.record.history
+        )
+        return written_ahead and index >= len(self.record.sent)
+
     def after(self, index: int, sent: Sent) -> None:
         sent_now = (*self.record.sent[:index], sent)
         self._save("sent", sent.url or sent.id, state=State.PARTIAL, inflight=None, sent=sent_now)
