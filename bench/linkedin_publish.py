@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from report import Row
+from report import Row, bound_row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
@@ -55,26 +55,21 @@ def bench_linkedin_publish(quick: bool, measurements: dict[str, dict[str, Any]])
         exact = copies == Counter(f"Meldung {n}" for n in range(posts))
         published = sum(1 for row in repo.status().values() if row["state"] == "published")
     if done.returncode or not exact or published != posts:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
-        note = f"exit {done.returncode}, {published} published, exactly once: {exact}\n{tail}"
-        return Row(name, "failed", "", "", "", False, note)
-    bound_seconds = limit.passed / PER_SECOND
-    rate, bound = posts / seconds, posts / bound_seconds
-    ratio = bound_seconds / seconds
-    measurements["linkedin_publish"] = {
-        "deliveries": posts,
-        "seconds": round(seconds, 3),
-        "deliveries_per_second": round(rate, 2),
-        "bound_deliveries_per_second": round(bound, 2),
-        "requests": limit.passed,
-        "limit_per_second": PER_SECOND,
-        "ratio": round(ratio, 3),
-        "server_throttled": limit.throttled,
-        "goal_ratio": GOAL,
-        "ok": ratio >= GOAL,
-    }
+        return publish_failed(name, done, published, exact)
     note = f"{limit.passed} requests"
     if limit.throttled:
         note += f"; {limit.throttled} went over the server's limit (429)"
-    measured, limit_text = f"{rate:.1f}/s", f"{bound:.1f}/s bound"
-    return Row(name, measured, limit_text, f"{ratio:.2f}×", f"≥ {GOAL:g}×", ratio >= GOAL, note)
+    row, measurements["linkedin_publish"] = bound_row(
+        name,
+        deliveries=posts,
+        seconds=seconds,
+        bound_seconds=limit.passed / PER_SECOND,
+        goal=GOAL,
+        note=note,
+        fields={
+            "requests": limit.passed,
+            "limit_per_second": PER_SECOND,
+            "server_throttled": limit.throttled,
+        },
+    )
+    return row

@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from report import Row
+from report import Row, bound_row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
@@ -60,32 +60,26 @@ def bench_meta_publish(quick: bool, measurements: dict[str, dict[str, Any]]) -> 
     finally:
         media.stop()
     if done.returncode or not exact or published != deliveries:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
-        note = f"exit {done.returncode}, {published} published, exactly once: {exact}\n{tail}"
-        return Row(name, "failed", "", "", "", False, note)
+        return publish_failed(name, done, published, exact)
     busiest = max(limit.passed.values())  # requests of the account with the most
-    bound_seconds = busiest / PER_SECOND
-    rate, bound = deliveries / seconds, deliveries / bound_seconds
-    ratio = bound_seconds / seconds
     throttled = sum(limit.throttled.values())
-    measurements["meta_publish"] = {
-        "deliveries": deliveries,
-        "seconds": round(seconds, 3),
-        "deliveries_per_second": round(rate, 2),
-        "bound_deliveries_per_second": round(bound, 2),
-        "requests_per_account": dict(limit.passed),
-        "limit_per_account_per_second": PER_SECOND,
-        "ratio": round(ratio, 3),
-        "server_throttled": throttled,
-        "goal_ratio": GOAL,
-        "ok": ratio >= GOAL,
-    }
     note = f"{busiest} requests on the busiest account"
     if throttled:
         note += f"; {throttled} requests went over the server's limit (Meta's code 4/32/80002)"
-    ok = ratio >= GOAL
-    measured, limit_text = f"{rate:.1f}/s", f"{bound:.1f}/s bound"
-    return Row(name, measured, limit_text, f"{ratio:.2f}×", f"≥ {GOAL:g}×", ok, note)
+    row, measurements["meta_publish"] = bound_row(
+        name,
+        deliveries=deliveries,
+        seconds=seconds,
+        bound_seconds=busiest / PER_SECOND,
+        goal=GOAL,
+        note=note,
+        fields={
+            "requests_per_account": dict(limit.passed),
+            "limit_per_account_per_second": PER_SECOND,
+            "server_throttled": throttled,
+        },
+    )
+    return row
 
 
 def write_posts(root: Path, graph: MetaGraph, media: MediaServer, posts: int) -> MetaRepo:

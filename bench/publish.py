@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from report import Row
+from report import Row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
@@ -51,9 +51,7 @@ def bench_publish(quick: bool, measurements: dict[str, dict[str, Any]]) -> Row:
         published = sum(1 for r in ledger(root).values() if r["state"] == "published")
     exact = all(server.copies(c.name) == dict.fromkeys(ids, 1) for c in CHANNELS)
     if done.returncode or again.returncode or not exact or published != deliveries:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
-        note = f"exit {done.returncode}, {published} published, exactly once: {exact}\n{tail}"
-        return Row(name, "failed", "", "", "", False, note)
+        return publish_failed(name, done, published, exact)
     bound = PER_SECOND * len(CHANNELS)
     rate = deliveries / seconds
     ratio = rate / bound

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from timing import Run
 
@@ -33,6 +35,50 @@ class Row:
     def cells(self) -> tuple[str, ...]:
         mark = "" if self.ok is None else "✓" if self.ok else "✗"
         return (self.name, self.value, self.baseline, self.result, self.goal, mark)
+
+
+def publish_failed(
+    name: str, done: subprocess.CompletedProcess[str], published: int, exact: bool
+) -> Row:
+    """A publish benchmark whose run failed or lost or doubled a delivery: no ratio."""
+    tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
+    note = f"exit {done.returncode}, {published} published, exactly once: {exact}\n{tail}"
+    return Row(name, "failed", "", "", "", False, note)
+
+
+def bound_row(
+    name: str,
+    *,
+    deliveries: int,
+    seconds: float,
+    bound_seconds: float,
+    goal: float,
+    note: str,
+    fields: dict[str, Any],
+) -> tuple[Row, dict[str, Any]]:
+    """A publish run against a server's rate limit: the row, and its measurements (`fields`
+    are the benchmark's own). `bound_seconds`: the time the limit allows at best."""
+    rate, bound, ratio = deliveries / seconds, deliveries / bound_seconds, bound_seconds / seconds
+    measured = {
+        "deliveries": deliveries,
+        "seconds": round(seconds, 3),
+        "deliveries_per_second": round(rate, 2),
+        "bound_deliveries_per_second": round(bound, 2),
+        **fields,
+        "ratio": round(ratio, 3),
+        "goal_ratio": goal,
+        "ok": ratio >= goal,
+    }
+    row = Row(
+        name,
+        f"{rate:.1f}/s",
+        f"{bound:.1f}/s bound",
+        f"{ratio:.2f}×",
+        f"≥ {goal:g}×",
+        ratio >= goal,
+        note,
+    )
+    return row, measured
 
 
 def print_report(rows: Sequence[Row], title: str) -> None:

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from report import Row
+from report import Row, bound_row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
@@ -51,32 +51,26 @@ def bench_x_publish(quick: bool, measurements: dict[str, dict[str, Any]]) -> Row
     finally:
         fake.stop()
     if done.returncode or not exact or published != posts:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
-        note = f"exit {done.returncode}, {published} published, exactly once: {exact}\n{tail}"
-        return Row(name, "failed", "", "", "", False, note)
+        return publish_failed(name, done, published, exact)
     requests = limit.passed[USER]
-    bound_seconds = requests / PER_SECOND
-    rate, bound, ratio = posts / seconds, posts / bound_seconds, bound_seconds / seconds
     throttled = sum(limit.throttled.values())
-    measurements["x_publish"] = {
-        "deliveries": posts,
-        "seconds": round(seconds, 3),
-        "deliveries_per_second": round(rate, 2),
-        "bound_deliveries_per_second": round(bound, 2),
-        "requests": requests,
-        "limit_per_second": PER_SECOND,
-        "ratio": round(ratio, 3),
-        "server_throttled": throttled,
-        "goal_ratio": GOAL,
-        "ok": ratio >= GOAL,
-    }
     note = f"{requests} requests"
     if throttled:
         note += f"; {throttled} went over the server's limit (429)"
-    ok = ratio >= GOAL
-    return Row(
-        name, f"{rate:.1f}/s", f"{bound:.1f}/s bound", f"{ratio:.2f}×", f"≥ {GOAL:g}×", ok, note
+    row, measurements["x_publish"] = bound_row(
+        name,
+        deliveries=posts,
+        seconds=seconds,
+        bound_seconds=requests / PER_SECOND,
+        goal=GOAL,
+        note=note,
+        fields={
+            "requests": requests,
+            "limit_per_second": PER_SECOND,
+            "server_throttled": throttled,
+        },
     )
+    return row
 
 
 def _text(number: int) -> str:
