@@ -39,7 +39,21 @@ def platform_problems(
     return found
 
 
+#: per process, each channel's adapter (None: it has no check of its own), made once rather
+#: than for every variant of every post; the channel is kept so that its id stays its own
+_made: dict[int, tuple[ChannelConfig, Adapter | None]] = {}
+
+
 def _adapter(channel: ChannelConfig, config: Config) -> Adapter | None:
+    known = _made.get(id(channel))
+    if known is not None and known[0] is channel:
+        return known[1]
+    adapter = _make(channel, config)
+    _made[id(channel)] = (channel, adapter)
+    return adapter
+
+
+def _make(channel: ChannelConfig, config: Config) -> Adapter | None:
     from socialpub.channels.adapter import Adapter, adapter_class
 
     cls = adapter_class(channel.type)
