@@ -34,8 +34,9 @@ LAYERS: dict[str, frozenset[str]] = {
     "checks": _BASE | {"specs", "content", "render", "channels"},  # adapters' check()
     "site": _CORE,
     "sources": _CORE | {"site"},
-    "publishing": _CORE | {"checks", "channels", "site", "sources"},
-    "cli": _CORE | {"checks", "channels", "site", "sources", "publishing"},
+    "workflow": _CORE | {"checks"},
+    "publishing": _CORE | {"checks", "channels", "site", "sources", "workflow"},
+    "cli": _CORE | {"checks", "channels", "site", "sources", "workflow", "publishing"},
     "__main__": frozenset({"cli"}),
 }
 UI_LIBRARIES = {"typer", "rich", "click"}

@@ -24,6 +24,7 @@ from socialpub.publishing.plan import (
     revision,
 )
 from socialpub.render.renderer import Renderer
+from socialpub.workflow.gate import Hold, HoldKind
 from tests.conftest import Repo
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -523,3 +524,37 @@ def test_a_rendered_post_plans_publish_then_edit_when_its_text_changes(repo: Rep
     second = plan_delivery(post, changed, where, record, NOW)
     assert second.action is Action.EDIT
     assert second.key != first.key and second.revision != first.revision
+
+
+# --- holds of the editorial workflow ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [
+        (HoldKind.BLOCKED, Action.BLOCKED),
+        (HoldKind.WAIT, Action.WAIT),
+        (HoldKind.PAUSED, Action.PAUSED),
+    ],
+)
+def test_a_hold_stops_a_delivery_that_would_send(kind: HoldKind, action: Action) -> None:
+    hold = Hold(kind, "needs an approval: `socialpub approve kreistag`")
+    delivery = plan_delivery(make_post(), make_variant(), target(), None, NOW, holds=(hold,))
+    assert (delivery.action, delivery.reason) == (action, hold.reason)
+
+
+def test_the_first_hold_is_the_one_reported() -> None:
+    holds = (Hold(HoldKind.PAUSED, "paused"), Hold(HoldKind.BLOCKED, "no approval"))
+    delivery = plan_delivery(make_post(), make_variant(), target(), None, NOW, holds=holds)
+    assert (delivery.action, delivery.reason) == (Action.PAUSED, "paused")
+
+
+def test_a_hold_leaves_what_sends_nothing_alone() -> None:
+    hold = (Hold(HoldKind.PAUSED, "paused"),)
+    done = plan_delivery(
+        make_post(), make_variant(), target(), make_record(State.PUBLISHED), NOW, holds=hold
+    )
+    assert done.action is Action.DONE
+    went_out = make_record(State.SCHEDULED, scheduled_at=NOW - HOUR, url="")
+    confirm = plan_delivery(make_post(), make_variant(), target(), went_out, NOW, holds=hold)
+    assert confirm.action is Action.CONFIRM  # only asks the platform what it posted

@@ -32,6 +32,7 @@ _ACTION_STYLE = {
     Action.EDIT: "yellow",
     Action.UNCONFIRMED: "red",
     Action.BLOCKED: "red",
+    Action.PAUSED: "magenta",
 }
 _RESULT_STYLE = {
     Result.PUBLISHED: "green",

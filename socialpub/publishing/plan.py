@@ -12,12 +12,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from socialpub.content.config import ChannelConfig
 from socialpub.models import Post, Status, Variant
 from socialpub.publishing.ledger import Record, State
+from socialpub.workflow.gate import Hold, HoldKind
 
 #: a post is sent some moments after planning: keep this much beyond the platform's
 #: shortest lead (`Capabilities.schedule_lead`), so the platform still finds it far enough ahead
@@ -36,6 +38,7 @@ class Action(enum.StrEnum):
     UNCONFIRMED = "unconfirmed"  # may or may not exist on the platform: `socialpub reconcile`
     EXPIRED = "expired"
     BLOCKED = "blocked"  # not approved, invalid, no adapter, or a change the platform can't make
+    PAUSED = "paused"  # publishing is paused (`socialpub resume`)
     DELETED = "deleted"
     CONFIRM = "confirm"  # scheduled natively, its time has passed: record the published post
     MANUAL = "manual"  # a posting kit waits for a person: `socialpub confirm` records the copy
@@ -107,10 +110,14 @@ def plan_delivery(
     now: datetime,
     *,
     invalid: str = "",
+    holds: Sequence[Hold] = (),
 ) -> Delivery:
-    """Decide what happens to one post on one channel."""
+    """Decide what happens to one post on one channel. `holds` are the workflow's reasons to
+    keep it back (workflow/gate.py): they stop every action that would send."""
     rev = revision(variant)
     action, reason, schedule_at = _decide(post, variant, target, record, now, rev, invalid)
+    if holds and action.sends and action is not Action.CONFIRM:
+        action, reason, schedule_at = _held(holds[0])
     return Delivery(
         post_id=post.id,
         channel=target.channel.name,
@@ -156,6 +163,17 @@ def _decide(
         error = f": {record.last_error}" if record.last_error else ""
         return Action.RESUME, f"try again (attempt {record.attempts + 1}){error}", None
     return Action.PUBLISH, "due now", None
+
+
+_HELD_ACTION = {
+    HoldKind.BLOCKED: Action.BLOCKED,
+    HoldKind.WAIT: Action.WAIT,
+    HoldKind.PAUSED: Action.PAUSED,
+}
+
+
+def _held(hold: Hold) -> tuple[Action, str, datetime | None]:
+    return _HELD_ACTION[hold.kind], hold.reason, None
 
 
 def _future(

@@ -21,6 +21,7 @@ from socialpub.models import Post, Problem, Severity, Variant
 from socialpub.publishing.ledger import Ledger
 from socialpub.publishing.plan import Delivery, Target, plan_delivery
 from socialpub.render.renderer import Renderer
+from socialpub.workflow.gate import gates, holds_of
 
 #: validation codes that do not make a post unpublishable (plan handles expiry itself)
 _NOT_BLOCKING = frozenset({"SP404"})
@@ -69,6 +70,7 @@ def build(
     report = check_selection(selection, variants, config, now)
     errors = _errors_by_file(report, config)
     by_channel = targets(config)
+    run_gates = gates(config)
     deliveries: list[Delivery] = []
     refused: dict[str, tuple[Problem, ...]] = {}
     for post in posts.values():
@@ -81,7 +83,10 @@ def build(
                 continue
             record = ledger.get(post.id, variant.channel)
             target = by_channel[variant.channel]
-            deliveries.append(plan_delivery(post, variant, target, record, now, invalid=invalid))
+            holds = holds_of(run_gates, post, variant, now)
+            deliveries.append(
+                plan_delivery(post, variant, target, record, now, invalid=invalid, holds=holds)
+            )
     return Workset(posts, tuple(deliveries), refused, report)
 
 
