@@ -95,6 +95,8 @@ class Post:
     media: tuple[Media, ...] = ()
     thread: bool = False
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    embargo: bool = False  # before publish_at: no text in any output, only id and time
+    urgent: bool = False  # goes out in quiet hours too (a fire-brigade warning)
     #: line number of every top-level key (and "body" for where the text starts)
     lines: Mapping[str, int] = field(default_factory=dict)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from socialpub.checks.media import channel_media_problems
 from socialpub.checks.platform import platform_problems
+from socialpub.content import embargo
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import post_channels, select_posts
-from socialpub.models import Post, Severity, Variant
+from socialpub.models import Part, Post, Severity, Variant
 from socialpub.render.renderer import Renderer
 
 
@@ -68,14 +70,20 @@ def heading(post: Post) -> str:
 
 
 def build_preview(
-    config: Config, selectors: Sequence[str], channels: Sequence[str]
+    config: Config,
+    selectors: Sequence[str],
+    channels: Sequence[str],
+    now: datetime | None = None,
 ) -> PreviewResult:
+    """Every variant of the chosen posts; an embargoed post (at `now`) shows only its id and
+    when the embargo ends, in place of its title, text, media and problems."""
     require_channels(config, channels)
     renderer = Renderer(config)
     variants: list[Variant] = []
     titles: dict[str, str] = {}
     for post, load_problems in select_posts(config, selectors):
-        titles[post.id] = heading(post)
+        ends = embargo.until(post, now) if now is not None else None
+        titles[post.id] = heading(post) if ends is None else f"[{post.id}] · {embargo.notice(ends)}"
         targets = {
             name: channel
             for name, channel in post_channels(post, config).items()
@@ -87,5 +95,19 @@ def build_preview(
                 *channel_media_problems(post, targets[variant.channel]),
                 *platform_problems(post, targets, [variant], config),
             ]
-            variants.append(dataclasses.replace(variant, problems=(*extra, *variant.problems)))
+            checked = dataclasses.replace(variant, problems=(*extra, *variant.problems))
+            variants.append(checked if ends is None else _sealed(checked, ends))
     return PreviewResult(tuple(variants), titles)
+
+
+def _sealed(variant: Variant, ends: datetime) -> Variant:
+    """An embargoed post's variant: nothing of it but the id, the channel and the time."""
+    notice = embargo.notice(ends)
+    return dataclasses.replace(
+        variant,
+        parts=(Part(notice, len(notice)),),
+        media=(),
+        link=None,
+        title="",
+        problems=tuple(embargo.sealed_problem(p, variant.post_id, ends) for p in variant.problems),
+    )

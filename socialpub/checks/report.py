@@ -18,6 +18,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from socialpub.content import embargo
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
 from socialpub.models import Media, Post, Problem, Severity, Status
@@ -38,6 +39,7 @@ class Entry(NamedTuple):
     expires_line: int = 1
     approved: bool = False
     quick: bool = False  # not checked in full: it takes part in the duplicate-id rule only
+    embargo_until: str | None = None  # an embargoed post's publish_at: its messages are sealed
 
 
 #: an Entry's fields, read in C over every post
@@ -70,6 +72,9 @@ def entry_of(post: Post | None, problems: Iterable[Problem]) -> Entry:
         expires_at=post.expires_at.isoformat() if post and post.expires_at else None,
         expires_line=post.line_of("expires_at") if post else 1,
         approved=bool(post and post.status is Status.APPROVED),
+        embargo_until=post.publish_at.isoformat()
+        if post and post.embargo and post.publish_at
+        else None,
     )
 
 
@@ -111,8 +116,20 @@ def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetim
     for key, entry in compress(items, map(_EXPIRES, values)):
         problems.extend(_expired(key, entry, now))
     problems.extend(_duplicate_ids(entries))
+    problems = _sealed(problems, entries, now)
     problems.sort(key=attrgetter("file", "line", "code"))
     return Report(files=files, problems=tuple(problems))
+
+
+def _sealed(problems: list[Problem], entries: Mapping[str, Entry], now: datetime) -> list[Problem]:
+    """The problems of embargoed posts without their messages, until the embargo ends."""
+    sealed: dict[str, tuple[str, datetime]] = {}
+    for key, entry in entries.items():
+        if entry.embargo_until and (ends := datetime.fromisoformat(entry.embargo_until)) > now:
+            sealed[key] = (entry.id, ends)
+    if not sealed:
+        return problems
+    return [embargo.sealed_problem(p, *sealed[p.file]) if p.file in sealed else p for p in problems]
 
 
 def all_media(post: Post) -> list[Media]:

@@ -42,6 +42,7 @@ _RESULT_STYLE = {
     Result.UNCONFIRMED: "red",
     Result.WAITING: "yellow",
     Result.MANUAL: "cyan",
+    Result.UNSCHEDULED: "yellow",
 }
 
 

@@ -145,7 +145,7 @@ def preview(
     from socialpub.cli import console
 
     cfg = load(config)
-    result = build_preview(cfg, posts or [], channel or [])
+    result = build_preview(cfg, posts or [], channel or [], now=now(cfg))
     if as_json:
         console.print_json(result.as_json())
     else:

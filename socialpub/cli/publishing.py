@@ -129,6 +129,7 @@ def publish(
 ) -> None:
     """Publish every approved, due post to its channels, exactly once."""
     from socialpub.cli import console, console_publish
+    from socialpub.cli import pause as pause_cli
     from socialpub.publishing.engine import Result, prepare, summary_counts
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.plan import Action
@@ -138,6 +139,7 @@ def publish(
     clock = system_clock(cfg)
     at = moment(now_, cfg)
     selectors, channels = posts or [], channel or []
+    pause_cli.announce(cfg)
     if dry_run:
         from socialpub.publishing.engine import make_adapters
 
@@ -145,7 +147,9 @@ def publish(
         _report_validation(work)
         adapters = make_adapters(cfg)
         payloads = [
-            prepare(d, adapters[d.channel], clock.now()) for d in work.deliveries if d.action.sends
+            prepare(d, adapters[d.channel], clock.now())
+            for d in work.deliveries
+            if d.action.sends and d.action is not Action.UNSCHEDULE  # it sends no payload
         ]
         if as_json:
             console.print_json([p.as_dict() for p in payloads])
@@ -248,6 +252,7 @@ def status(
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
     from socialpub.cli import console, console_publish
+    from socialpub.cli import pause as pause_cli
     from socialpub.content.posts import post_channels, select_posts
     from socialpub.publishing.ledger import Ledger, Record, State
 
@@ -264,9 +269,11 @@ def status(
             (r.post, r.channel, r) for r in ledger.records() if (r.post, r.channel) not in seen
         ]
     at = now(cfg)
+    pauses = pause_cli.status_pauses(cfg)
     if as_json:
-        console.print_json(console_publish.status_json(rows, at))
+        console.print_json(pause_cli.with_pause(console_publish.status_json(rows, at), pauses))
     else:
+        pause_cli.print_pauses(pauses)
         console_publish.print_status(rows)
         console_publish.print_waiting(
             [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at

@@ -47,6 +47,8 @@ CODES: dict[str, Code] = {
         Code("SP112", "invalid-tag", E, "a tag cannot become a hashtag"),
         Code("SP113", "empty-body", E, "the post has no text"),
         Code("SP114", "date-only", W, "a date without time: read as midnight"),
+        # embargo, quiet hours, pause (workflow)
+        Code("SP130", "embargo-without-time", E, "an embargoed post has no publish_at"),
         # media
         Code("SP201", "media-missing", E, "a media file does not exist"),
         Code("SP202", "media-outside-repo", E, "a media path leaves the repository"),

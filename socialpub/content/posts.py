@@ -40,6 +40,8 @@ POST_KEYS = (
     "media",
     "thread",
     "overrides",
+    "embargo",
+    "urgent",
 )
 
 
@@ -234,6 +236,8 @@ class _Reader(FieldReader):
             media=self.media(meta, "media", meta.get("media")) or (),
             thread=self.flag(meta, "thread", meta.get("thread")) or False,
             overrides=self.overrides(meta),
+            embargo=self.embargo(meta, publish_at),
+            urgent=self.flag(meta, "urgent", meta.get("urgent")) or False,
             lines=lines,
         )
 

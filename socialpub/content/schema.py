@@ -135,6 +135,19 @@ class FieldReader:
             return None
         return tuple(value)
 
+    def embargo(self, meta: yamlsafe.YMap, publish_at: datetime | None) -> bool:
+        """`embargo: true` hides a post until its publish_at, so it needs one."""
+        embargo = self.flag(meta, "embargo", meta.get("embargo")) or False
+        if embargo and publish_at is None and "publish_at" not in meta:
+            self.report(
+                "SP130",
+                meta.line_of("embargo"),
+                "embargo",
+                "an embargoed post needs publish_at: the time the embargo ends",
+                "add e.g. `publish_at: 2026-12-04T10:00`, or remove `embargo: true`",
+            )
+        return embargo
+
     # --- values also allowed in overrides ---------------------------------------------
 
     def flag(self, where: yamlsafe.YMap, key: str, value: Any) -> bool | None:

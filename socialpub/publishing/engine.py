@@ -28,6 +28,7 @@ from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
+from socialpub.publishing.unschedule import pull_back
 
 STATE_DIR = Path(".socialpub") / "state"
 
@@ -39,6 +40,7 @@ class Result(enum.StrEnum):
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
     WAITING = "waiting"  # nothing sent: something it needs is not there yet (NotReady)
+    UNSCHEDULED = "unscheduled"  # paused: pulled back from the platform's scheduler
     MANUAL = "manual"  # a posting kit is written: a person posts it (`socialpub confirm`)
 
 
@@ -194,6 +196,8 @@ class Engine:
 
     def deliver(self, delivery: Delivery) -> Outcome:
         adapter = self.adapters[delivery.channel]
+        if delivery.action is Action.UNSCHEDULE:
+            return self._unschedule(delivery, adapter)
         now = self.clock.now()  # read once: the payload and the ledger share the first attempt
         payload = prepare(delivery, adapter, now)
         recorder = Recorder(self.ledger, self._start(delivery, payload, now), self.clock)
@@ -339,6 +343,12 @@ class Engine:
             last_error="",
         )
         return Outcome(delivery.post_id, delivery.channel, Result.PUBLISHED, found[0].url)
+
+    def _unschedule(self, delivery: Delivery, adapter: Adapter) -> Outcome:
+        http = lambda: self.http(delivery.channel)  # noqa: E731
+        error = pull_back(adapter, http, self.ledger, delivery, self.clock.now())
+        result = Result.FAILED if error else Result.UNSCHEDULED
+        return Outcome(delivery.post_id, delivery.channel, result, error=error)
 
     def _failed(
         self, delivery: Delivery, recorder: Recorder, exc: Exception, *, unconfirmed: bool

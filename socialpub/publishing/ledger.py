@@ -41,6 +41,7 @@ class State(enum.StrEnum):
     SCHEDULED = "scheduled"  # handed to the platform's own scheduler
     MANUAL = "manual"  # a posting kit is written: a person posts it, then `socialpub confirm`
     DELETED = "deleted"
+    UNSCHEDULED = "unscheduled"  # pulled back from the platform's scheduler (pause): waits here
 
 
 @dataclass(frozen=True)

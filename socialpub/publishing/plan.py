@@ -42,11 +42,13 @@ class Action(enum.StrEnum):
     DELETED = "deleted"
     CONFIRM = "confirm"  # scheduled natively, its time has passed: record the published post
     MANUAL = "manual"  # a posting kit waits for a person: `socialpub confirm` records the copy
+    UNSCHEDULE = "unschedule"  # paused: pull it back from the platform's scheduler (unschedule.py)
 
     @property
     def sends(self) -> bool:
         """Whether `publish` works on it (CONFIRM only asks the platform)."""
-        return self in (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
+        sending = (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
+        return self in (*sending, Action.UNSCHEDULE)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,14 @@ def idempotency_key(post_id: str, channel: str, rev: str) -> str:
     return hashlib.sha256(f"{post_id}\n{channel}\n{rev}".encode()).hexdigest()[:32]
 
 
+def _key(post_id: str, channel: str, rev: str, record: Record | None) -> str:
+    """A delivery pulled back from a platform's scheduler keeps the fresh key it got then:
+    the platform may still answer the first key with the scheduled post it deleted."""
+    if record is not None and record.state is State.UNSCHEDULED and record.revision == rev:
+        return record.key
+    return idempotency_key(post_id, channel, rev)
+
+
 def plan_delivery(
     post: Post,
     variant: Variant,
@@ -118,6 +128,12 @@ def plan_delivery(
     action, reason, schedule_at = _decide(post, variant, target, record, now, rev, invalid)
     if holds and action.sends and action is not Action.CONFIRM:
         action, reason, schedule_at = _held(holds[0])
+    paused = next((hold for hold in holds if hold.kind is HoldKind.PAUSED), None)
+    if paused and record and record.state is State.SCHEDULED and action is not Action.CONFIRM:
+        action, reason = (
+            Action.UNSCHEDULE,
+            f"pull it back from the platform's schedule: {paused.reason}",
+        )
     return Delivery(
         post_id=post.id,
         channel=target.channel.name,
@@ -126,7 +142,7 @@ def plan_delivery(
         reason=reason,
         variant=variant,
         revision=rev,
-        key=idempotency_key(post.id, target.channel.name, rev),
+        key=_key(post.id, target.channel.name, rev, record),
         schedule_at=schedule_at,
         record=record,
     )
@@ -142,7 +158,8 @@ def _decide(
     invalid: str,
 ) -> tuple[Action, str, datetime | None]:
     approved = f"status is {post.status.value}: only approved posts go out"
-    if record is not None and (record.state is not State.FAILED or record.sent):
+    waiting = record is not None and record.state in (State.FAILED, State.UNSCHEDULED)
+    if record is not None and (not waiting or record.sent):
         action, reason, at = _known(target, record, now, rev)
         if action.sends and post.status is not Status.APPROVED:  # e.g. back to draft for rework
             return Action.BLOCKED, approved, None
@@ -159,6 +176,8 @@ def _decide(
         return Action.EXPIRED, f"expired at {_when(post.expires_at)}", None
     if post.publish_at and post.publish_at > now:
         return _future(post.publish_at, variant, target.channel, now)
+    if record is not None and record.state is State.UNSCHEDULED:
+        return Action.RESUME, "pulled back by a pause, due now: publish it", None
     if record is not None:  # failed before anything existed on the platform
         error = f": {record.last_error}" if record.last_error else ""
         return Action.RESUME, f"try again (attempt {record.attempts + 1}){error}", None

@@ -38,7 +38,19 @@ class Gate(Protocol):
 
 def gates(config: Config) -> Sequence[Gate]:
     """The gates of a run, in the order their holds are reported."""
-    return ()
+    from socialpub.workflow.embargo import EmbargoGate
+    from socialpub.workflow.pause import PauseGate
+    from socialpub.workflow.pausefile import read_pauses
+    from socialpub.workflow.quiet import QuietHoursGate
+
+    found: list[Gate] = []
+    pauses = read_pauses(config.root)  # the checkout's: every clone and CI run honours it
+    if pauses:
+        found.append(PauseGate(pauses))
+    found.append(EmbargoGate())
+    if config.quiet_hours is not None:
+        found.append(QuietHoursGate(config.quiet_hours, config.timezone))
+    return tuple(found)
 
 
 def holds_of(

@@ -1,0 +1,176 @@
+"""The pause record, `.socialpub/pause.json`: committed to the posts repository, so every
+clone and every CI run that checks it out stops publishing.
+
+```json
+{"format": 1, "pauses": [{"by": "Anna Berg", "email": "berg@kreis.example",
+  "since": "2026-12-03T09:12:00+01:00", "reason": "Staatstrauer", "channels": []}]}
+```
+
+`channels: []` pauses every channel. A damaged file never means "not paused": reading it
+fails, and nothing is published until it is repaired.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from socialpub.content.gitrepo import git
+from socialpub.content.textfile import atomic_write
+from socialpub.errors import ConfigError, LedgerError, UsageError
+
+PAUSE_FILE = Path(".socialpub") / "pause.json"
+FORMAT = 1
+_HINT = "restore it with `git checkout -- .socialpub/pause.json`, or fix the field named"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One `socialpub pause`: who, when, why, and which channels (none: all of them)."""
+
+    by: str
+    email: str
+    since: datetime
+    reason: str
+    channels: tuple[str, ...] = ()
+
+    def covers(self, channel: str) -> bool:
+        return not self.channels or channel in self.channels
+
+    @property
+    def scope(self) -> str:
+        return "publishing" if not self.channels else "publishing to " + ", ".join(self.channels)
+
+    def line(self) -> str:
+        """The one line `publish` and `status` show."""
+        who = f"{self.by} <{self.email}>" if self.email else self.by
+        return (
+            f"{self.scope} paused by {who} since {self.since:%Y-%m-%d %H:%M}: {self.reason}"
+            " — `socialpub resume` ends it"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "email": self.email,
+            "since": self.since.isoformat(timespec="seconds"),
+            "reason": self.reason,
+            "channels": list(self.channels),
+        }
+
+
+def read_pauses(root: Path) -> tuple[Pause, ...]:
+    """The pauses in force in this checkout (none when there is no pause file)."""
+    path = root / PAUSE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"cannot read the pause record {path}: {exc}", hint=_HINT) from None
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        raise LedgerError(
+            f"{path} contains git merge conflict markers",
+            hint="keep every pause of both sides in `pauses`, remove the markers, commit",
+        )
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        raise LedgerError(f"{path}:{line}: not valid JSON ({exc})", hint=_HINT) from None
+    return _pauses(path, data)
+
+
+def _pauses(path: Path, data: Any) -> tuple[Pause, ...]:
+    entries = data.get("pauses") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise LedgerError(f"{path}: field `pauses` must be a list", hint=_HINT)
+    return tuple(_pause(path, index, entry) for index, entry in enumerate(entries))
+
+
+def _pause(path: Path, index: int, entry: Any) -> Pause:
+    where = f"{path}: pauses[{index}]"
+    if not isinstance(entry, dict):
+        raise LedgerError(f"{where} must be an object", hint=_HINT)
+    for key in ("by", "reason", "since"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise LedgerError(f"{where}.{key} must be a non-empty text", hint=_HINT)
+    try:
+        since = datetime.fromisoformat(entry["since"])
+    except ValueError:
+        raise LedgerError(f"{where}.since is not an ISO 8601 time", hint=_HINT) from None
+    channels = entry.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        raise LedgerError(f"{where}.channels must be a list of channel names", hint=_HINT)
+    email = entry.get("email", "")
+    return Pause(
+        entry["by"],
+        email if isinstance(email, str) else "",
+        since,
+        entry["reason"],
+        tuple(channels),
+    )
+
+
+def write_pauses(root: Path, pauses: Sequence[Pause]) -> Path:
+    """Write the pause record (remove it when nothing is paused any more)."""
+    path = root / PAUSE_FILE
+    if not pauses:
+        path.unlink(missing_ok=True)
+        return path
+    data = {"format": FORMAT, "pauses": [p.as_dict() for p in pauses]}
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise LedgerError(f"cannot write the pause record {path}: {exc.strerror}") from None
+    return path
+
+
+def paused(pauses: Sequence[Pause], pause: Pause) -> tuple[Pause, ...]:
+    """The pauses after `socialpub pause` added one (a pause of all channels replaces the
+    channel pauses it covers)."""
+    if not pause.channels:
+        return (*(p for p in pauses if not p.channels), pause)
+    return (*pauses, pause)
+
+
+def resumed(pauses: Sequence[Pause], channels: Sequence[str]) -> tuple[Pause, ...]:
+    """The pauses after `socialpub resume [--channel C]`."""
+    if not channels:
+        return ()
+    if any(not p.channels for p in pauses):
+        raise UsageError(
+            "publishing is paused for every channel: it cannot be resumed for one alone",
+            hint="run `socialpub resume` without --channel, then pause the others again",
+        )
+    left = [replace(p, channels=tuple(c for c in p.channels if c not in channels)) for p in pauses]
+    return tuple(p for p in left if p.channels)
+
+
+def identity(root: Path) -> tuple[str, str]:
+    """Who pauses: git's user.name and user.email in this repository."""
+    name = git(root, "config", "user.name", allow=(1,)).stdout.strip()
+    email = git(root, "config", "user.email", allow=(1,)).stdout.strip()
+    if not name:
+        raise ConfigError(
+            "git does not know who you are: a pause records who set it",
+            hint='run `git config user.name "Your Name"` and `git config user.email you@…`',
+        )
+    return name, email
+
+
+def commit_pause(root: Path, message: str) -> bool:
+    """Commit the pause record (or its removal); False when nothing changed."""
+    spec = str(PAUSE_FILE)
+    hint = "the pause record is written; commit and push .socialpub/pause.json by hand"
+    git(root, "add", "--all", "--", spec, hint=hint)
+    staged = git(root, "diff", "--cached", "--quiet", "--", spec, allow=(1,), hint=hint)
+    if staged.returncode == 0:
+        return False
+    git(root, "commit", "--quiet", "--message", message, "--", spec, hint=hint)
+    return True
