@@ -409,6 +409,7 @@ def test_only_sending_actions_send() -> None:
         Action.RESUME,
         Action.EDIT,
         Action.CONFIRM,
+        Action.UNSCHEDULE,  # asks the platform to delete what it holds scheduled
     }
 
 

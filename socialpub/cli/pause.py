@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
-from socialpub.cli.publishing import ChannelOption
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
     from socialpub.workflow.pausefile import Pause
 
+ChannelOption = Annotated[
+    list[str] | None,
+    typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+]
 CommitOption = Annotated[
     bool,
     typer.Option("--commit", help="Commit the pause record to git (then push it)."),

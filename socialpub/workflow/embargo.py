@@ -9,7 +9,7 @@ from datetime import datetime
 
 from socialpub.content import embargo
 from socialpub.models import Post, Variant
-from socialpub.workflow.gate import Hold, HoldKind
+from socialpub.workflow.hold import Hold, HoldKind
 
 
 @dataclass(frozen=True)

@@ -7,27 +7,19 @@ Gates are pure: they receive `now` and read nothing but what they were built wit
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from socialpub.content.config import Config
 from socialpub.models import Post, Variant
+from socialpub.workflow.embargo import EmbargoGate
+from socialpub.workflow.hold import Hold, HoldKind
+from socialpub.workflow.pause import PauseGate
+from socialpub.workflow.pausefile import read_pauses
+from socialpub.workflow.quiet import QuietHoursGate
 
-
-class HoldKind(enum.StrEnum):
-    BLOCKED = "blocked"  # a person has to act (approve, fix the policy)
-    WAIT = "wait"  # goes out by itself later (quiet hours, embargo)
-    PAUSED = "paused"  # publishing is paused: `socialpub resume` ends it
-
-
-@dataclass(frozen=True)
-class Hold:
-    kind: HoldKind
-    reason: str  # shown in plan and status: short, and says how to go on
-    until: datetime | None = None  # when a WAIT ends by itself
+__all__ = ["Gate", "Hold", "HoldKind", "gates", "holds_of"]
 
 
 class Gate(Protocol):
@@ -38,11 +30,6 @@ class Gate(Protocol):
 
 def gates(config: Config) -> Sequence[Gate]:
     """The gates of a run, in the order their holds are reported."""
-    from socialpub.workflow.embargo import EmbargoGate
-    from socialpub.workflow.pause import PauseGate
-    from socialpub.workflow.pausefile import read_pauses
-    from socialpub.workflow.quiet import QuietHoursGate
-
     found: list[Gate] = []
     pauses = read_pauses(config.root)  # the checkout's: every clone and CI run honours it
     if pauses:

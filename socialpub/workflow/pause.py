@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialpub.models import Post, Variant
-from socialpub.workflow.gate import Hold, HoldKind
+from socialpub.workflow.hold import Hold, HoldKind
 from socialpub.workflow.pausefile import Pause
 
 

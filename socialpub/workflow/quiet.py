@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from socialpub.content.quietconfig import QuietHours
 from socialpub.models import Post, Variant
-from socialpub.workflow.gate import Hold, HoldKind
+from socialpub.workflow.hold import Hold, HoldKind
 
 
 def quiet_until(quiet: QuietHours, moment: datetime, zone: tzinfo) -> datetime | None:
