@@ -265,9 +265,9 @@ def test_status_and_plan_show_the_pause_and_publish_sends_nothing(repo: Repo) ->
 def test_a_channel_pause_stops_only_that_channel(repo: Repo) -> None:
     approved(repo)
     write_pauses(repo.root, (dataclasses.replace(MOURNING, channels=("telegram",)),))
-    code, out, _ = cli(repo, "plan", "--json")
+    _, out, _ = cli(repo, "plan", "--json")
     assert [d["action"] for d in json.loads(out)] == ["publish"]
-    code, out, _ = cli(repo, "status", "--json")
+    _, out, _ = cli(repo, "status", "--json")
     assert all(row["pause"] is None for row in json.loads(out))
 
 
@@ -288,7 +288,7 @@ def test_a_damaged_pause_record_stops_publish(repo: Repo) -> None:
 def test_a_config_without_pause_quiet_hours_or_embargo_plans_as_before(repo: Repo) -> None:
     repo.write_config(BASE_CONFIG)
     approved(repo)
-    code, out, _ = cli(repo, "plan", "--json")
+    _, out, _ = cli(repo, "plan", "--json")
     assert [(d["action"], d["reason"]) for d in json.loads(out)] == [("publish", "due now")]
 
 
