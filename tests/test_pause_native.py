@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +18,12 @@ from socialpub.publishing.ledger import Ledger, Record, State
 from tests import mastodonmock
 from tests.conftest import Repo
 from tests.mastodonmock import TOKEN, MockServer
+from tests.metagraph import MetaGraph, metagraph
+from tests.metagraph_store import FbPost
+from tests.test_facebook_graph import PAGE, PostsRepo, berlin, graph
 from tests.test_pause import make_git_repo
+
+__all__ = ["graph", "metagraph"]  # the fixtures, imported for pytest
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +97,34 @@ def test_pause_pulls_a_scheduled_post_back_and_resume_schedules_it_once(
     code, out = socialpub(repo, "publish")  # and only once
     assert code == 0, out
     assert len(scheduled_texts(server, marker)) == 1
+
+
+# --- Facebook, against the fake Meta Graph server --------------------------------------------
+
+
+def test_a_pause_cancels_a_scheduled_facebook_post_and_resume_schedules_it_once(
+    graph: MetaGraph, tmp_path: Path
+) -> None:
+    repo = PostsRepo(tmp_path, graph)
+    make_git_repo(tmp_path)
+    due = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
+    repo.post("later", "Übermorgen: Tag der offenen Tür.", publish_at=berlin(due))
+    assert repo.run("publish").returncode == 0
+
+    def waiting() -> list[FbPost]:
+        return [p for p in graph.feed(PAGE) if not p.deleted]
+
+    (first,) = waiting()
+    assert first.scheduled_for == due
+    assert repo.run("pause", "--reason", "Staatstrauer").returncode == 0
+    done = repo.run("publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert waiting() == [] and repo.status()["later"]["state"] == "unscheduled"
+    assert repo.run("resume").returncode == 0
+    for _ in range(2):  # the first run schedules it again, the second finds it done
+        done = repo.run("publish")
+        assert done.returncode == 0, done.stdout + done.stderr
+    (again,) = waiting()
+    assert again.scheduled_for == due and again.id != first.id
+    graph.advance(timedelta(days=3))
+    assert [p.id for p in graph.feed(PAGE) if p.is_published(graph.now())] == [again.id]
