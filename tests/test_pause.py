@@ -335,3 +335,28 @@ def test_a_pause_pushed_by_one_clone_is_honoured_by_another(tmp_path: Path) -> N
         again = run(second, MASTODON, "publish")
         assert again.returncode == 0, again.stderr
         assert server.copies("masto") == dict.fromkeys(ids, 1)
+
+
+# --- the website -----------------------------------------------------------------------------
+
+
+def test_a_paused_website_is_built_as_of_the_moment_the_pause_began(repo: Repo) -> None:
+    for post_id, at in (("vorher", "2026-12-03T08:00"), ("waehrend", "2026-12-03T12:00")):
+        repo.post(
+            f"{post_id}.md",
+            f"---\nid: {post_id}\ntitle: {post_id}\nstatus: approved\npublish_at: {at}\n"
+            "channels: [website]\n---\nText.\n",
+        )
+    since = datetime.fromisoformat("2026-12-03T09:00+01:00")
+
+    def pages() -> list[str]:
+        code, _, err = cli(repo, "site", "build", "--now", "2026-12-03T15:00")
+        assert code == 0, err
+        return sorted(p.parent.name for p in (repo.root / "site" / "posts").glob("*/index.html"))
+
+    write_pauses(repo.root, (dataclasses.replace(MOURNING, since=since),))
+    assert pages() == ["vorher"]
+    write_pauses(repo.root, (dataclasses.replace(MOURNING, since=since, channels=("mastodon",)),))
+    assert pages() == ["vorher", "waehrend"]  # a pause of other channels leaves the site alone
+    write_pauses(repo.root, ())
+    assert pages() == ["vorher", "waehrend"]

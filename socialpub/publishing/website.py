@@ -16,13 +16,25 @@ from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.site.build import BuildReport, build_site, site_settings
 from socialpub.site.model import Copy
 from socialpub.sources.store import load_items
+from socialpub.workflow.pause import pause_for
+from socialpub.workflow.pausefile import read_pauses
 
 
 def rebuild(config: Config, *, now: datetime, out_dir: Path | None = None) -> BuildReport:
     target = out_dir or site_settings(config).out_dir
     items = load_items(config.root, config.sources)
     copies = site_copies(Ledger(config.root).records())
-    return build_site(config, target, now=now, copies=copies, source_entries=items)
+    as_of = min(now, paused_since(config) or now)
+    return build_site(config, target, now=as_of, copies=copies, source_entries=items)
+
+
+def paused_since(config: Config) -> datetime | None:
+    """While the website is paused, its site is built as of the moment the pause began:
+    posts whose publish_at came since then stay off it until `socialpub resume`."""
+    pauses = read_pauses(config.root)
+    sites = [name for name, channel in config.channels.items() if channel.type == "website"]
+    found = [pause_for(pauses, name) for name in sites]
+    return min((p.since for p in found if p is not None), default=None)
 
 
 def site_copies(records: Iterable[Record]) -> list[Copy]:
