@@ -23,7 +23,7 @@ from tests.test_plan import MASTO, make_post, make_variant, target
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NIGHT = QuietHours(time(22, 0), time(6, 0))
-GATE = QuietHoursGate(NIGHT, BERLIN)
+GATE = QuietHoursGate(BERLIN, {"masto": NIGHT})
 
 
 def local(text: str) -> datetime:
@@ -163,7 +163,42 @@ def test_gates_include_quiet_hours_only_when_configured(repo: Repo) -> None:
     plain = load_config(repo.write_config(BASE_CONFIG))
     assert not any(isinstance(g, QuietHoursGate) for g in gates(plain))
     quiet = load_config(repo.write_config(BASE_CONFIG + 'quiet_hours: "22:00-06:00"\n'))
-    assert [g for g in gates(quiet) if isinstance(g, QuietHoursGate)] == [GATE]
+    (gate,) = [g for g in gates(quiet) if isinstance(g, QuietHoursGate)]
+    assert gate == QuietHoursGate(BERLIN, dict.fromkeys(quiet.channels, NIGHT))
+
+
+def test_a_channel_sets_its_own_quiet_hours_or_none(repo: Repo) -> None:
+    text = BASE_CONFIG.replace(
+        "    token: ${TELEGRAM_TOKEN}\n",
+        "    token: ${TELEGRAM_TOKEN}\n    quiet_hours: false\n",  # the warning channel
+    ).replace("    type: website\n", '    type: website\n    quiet_hours: "23:00-05:00"\n')
+    config = load_config(repo.write_config(text + 'quiet_hours: "22:00-06:00"\n'))
+    (gate,) = [g for g in gates(config) if isinstance(g, QuietHoursGate)]
+    assert gate.by_channel == {
+        "mastodon": NIGHT,
+        "bluesky": NIGHT,
+        "telegram": None,
+        "website": QuietHours(time(23, 0), time(5, 0)),
+    }
+    at = local("2026-12-03T22:30")
+    held = [
+        name
+        for name, channel in config.channels.items()
+        if list(gate.holds(make_post(), make_variant(channel), at))
+    ]
+    assert held == ["mastodon", "bluesky"]  # telegram has none, the website's begin at 23:00
+    only_channel = load_config(repo.write_config(text))  # no top-level quiet hours
+    (gate,) = [g for g in gates(only_channel) if isinstance(g, QuietHoursGate)]
+    assert gate.by_channel["mastodon"] is None and gate.by_channel["website"] is not None
+
+
+def test_a_wrong_channel_value_names_the_channel(repo: Repo) -> None:
+    text = BASE_CONFIG.replace("    type: website\n", "    type: website\n    quiet_hours: nie\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(repo.write_config(text))
+    (found,) = info.value.problems
+    assert (found.code, found.field) == ("SP506", "channels.website.quiet_hours")
+    assert "or false for none on this channel" in found.hint
 
 
 def test_plan_on_a_repository_in_quiet_hours(repo: Repo) -> None:

@@ -36,7 +36,9 @@ TOP_KEYS = (
     "sources",
     "quiet_hours",
 )
-COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
+COMMON_CHANNEL_KEYS = (
+    frozenset({"type", "title", "thread_numbering", quietconfig.KEY}) | pubconfig.CHANNEL_KEYS
+)
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

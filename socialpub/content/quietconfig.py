@@ -1,13 +1,16 @@
 """The config's `quiet_hours: "22:00-06:00"`: local times (the config's timezone) in which
 nothing goes out but urgent posts. A range may cross midnight; start and end must differ.
+A channel may set its own (`quiet_hours: "23:00-07:00"`), or none (`quiet_hours: false`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
@@ -48,14 +51,32 @@ def read_quiet_hours(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
         return None
     quiet = parse_quiet_hours(value)
     if quiet is None:
-        problems.append(
-            problem(
-                "SP506",
-                path,
-                raw.line_of(KEY),
-                KEY,
-                f"quiet_hours {value!r} is not a range of two different times",
-                'write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight)',
-            )
-        )
+        problems.append(_wrong(path, raw.line_of(KEY), KEY, value, "or leave it out"))
     return quiet
+
+
+def check_channel_value(
+    path: Path, where: str, value: Any, line: int, problems: list[Problem]
+) -> None:
+    """A channel's own `quiet_hours`: a range, or false for none on this channel."""
+    if value is not False and parse_quiet_hours(value) is None:
+        problems.append(_wrong(path, line, where, value, "or false for none on this channel"))
+
+
+def for_channel(settings: Mapping[str, Any], default: QuietHours | None) -> QuietHours | None:
+    """The quiet hours of a channel: its own setting, else the config's."""
+    if KEY not in settings:
+        return default
+    value = settings[KEY]
+    return None if value is False else parse_quiet_hours(value)
+
+
+def _wrong(path: Path, line: int, where: str, value: object, other: str) -> Problem:
+    return problem(
+        "SP506",
+        path,
+        line,
+        where,
+        f"quiet_hours {value!r} is not a range of two different times",
+        f'write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight), {other}',
+    )

@@ -17,7 +17,7 @@ from socialpub.workflow.embargo import EmbargoGate
 from socialpub.workflow.hold import Hold, HoldKind
 from socialpub.workflow.pause import PauseGate
 from socialpub.workflow.pausefile import read_pauses
-from socialpub.workflow.quiet import QuietHoursGate
+from socialpub.workflow.quiet import quiet_gate
 
 __all__ = ["Gate", "Hold", "HoldKind", "gates", "holds_of"]
 
@@ -35,8 +35,9 @@ def gates(config: Config) -> Sequence[Gate]:
     if pauses:
         found.append(PauseGate(pauses))
     found.append(EmbargoGate())
-    if config.quiet_hours is not None:
-        found.append(QuietHoursGate(config.quiet_hours, config.timezone))
+    quiet = quiet_gate(config)
+    if quiet is not None:
+        found.append(quiet)
     return tuple(found)
 
 

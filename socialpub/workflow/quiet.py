@@ -9,10 +9,12 @@ days the clocks change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from socialpub.content import quietconfig
+from socialpub.content.config import Config
 from socialpub.content.quietconfig import QuietHours
 from socialpub.models import Post, Variant
 from socialpub.workflow.hold import Hold, HoldKind
@@ -34,13 +36,25 @@ def quiet_until(quiet: QuietHours, moment: datetime, zone: tzinfo) -> datetime |
 
 @dataclass(frozen=True)
 class QuietHoursGate:
-    quiet: QuietHours
     zone: tzinfo
+    by_channel: Mapping[str, QuietHours | None]  # a channel's own, else the config's (or none)
 
     def holds(self, post: Post, variant: Variant, now: datetime) -> Iterator[Hold]:
-        if post.urgent:
+        quiet = self.by_channel.get(variant.channel)
+        if quiet is None or post.urgent:
             return
         moment = max(now, post.publish_at) if post.publish_at else now
-        ends = quiet_until(self.quiet, moment, self.zone)
+        ends = quiet_until(quiet, moment, self.zone)
         if ends is not None:
             yield Hold(HoldKind.WAIT, f"quiet hours until {ends:%H:%M}", until=ends)
+
+
+def quiet_gate(config: Config) -> QuietHoursGate | None:
+    """The gate of the config's quiet hours (None when no channel has any)."""
+    by_channel = {
+        name: quietconfig.for_channel(channel.settings, config.quiet_hours)
+        for name, channel in config.channels.items()
+    }
+    if not any(by_channel.values()):
+        return None
+    return QuietHoursGate(config.timezone, by_channel)
