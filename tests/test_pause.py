@@ -14,9 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from socialpub.cli import app
-from socialpub.errors import LedgerError, UsageError
-from socialpub.publishing.ledger import State
-from socialpub.publishing.plan import Action, idempotency_key, plan_delivery
+from socialpub.errors import LedgerError, Rejected, UsageError
+from socialpub.models import Receipt, Sent
+from socialpub.net.http import Http
+from socialpub.publishing.engine import Result
+from socialpub.publishing.ledger import Record, State
+from socialpub.publishing.plan import Action, Delivery, idempotency_key, plan_delivery
 from socialpub.publishing.unschedule import fresh_key, unscheduled
 from socialpub.workflow.gate import Hold, HoldKind
 from socialpub.workflow.pause import PauseGate, pause_for
@@ -28,10 +31,14 @@ from socialpub.workflow.pausefile import (
     resumed,
     write_pauses,
 )
+from tests.adapterkit import T0
 from tests.conftest import BASE_CONFIG, Repo
 from tests.fakeplatform import FakePlatform
 from tests.publishrepo import Channel, run, tokens, write_repo
+from tests.test_engine import World, world
 from tests.test_plan import MASTO, NOW, make_post, make_record, make_variant, target
+
+__all__ = ["world"]  # the fixture, imported for pytest
 
 SINCE = datetime(2026, 12, 3, 9, 12, tzinfo=UTC)
 MOURNING = Pause("Anna Berg", "berg@kreis.example", SINCE, "Staatstrauer")
@@ -360,3 +367,62 @@ def test_a_paused_website_is_built_as_of_the_moment_the_pause_began(repo: Repo) 
     assert pages() == ["vorher", "waehrend"]  # a pause of other channels leaves the site alone
     write_pauses(repo.root, ())
     assert pages() == ["vorher", "waehrend"]
+
+
+# --- the engine pulls back -------------------------------------------------------------------
+
+
+def scheduled_delivery(world: World) -> Delivery:
+    """A post on the fake platform's scheduler, as plan sees it while paused."""
+    path = world.repo.post(
+        "kreistag.md", "---\nid: kreistag\ntitle: K\nstatus: approved\n---\nDer Kreistag tagt.\n"
+    )
+    (planned,) = [d for d in world.plan(path) if d.channel == "masto"]
+    world.platform.posts["s1"] = "Der Kreistag tagt."
+    record = Record(
+        post="kreistag",
+        channel="masto",
+        type="mastodon",
+        state=State.SCHEDULED,
+        key=planned.key,
+        revision=planned.revision,
+        created_at=T0,
+        updated_at=T0,
+        sent=(Sent("s1", "", {"scheduled": True}),),
+        scheduled_at=T0 + timedelta(days=1),
+    )
+    world.ledger.put(record)
+    return dataclasses.replace(
+        planned, action=Action.UNSCHEDULE, reason="paused: Staatstrauer", record=record
+    )
+
+
+def test_the_engine_deletes_the_scheduled_post_and_records_it(world: World) -> None:
+    delivery = scheduled_delivery(world)
+    assert delivery.record is not None
+    (outcome,) = world.engine().run([delivery])
+    assert outcome.result is Result.UNSCHEDULED
+    assert world.platform.posts == {}
+    record = world.record("kreistag", "masto")
+    assert record.state is State.UNSCHEDULED and record.key == fresh_key(delivery.record)
+    assert record.history[-1][1:] == (
+        "unscheduled",
+        "was scheduled for 2026-11-24 09:00; paused: Staatstrauer",
+    )
+
+
+def test_a_failed_pull_back_leaves_it_scheduled_and_fails_the_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivery = scheduled_delivery(world)
+
+    def refuse(http: Http, receipt: Receipt) -> None:
+        raise Rejected("masto: not allowed")
+
+    monkeypatch.setattr(world.adapters["masto"], "delete", refuse)
+    (outcome,) = world.engine().run([delivery])
+    assert (outcome.result, outcome.error) == (Result.FAILED, "masto: not allowed")
+    record = world.record("kreistag", "masto")
+    assert record.state is State.SCHEDULED and record.last_error == "masto: not allowed"
+    assert record.history[-1][1:] == ("unschedule failed", "masto: not allowed")
+    assert world.platform.posts == {"s1": "Der Kreistag tagt."}
