@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 
-from tests.metagraph_faults import AccountLimit
+from tests.ratelimit import AccountLimit
 from tests.xfake_oauth2 import TOKEN_PATH, TokenIssuer
 from tests.xfake_store import Media, Tweet, fields_of
 from tests.xfake_wire import (
