@@ -144,13 +144,18 @@ def _forbidden_words(subject: Subject, rule: Rule) -> list[Problem]:
         pattern = _word_pattern(word.word)
 
         def finder(text: str, pattern: re.Pattern[str] = pattern) -> Iterable[tuple[str, str, int]]:
-            return ((m.group(0).casefold(), m.group(0), m.start()) for m in pattern.finditer(text))
+            return ((_key(m.group(0)), m.group(0), m.start()) for m in pattern.finditer(text))
 
         for found in subject.findings(finder):
             message = f"„{found.shown}“ is on the etiquette's list of words not to use{found.where}"
             hint = word.hint or "rephrase it without this word (etiquette.forbidden_words)"
             problems.append(subject.problem("SP601", found, message, hint))
     return problems
+
+
+def _key(found: str) -> str:
+    """A finding as findings are told apart: rendering may join lines and spaces."""
+    return _SPACE.sub(" ", found).casefold()
 
 
 @cache
@@ -268,7 +273,7 @@ def _too_many(
     where = f" on {channels}" if channels else ""
     line = subject.post.line_of("tags") if field == "tags" else _body(subject.post)
     message = f"{len(worst)} {what}{where} ({shown}): the etiquette allows {most}"
-    hint = f"keep the {most} that matter most" + (
+    hint = f"keep at most {most}, the ones that matter most" + (
         "; screen readers read out every emoji" if what == "emoji" else ""
     )
     return [problem(code, subject.post.source, line, field, message, hint)]
