@@ -326,3 +326,30 @@ def test_a_changed_etiquette_checks_cached_posts_again(repo: Repo) -> None:
     configure(repo, "link_shorteners: {severity: warning}\n")
     [problem] = found(repo, "SP606", cache=True)
     assert problem.severity is Severity.WARNING
+
+
+def test_the_websites_page_is_not_counted_as_a_post(repo: Repo) -> None:
+    configure(repo, "max_emojis: {max: 1}\nmax_hashtags: {max: 1}\n")
+    # the page shows the title twice (heading and link) and lists the tags
+    front = "channels: [mastodon, website]\nlink: https://example.org/x\ntags: [Eins]"
+    repo.post("a.md", f"---\nid: a\ntitle: Titel 🎉\n{front}\n---\nText 🎈\n")
+    assert found(repo, "SP604") == [] and found(repo, "SP603") == []
+    front = "channels: [website]\nlink: https://example.org/x\ntags: [Eins, Zwei]"
+    repo.post("a.md", f"---\nid: a\ntitle: Titel 🎉\n{front}\n---\nText 🎈\n")
+    [emoji] = found(repo, "SP604")  # a post for the website alone: its own text counts
+    assert emoji.message.startswith("2 emoji (🎉 🎈)")
+    [hashtags] = found(repo, "SP603")
+    assert hashtags.message.startswith("2 hashtags (#Eins #Zwei)")
+
+
+def test_lines_count_the_blank_lines_before_the_text(repo: Repo) -> None:
+    configure(repo, WORDS)
+    write(repo, "\n\nDer Sondermüll.")  # lines 6 and 7 are blank
+    assert [p.line for p in found(repo, "SP601")] == [8]
+    repo.post(
+        "b.yaml", "id: b\ntitle: T\nchannels: [mastodon]\nbody: |\n  Eins.\n  Zwei Asylant.\n"
+    )
+    assert [(p.file, p.line) for p in found(repo, "SP601")] == [
+        ("posts/a.md", 8),
+        ("posts/b.yaml", 6),
+    ]

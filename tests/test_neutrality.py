@@ -4,6 +4,7 @@ back from publishing unless the press office released them."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -228,3 +229,13 @@ def test_validate_reports_the_etiquette_as_json(repo: Repo) -> None:
     assert result.exit_code == 3
     codes = [(p["file"], p["line"], p["code"], p["severity"]) for p in json.loads(result.stdout)]
     assert codes == [("posts/a.md", 7, "SP608", "warning"), ("posts/b.md", 5, "SP606", "error")]
+
+
+def test_an_edited_post_is_checked_again_with_its_new_date(repo: Repo) -> None:
+    configure(repo, PERIOD)
+    write(repo, "publish_at: 2027-01-20T09:00\n")
+    write(repo, "publish_at: 2027-01-20T09:00\n", post_id="b")
+    assert warnings(repo, cache=True) == []
+    path = write(repo, "publish_at: 2027-03-01T09:00\n")  # checked by the warmed-up process
+    os.utime(path, ns=(1, 1))
+    assert [p.file for p in warnings(repo, cache=True)] == ["posts/a.md"]

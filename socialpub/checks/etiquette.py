@@ -44,6 +44,7 @@ class Text:
     line: int
     field: str
     channel: str = ""  # set for a rendered variant: its lines are not the file's
+    channel_type: str = ""
 
     def line_at(self, offset: int) -> int:
         return self.line if self.channel else self.line + self.text.count("\n", 0, offset)
@@ -126,7 +127,9 @@ def _rendered(post: Post, variants: Sequence[Variant]) -> tuple[Text, ...]:
         has_text = override is not None and override.text is not None
         return override.line if override is not None and has_text else _body(post)
 
-    return tuple(Text(v.text, line(v.channel), "body", v.channel) for v in variants)
+    return tuple(
+        Text(v.text, line(v.channel), "body", v.channel, v.channel_type) for v in variants
+    )
 
 
 def _body(post: Post) -> int:
@@ -260,9 +263,11 @@ def _too_many(
     what: str,
     field: str,
 ) -> list[Problem]:
-    """One problem when a rendered text (else the post's own) has more items than allowed."""
+    """One problem when the text a social channel gets (else the post's own) has more items
+    than allowed. The website's page is no post: it shows the title twice, tags as a list."""
     most = rule.number("max")
-    texts = subject.rendered or (Text("\n".join(t.text for t in subject.own), 0, field),)
+    social = tuple(t for t in subject.rendered if t.channel_type != "website")
+    texts = social or (Text("\n".join(t.text for t in subject.own), 0, field),)
     counted = [(text.channel, items(text.text)) for text in texts]
     over = [(channel, found) for channel, found in counted if len(found) > most]
     if not over:
