@@ -89,7 +89,7 @@ def test_a_forbidden_word_only_in_an_override_names_the_channel(repo: Repo) -> N
     front = "channels: [mastodon, telegram]\noverrides:\n  telegram:\n    text: Zum Asylant."
     write(repo, "Sauberer Text.", front)
     [problem] = found(repo, "SP601")
-    assert problem.line == 6  # the override's line
+    assert (problem.line, problem.field) == (6, "overrides.telegram.text")  # the override's line
     assert "(in the text for telegram)" in problem.message
 
 

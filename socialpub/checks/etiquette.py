@@ -85,13 +85,15 @@ class Subject:
             for key, shown, offset in finder(text.text):
                 seen.add(key)
                 found.append(Found(shown, text.line_at(offset), text.field))
-        extra: dict[str, tuple[str, int, list[str]]] = {}
+        extra: dict[str, tuple[str, Text, list[str]]] = {}  # key → shown, first place, channels
         for text in self.rendered:
             for key, shown, _ in finder(text.text):
-                if key not in seen:
-                    channels = extra.setdefault(key, (shown, text.line, []))[2]
-                    channels.extend([text.channel] if text.channel not in channels else [])
-        found += [Found(s, line, "body", tuple(c)) for s, line, c in extra.values()]
+                if key in seen:
+                    continue
+                channels = extra.setdefault(key, (shown, text, []))[2]
+                if text.channel not in channels:
+                    channels.append(text.channel)
+        found += [Found(s, t.line, t.field, tuple(c)) for s, t, c in extra.values()]
         return found
 
     def problem(self, code: str, found: Found, message: str, hint: str) -> Problem:
@@ -122,14 +124,17 @@ def _own_texts(post: Post) -> tuple[Text, ...]:
 
 
 def _rendered(post: Post, variants: Sequence[Variant]) -> tuple[Text, ...]:
-    def line(channel: str) -> int:
-        override = post.overrides.get(channel)
-        has_text = override is not None and override.text is not None
-        return override.line if override is not None and has_text else _body(post)
-
-    return tuple(
-        Text(v.text, line(v.channel), "body", v.channel, v.channel_type) for v in variants
-    )
+    """Each variant's text, placed at the channel's override text when it has one (what only
+    a variant has comes from there), else at the body."""
+    texts = []
+    for variant in variants:
+        override = post.overrides.get(variant.channel)
+        if override is not None and override.text is not None:
+            line, field = override.line, f"overrides.{variant.channel}.text"
+        else:
+            line, field = _body(post), "body"
+        texts.append(Text(variant.text, line, field, variant.channel, variant.channel_type))
+    return tuple(texts)
 
 
 def _body(post: Post) -> int:
