@@ -55,12 +55,27 @@ def audit(
         [trail.authorship(cfg), *trail.workflow_events(cfg), trail.deliveries(Ledger(cfg.root))],
         since=_moment(since, cfg),
     )
+    if output_format is AuditFormat.table and output is None:
+        from socialpub.cli.console_publish import print_table
+
+        print_table(f"Audit ({len(events)} events)", COLUMNS, _rows(events))
+        return
     text = _render(events, output_format)
     if output is None:
         sys.stdout.write(text)
         return
     output.write_text(text, encoding="utf-8")
     sys.stderr.write(f"{len(events)} events written to {output}\n")
+
+
+COLUMNS = ("time", "post", "channel", "event", "who", "detail")
+
+
+def _rows(events: list[Event]) -> list[tuple[str, ...]]:
+    return [
+        (e.at.strftime("%Y-%m-%d %H:%M"), e.post or "(all)", e.channel, e.event, e.who, e.detail)
+        for e in events
+    ]
 
 
 def _render(events: list[Event], output_format: AuditFormat) -> str:
@@ -72,14 +87,12 @@ def _render(events: list[Event], output_format: AuditFormat) -> str:
         import json
 
         return json.dumps([e.as_dict() for e in events], ensure_ascii=False, indent=2) + "\n"
-    from socialpub.cli.console_publish import table_text
-
-    rows = [
-        (e.at.strftime("%Y-%m-%d %H:%M"), e.post or "(all)", e.channel, e.event, e.who, e.detail)
-        for e in events
+    rows = [COLUMNS, *_rows(events)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows
     ]
-    columns = ("time", "post", "channel", "event", "who", "detail")
-    return table_text(f"Audit ({len(events)} events)", columns, rows)
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _moment(text: str | None, config: Config) -> datetime | None:

@@ -55,6 +55,11 @@ def deliveries(ledger: Ledger) -> list[Event]:
     return [event for record in ledger.records() for event in _milestones(record)]
 
 
+def workflow_events(config: Config) -> list[list[Event]]:
+    """Approvals and pauses (filled in as the workflow records them)."""
+    return []
+
+
 def collect(groups: Iterable[Sequence[Event]], *, since: datetime | None = None) -> list[Event]:
     """All events in time order (a post's in the order they happened), from `since` on."""
     events = [e for group in groups for e in group if since is None or e.at >= since]
