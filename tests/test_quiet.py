@@ -24,6 +24,7 @@ from tests.test_plan import MASTO, make_post, make_variant, target
 BERLIN = ZoneInfo("Europe/Berlin")
 NIGHT = QuietHours(time(22, 0), time(6, 0))
 GATE = QuietHoursGate(BERLIN, {"masto": NIGHT})
+QUIET = 'publish:\n  quiet_hours: "22:00-06:00"\n'
 
 
 def local(text: str) -> datetime:
@@ -53,17 +54,17 @@ def test_anything_else_is_not_a_range(text: object) -> None:
 
 
 def test_the_config_takes_quiet_hours(repo: Repo) -> None:
-    config = load_config(repo.write_config(BASE_CONFIG + 'quiet_hours: "22:00-06:00"\n'))
-    assert config.quiet_hours == NIGHT and str(config.quiet_hours) == "22:00-06:00"
-    assert load_config(repo.write_config(BASE_CONFIG)).quiet_hours is None
+    config = load_config(repo.write_config(BASE_CONFIG + QUIET))
+    assert config.publish.quiet_hours == NIGHT and str(NIGHT) == "22:00-06:00"
+    assert load_config(repo.write_config(BASE_CONFIG)).publish.quiet_hours is None
 
 
 def test_a_wrong_range_names_file_line_and_field(repo: Repo) -> None:
-    path = repo.write_config(BASE_CONFIG + "quiet_hours: nachts\n")
+    path = repo.write_config(BASE_CONFIG + "publish:\n  quiet_hours: nachts\n")
     with pytest.raises(ConfigError) as info:
         load_config(path)
     (found,) = info.value.problems
-    assert (found.code, found.field, found.line) == ("SP506", "quiet_hours", 18)
+    assert (found.code, found.field, found.line) == ("SP506", "publish.quiet_hours", 19)
     assert "'nachts' is not a range" in found.message and "22:00-06:00" in found.hint
 
 
@@ -162,7 +163,7 @@ def test_native_scheduling_for_a_time_inside_quiet_hours_waits_instead() -> None
 def test_gates_include_quiet_hours_only_when_configured(repo: Repo) -> None:
     plain = load_config(repo.write_config(BASE_CONFIG))
     assert not any(isinstance(g, QuietHoursGate) for g in gates(plain))
-    quiet = load_config(repo.write_config(BASE_CONFIG + 'quiet_hours: "22:00-06:00"\n'))
+    quiet = load_config(repo.write_config(BASE_CONFIG + QUIET))
     (gate,) = [g for g in gates(quiet) if isinstance(g, QuietHoursGate)]
     assert gate == QuietHoursGate(BERLIN, dict.fromkeys(quiet.channels, NIGHT))
 
@@ -172,7 +173,7 @@ def test_a_channel_sets_its_own_quiet_hours_or_none(repo: Repo) -> None:
         "    token: ${TELEGRAM_TOKEN}\n",
         "    token: ${TELEGRAM_TOKEN}\n    quiet_hours: false\n",  # the warning channel
     ).replace("    type: website\n", '    type: website\n    quiet_hours: "23:00-05:00"\n')
-    config = load_config(repo.write_config(text + 'quiet_hours: "22:00-06:00"\n'))
+    config = load_config(repo.write_config(text + QUIET))
     (gate,) = [g for g in gates(config) if isinstance(g, QuietHoursGate)]
     assert gate.by_channel == {
         "mastodon": NIGHT,
@@ -202,7 +203,7 @@ def test_a_wrong_channel_value_names_the_channel(repo: Repo) -> None:
 
 
 def test_plan_on_a_repository_in_quiet_hours(repo: Repo) -> None:
-    repo.write_config(BASE_CONFIG + 'quiet_hours: "22:00-06:00"\n')
+    repo.write_config(BASE_CONFIG + QUIET)
     for name, urgent in (("hinweis", "false"), ("brand", "true")):
         repo.post(
             f"{name}.md",

@@ -15,8 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialpub import specs
-from socialpub.content import pubconfig, quietconfig, yamlsafe
+from socialpub.content import pubconfig, yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.etiquetteconfig import Etiquette, read_etiquette
 from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
@@ -34,11 +35,9 @@ TOP_KEYS = (
     "channels",
     "publish",
     "sources",
-    "quiet_hours",
+    "etiquette",
 )
-COMMON_CHANNEL_KEYS = (
-    frozenset({"type", "title", "thread_numbering", quietconfig.KEY}) | pubconfig.CHANNEL_KEYS
-)
+COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -109,7 +108,7 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
-    quiet_hours: quietconfig.QuietHours | None = None  # nothing but urgent posts goes out
+    etiquette: Etiquette | None = None  # house rules for posts; None: no etiquette rules
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
 
@@ -225,12 +224,13 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         problems.append(
             problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
         )
-    posts_dir = root / _text(path, raw, "posts_dir", "posts", problems)
+    posts_folder = _text(path, raw, "posts_dir", "posts", problems)
+    posts_dir = root / posts_folder
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
-    quiet_hours = quietconfig.read_quiet_hours(path, raw, problems)
+    etiquette = read_etiquette(path, raw, posts_folder, timezone or ZoneInfo("UTC"), problems)
     if timezone is None:
         return None
     return Config(
@@ -243,7 +243,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         channels=channels,
         publish=publish,
         sources=sources,
-        quiet_hours=quiet_hours,
+        etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 

@@ -8,8 +8,9 @@ publish:
   backoff: 0.5        # seconds before the second attempt, doubled each time
   max_rate_wait: 300  # wait out a platform's rate limit up to this long
   lock_wait: 10       # seconds a second `publish` waits for the first to finish
+  quiet_hours: "22:00-06:00"  # local time: only urgent posts go out (quietconfig.py)
 channels:
-  mastodon: {…, rate_limit: 300/5min, concurrency: 1}
+  mastodon: {…, rate_limit: 300/5min, concurrency: 1, quiet_hours: false}
 ```
 """
 
@@ -20,14 +21,15 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import yamlsafe
+from socialpub.content import quietconfig, yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.quietconfig import QuietHours
 from socialpub.content.textfile import did_you_mean
 from socialpub.models import Problem
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|min|minute|h|hour)s?\s*$")
 _UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
-CHANNEL_KEYS = frozenset({"rate_limit", "concurrency"})
+CHANNEL_KEYS = frozenset({"rate_limit", "concurrency", quietconfig.KEY})
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class PublishSettings:
     backoff: float = 0.5
     max_rate_wait: float = 300.0
     lock_wait: float = 10.0
+    quiet_hours: QuietHours | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
                 problem("SP502", path, line, f"publish.{key}", f"unknown setting {key!r}", hint)
             )
             continue
+        if key == quietconfig.KEY:
+            values[key] = quietconfig.read_quiet_hours(
+                path, f"publish.{key}", value, line, problems
+            )
+            continue
         whole = isinstance(getattr(defaults, key), int)
         if _is_number(value, whole=whole) and value > 0:
             values[key] = value
@@ -93,7 +101,9 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
 def check_channel_value(
     path: Path, where: str, key: str, value: Any, line: int, problems: list[Problem]
 ) -> None:
-    if key == "rate_limit" and parse_rate(value) is None:
+    if key == quietconfig.KEY:
+        quietconfig.check_channel_value(path, where, value, line, problems)
+    elif key == "rate_limit" and parse_rate(value) is None:
         message = "rate_limit must look like 300/5min, 20/min, 30/s or 1500/h"
         problems.append(problem("SP506", path, line, where, message))
     elif key == "concurrency" and not (_is_number(value, whole=True) and value > 0):

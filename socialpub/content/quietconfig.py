@@ -1,6 +1,6 @@
-"""The config's `quiet_hours: "22:00-06:00"`: local times (the config's timezone) in which
-nothing goes out but urgent posts. A range may cross midnight; start and end must differ.
-A channel may set its own (`quiet_hours: "23:00-07:00"`), or none (`quiet_hours: false`).
+"""Quiet hours, `publish.quiet_hours: "22:00-06:00"`: local times (the config's timezone) in
+which nothing goes out but urgent posts. A range may cross midnight; start and end must
+differ. A channel may set its own (`quiet_hours: "23:00-07:00"`), or none (`false`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.models import Problem
 
@@ -45,13 +44,13 @@ def parse_quiet_hours(text: object) -> QuietHours | None:
     return QuietHours(start, end) if start != end else None
 
 
-def read_quiet_hours(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> QuietHours | None:
-    value = raw.get(KEY)
-    if value is None:
-        return None
+def read_quiet_hours(
+    path: Path, where: str, value: Any, line: int, problems: list[Problem]
+) -> QuietHours | None:
+    """`publish.quiet_hours`: a range."""
     quiet = parse_quiet_hours(value)
     if quiet is None:
-        problems.append(_wrong(path, raw.line_of(KEY), KEY, value, "or leave it out"))
+        problems.append(_wrong(path, line, where, value, "or leave it out"))
     return quiet
 
 

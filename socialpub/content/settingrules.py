@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import pubconfig, quietconfig
+from socialpub.content import pubconfig
 from socialpub.content.codes import problem
 from socialpub.models import Problem
 
@@ -20,9 +20,6 @@ def check_setting(
     """Append a problem when `value` is not a valid value of setting `key`."""
     if key in pubconfig.CHANNEL_KEYS:
         pubconfig.check_channel_value(path, where, key, value, line, problems)
-        return
-    if key == quietconfig.KEY:
-        quietconfig.check_channel_value(path, where, value, line, problems)
         return
     if key in _BOOL_KEYS and not isinstance(value, bool):
         problems.append(problem("SP506", path, line, where, f"{key} must be true or false"))

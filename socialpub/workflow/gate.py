@@ -7,14 +7,14 @@ Gates are pure: they receive `now` and read nothing but what they were built wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from socialpub.content.config import Config
 from socialpub.models import Post, Variant
 from socialpub.workflow.embargo import EmbargoGate
-from socialpub.workflow.hold import Hold, HoldKind
+from socialpub.workflow.hold import Gate, Hold, HoldKind
+from socialpub.workflow.neutrality import NeutralityGate, never_overridden
 from socialpub.workflow.pause import PauseGate
 from socialpub.workflow.pausefile import read_pauses
 from socialpub.workflow.quiet import quiet_gate
@@ -22,18 +22,16 @@ from socialpub.workflow.quiet import quiet_gate
 __all__ = ["Gate", "Hold", "HoldKind", "gates", "holds_of"]
 
 
-class Gate(Protocol):
-    def holds(self, post: Post, variant: Variant, now: datetime) -> Iterable[Hold]:
-        """What keeps `post` on `variant.channel` back at `now` (nothing: it may go)."""
-        ...
-
-
 def gates(config: Config) -> Sequence[Gate]:
-    """The gates of a run, in the order their holds are reported."""
+    """The gates of a run, in the order their holds are reported: a pause first, then what a
+    person has to act on, then what goes out by itself later."""
     found: list[Gate] = []
     pauses = read_pauses(config.root)  # the checkout's: every clone and CI run honours it
     if pauses:
         found.append(PauseGate(pauses))
+    if config.etiquette is not None and config.etiquette.neutrality:
+        # the press office's override is part of approvals: wired in with them
+        found.append(NeutralityGate(config.etiquette.neutrality, never_overridden))
     found.append(EmbargoGate())
     quiet = quiet_gate(config)
     if quiet is not None:

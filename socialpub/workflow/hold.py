@@ -1,11 +1,18 @@
-"""Holds: what a gate answers when it keeps a delivery back (its own module, so each gate
-module and `gate.gates()`, which builds them all, can import it without a cycle)."""
+"""What a gate answers: a Hold, and the Gate protocol itself.
+
+Kept apart from `gate.py`, which builds the gates of a run: each gate's module imports this
+one, and `gate.py` imports the gates, so nothing imports in a circle.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
+
+from socialpub.models import Post, Variant
 
 
 class HoldKind(enum.StrEnum):
@@ -19,3 +26,9 @@ class Hold:
     kind: HoldKind
     reason: str  # shown in plan and status: short, and says how to go on
     until: datetime | None = None  # when a WAIT ends by itself
+
+
+class Gate(Protocol):
+    def holds(self, post: Post, variant: Variant, now: datetime) -> Iterable[Hold]:
+        """What keeps `post` on `variant.channel` back at `now` (nothing: it may go)."""
+        ...

@@ -52,7 +52,7 @@ class QuietHoursGate:
 def quiet_gate(config: Config) -> QuietHoursGate | None:
     """The gate of the config's quiet hours (None when no channel has any)."""
     by_channel = {
-        name: quietconfig.for_channel(channel.settings, config.quiet_hours)
+        name: quietconfig.for_channel(channel.settings, config.publish.quiet_hours)
         for name, channel in config.channels.items()
     }
     if not any(by_channel.values()):
