@@ -426,3 +426,44 @@ def test_a_failed_pull_back_leaves_it_scheduled_and_fails_the_run(
     assert record.state is State.SCHEDULED and record.last_error == "masto: not allowed"
     assert record.history[-1][1:] == ("unschedule failed", "masto: not allowed")
     assert world.platform.posts == {"s1": "Der Kreistag tagt."}
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+
+def test_the_audit_lists_every_committed_pause_and_resume(repo: Repo) -> None:
+    make_git_repo(repo.root)
+    git(repo.root, "commit", "-q", "--allow-empty", "-m", "start")
+    steps = [
+        ("Anna Berg", ["pause", "--reason", "Staatstrauer", "--commit"]),
+        ("Ben Kurz", ["resume", "--commit"]),
+        (
+            "Anna Berg",
+            ["pause", "--reason", "Störung", "-c", "telegram", "-c", "bluesky", "--commit"],
+        ),
+        ("Ben Kurz", ["resume", "--channel", "telegram", "--commit"]),
+    ]
+    for name, args in steps:
+        git(repo.root, "config", "user.name", name)
+        git(repo.root, "config", "user.email", f"{name.split()[1].lower()}@kreis.example")
+        assert cli(repo, *args)[0] == 0
+    code, out, err = cli(repo, "audit", "--format", "json")
+    assert code == 0, err
+    found = [(e["event"], e["who"], e["channel"], e["detail"]) for e in json.loads(out)]
+    # in time order; a test's steps share one second, so compare them as a set
+    assert sorted(found) == sorted(
+        [
+            ("paused", "Anna Berg <berg@kreis.example>", "", "Staatstrauer"),
+            ("resumed", "Ben Kurz <kurz@kreis.example>", "", "Staatstrauer"),
+            ("paused", "Anna Berg <berg@kreis.example>", "telegram, bluesky", "Störung"),
+            ("resumed", "Ben Kurz <kurz@kreis.example>", "telegram", "Störung"),
+        ]
+    )
+
+
+def test_the_audit_without_git_or_pauses_has_none(repo: Repo) -> None:
+    from socialpub.workflow.pausehistory import pause_history
+
+    assert pause_history(repo.root) == []  # not a git repository
+    make_git_repo(repo.root)
+    assert pause_history(repo.root) == []  # no commits

@@ -19,6 +19,7 @@ from pathlib import Path
 from socialpub.content.config import Config
 from socialpub.publishing.ledger import MILESTONES, Ledger, Record
 from socialpub.workflow.history import Change, changes_below
+from socialpub.workflow.pausehistory import pause_history
 
 COLUMNS = ("at", "post", "channel", "event", "who", "detail")
 
@@ -57,7 +58,15 @@ def deliveries(ledger: Ledger) -> list[Event]:
 
 def workflow_events(config: Config) -> list[list[Event]]:
     """Approvals and pauses (filled in as the workflow records them)."""
-    return []
+    return [pauses(config)]
+
+
+def pauses(config: Config) -> list[Event]:
+    """Every pause and resume committed to the repository (channel "": all of them)."""
+    return [
+        Event(e.at, "", ", ".join(e.channels), e.event, e.who, e.reason)
+        for e in pause_history(config.root)
+    ]
 
 
 def collect(groups: Iterable[Sequence[Event]], *, since: datetime | None = None) -> list[Event]:

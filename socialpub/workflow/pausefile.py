@@ -82,10 +82,11 @@ def read_pauses(root: Path) -> tuple[Pause, ...]:
     except ValueError as exc:
         line = getattr(exc, "lineno", 1)
         raise LedgerError(f"{path}:{line}: not valid JSON ({exc})", hint=_HINT) from None
-    return _pauses(path, data)
+    return parse_pauses(path, data)
 
 
-def _pauses(path: Path, data: Any) -> tuple[Pause, ...]:
+def parse_pauses(path: Path, data: Any) -> tuple[Pause, ...]:
+    """The pauses in the pause record's data (`path` names it in errors)."""
     entries = data.get("pauses") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise LedgerError(f"{path}: field `pauses` must be a list", hint=_HINT)
