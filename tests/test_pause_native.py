@@ -94,6 +94,8 @@ def test_pause_pulls_a_scheduled_post_back_and_resume_schedules_it_once(
     assert code == 0, out
     assert record(repo).state is State.SCHEDULED
     assert record(repo).key == pulled.key  # the fresh key, not the first one
+    events = [event for _, event, _ in record(repo).history]
+    assert events.count("unscheduled") == 1 and events[-1] == "scheduled"  # the history stays
     code, out = socialpub(repo, "publish")  # and only once
     assert code == 0, out
     assert len(scheduled_texts(server, marker)) == 1

@@ -28,7 +28,7 @@ from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
-from socialpub.publishing.unschedule import pull_back
+from socialpub.publishing.unschedule import pull_back, sent_anew
 
 STATE_DIR = Path(".socialpub") / "state"
 
@@ -234,6 +234,8 @@ class Engine:
             return dataclasses.replace(
                 old, payload_hash=digest, messages=messages, attempts=attempts
             )
+        if old is not None and old.state is State.UNSCHEDULED:  # sent anew: keep its history
+            return sent_anew(old, payload.key, delivery.revision, now, digest, messages)
         return Record(
             post=delivery.post_id,
             channel=delivery.channel,

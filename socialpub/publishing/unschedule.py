@@ -5,6 +5,7 @@ and a platform that remembers the first key cannot answer with the post it delet
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
@@ -55,4 +56,20 @@ def unscheduled(record: Record, now: datetime, why: str) -> Record:
         inflight=None,
         key=fresh_key(record),
         last_error="",
+    )
+
+
+def sent_anew(
+    record: Record, key: str, revision: str, now: datetime, digest: str, messages: int
+) -> Record:
+    """The record of a pulled-back delivery scheduled (or published) again: its history
+    stays (the audit shows the pull-back), the rest is that of a first attempt."""
+    return dataclasses.replace(
+        record,
+        key=key,
+        revision=revision,
+        created_at=now,
+        payload_hash=digest,
+        messages=messages,
+        attempts=record.attempts + 1,
     )
