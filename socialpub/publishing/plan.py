@@ -4,7 +4,8 @@ Rules: only approved, valid posts are published; a post is due when `publish_at`
 (or is absent) and `expires_at` has not; future posts are scheduled natively where the channel
 asks for it and the platform can, else they wait for a later run. Identity is the post id: a
 changed text edits the published post where the platform can edit, and is reported where it
-cannot, but is never posted a second time.
+cannot, but is never posted a second time. The workflow's holds (workflow/gate.py) keep back
+whatever would send; a pause also takes natively scheduled posts off the platform's schedule.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class Action(enum.StrEnum):
 
     @property
     def sends(self) -> bool:
-        """Whether `publish` works on it (CONFIRM only asks the platform)."""
+        """Whether `publish` works on it (CONFIRM only asks the platform; UNSCHEDULE deletes
+        what the platform holds scheduled)."""
         sending = (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
         return self in (*sending, Action.UNSCHEDULE)
 
@@ -128,12 +130,9 @@ def plan_delivery(
     action, reason, schedule_at = _decide(post, variant, target, record, now, rev, invalid)
     if holds and action.sends and action is not Action.CONFIRM:
         action, reason, schedule_at = _held(holds[0])
-    paused = next((hold for hold in holds if hold.kind is HoldKind.PAUSED), None)
+    paused = next((hold.reason for hold in holds if hold.kind is HoldKind.PAUSED), "")
     if paused and record and record.state is State.SCHEDULED and action is not Action.CONFIRM:
-        action, reason = (
-            Action.UNSCHEDULE,
-            f"pull it back from the platform's schedule: {paused.reason}",
-        )
+        action, reason = Action.UNSCHEDULE, f"pull it back from the platform's schedule: {paused}"
     return Delivery(
         post_id=post.id,
         channel=target.channel.name,
