@@ -250,6 +250,15 @@ def test_pause_needs_a_reason_a_known_channel_and_a_git_identity(
 def test_resume_when_nothing_is_paused_says_so(repo: Repo) -> None:
     code, out, err = cli(repo, "resume")
     assert (code, out) == (0, "publishing is not paused\n") and "nothing was paused" in err
+    assert "commit" not in err  # nothing changed, nothing to commit
+
+
+def test_without_commit_pause_says_to_commit_and_push(repo: Repo) -> None:
+    make_git_repo(repo.root)
+    code, _, err = cli(repo, "pause", "--reason", "Übung", "--channel", "telegram")
+    assert code == 0 and "commit and push .socialpub/pause.json (or use --commit)" in err
+    assert read_pauses(repo.root)[0].channels == ("telegram",)
+    assert "?? .socialpub/" in git(repo.root, "status", "--porcelain").splitlines()  # not committed
 
 
 def test_status_and_plan_show_the_pause_and_publish_sends_nothing(repo: Repo) -> None:

@@ -52,7 +52,7 @@ def pause(
     pausefile.write_pauses(cfg.root, pauses)
     if commit:
         pausefile.commit_pause(cfg.root, f"socialpub: pause {added.scope}: {added.reason}")
-    _report(pauses, as_json, committed=commit)
+    _report(pauses, as_json, changed=True, committed=commit)
 
 
 @app.command()
@@ -75,10 +75,10 @@ def resume(
         pausefile.commit_pause(cfg.root, f"socialpub: resume {scope}")
     if not before and not as_json:
         sys.stderr.write("nothing was paused\n")
-    _report(pauses, as_json, committed=commit and bool(before))
+    _report(pauses, as_json, changed=bool(before), committed=commit and bool(before))
 
 
-def _report(pauses: Sequence[Pause], as_json: bool, *, committed: bool) -> None:
+def _report(pauses: Sequence[Pause], as_json: bool, *, changed: bool, committed: bool) -> None:
     from socialpub.cli import console
 
     if as_json:
@@ -87,6 +87,8 @@ def _report(pauses: Sequence[Pause], as_json: bool, *, committed: bool) -> None:
     print_pauses(pauses)
     if not pauses:
         sys.stdout.write("publishing is not paused\n")
+    if not changed:
+        return
     if committed:
         sys.stderr.write(
             "committed .socialpub/pause.json: push it, so every clone and CI run sees it\n"
