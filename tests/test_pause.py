@@ -18,7 +18,7 @@ from socialpub.errors import LedgerError, Rejected, UsageError
 from socialpub.models import Receipt, Sent
 from socialpub.net.http import Http
 from socialpub.publishing.engine import Result
-from socialpub.publishing.ledger import Record, State
+from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import Action, Delivery, idempotency_key, plan_delivery
 from socialpub.publishing.unschedule import fresh_key, unscheduled
 from socialpub.workflow.gate import Hold, HoldKind
@@ -476,3 +476,34 @@ def test_the_audit_without_git_or_pauses_has_none(repo: Repo) -> None:
     assert pause_history(repo.root) == []  # not a git repository
     make_git_repo(repo.root)
     assert pause_history(repo.root) == []  # no commits
+
+
+def test_a_dry_run_while_paused_shows_the_pull_back_in_plan_but_sends_no_payload(
+    repo: Repo,
+) -> None:
+    repo.post(
+        "morgen.md",
+        "---\nid: morgen\ntitle: Morgen\nstatus: approved\nchannels: [mastodon]\n"
+        "publish_at: 2099-01-01T10:00\n---\nMorgen geöffnet.\n",
+    )
+    at = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+    Ledger(repo.root).put(
+        Record(
+            "morgen",
+            "mastodon",
+            "mastodon",
+            State.SCHEDULED,
+            "k",
+            "r",
+            at,
+            at,
+            sent=(Sent("s1", "", {"scheduled": True}),),
+            scheduled_at=at,
+        )
+    )
+    write_pauses(repo.root, (MOURNING,))
+    _, out, _ = cli(repo, "plan", "--json")
+    assert [d["action"] for d in json.loads(out)] == ["unschedule"]
+    code, out, err = cli(repo, "publish", "--dry-run", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    assert err.splitlines()[0] == LINE
