@@ -100,7 +100,12 @@ def test_the_record_is_written_and_read_back(tmp_path: Path) -> None:
             "pauses[0].since is not an ISO 8601 time",
         ),
         (
-            '{"pauses": [{"by": "A", "reason": "r", "since": "2026-12-03", "channels": "x"}]}',
+            '{"pauses": [{"by": "A", "reason": "r", "since": "2026-12-03T09:00"}]}',
+            "pauses[0].since has no offset",
+        ),
+        (
+            '{"pauses": [{"by": "A", "reason": "r", "since": "2026-12-03T09:00+01:00", '
+            '"channels": "x"}]}',
             "pauses[0].channels must be a list",
         ),
         ('<<<<<<< HEAD\n{"pauses": []}\n=======\n>>>>>>> x\n', "git merge conflict markers"),

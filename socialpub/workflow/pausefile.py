@@ -104,6 +104,8 @@ def _pause(path: Path, index: int, entry: Any) -> Pause:
         since = datetime.fromisoformat(entry["since"])
     except ValueError:
         raise LedgerError(f"{where}.since is not an ISO 8601 time", hint=_HINT) from None
+    if since.tzinfo is None:
+        raise LedgerError(f"{where}.since has no offset (like +01:00)", hint=_HINT)
     channels = entry.get("channels", [])
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise LedgerError(f"{where}.channels must be a list of channel names", hint=_HINT)
