@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import regex
 
+from socialpub.checks.departments import department_problems
 from socialpub.checks.media import media_problems
 from socialpub.checks.platform import platform_problems
 from socialpub.content.codes import problem
@@ -33,7 +34,8 @@ def post_problems(
     for variant in variants:
         problems.extend(variant.problems)
     problems.extend(platform_problems(post, channels, variants, config))
-    problems.extend(_editorial_problems(post))
+    problems.extend(_editorial_problems(post, config))
+    problems.extend(department_problems(post, channels, config))
     return problems
 
 
@@ -57,9 +59,10 @@ def _channel_problems(post: Post, config: Config) -> list[Problem]:
     ]
 
 
-def _editorial_problems(post: Post) -> list[Problem]:
+def _editorial_problems(post: Post, config: Config) -> list[Problem]:
     problems: list[Problem] = []
-    if post.status is Status.APPROVED and not post.approved_by:
+    # in workflow mode the approval is a record (`socialpub approve`), not `approved_by`
+    if post.status is Status.APPROVED and not post.approved_by and config.workflow is None:
         problems.append(
             problem(
                 "SP401",

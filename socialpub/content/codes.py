@@ -85,6 +85,8 @@ CODES: dict[str, Code] = {
         Code("SP504", "literal-secret", E, "a secret written into the config instead of ${ENV}"),
         Code("SP505", "unknown-channel-type", E, "a channel type socialpub does not have"),
         Code("SP506", "config-wrong-value", E, "a config value has the wrong type or format"),
+        # workflow: departments and approvals
+        Code("SP601", "channel-not-allowed", E, "the post's department may not use this channel"),
     )
 }
 

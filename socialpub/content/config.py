@@ -21,12 +21,22 @@ from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
+from socialpub.content.workflowconfig import WorkflowConfig, read_workflow
 from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish", "sources")
+TOP_KEYS = (
+    "timezone",
+    "lang",
+    "posts_dir",
+    "templates_dir",
+    "channels",
+    "publish",
+    "sources",
+    "workflow",
+)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -100,6 +110,8 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
+    #: departments, approvers and policy; None: `status: approved` is the permission
+    workflow: WorkflowConfig | None = None
 
 
 DEFAULT_SITE_DIR = "site"
@@ -218,6 +230,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
+    workflow = read_workflow(path, raw, channels, problems)
     if timezone is None:
         return None
     return Config(
@@ -231,6 +244,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         publish=publish,
         sources=sources,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+        workflow=workflow,
     )
 
 

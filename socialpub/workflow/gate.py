@@ -38,7 +38,12 @@ class Gate(Protocol):
 
 def gates(config: Config) -> Sequence[Gate]:
     """The gates of a run, in the order their holds are reported."""
-    return ()
+    found: list[Gate] = []
+    if config.workflow is not None:
+        from socialpub.workflow.approvalgate import approval_gate
+
+        found.append(approval_gate(config))
+    return tuple(found)
 
 
 def holds_of(
