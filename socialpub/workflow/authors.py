@@ -7,11 +7,14 @@ rule trusts. A file with uncommitted changes also counts the person about to com
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from socialpub.content.gitrepo import git, inside_work_tree
+
+_IDENT = re.compile(r"^(.*)<([^<>]*)>\s+\d+\s+[+-]\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,19 @@ class Identity:
 
 
 def current_identity(root: Path) -> Identity:
-    """git's configured `user.name` and `user.email` here ("" when unset)."""
-    name = git(root, "config", "user.name", allow=(1,)).stdout.strip()
-    email = git(root, "config", "user.email", allow=(1,)).stdout.strip()
-    return Identity(name, email.lower())
+    """The identity git would write into a commit here (config or GIT_AUTHOR_* variables);
+    empty when git has none."""
+    ident = git(root, "var", "GIT_AUTHOR_IDENT", allow=(128,)).stdout.strip()
+    match = _IDENT.match(ident)
+    if not match:
+        return Identity("", "")
+    return Identity(match.group(1).strip(), match.group(2).strip().lower())
+
+
+def uncommitted(root: Path, files: Sequence[str]) -> bool:
+    """Whether any of `files` has changes git has not committed (or is not committed yet)."""
+    changed = git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
+    return bool(changed.stdout.strip())
 
 
 def authors(root: Path, files: Sequence[str]) -> frozenset[str]:
@@ -41,8 +53,7 @@ def authors(root: Path, files: Sequence[str]) -> frozenset[str]:
         follow = ("--follow",) if index == 0 else ()
         log = git(root, "log", "--format=%ae", *follow, "--", file, allow=(128,))
         found.update(line.strip().lower() for line in log.stdout.splitlines() if line.strip())
-    changed = git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
-    if changed.stdout.strip():
+    if uncommitted(root, files):
         email = current_identity(root).email
         if email:
             found.add(email)
