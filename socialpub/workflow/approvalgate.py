@@ -16,7 +16,7 @@ from socialpub.content.gitrepo import git, inside_work_tree
 from socialpub.models import Post, Variant
 from socialpub.workflow.approvals import ALL, Approval, file_digests, load_approvals
 from socialpub.workflow.authors import authors
-from socialpub.workflow.gate import Hold, HoldKind
+from socialpub.workflow.hold import Hold, HoldKind
 from socialpub.workflow.verify import Evidence, Rules, refusal
 
 
