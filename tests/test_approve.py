@@ -9,7 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from socialpub.cli import app
 from socialpub.content.config import load_config
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.render.renderer import Renderer
@@ -24,8 +26,10 @@ from socialpub.workflow.approvals import (
 )
 from socialpub.workflow.authors import Identity
 from socialpub.workflow.gate import gates
+from tests.conftest import PROJECT
 from tests.workflowrepo import ANNA, EVA, OLE, TOM, WORKFLOW, WorkflowRepo
 
+EXAMPLE = PROJECT / "config.example.yaml"
 SIGNED = """\
 workflow:
   press_office:
@@ -175,6 +179,8 @@ def test_an_edit_after_approval_voids_it(repo: WorkflowRepo) -> None:
         assert action == "blocked"
         assert reason.startswith("changed after approval by Eva Keller (")
         assert reason.endswith("needs a new approval (`socialpub approve b27`)")
+    _, status, _ = repo.socialpub(TOM, "status")
+    assert "b27 → website: changed after approval by Eva Keller (" in status
     assert repo.socialpub(EVA, "approve", "b27")[0] == 0
     assert {a for a, _ in actions(repo).values()} == {"publish"}
 
@@ -428,3 +434,23 @@ def test_a_shallow_clone_cannot_tell_the_authors(repo: WorkflowRepo, tmp_path: P
     assert code == 0
     reasons = {d["reason"] for d in json.loads(out)}
     assert any("shallow clone" in r and "fetch-depth: 0" in r for r in reasons)
+
+
+def test_the_example_repository_publishes_its_approved_posts() -> None:
+    """`make demo`: the example posts were approved by people who did not write them."""
+    args = ["plan", "--json", "--now", "2026-11-27T16:30", "--config", str(EXAMPLE)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    going = {d["post"] for d in plan if d["action"] == "publish"}
+    assert going == {
+        "ausbildung-2027",
+        "kreistag-2026-12-03",
+        "sturmwarnung-2026-11-28",
+        "sperrung-b27-neudorf",
+    }
+    held = {d["reason"] for d in plan if d["action"] == "blocked"}
+    assert all(reason.startswith("status is") for reason in held)
+    approvals = load_approvals(PROJECT)
+    approvers = {a.post: a.approver.email for a in approvals}
+    assert approvers["sperrung-b27-neudorf"] == "lena.vogt@landkreis-musterstadt.de"
