@@ -27,7 +27,7 @@ from socialpub.workflow.approvals import (
 from socialpub.workflow.authors import Identity
 from socialpub.workflow.gate import gates
 from tests.conftest import PROJECT
-from tests.workflowrepo import ANNA, EVA, OLE, TOM, WORKFLOW, WorkflowRepo
+from tests.workflowrepo import ANNA, EVA, OLE, TOM, WORKFLOW, Person, WorkflowRepo
 
 EXAMPLE = PROJECT / "config.example.yaml"
 SIGNED = """\
@@ -165,6 +165,54 @@ def test_press_office_channels_and_tags_need_the_press_office(repo: WorkflowRepo
     assert found["website"][0] == "publish" and found["telegram"][0] == "blocked"
     assert repo.socialpub(ANNA, "approve", "tg", "--channel", "telegram")[0] == 0
     assert actions(repo, "tg")["telegram"][0] == "publish"
+
+
+def hand_written(repo: WorkflowRepo, person: Person, post_id: str) -> None:
+    """An approval file written without `socialpub approve`, with the right hashes."""
+    config = load_config(repo.config)
+    ((post, _),) = list(select_posts(config, [post_id]))
+    variants = Renderer(config).variants(post, post_channels(post, config))
+    file = post.source.relative_to(repo.root).as_posix()
+    record = Approval(
+        post=post_id,
+        channel=ALL,
+        approver=Identity(person.name, person.email),
+        approved_at=datetime(2026, 11, 27, 9, tzinfo=config.timezone),
+        file=file,
+        files=file_digests(repo.root, [file]),
+        variants={v.channel: variant_digest(v) for v in variants},
+    )
+    write_approval(repo.root, record)
+
+
+def test_a_post_changed_by_someone_outside_the_department_needs_the_press_office(
+    repo: WorkflowRepo,
+) -> None:
+    """Ole (Soziales) edited Straßenbau's post: Straßenbau lists its authors, he is not one."""
+    path = repo.root / "posts/strassenbau/b27.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Gute Fahrt!\n", "utf-8")
+    repo.commit(OLE, "Ole adds a line")
+    code, _, err = repo.socialpub(EVA, "approve", "b27")
+    assert code == 3
+    assert "ole.hansen@kreis.example changed it and does not write for Straßenbau" in err
+    hand_written(repo, EVA, "b27")
+    reason = actions(repo)["website"][1]
+    assert reason == (
+        "approved by Eva Keller, who may not approve it: an approver of the Pressestelle "
+        "runs `socialpub approve b27`"
+    )
+    assert repo.socialpub(ANNA, "approve", "b27")[0] == 0
+    assert actions(repo)["website"][0] == "publish"
+
+
+def test_a_department_without_an_authors_list_takes_posts_by_anyone(tmp_path: Path) -> None:
+    repo = WorkflowRepo(
+        tmp_path / "repo", WORKFLOW.replace("      authors: [tom.berger@kreis.example]\n", "")
+    )
+    repo.post("strassenbau", "b27", "channels: [website]\n")
+    repo.commit(OLE, "Ole writes for Straßenbau")
+    assert repo.socialpub(EVA, "approve", "b27")[0] == 0
+    assert actions(repo)["website"][0] == "publish"
 
 
 # --- what the approval binds to ---------------------------------------------------------------
@@ -349,19 +397,7 @@ def test_a_hand_written_self_approval_signed_by_its_author_is_refused(tmp_path: 
     repo.allow_signers(EVA)
     repo.post("strassenbau", "b27", "channels: [website]\n")
     repo.commit(EVA, "Eva writes")
-    config = load_config(repo.config)
-    ((post, _),) = list(select_posts(config, ["b27"]))
-    (variant,) = Renderer(config).variants(post, post_channels(post, config))
-    forged = Approval(
-        post="b27",
-        channel=ALL,
-        approver=Identity(EVA.name, EVA.email),
-        approved_at=datetime(2026, 11, 27, 9, tzinfo=config.timezone),
-        file="posts/strassenbau/b27.md",
-        files=file_digests(repo.root, ["posts/strassenbau/b27.md"]),
-        variants={"website": variant_digest(variant)},
-    )
-    write_approval(repo.root, forged)
+    hand_written(repo, EVA, "b27")
     repo.commit(EVA, "approval", sign=True)
     (found,) = load_approvals(repo.root, repo.root / ".socialpub/allowed_signers")
     assert found.signature is not None and found.signature.signed_by == EVA.email

@@ -67,9 +67,10 @@ def approve(config: Config, request: Request) -> Approval:
     post, variants = _valid_post(config, request)
     rules = Rules(workflow, config.root, config.posts_dir)
     chosen = variants if request.channel == ALL else {request.channel: variants[request.channel]}
-    _check_approver(rules, post, list(chosen), request)
     files = rules.files(post)
-    _check_authors(config, workflow, post, files, request)
+    wrote = _authors(config, post, files)
+    _check_approver(rules, post, list(chosen), request, wrote)
+    _check_four_eyes(workflow, post, request, wrote)
     digests = file_digests(config.root, files)
     missing = [file for file, digest in digests.items() if digest == MISSING]
     if missing:
@@ -144,14 +145,24 @@ def _valid_post(config: Config, request: Request) -> tuple[Post, dict[str, Varia
     return post, {v.channel: v for v in variants}
 
 
-def _check_approver(rules: Rules, post: Post, channels: list[str], request: Request) -> None:
+def _check_approver(
+    rules: Rules, post: Post, channels: list[str], request: Request, wrote: frozenset[str]
+) -> None:
     email = request.approver.email
     for channel in channels:
-        if email not in rules.approvers(post, channel):
+        if email not in rules.approvers(post, channel, wrote):
             where = "" if request.channel != ALL else f" on {channel}"
+            outsiders = rules.outsiders(post, wrote)
+            department = rules.department(post)
+            why = (
+                f": {', '.join(sorted(outsiders))} changed it and "
+                f"{'does' if len(outsiders) == 1 else 'do'} not write for {department.title}"
+                if outsiders and department
+                else ""
+            )
             raise InputError(
-                f"{request.approver} may not approve {post.id}{where}",
-                hint=f"{rules.who(post, channel)} approves it (workflow: in the config)",
+                f"{request.approver} may not approve {post.id}{where}{why}",
+                hint=f"{rules.who(post, channel, wrote)} approves it (workflow: in the config)",
             )
     if request.override and email not in rules.workflow.press_office:
         raise InputError(
@@ -160,9 +171,9 @@ def _check_approver(rules: Rules, post: Post, channels: list[str], request: Requ
         )
 
 
-def _check_authors(
-    config: Config, workflow: WorkflowConfig, post: Post, files: tuple[str, ...], request: Request
-) -> None:
+def _authors(config: Config, post: Post, files: tuple[str, ...]) -> frozenset[str]:
+    """Everyone who changed the post; refused when git cannot tell, or there are changes
+    nobody has committed yet."""
     trouble = history_trouble(config)
     if trouble:
         raise InputError(f"cannot approve {post.id}: {trouble}")
@@ -171,8 +182,13 @@ def _check_authors(
             f"{post.id} has changes that are not committed: only committed content is approved",
             hint="its author commits the changes first; then approve",
         )
-    wrote = request.approver.email in authors(config.root, list(files))
-    if wrote and workflow.policy.four_eyes and not request.override:
+    return authors(config.root, list(files))
+
+
+def _check_four_eyes(
+    workflow: WorkflowConfig, post: Post, request: Request, wrote: frozenset[str]
+) -> None:
+    if request.approver.email in wrote and workflow.policy.four_eyes and not request.override:
         raise InputError(
             f"{request.approver} changed {post.id} (git log): nobody approves their own post",
             hint=f"another approver runs `socialpub approve {post.id}`, or the {PRESS_OFFICE} "

@@ -39,26 +39,42 @@ class Rules:
     def department(self, post: Post) -> Department | None:
         return self.workflow.department_of(post.source, self.posts_dir)
 
-    def needs_press_office(self, post: Post, channel: str) -> bool:
+    def needs_press_office(
+        self, post: Post, channel: str, authors: frozenset[str] = frozenset()
+    ) -> bool:
+        """Outside the departments, on a press office channel or tag, or changed by someone
+        who does not write for the department: only the press office approves."""
         policy = self.workflow.policy
         tags = {tag.lower() for tag in post.tags}
         return (
             self.department(post) is None
             or channel in policy.press_office_channels
             or bool(tags & policy.press_office_tags)
+            or bool(self.outsiders(post, authors))
         )
 
-    def approvers(self, post: Post, channel: str) -> frozenset[str]:
+    def outsiders(self, post: Post, authors: frozenset[str]) -> frozenset[str]:
+        """Authors who neither write nor approve for the post's department (when it lists its
+        authors) nor are in the press office."""
+        department = self.department(post)
+        if department is None or not department.authors:
+            return frozenset()
+        members = department.authors | department.approvers | self.workflow.press_office
+        return authors - members
+
+    def approvers(
+        self, post: Post, channel: str, authors: frozenset[str] = frozenset()
+    ) -> frozenset[str]:
         """Who may approve `post` for `channel`."""
         department = self.department(post)
-        if department is None or self.needs_press_office(post, channel):
+        if department is None or self.needs_press_office(post, channel, authors):
             return self.workflow.press_office
         return self.workflow.press_office | department.approvers
 
-    def who(self, post: Post, channel: str) -> str:
-        """ "an approver of Straßenbau" or "a press office approver" (for hints)."""
+    def who(self, post: Post, channel: str, authors: frozenset[str] = frozenset()) -> str:
+        """ "an approver of Straßenbau" or "an approver of the Pressestelle" (for hints)."""
         department = self.department(post)
-        if department is None or self.needs_press_office(post, channel):
+        if department is None or self.needs_press_office(post, channel, authors):
             return f"an approver of the {PRESS_OFFICE}"
         return f"an approver of {department.title}"
 
@@ -93,11 +109,9 @@ def refusal(
         return f"changed after approval by {by} ({when}): needs a new approval ({again})"
     email = approval.approver.email
     press = rules.workflow.press_office
-    if email not in rules.approvers(post, variant.channel):
-        return (
-            f"approved by {by}, who may not approve it: {rules.who(post, variant.channel)} "
-            f"runs {again}"
-        )
+    if email not in rules.approvers(post, variant.channel, evidence.authors):
+        who = rules.who(post, variant.channel, evidence.authors)
+        return f"approved by {by}, who may not approve it: {who} runs {again}"
     if approval.override and (email not in press or not approval.reason.strip()):
         return f"override by {by} does not count: only the {PRESS_OFFICE}, with a reason"
     if rules.workflow.policy.four_eyes and email in evidence.authors and not approval.override:
