@@ -139,6 +139,7 @@ def test_every_bad_value_names_file_line_and_field(
     assert problem.code == code and problem.file == str(path)
     assert problem.line > CHANNELS.count("\n")  # the line is in the workflow block
     assert hint in problem.hint + problem.message
+    assert problem.hint, "every bad value says how to fix it"
 
 
 def test_a_bad_workflow_exits_3_with_the_line_not_a_traceback(repo: Repo) -> None:

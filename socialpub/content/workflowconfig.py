@@ -102,7 +102,8 @@ def read_workflow(
         return None
     if not isinstance(block, yamlsafe.YMap):
         message = "workflow must be a mapping with press_office, departments and policy"
-        problems.append(problem("SP506", path, raw.line_of("workflow"), "workflow", message))
+        hint = "see config.example.yaml or README: Who may publish what"
+        problems.append(problem("SP506", path, raw.line_of("workflow"), "workflow", message, hint))
         return None
     _unknown(path, "workflow", block, KEYS, problems)
     reader = _Reader(path, channels, problems)
@@ -130,7 +131,12 @@ def _departments(reader: _Reader, block: yamlsafe.YMap) -> tuple[Department, ...
     if found is None:
         return ()
     if not isinstance(found, yamlsafe.YMap):
-        reader.wrong(block.line_of("departments"), "workflow.departments", "must be a mapping")
+        reader.wrong(
+            block.line_of("departments"),
+            "workflow.departments",
+            "must be a mapping",
+            "e.g. departments: {strassenbau: {folders: [strassenbau], approvers: [a@b.de]}}",
+        )
         return ()
     departments = [_department(reader, found, name) for name in found]
     _shared_folders(reader, found, [d for d in departments if d is not None])
@@ -145,19 +151,32 @@ def _department(reader: _Reader, block: yamlsafe.YMap, name: str) -> Department 
         reader.wrong(line, where, f"{name!r} is not a simple name", hint)
     settings = block[name]
     if not isinstance(settings, yamlsafe.YMap):
-        reader.wrong(line, where, "a department must be a mapping with folders and approvers")
+        reader.wrong(
+            line,
+            where,
+            "a department must be a mapping with folders and approvers",
+            f"e.g. {name}: {{folders: [{name}], approvers: [name@example.org]}}",
+        )
         return None
     _unknown(reader.path, where, settings, DEPARTMENT_KEYS, reader.problems)
     title = settings.get("title", name)
     if not isinstance(title, str) or not title.strip():
-        reader.wrong(settings.line_of("title"), f"{where}.title", "must be a non-empty text")
+        reader.wrong(
+            settings.line_of("title"),
+            f"{where}.title",
+            "must be a non-empty text",
+            "e.g. title: Straßenbau",
+        )
         title = name
     folders = tuple(
         reader.folder(where, settings, f) for f in reader.texts(where, settings, "folders")
     )
     if not folders:
         reader.missing(
-            settings.line, f"{where}.folders", "the folders under posts_dir it writes in"
+            settings.line,
+            f"{where}.folders",
+            "the folders under posts_dir it writes in",
+            f"e.g. folders: [{name}]",
         )
     channels = reader.channel_list(where, settings, "channels") if "channels" in settings else None
     return Department(
@@ -180,7 +199,8 @@ def _shared_folders(
             if folder in owner:
                 where = f"workflow.departments.{department.name}.folders"
                 message = f"folder {folder!r} belongs to {owner[folder]} already"
-                reader.wrong(block.line_of(department.name), where, message)
+                hint = "a folder belongs to one department; use a sub-folder for the other"
+                reader.wrong(block.line_of(department.name), where, message, hint)
             owner.setdefault(folder, department.name)
 
 
@@ -193,7 +213,8 @@ def _policy(reader: _Reader, block: yamlsafe.YMap) -> Policy:
     signers = settings.get("allowed_signers", "")
     if not isinstance(signers, str) or signers.startswith("/") or ".." in Path(signers).parts:
         message = "must be a path inside the repository"
-        reader.wrong(settings.line_of("allowed_signers"), f"{where}.allowed_signers", message)
+        hint = "relative to the repository root, e.g. .socialpub/allowed_signers"
+        reader.wrong(settings.line_of("allowed_signers"), f"{where}.allowed_signers", message, hint)
         signers = ""
     if signed and not signers:
         hint = (
@@ -220,7 +241,12 @@ def _mapping(
     if value is None:
         return None
     if not isinstance(value, yamlsafe.YMap):
-        reader.wrong(block.line_of(key), f"{where}.{key}", "must be a mapping")
+        reader.wrong(
+            block.line_of(key),
+            f"{where}.{key}",
+            "must be a mapping",
+            f"{where}.{key} takes: {', '.join(keys)}",
+        )
         return None
     _unknown(reader.path, f"{where}.{key}", value, keys, reader.problems)
     return value
@@ -259,7 +285,12 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.wrong(block.line_of(key), f"{where}.{key}", "must be a list of texts")
+            self.wrong(
+                block.line_of(key),
+                f"{where}.{key}",
+                "must be a list of texts",
+                f"e.g. {key}: [a, b]",
+            )
             return ()
         return tuple(value)
 
@@ -290,12 +321,18 @@ class _Reader:
                 block.line_of("folders"),
                 f"{where}.folders",
                 f"{folder!r} is not a folder under posts_dir",
+                "write it relative to posts_dir, e.g. strassenbau or aemter/bau",
             )
         return str(clean)
 
     def flag(self, where: str, block: yamlsafe.YMap, key: str, *, default: bool) -> bool:
         value = block.get(key, default)
         if not isinstance(value, bool):
-            self.wrong(block.line_of(key), f"{where}.{key}", "must be true or false")
+            self.wrong(
+                block.line_of(key),
+                f"{where}.{key}",
+                "must be true or false",
+                f"e.g. {key}: {str(default).lower()}",
+            )
             return default
         return value
