@@ -490,3 +490,23 @@ def test_the_example_repository_publishes_its_approved_posts() -> None:
     approvals = load_approvals(PROJECT)
     approvers = {a.post: a.approver.email for a in approvals}
     assert approvers["sperrung-b27-neudorf"] == "lena.vogt@landkreis-musterstadt.de"
+
+
+def test_the_website_shows_only_posts_whose_approval_holds(repo: WorkflowRepo) -> None:
+    repo.post("strassenbau", "andere", "channels: [website]\n")
+    repo.commit(TOM, "another post")
+    assert repo.socialpub(EVA, "approve", "b27")[0] == 0
+    out = repo.root.parent / "site"
+    code, _, err = repo.socialpub(
+        TOM, "site", "build", "--out", str(out), "--now", "2026-11-27T16:30"
+    )
+    assert code == 0, err
+    assert (out / "posts/b27/index.html").is_file()
+    assert not (out / "posts/andere").exists()
+    path = repo.root / "posts/strassenbau/b27.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Montag", "Dienstag"), "utf-8")
+    repo.commit(TOM, "edit after approval")
+    assert (
+        repo.socialpub(TOM, "site", "build", "--out", str(out), "--now", "2026-11-27T16:30")[0] == 0
+    )
+    assert not (out / "posts/b27/index.html").exists()  # the unapproved text is not shown

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from socialpub.content.config import Config
 from socialpub.content.gitrepo import git, inside_work_tree
-from socialpub.models import Post, Variant
+from socialpub.models import Post, Status, Variant
 from socialpub.workflow.approvals import ALL, Approval, file_digests, load_approvals
 from socialpub.workflow.authors import authors
 from socialpub.workflow.hold import Hold, HoldKind
@@ -123,3 +124,31 @@ def history_trouble(config: Config) -> str:
             "(`git fetch --unshallow`; GitHub Actions: checkout with fetch-depth: 0)"
         )
     return ""
+
+
+def unapproved_website_posts(config: Config) -> frozenset[str]:
+    """The posts the website must not show: `status: approved` in the front matter, but no
+    approval that holds for their website channel (in workflow mode only)."""
+    if config.workflow is None:
+        return frozenset()
+    from socialpub.content.posts import discover, load_post, post_channels
+    from socialpub.render.renderer import Renderer
+
+    gate = approval_gate(config)
+    renderer = Renderer(config)
+    withheld = set()
+    for file in discover([], config.posts_dir):
+        path = Path(file)
+        loaded = load_post(
+            path, path.read_bytes(), timezone=config.timezone, default_lang=config.lang
+        )
+        post = loaded.post
+        if post is None or post.status is not Status.APPROVED:
+            continue
+        for channel in post_channels(post, config).values():
+            if (
+                channel.type == "website"
+                and not gate.standing(post, renderer.variant(post, channel)).approved
+            ):
+                withheld.add(post.id)
+    return frozenset(withheld)
