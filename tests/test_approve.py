@@ -510,3 +510,12 @@ def test_the_website_shows_only_posts_whose_approval_holds(repo: WorkflowRepo) -
         repo.socialpub(TOM, "site", "build", "--out", str(out), "--now", "2026-11-27T16:30")[0] == 0
     )
     assert not (out / "posts/b27/index.html").exists()  # the unapproved text is not shown
+
+
+def test_four_eyes_false_lets_an_approver_approve_what_they_wrote(tmp_path: Path) -> None:
+    one_person = WORKFLOW.replace("  policy:\n", "  policy:\n    four_eyes: false\n")
+    repo = WorkflowRepo(tmp_path / "repo", one_person)
+    repo.post("strassenbau", "b27", "channels: [website]\n")
+    repo.commit(EVA, "Eva writes")
+    assert repo.socialpub(EVA, "approve", "b27")[0] == 0
+    assert actions(repo)["website"][0] == "publish"
