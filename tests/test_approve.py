@@ -519,3 +519,20 @@ def test_four_eyes_false_lets_an_approver_approve_what_they_wrote(tmp_path: Path
     repo.commit(EVA, "Eva writes")
     assert repo.socialpub(EVA, "approve", "b27")[0] == 0
     assert actions(repo)["website"][0] == "publish"
+
+
+def test_signatures_are_shown_where_not_required(tmp_path: Path) -> None:
+    optional = SIGNED.replace("require_signed: true", "require_signed: false")
+    repo = WorkflowRepo(tmp_path / "repo", optional)
+    repo.allow_signers(EVA)
+    repo.post("strassenbau", "b27", "channels: [website]\n")
+    repo.post("strassenbau", "a1", "channels: [website]\n")
+    repo.commit(TOM, "two posts")
+    repo.sign_as(EVA)
+    assert repo.socialpub(EVA, "approve", "b27", "--commit")[0] == 0
+    assert repo.socialpub(ANNA, "approve", "a1", "--commit")[0] == 0  # Anna does not sign
+    code, out, _ = repo.socialpub(TOM, "approvals", "--json")
+    rows = {row["post"]: row for row in json.loads(out)}
+    assert rows["b27"]["approved"] and rows["b27"]["approval"]["signed_by"] == EVA.email
+    assert rows["a1"]["approved"] and rows["a1"]["approval"]["signed_by"] == ""
+    assert "(signed)" in rows["b27"]["why"] and "(signed)" not in rows["a1"]["why"]

@@ -94,7 +94,8 @@ def approval_gate(config: Config) -> ApprovalGate:
     assert workflow is not None, "only built in workflow mode"
     rules = Rules(workflow, config.root, config.posts_dir)
     policy = workflow.policy
-    signers = config.root / policy.allowed_signers if policy.require_signed else None
+    # signatures are checked whenever there is a file of signers, required or not: shown
+    signers = config.root / policy.allowed_signers if policy.allowed_signers else None
     approvals = load_approvals(config.root, signers)
     trouble = history_trouble(config)
     evidence: dict[tuple[str, ...], Evidence] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -160,8 +160,6 @@ def load_approvals(root: Path, allowed_signers: Path | None = None) -> tuple[App
 
 
 def _with_signature(approval: Approval, root: Path, allowed_signers: Path) -> Approval:
-    from dataclasses import replace
-
     file = record_path(approval.post, approval.channel).as_posix()
     return replace(approval, signature=signature(root, file, allowed_signers))
 
