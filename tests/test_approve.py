@@ -532,6 +532,7 @@ def test_signatures_are_shown_where_not_required(tmp_path: Path) -> None:
     assert repo.socialpub(EVA, "approve", "b27", "--commit")[0] == 0
     assert repo.socialpub(ANNA, "approve", "a1", "--commit")[0] == 0  # Anna does not sign
     code, out, _ = repo.socialpub(TOM, "approvals", "--json")
+    assert code == 0
     rows = {row["post"]: row for row in json.loads(out)}
     assert rows["b27"]["approved"] and rows["b27"]["approval"]["signed_by"] == EVA.email
     assert rows["a1"]["approved"] and rows["a1"]["approval"]["signed_by"] == ""
