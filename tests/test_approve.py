@@ -374,6 +374,9 @@ def test_an_unsigned_approval_is_refused(signed: WorkflowRepo) -> None:
     assert code == 3 and "not signed" in err and "gpg.format ssh" in err
     reason = actions(signed)["website"][1]
     assert reason.startswith("approval by Eva Keller is not signed")
+    code, out, err = signed.socialpub(EVA, "approve", "b27", "--commit", "--json")
+    assert code == 3 and json.loads(out)["signed_by"] == ""
+    assert json.loads(err)["error"].startswith("the approval is committed but not signed")
 
 
 def test_an_uncommitted_approval_is_refused(signed: WorkflowRepo) -> None:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
-from socialpub.errors import EXIT_INPUT
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -85,12 +84,12 @@ def _approved_line(approval: Approval, committed: bool) -> str:
 
 
 def _unsigned_commit(signed: Signature) -> None:
-    from socialpub.cli import console
+    from socialpub.errors import InputError
     from socialpub.workflow.approve import SIGNING_HINT
 
     why = "not signed" if signed.status == "N" else f"signature not valid here ({signed.status})"
-    console.error(f"the approval is committed but {why}: it does not count yet", SIGNING_HINT)
-    raise typer.Exit(EXIT_INPUT)
+    message = f"the approval is committed but {why}: it does not count yet"
+    raise InputError(message, hint=SIGNING_HINT)
 
 
 @app.command()

@@ -108,7 +108,9 @@ def commit_approval(config: Config, approval: Approval) -> Signature | None:
     if approval.override:
         message += f", override: {approval.reason}"
     git(config.root, "add", "--", file, hint=hint)
-    git(config.root, "commit", "--quiet", "--message", message, "--", file, hint=hint)
+    staged = git(config.root, "diff", "--cached", "--quiet", "--", file, allow=(1,), hint=hint)
+    if staged.returncode == 1:  # else: this very record is committed already
+        git(config.root, "commit", "--quiet", "--message", message, "--", file, hint=hint)
     policy = require_workflow(config).policy
     if not policy.require_signed:
         return None
