@@ -124,6 +124,10 @@ def test_approval_by_a_non_approver_is_refused(repo: WorkflowRepo) -> None:
     assert code == 3
     assert "Ole Hansen <ole.hansen@kreis.example> may not approve b27" in err
     assert "an approver of Straßenbau approves it" in err
+    code, out, _ = repo.socialpub(OLE, "approve", "b27", "--json")
+    error = json.loads(out)
+    assert code == 3 and error["exit_code"] == 3
+    assert error["error"].startswith("Ole Hansen <ole.hansen@kreis.example> may not approve")
 
 
 def test_a_record_by_a_non_approver_is_refused_by_the_gate(repo: WorkflowRepo) -> None:
