@@ -308,9 +308,19 @@ def test_the_press_office_overrides_four_eyes_only_with_a_reason(tmp_path: Path)
     code, _, err = repo.socialpub(ANNA, "approve", "trauer", "--override")
     assert code == 2 and "--reason" in err
     code, out, _ = repo.socialpub(
-        ANNA, "approve", "trauer", "--override", "--reason", "Sonntag, niemand erreichbar"
+        ANNA,
+        "approve",
+        "trauer",
+        "--override",
+        "--reason",
+        "Sonntag, niemand erreichbar",
+        "--commit",
     )
     assert code == 0 and "override: Sonntag, niemand erreichbar" in out
+    subject = repo.git(ANNA, "log", "-1", "--format=%s").stdout.strip()
+    assert subject == (
+        "socialpub: approve trauer (all channels), override: Sonntag, niemand erreichbar"
+    )
     record = repo.record("trauer")
     assert record["override"] is True and record["reason"] == "Sonntag, niemand erreichbar"
     assert actions(repo, "trauer")["website"][0] == "publish"
