@@ -1,4 +1,4 @@
-"""The `workflow:` section of the config, and the department rule of `validate` (SP601)."""
+"""The `workflow:` section of the config, and the department rule of `validate` (SP701)."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def test_a_department_posting_to_a_channel_it_may_not_use_is_an_error(repo: Repo
     repo.post("soziales/a.md", POST.format(id="a", extra="channels: [mastodon, website]\n"))
     report = validate([], load_config(repo.config), now=NOW, use_cache=False)
     (problem,) = report.problems
-    assert problem.code == "SP601" and problem.field == "channels" and problem.line == 5
+    assert problem.code == "SP701" and problem.field == "channels" and problem.line == 5
     assert "Soziales may not post to mastodon" in problem.message
     assert "workflow.departments.soziales.channels: website" in problem.message
 
@@ -207,4 +207,4 @@ def test_validate_json_reports_the_department_rule(repo: Repo) -> None:
     assert result.exit_code == 3
     found = json.loads(result.stdout)
     problems = found["problems"] if isinstance(found, dict) else found
-    assert [p["code"] for p in problems] == ["SP601"]
+    assert [p["code"] for p in problems] == ["SP701"]

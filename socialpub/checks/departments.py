@@ -14,7 +14,7 @@ from socialpub.models import Post, Problem
 
 
 def department_problems(post: Post, channels: Iterable[str], config: Config) -> list[Problem]:
-    """SP601 for each channel of `post` its department may not post to."""
+    """SP701 for each channel of `post` its department may not post to."""
     workflow = config.workflow
     if workflow is None:
         return []
@@ -24,7 +24,7 @@ def department_problems(post: Post, channels: Iterable[str], config: Config) -> 
     allowed = department.channels
     return [
         problem(
-            "SP601",
+            "SP701",
             post.source,
             post.line_of("channels"),
             "channels",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from socialpub.cli import approve, content, manual, publishing, site
+from socialpub.cli import approve, audit, content, manual, publishing, site
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
 
@@ -22,6 +22,7 @@ __all__ = [
     "Platform",
     "app",
     "approve",
+    "audit",
     "content",
     "main",
     "manual",

@@ -85,8 +85,17 @@ CODES: dict[str, Code] = {
         Code("SP504", "literal-secret", E, "a secret written into the config instead of ${ENV}"),
         Code("SP505", "unknown-channel-type", E, "a channel type socialpub does not have"),
         Code("SP506", "config-wrong-value", E, "a config value has the wrong type or format"),
+        # etiquette (config `etiquette:`; each rule's severity is configurable)
+        Code("SP601", "forbidden-word", E, "a word the county's etiquette does not allow"),
+        Code("SP602", "missing-signoff", W, "the text lacks its department's sign-off line"),
+        Code("SP603", "etiquette-hashtags", W, "more hashtags than the etiquette allows"),
+        Code("SP604", "etiquette-emoji", W, "more emoji than the etiquette allows"),
+        Code("SP605", "hashtag-not-camelcase", W, "a long hashtag all in one case, not CamelCase"),
+        Code("SP606", "link-shortener", E, "a shortened link hides where it leads"),
+        Code("SP607", "shouting", W, "words in capitals read as shouting"),
+        Code("SP608", "neutrality-period", W, "a tagged post due in a neutrality period: held"),
         # workflow: departments and approvals
-        Code("SP601", "channel-not-allowed", E, "the post's department may not use this channel"),
+        Code("SP701", "channel-not-allowed", E, "the post's department may not use this channel"),
     )
 }
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpub import specs
 from socialpub.content import pubconfig, yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.etiquetteconfig import Etiquette, read_etiquette
 from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
@@ -35,6 +36,7 @@ TOP_KEYS = (
     "channels",
     "publish",
     "sources",
+    "etiquette",
     "workflow",
 )
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
@@ -108,6 +110,7 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
+    etiquette: Etiquette | None = None  # house rules for posts; None: no etiquette rules
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
     #: departments, approvers and policy; None: `status: approved` is the permission
@@ -225,11 +228,13 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         problems.append(
             problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
         )
-    posts_dir = root / _text(path, raw, "posts_dir", "posts", problems)
+    posts_folder = _text(path, raw, "posts_dir", "posts", problems)
+    posts_dir = root / posts_folder
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
+    etiquette = read_etiquette(path, raw, posts_folder, timezone or ZoneInfo("UTC"), problems)
     workflow = read_workflow(path, raw, channels, problems)
     if timezone is None:
         return None
@@ -243,6 +248,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         channels=channels,
         publish=publish,
         sources=sources,
+        etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
         workflow=workflow,
     )

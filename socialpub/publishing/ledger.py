@@ -29,6 +29,10 @@ from socialpub.models import Sent
 LEDGER_DIR = Path(".socialpub") / "ledger"
 FORMAT = 1
 HISTORY_KEPT = 20
+#: events `socialpub audit` reports: never trimmed away by a run of retries
+MILESTONES = frozenset(
+    {"published", "scheduled", "edited", "confirmed", "deleted", "kit written", "kit rewritten"}
+)
 # atomic_write's temp file: ".<channel>.json." and mkstemp's 8 random characters
 _TEMP_FILE = re.compile(r"\..+\.json\.[a-z0-9_]{8}")
 
@@ -69,7 +73,7 @@ class Record:
 
     def with_event(self, at: datetime, event: str, detail: str = "", **changes: Any) -> Record:
         entry = (at.isoformat(timespec="seconds"), event, detail)
-        history = (*self.history, entry)[-HISTORY_KEPT:]
+        history = _trimmed((*self.history, entry))
         return dataclasses.replace(self, updated_at=at, history=history, **changes)
 
     def to_json(self) -> dict[str, Any]:
@@ -119,6 +123,18 @@ class Record:
             confirmed_by=str(data.get("confirmed_by", "")),
             history=tuple((str(a), str(b), str(c)) for a, b, c in data.get("history", [])),
         )
+
+
+def _trimmed(history: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """At most HISTORY_KEPT events, dropping the oldest that are not milestones first."""
+    surplus = len(history) - HISTORY_KEPT
+    kept = []
+    for entry in history:
+        if surplus > 0 and entry[1] not in MILESTONES:
+            surplus -= 1
+            continue
+        kept.append(entry)
+    return tuple(kept)
 
 
 class Ledger:

@@ -83,7 +83,15 @@ class ApprovalGate:
         standing = self.standing(post, variant)
         return standing.approved and standing.approval is not None and standing.approval.override
 
-    def _refusal(self, approval: Approval, post: Post, variant: Variant) -> str:
+    def overridden(self, post: Post) -> bool:
+        """Whether the press office released `post` with an override that holds for its
+        files (the neutrality period asks; what each channel gets, `holds()` checks)."""
+        return any(
+            approval.override and not self._refusal(approval, post, None)
+            for approval in self.by_post.get(post.id, [])
+        )
+
+    def _refusal(self, approval: Approval, post: Post, variant: Variant | None) -> str:
         evidence = self.evidence.get(evidence_key(approval), Evidence({}, frozenset(), "unchecked"))
         return refusal(approval, post, variant, self.rules, evidence)
 

@@ -1,7 +1,7 @@
-"""What a gate answers: a `Hold` keeps one delivery back, and why (see gate.py).
+"""What a gate answers: a Hold, and the Gate protocol itself.
 
-Apart from `gate.py` so that the gates, which `gates()` imports, can import these without a
-cycle.
+Kept apart from `gate.py`, which builds the gates of a run: each gate's module imports this
+one, and `gate.py` imports the gates, so nothing imports in a circle.
 """
 
 from __future__ import annotations

@@ -91,10 +91,12 @@ class Rules:
 
 
 def refusal(
-    approval: Approval, post: Post, variant: Variant, rules: Rules, evidence: Evidence
+    approval: Approval, post: Post, variant: Variant | None, rules: Rules, evidence: Evidence
 ) -> str:
-    """Why `approval` does not let `post` go to `variant.channel` ("" when it does)."""
-    if approval.post != post.id or approval.channel not in (ALL, variant.channel):
+    """Why `approval` does not let `post` go to `variant.channel` ("" when it does). Without
+    a variant: whether it holds for the post's files, whatever a channel renders."""
+    channel = variant.channel if variant else approval.channel
+    if approval.post != post.id or approval.channel not in (ALL, channel):
         return f"the approval is for {approval.post} on {approval.channel_label}"
     by = f"{approval.approver.name or approval.approver.email}"
     when = approval.approved_at.strftime("%Y-%m-%d %H:%M")
@@ -109,8 +111,8 @@ def refusal(
         return f"changed after approval by {by} ({when}): needs a new approval ({again})"
     email = approval.approver.email
     press = rules.workflow.press_office
-    if email not in rules.approvers(post, variant.channel, evidence.authors):
-        who = rules.who(post, variant.channel, evidence.authors)
+    if email not in rules.approvers(post, channel, evidence.authors):
+        who = rules.who(post, channel, evidence.authors)
         return f"approved by {by}, who may not approve it: {who} runs {again}"
     if approval.override and (email not in press or not approval.reason.strip()):
         return f"override by {by} does not count: only the {PRESS_OFFICE}, with a reason"
@@ -142,10 +144,10 @@ def _unsigned(approval: Approval, by: str) -> str:
 
 
 def _changed(
-    approval: Approval, post: Post, variant: Variant, rules: Rules, evidence: Evidence
+    approval: Approval, post: Post, variant: Variant | None, rules: Rules, evidence: Evidence
 ) -> bool:
     if approval.file != rules.post_file(post) or set(approval.files) != set(rules.files(post)):
         return True
     if dict(approval.files) != dict(evidence.digests):
         return True
-    return approval.variants.get(variant.channel) != variant_digest(variant)
+    return variant is not None and approval.variants.get(variant.channel) != variant_digest(variant)
