@@ -28,17 +28,8 @@ from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS = (
-    "timezone",
-    "lang",
-    "posts_dir",
-    "templates_dir",
-    "channels",
-    "publish",
-    "sources",
-    "etiquette",
-    "workflow",
-)
+SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow")  # blocks of settings
+TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
