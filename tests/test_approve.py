@@ -381,6 +381,9 @@ def test_a_signed_approval_by_an_approver_counts(signed: WorkflowRepo) -> None:
     assert approval.signature is not None and approval.signature.signed_by == EVA.email
     _, listing, _ = signed.socialpub(EVA, "approvals")
     assert "(signed)" in listing
+    _, audit, _ = signed.socialpub(EVA, "audit", "--format", "json")
+    (event,) = [e for e in json.loads(audit) if e["event"] == "approved"]
+    assert event["detail"].startswith(f"signed by {EVA.email}; content ")
 
 
 def test_an_unsigned_approval_is_refused(signed: WorkflowRepo) -> None:
