@@ -287,6 +287,10 @@ def test_only_a_post_asking_for_approval_and_valid_is_approved(repo: WorkflowRep
     repo.commit(TOM, "two more")
     code, _, err = repo.socialpub(EVA, "approve", "entwurf")
     assert code == 3 and "status: approved" in err
+    _, listing, _ = repo.socialpub(EVA, "approvals", "entwurf")
+    lines = listing.splitlines()
+    assert len(lines) == 3  # Straßenbau's channels: mastodon, website, telegram
+    assert all(line.endswith("  draft: not ready for review yet") for line in lines)
     code, out, err = repo.socialpub(EVA, "approve", "kaputt")
     assert code == 3 and "SP110" in out + err and broken.name in out + err
 

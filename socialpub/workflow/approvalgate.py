@@ -64,6 +64,8 @@ class ApprovalGate:
         found = self.by_post.get(post.id, [])
         candidates = [a for a in found if a.channel == variant.channel]
         candidates += [a for a in found if a.channel == ALL]
+        if not candidates and post.status is not Status.APPROVED:
+            return Standing(None, f"{post.status.value}: not ready for review yet")
         if not candidates:
             who = self.rules.who(post, variant.channel)
             return Standing(None, f"no approval yet: {who} runs `socialpub approve {post.id}`")
