@@ -18,6 +18,7 @@ from pathlib import Path
 
 from socialpub.content.config import Config
 from socialpub.publishing.ledger import MILESTONES, Ledger, Record
+from socialpub.workflow.approvals import ALL, Approval, load_approvals
 from socialpub.workflow.history import Change, changes_below
 
 COLUMNS = ("at", "post", "channel", "event", "who", "detail")
@@ -57,7 +58,35 @@ def deliveries(ledger: Ledger) -> list[Event]:
 
 def workflow_events(config: Config) -> list[list[Event]]:
     """Approvals and pauses (filled in as the workflow records them)."""
-    return []
+    return [approval_events(config)]
+
+
+def approval_events(config: Config) -> list[Event]:
+    """An `approved` event per approval record: by whom, signed or not, overrides."""
+    policy = config.workflow.policy if config.workflow else None
+    signers = config.root / policy.allowed_signers if policy and policy.allowed_signers else None
+    return [_approved(approval) for approval in load_approvals(config.root, signers)]
+
+
+def _approved(approval: Approval) -> Event:
+    signature = approval.signature
+    how = [
+        "signature not checked"
+        if signature is None
+        else (f"signed by {signature.signed_by}" if signature.signed_by else "not signed")
+    ]
+    if approval.override:
+        how.append(f"override: {approval.reason}")
+    how.append(f"content {approval.content[:16]}")
+    channel = "" if approval.channel == ALL else approval.channel
+    return Event(
+        approval.approved_at,
+        approval.post,
+        channel,
+        "approved",
+        str(approval.approver),
+        "; ".join(how),
+    )
 
 
 def collect(groups: Iterable[Sequence[Event]], *, since: datetime | None = None) -> list[Event]:
