@@ -9,11 +9,12 @@ pause record's history. Nothing here is typed by the author of a post.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from socialpub.content.config import Config
@@ -89,9 +90,17 @@ def _approved(approval: Approval) -> Event:
     )
 
 
-def collect(groups: Iterable[Sequence[Event]], *, since: datetime | None = None) -> list[Event]:
-    """All events in time order (a post's in the order they happened), from `since` on."""
-    events = [e for group in groups for e in group if since is None or e.at >= since]
+def collect(
+    groups: Iterable[Sequence[Event]], zone: tzinfo, *, since: datetime | None = None
+) -> list[Event]:
+    """All events in time order, from `since` on, their times in the config's `zone` (git,
+    the ledger and the approvals each write their own offset)."""
+    events = [
+        dataclasses.replace(e, at=e.at.astimezone(zone))
+        for group in groups
+        for e in group
+        if since is None or e.at >= since
+    ]
     return sorted(events, key=lambda e: (e.at, e.post, e.channel, e.event))
 
 
