@@ -38,6 +38,8 @@ CONFIG_COMMANDS = [
     ["confirm", "faellig", "--channel", "xing", "--url", "https://xing.com/p/1", "--json"],
     ["site", "build", "--json"],
     ["sources", "fetch", "--json"],
+    ["approve", "faellig", "--json"],
+    ["approvals", "--json"],
 ]
 PROBLEM_KEYS = {"file", "line", "field", "code", "severity", "message", "hint"}
 

@@ -251,7 +251,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
-    from socialpub.cli import console, console_publish
+    from socialpub.cli import approve, console, console_publish
     from socialpub.cli import pause as pause_cli
     from socialpub.content.posts import post_channels, select_posts
     from socialpub.publishing.ledger import Ledger, Record, State
@@ -275,6 +275,7 @@ def status(
     else:
         pause_cli.print_pauses(pauses)
         console_publish.print_status(rows)
+        approve.print_approval_lines(cfg, posts or [])
         console_publish.print_waiting(
             [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at
         )

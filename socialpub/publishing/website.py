@@ -16,6 +16,7 @@ from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.site.build import BuildReport, build_site, site_settings
 from socialpub.site.model import Copy
 from socialpub.sources.store import load_items
+from socialpub.workflow.approvalgate import unapproved_website_posts
 from socialpub.workflow.pause import pause_for
 from socialpub.workflow.pausefile import read_pauses
 
@@ -24,8 +25,11 @@ def rebuild(config: Config, *, now: datetime, out_dir: Path | None = None) -> Bu
     target = out_dir or site_settings(config).out_dir
     items = load_items(config.root, config.sources)
     copies = site_copies(Ledger(config.root).records())
+    withheld = unapproved_website_posts(config)
     as_of = min(now, paused_since(config) or now)
-    return build_site(config, target, now=as_of, copies=copies, source_entries=items)
+    return build_site(
+        config, target, now=as_of, copies=copies, source_entries=items, withheld=withheld
+    )
 
 
 def paused_since(config: Config) -> datetime | None:

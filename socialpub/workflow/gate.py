@@ -7,7 +7,7 @@ Gates are pure: they receive `now` and read nothing but what they were built wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from socialpub.content.config import Config
@@ -29,9 +29,15 @@ def gates(config: Config) -> Sequence[Gate]:
     pauses = read_pauses(config.root)  # the checkout's: every clone and CI run honours it
     if pauses:
         found.append(PauseGate(pauses))
+    overridden: Callable[[Post], bool] = never_overridden
+    if config.workflow is not None:
+        from socialpub.workflow.approvalgate import approval_gate
+
+        approvals = approval_gate(config)
+        found.append(approvals)
+        overridden = approvals.overridden  # the press office released it (--override)
     if config.etiquette is not None and config.etiquette.neutrality:
-        # the press office's override is part of approvals: wired in with them
-        found.append(NeutralityGate(config.etiquette.neutrality, never_overridden))
+        found.append(NeutralityGate(config.etiquette.neutrality, overridden))
     found.append(EmbargoGate())
     quiet = quiet_gate(config)
     if quiet is not None:
