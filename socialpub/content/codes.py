@@ -85,6 +85,19 @@ CODES: dict[str, Code] = {
         Code("SP504", "literal-secret", E, "a secret written into the config instead of ${ENV}"),
         Code("SP505", "unknown-channel-type", E, "a channel type socialpub does not have"),
         Code("SP506", "config-wrong-value", E, "a config value has the wrong type or format"),
+        # corrections policy (content/corrections.py)
+        Code(
+            "SP560",
+            "unknown-correction-kind",
+            E,
+            "a correction kind other than reply, repost, report",
+        ),
+        Code(
+            "SP561",
+            "correction-unknown-channel",
+            E,
+            "corrections.channels names neither a channel nor a channel type",
+        ),
     )
 }
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpub import specs
 from socialpub.content import pubconfig, yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.corrections import Policy, read_corrections
 from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
@@ -26,7 +27,8 @@ from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", "channels", "publish", "sources")
+TOP_KEYS: tuple[str, ...] = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
+TOP_KEYS += ("publish", "sources", "corrections")
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -98,6 +100,8 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
+    #: what a changed post gets where the platform cannot edit it (content/corrections.py)
+    corrections: Policy = field(default_factory=Policy)
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
 
@@ -218,6 +222,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
+    corrections = read_corrections(path, raw, problems)
     if timezone is None:
         return None
     return Config(
@@ -230,6 +235,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         channels=channels,
         publish=publish,
         sources=sources,
+        corrections=corrections,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 

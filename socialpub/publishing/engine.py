@@ -26,6 +26,7 @@ from socialpub.content.config import Config
 from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, Transient
 from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
+from socialpub.publishing.correction_run import Corrector
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
 
@@ -36,6 +37,7 @@ class Result(enum.StrEnum):
     PUBLISHED = "published"
     SCHEDULED = "scheduled"
     EDITED = "edited"
+    CORRECTED = "corrected"  # a correction reply, or deleted and posted again
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
     WAITING = "waiting"  # nothing sent: something it needs is not there yet (NotReady)
@@ -194,6 +196,9 @@ class Engine:
 
     def deliver(self, delivery: Delivery) -> Outcome:
         adapter = self.adapters[delivery.channel]
+        if delivery.action is Action.CORRECT:  # its own write-ahead steps: correction_run.py
+            ended = Corrector(self.ledger, self.clock, self.http).run(delivery, adapter)
+            return Outcome(delivery.post_id, delivery.channel, Result(ended[0]), *ended[1:])
         now = self.clock.now()  # read once: the payload and the ledger share the first attempt
         payload = prepare(delivery, adapter, now)
         recorder = Recorder(self.ledger, self._start(delivery, payload, now), self.clock)

@@ -1,0 +1,144 @@
+"""The `corrections:` policy: what happens to a published post whose text changed on a channel
+that cannot edit it (any more).
+
+```yaml
+corrections:
+  default: report         # reply | repost | report (report: today's behaviour)
+  line: "Korrektur:"      # the first line of a correction reply
+  channels:               # per channel name, or per channel type
+    x: reply
+    bluesky: repost
+```
+
+A channel name wins over its type; anything not named takes `default`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from socialpub import specs
+from socialpub.content import yamlsafe
+from socialpub.content.codes import problem
+from socialpub.content.textfile import did_you_mean
+from socialpub.models import Problem
+
+KEY = "corrections"
+KEYS = ("default", "line", "channels")
+DEFAULT_LINE = "Korrektur:"
+
+
+class Kind(enum.StrEnum):
+    REPLY = "reply"  # a reply under the original: the correction line, then the new text
+    REPOST = "repost"  # delete the original, post the new version as a new delivery
+    REPORT = "report"  # leave it; plan and status report it
+
+
+@dataclass(frozen=True)
+class Policy:
+    default: Kind = Kind.REPORT
+    line: str = DEFAULT_LINE
+    #: channel name or channel type → kind
+    channels: Mapping[str, Kind] = field(default_factory=dict)
+
+    def kind_for(self, channel: str, channel_type: str) -> Kind:
+        return self.channels.get(channel) or self.channels.get(channel_type) or self.default
+
+
+def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Policy:
+    """The policy of the config's `corrections:` block (absent: report everything)."""
+    block = raw.get(KEY)
+    if block is None:
+        return Policy()
+    if not isinstance(block, yamlsafe.YMap):
+        problems.append(
+            problem("SP506", path, raw.line_of(KEY), KEY, "corrections must be a mapping")
+        )
+        return Policy()
+    for key in block:
+        if key not in KEYS:
+            hint = did_you_mean(key, KEYS) or "corrections takes: " + ", ".join(KEYS)
+            where = f"{KEY}.{key}"
+            problems.append(
+                problem("SP502", path, block.line_of(key), where, f"unknown key {key!r}", hint)
+            )
+    default = _kind(path, block, "default", f"{KEY}.default", problems) or Kind.REPORT
+    return Policy(
+        default=default,
+        line=_line(path, block, problems),
+        channels=_channels(path, block, _channel_names(raw), problems),
+    )
+
+
+def _channel_names(raw: yamlsafe.YMap) -> set[str]:
+    block = raw.get("channels")
+    return set(block) if isinstance(block, yamlsafe.YMap) else set()
+
+
+def _kind(
+    path: Path, block: yamlsafe.YMap, key: str, where: str, problems: list[Problem]
+) -> Kind | None:
+    value = block.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value in Kind.__members__.values():
+        return Kind(value)
+    kinds = [kind.value for kind in Kind]
+    hint = did_you_mean(str(value), kinds) or "one of: " + ", ".join(kinds)
+    problems.append(
+        problem(
+            "SP560",
+            path,
+            block.line_of(key),
+            where,
+            f"{value!r} is not a kind of correction",
+            hint,
+        )
+    )
+    return None
+
+
+def _line(path: Path, block: yamlsafe.YMap, problems: list[Problem]) -> str:
+    value = block.get("line", DEFAULT_LINE)
+    if isinstance(value, str) and value.strip() and "\n" not in value:
+        return value.strip()
+    problems.append(
+        problem(
+            "SP506",
+            path,
+            block.line_of("line"),
+            f"{KEY}.line",
+            "corrections.line must be one non-empty line of text",
+            'for example line: "Korrektur:"',
+        )
+    )
+    return DEFAULT_LINE
+
+
+def _channels(
+    path: Path, block: yamlsafe.YMap, names: set[str], problems: list[Problem]
+) -> dict[str, Kind]:
+    entries = block.get("channels")
+    if entries is None:
+        return {}
+    if not isinstance(entries, yamlsafe.YMap):
+        line = block.line_of("channels")
+        message = "corrections.channels must map channel names or types to a kind"
+        problems.append(problem("SP506", path, line, f"{KEY}.channels", message))
+        return {}
+    found: dict[str, Kind] = {}
+    known = names | set(specs.CHANNEL_TYPES)
+    for name in entries:
+        where = f"{KEY}.channels.{name}"
+        if name not in known:
+            hint = did_you_mean(name, known) or "configured: " + ", ".join(sorted(names))
+            message = f"{name!r} is neither a configured channel nor a channel type"
+            problems.append(problem("SP561", path, entries.line_of(name), where, message, hint))
+            continue
+        kind = _kind(path, entries, name, where, problems)
+        if kind is not None:
+            found[name] = kind
+    return found
