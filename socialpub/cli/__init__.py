@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from socialpub.cli import content, manual, publishing, site
+from socialpub.cli import content, correct, manual, publishing, site
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
 
@@ -17,4 +17,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
-__all__ = ["EXIT_USAGE", "Platform", "app", "content", "main", "manual", "publishing", "site"]
+__all__ = [
+    "EXIT_USAGE",
+    "Platform",
+    "app",
+    "content",
+    "correct",
+    "main",
+    "manual",
+    "publishing",
+    "site",
+]

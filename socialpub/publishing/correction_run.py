@@ -12,17 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from socialpub.channels.adapter import Adapter, Lookup
-from socialpub.content.corrections import Kind
-from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, Transient
+from socialpub.content.corrections import Kind, Policy
+from socialpub.errors import (
+    ContentError,
+    DeliveryError,
+    InputError,
+    NotReady,
+    Transient,
+    UsageError,
+)
 from socialpub.models import Part, Receipt, Sent, Variant
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.correction_log import Correction
 from socialpub.publishing.corrections import CORRECTED
 from socialpub.publishing.ledger import Ledger, Record, State
-from socialpub.publishing.plan import Delivery, idempotency_key
+from socialpub.publishing.plan import Action, Delivery, idempotency_key
 
 #: what a run of one correction ended in: an engine `Result` value, the URL, the error
 Ended = tuple[str, str, str]
@@ -137,7 +145,8 @@ class Corrector:
         own = progress.correction
         original = progress.record.sent
         payload = adapter.prepare(_after(reply, len(original)), own.key, created_at=own.started_at)
-        if not self._already_there(adapter, payload, http, progress):
+        missing = len(progress.sent) < len(payload.messages)
+        if missing and not self._already_there(adapter, payload, http, progress):
             adapter.reply(payload, http, progress)
         url = progress.correction.url
         self._finish(delivery, progress, url, record={})
@@ -156,7 +165,8 @@ class Corrector:
         payload = adapter.prepare(delivery.variant, delivery.key, created_at=own.started_at)
         if own.messages != len(payload.messages):
             progress.update("reposting", delivery.key, messages=len(payload.messages))
-        if not self._already_there(adapter, payload, http, progress):
+        missing = len(progress.sent) < len(payload.messages)
+        if missing and not self._already_there(adapter, payload, http, progress):
             adapter.send(payload, http, progress)
         sent = progress.correction.sent
         url = sent[0].url if sent else ""
@@ -206,6 +216,24 @@ class Corrector:
         return (result or ("unconfirmed" if unconfirmed else "failed")), "", error
 
 
+def settle(record: Record, now: datetime, *, url: str | None) -> Record:
+    """A person's answer about an interrupted correction message the platform cannot look up:
+    it is there at `url`, or (None) it is not, so the next run sends it."""
+    own = record.open_correction
+    if own is None or own.inflight is None:
+        raise UsageError(
+            f"no correction of {record.post} on {record.channel} is in doubt",
+            hint="see `socialpub correct POST --dry-run`",
+        )
+    if url is None:
+        settled, event = own.but(inflight=None, error=""), "not there: send again"
+    else:
+        found = Sent(url.rstrip("/").rsplit("/", 1)[-1], url, {"marked_by_hand": True})
+        settled, event = own.but(sent=(*own.sent, found), inflight=None, error=""), "marked sent"
+    corrections = (*record.corrections[:-1], settled)
+    return record.with_event(now, event, url or "", corrections=corrections, last_error="")
+
+
 def _after(reply: Variant, existing: int) -> Variant:
     """The reply's parts after stand-ins for the original's messages: an adapter's `send()`
     then starts at the first reply message and makes it a reply to the message before."""
@@ -219,3 +247,34 @@ def _after(reply: Variant, existing: int) -> Variant:
         unit=reply.unit,
         lang=reply.lang,
     )
+
+
+def preview(delivery: Delivery, policy: Policy) -> dict[str, Any]:
+    """What `correct --dry-run` shows for one channel: the exact reply with its count, a
+    delete and post again, a report only, an edit in place, or why nothing happens."""
+    record = delivery.record
+    url = record.url if record else ""
+    kind = policy.kind_for(delivery.channel, delivery.channel_type)
+    changed = record is not None and record.revision != delivery.revision
+    if delivery.action is Action.CORRECT:
+        what = delivery.correction
+        shown = delivery.reply if what == Kind.REPLY.value else delivery.variant
+    elif delivery.action is Action.BLOCKED and changed and kind is Kind.REPORT:
+        what, shown = Kind.REPORT.value, None
+    else:
+        what, shown = delivery.action.value, None
+    parts = shown.parts if shown is not None else ()
+    return {
+        "post": delivery.post_id,
+        "channel": delivery.channel,
+        "type": delivery.channel_type,
+        "correction": what,
+        "action": delivery.action.value,
+        "reason": delivery.reason,
+        "url": url,
+        "parts": [
+            {"text": p.text, "length": p.length, "limit": shown.limit, "unit": shown.unit}
+            for p in parts
+            if shown is not None
+        ],
+    }
