@@ -98,6 +98,7 @@ CODES: dict[str, Code] = {
             E,
             "corrections.channels names neither a channel nor a channel type",
         ),
+        Code("SP562", "invalid-duration", E, "corrections.edit_within is not like 30min, 48h, 7d"),
     )
 }
 

@@ -8,6 +8,8 @@ corrections:
   channels:               # per channel name, or per channel type
     x: reply
     bluesky: repost
+  edit_within:            # optional: edit silently only this long after posting, then
+    telegram: 48h         # correct visibly (even where the platform could still edit)
 ```
 
 A channel name wins over its type; anything not named takes `default`.
@@ -16,8 +18,10 @@ A channel name wins over its type; anything not named takes `default`.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from socialpub import specs
@@ -27,7 +31,9 @@ from socialpub.content.textfile import did_you_mean
 from socialpub.models import Problem
 
 KEY = "corrections"
-KEYS = ("default", "line", "channels")
+KEYS = ("default", "line", "channels", "edit_within")
+_DURATION = re.compile(r"^\s*(\d+)\s*(min|h|d)\s*$")
+_UNIT = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 DEFAULT_LINE = "Korrektur:"
 
 
@@ -43,9 +49,14 @@ class Policy:
     line: str = DEFAULT_LINE
     #: channel name or channel type → kind
     channels: Mapping[str, Kind] = field(default_factory=dict)
+    #: channel name or type → how long after posting a change is still edited silently
+    edit_within: Mapping[str, timedelta] = field(default_factory=dict)
 
     def kind_for(self, channel: str, channel_type: str) -> Kind:
         return self.channels.get(channel) or self.channels.get(channel_type) or self.default
+
+    def edit_window(self, channel: str, channel_type: str) -> timedelta | None:
+        return self.edit_within.get(channel) or self.edit_within.get(channel_type)
 
 
 def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Policy:
@@ -70,6 +81,7 @@ def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
         default=default,
         line=_line(path, block, problems),
         channels=_channels(path, block, _channel_names(raw), problems),
+        edit_within=_windows(path, block, _channel_names(raw), problems),
     )
 
 
@@ -121,24 +133,52 @@ def _line(path: Path, block: yamlsafe.YMap, problems: list[Problem]) -> str:
 def _channels(
     path: Path, block: yamlsafe.YMap, names: set[str], problems: list[Problem]
 ) -> dict[str, Kind]:
-    entries = block.get("channels")
-    if entries is None:
-        return {}
-    if not isinstance(entries, yamlsafe.YMap):
-        line = block.line_of("channels")
-        message = "corrections.channels must map channel names or types to a kind"
-        problems.append(problem("SP506", path, line, f"{KEY}.channels", message))
-        return {}
+    entries = _entries(path, block, "channels", names, problems)
     found: dict[str, Kind] = {}
-    known = names | set(specs.CHANNEL_TYPES)
     for name in entries:
-        where = f"{KEY}.channels.{name}"
-        if name not in known:
-            hint = did_you_mean(name, known) or "configured: " + ", ".join(sorted(names))
-            message = f"{name!r} is neither a configured channel nor a channel type"
-            problems.append(problem("SP561", path, entries.line_of(name), where, message, hint))
-            continue
-        kind = _kind(path, entries, name, where, problems)
+        kind = _kind(path, entries, name, f"{KEY}.channels.{name}", problems)
         if kind is not None:
             found[name] = kind
     return found
+
+
+def _windows(
+    path: Path, block: yamlsafe.YMap, names: set[str], problems: list[Problem]
+) -> dict[str, timedelta]:
+    entries = _entries(path, block, "edit_within", names, problems)
+    found: dict[str, timedelta] = {}
+    for name, value in entries.items():
+        match = _DURATION.match(value) if isinstance(value, str) else None
+        if match is None or int(match.group(1)) == 0:
+            where = f"{KEY}.edit_within.{name}"
+            message = f"{value!r} is not a duration"
+            hint = "write it like 30min, 48h or 7d"
+            problems.append(problem("SP562", path, entries.line_of(name), where, message, hint))
+            continue
+        found[name] = int(match.group(1)) * _UNIT[match.group(2)]
+    return found
+
+
+def _entries(
+    path: Path, block: yamlsafe.YMap, key: str, names: set[str], problems: list[Problem]
+) -> yamlsafe.YMap:
+    """The block's `key` mapping, keeping only channel names and types (others reported)."""
+    entries = block.get(key)
+    kept = yamlsafe.YMap(block.line_of(key))
+    if entries is None:
+        return kept
+    if not isinstance(entries, yamlsafe.YMap):
+        message = f"corrections.{key} must map channel names or types to a value"
+        problems.append(problem("SP506", path, block.line_of(key), f"{KEY}.{key}", message))
+        return kept
+    known = names | set(specs.CHANNEL_TYPES)
+    for name, value in entries.items():
+        if name in known:
+            kept[name] = value
+            kept.lines[name] = entries.line_of(name)
+            continue
+        hint = did_you_mean(name, known) or "configured: " + ", ".join(sorted(names))
+        message = f"{name!r} is neither a configured channel nor a channel type"
+        where = f"{KEY}.{key}.{name}"
+        problems.append(problem("SP561", path, entries.line_of(name), where, message, hint))
+    return kept

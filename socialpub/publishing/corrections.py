@@ -20,14 +20,19 @@ EDIT_MARGIN = timedelta(minutes=1)
 CORRECTED = {Kind.REPLY.value: "corrected by a reply", Kind.REPOST.value: "posted again"}
 
 
-def edit_closed(channel: ChannelConfig, record: Record, now: datetime) -> str:
-    """Why the platform cannot edit this published post now ("" when it can)."""
+def edit_closed(
+    channel: ChannelConfig, record: Record, now: datetime, edit_within: timedelta | None = None
+) -> str:
+    """Why this published post is not edited now ("" when it is): the platform cannot edit
+    (any more), or the policy's `edit_within` has passed."""
     caps, title = channel.capabilities, channel.spec.title
     if not caps.edit:
         return f"{title} cannot edit"
-    posted = record.published_at or record.created_at
-    if caps.edit_window is not None and now - posted > caps.edit_window - EDIT_MARGIN:
+    age = now - (record.published_at or record.created_at)
+    if caps.edit_window is not None and age > caps.edit_window - EDIT_MARGIN:
         return f"{title} allows edits only within {_span(caps.edit_window)} of posting"
+    if edit_within is not None and age > edit_within:
+        return f"the corrections policy edits only within {_span(edit_within)} of posting"
     edits = sum(1 for _, event, _ in record.history if event == "edited")
     if caps.max_edits and edits >= caps.max_edits:
         return f"{title} allows at most {caps.max_edits} edits"

@@ -68,6 +68,7 @@ class Target:
     idempotent: bool = False
     idempotency_window: timedelta | None = None
     correction: Kind = Kind.REPORT  # the corrections policy for this channel
+    edit_within: timedelta | None = None  # the policy's own edit window for this channel
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _known(
             return Action.DONE, f"scheduled on the platform for {_when(record.scheduled_at)}", None
         published = _when(record.published_at or record.updated_at)
         return Action.DONE, f"published {published}{corrected_note(record)}", None
-    closed = edit_closed(target.channel, record, now)
+    closed = edit_closed(target.channel, record, now, target.edit_within)
     if closed:  # a post still in the platform's schedule is not out yet: nothing to correct
         kind = target.correction if state is not State.SCHEDULED else Kind.REPORT
         sends, why = correction_plan(kind, closed, record)

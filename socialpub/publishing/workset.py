@@ -49,6 +49,7 @@ def targets(config: Config) -> dict[str, Target]:
             idempotent=adapter.idempotent if adapter else False,
             idempotency_window=adapter.idempotency_window if adapter else None,
             correction=config.corrections.kind_for(name, channel.type),
+            edit_within=config.corrections.edit_window(name, channel.type),
         )
     return found
 
