@@ -169,7 +169,9 @@ def _entries(
         return kept
     if not isinstance(entries, yamlsafe.YMap):
         message = f"corrections.{key} must map channel names or types to a value"
-        problems.append(problem("SP506", path, block.line_of(key), f"{KEY}.{key}", message))
+        hint = f"for example {key}: {{bluesky: {'reply' if key == 'channels' else '48h'}}}"
+        line = block.line_of(key)
+        problems.append(problem("SP506", path, line, f"{KEY}.{key}", message, hint))
         return kept
     known = names | set(specs.CHANNEL_TYPES)
     for name, value in entries.items():
