@@ -188,8 +188,8 @@ NOW = T0 + HOUR
 def x_plan(record: Record, kind: Kind = Kind.REPLY, *, sent: bool = True) -> Delivery:
     old = make_variant(X)
     new = make_variant(X, "Der Kreistag tagt am Donnerstag.")
-    sent = (Sent("1460", "https://x.com/i/status/1460"),) if sent else ()
-    record = replace(record, channel="x", type="x", revision=revision(old), sent=sent)
+    messages = (Sent("1460", "https://x.com/i/status/1460"),) if sent else ()
+    record = replace(record, channel="x", type="x", revision=revision(old), sent=messages)
     return plan_delivery(make_post(), new, Target(X, True, correction=kind), record, NOW)
 
 
