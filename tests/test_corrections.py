@@ -22,9 +22,10 @@ from socialpub.errors import ConfigError
 from socialpub.models import Sent
 from socialpub.net.http import Http
 from socialpub.publishing.correction_run import settle
-from socialpub.publishing.engine import Engine, Outcome, make_adapters
+from socialpub.publishing.engine import Engine, Outcome, make_adapters, prepare
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import Action, Delivery, Target, plan_delivery, revision
+from socialpub.publishing.reconcile import delete
 from socialpub.publishing.workset import build
 from tests.adapterkit import T0, FakeClock, make_http
 from tests.conftest import Repo
@@ -454,3 +455,26 @@ def test_correct_dry_run_for_a_repost_and_an_unchanged_post(world: World) -> Non
     url = world.record("bsky").url
     assert f"delete {url} + post again" in out and f"│ {SECOND}\n" in out
     assert "tg" not in out
+
+
+def test_deleting_a_corrected_post_deletes_its_correction_replies(world: World) -> None:
+    published(world, "corrections:\n  default: reply\n")
+    world.write(SECOND)
+    world.publish()
+    assert len(world.pds.records) == 2
+    config = world.config
+    engine = Engine(config, world.ledger, make_adapters(config), world.connect, world.clock.clock())
+    [result] = delete(engine, [world.record("bsky")])
+    assert result.verdict.value == "deleted" and world.pds.records == {}
+    assert world.record("bsky").state is State.DELETED
+
+
+def test_publish_dry_run_shows_the_reply_not_the_whole_post(world: World) -> None:
+    published(world, "corrections:\n  default: reply\n")
+    world.write(SECOND)
+    delivery = world.plan()["bsky"]
+    adapter = make_adapters(world.config)["bsky"]
+    payload = prepare(delivery, adapter, T0)
+    [message] = payload.messages
+    assert message["body"]["record"]["text"] == f"Korrektur:\n{SECOND}"
+    assert "reply" in message["body"]["record"]  # filled in with the original's refs

@@ -77,3 +77,9 @@ class Correction:
             finished_at=datetime.fromisoformat(finished) if isinstance(finished, str) else None,
             error=str(data.get("error", "")),
         )
+
+
+def replies_of(corrections: tuple[Correction, ...]) -> tuple[Sent, ...]:
+    """Every message of the correction replies made, oldest first: deleting a post deletes
+    its corrections too."""
+    return tuple(s for c in corrections if c.kind == "reply" for s in c.sent)

@@ -10,6 +10,7 @@ tell, nothing is sent again until a person decides (`socialpub correct --resend/
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,7 @@ from socialpub.errors import (
     Transient,
     UsageError,
 )
-from socialpub.models import Part, Receipt, Sent, Variant
+from socialpub.models import Part, Payload, Receipt, Sent, Variant
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.correction_log import Correction
 from socialpub.publishing.corrections import CORRECTED
@@ -214,6 +215,17 @@ class Corrector:
         event = "correction unconfirmed" if unconfirmed else "correction failed"
         progress.update(event, error, record={"last_error": error}, inflight=inflight, error=error)
         return (result or ("unconfirmed" if unconfirmed else "failed")), "", error
+
+
+def dry_payload(delivery: Delivery, adapter: Adapter, now: datetime) -> Payload:
+    """What `publish --dry-run` shows for a correction: the reply's own messages (a reply
+    to the original's last one), or the post as it is posted again."""
+    assert delivery.variant is not None
+    record, reply = delivery.record, delivery.reply
+    if delivery.correction != Kind.REPLY.value or reply is None or record is None:
+        return adapter.prepare(delivery.variant, delivery.key, created_at=now)
+    payload = adapter.prepare(_after(reply, len(record.sent)), delivery.key, created_at=now)
+    return dataclasses.replace(payload, messages=payload.messages[len(record.sent) :])
 
 
 def settle(record: Record, now: datetime, *, url: str | None) -> Record:

@@ -26,7 +26,7 @@ from socialpub.content.config import Config
 from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, Transient
 from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
-from socialpub.publishing.correction_run import Corrector
+from socialpub.publishing.correction_run import Corrector, dry_payload
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
 
@@ -76,6 +76,8 @@ def prepare(delivery: Delivery, adapter: Adapter, now: datetime) -> Payload:
     """The payload of a delivery; a resumed one keeps its stored key and first-attempt time
     (`now` becomes the first-attempt time of a new one: pass the same `now` to the ledger)."""
     assert delivery.variant is not None
+    if delivery.action is Action.CORRECT:
+        return dry_payload(delivery, adapter, now)
     record = delivery.record
     resuming = record is not None and delivery.action in (Action.RESUME, Action.CONFIRM)
     key = record.key if record is not None and resuming else delivery.key
