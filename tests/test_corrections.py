@@ -478,3 +478,36 @@ def test_publish_dry_run_shows_the_reply_not_the_whole_post(world: World) -> Non
     [message] = payload.messages
     assert message["body"]["record"]["text"] == f"Korrektur:\n{SECOND}"
     assert "reply" in message["body"]["record"]  # filled in with the original's refs
+
+
+def interrupted_bluesky_reply(world: World) -> None:
+    """A reply whose answer was lost: the correction is open with its message in flight."""
+    published(world, "corrections:\n  default: reply\n")
+    world.write(SECOND)
+    put = world.pds.com_atproto_repo_putRecord
+
+    def lost_answer(request: httpx.Request) -> httpx.Response:
+        put(request)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    world.pds.hooks["com.atproto.repo.putRecord"] = lost_answer
+    world.publish()
+    del world.pds.hooks["com.atproto.repo.putRecord"]
+
+
+def test_a_correction_begun_finishes_as_begun_though_the_policy_changed(world: World) -> None:
+    interrupted_bluesky_reply(world)
+    configure(world, "corrections:\n  default: repost\n")
+    delivery = world.plan()["bsky"]
+    assert delivery.action is Action.CORRECT and delivery.correction == "reply"
+    assert world.publish()["bsky"].result.value == "corrected"
+    assert [p["text"] for p in bluesky_posts(world.pds)] == [FIRST, f"Korrektur:\n{SECOND}"]
+
+
+def test_another_change_during_an_unfinished_correction_is_blocked(world: World) -> None:
+    interrupted_bluesky_reply(world)
+    world.write("Die B 27 ist ab Mittwoch gesperrt.")
+    delivery = world.plan()["bsky"]
+    assert delivery.action is Action.BLOCKED and "unfinished" in delivery.reason
+    world.write(SECOND)  # back to the version being corrected: it finishes
+    assert world.publish()["bsky"].result.value == "corrected"

@@ -111,31 +111,28 @@ class Corrector:
         return "corrected", url, ""
 
     def _open(self, delivery: Delivery, record: Record) -> CorrectionProgress:
-        base = record.sent if delivery.correction == Kind.REPLY.value else ()
-        progress = CorrectionProgress(self.ledger, record, base, self.clock)
-        if record.open_correction is not None:
-            return progress
-        kind = delivery.correction or Kind.REPLY.value
-        reply = delivery.reply
-        messages = len(reply.parts) if reply is not None and kind == Kind.REPLY.value else 0
-        correction = Correction(
-            kind=kind,
-            revision=delivery.revision,
-            replaced=record.revision,
-            key=idempotency_key(
-                delivery.post_id, f"{delivery.channel}#correction", delivery.revision
-            ),
-            started_at=self.clock.now(),
-            messages=messages,
-        )
-        progress.record = record.with_event(
-            self.clock.now(),
-            "correction begun",
-            kind,
-            corrections=(*record.corrections, correction),
-        )
-        self.ledger.put(progress.record)
-        return progress
+        """The record's open correction, written ahead of its first request when it is new."""
+        if record.open_correction is None:
+            kind = delivery.correction or Kind.REPLY.value
+            reply = delivery.reply if kind == Kind.REPLY.value else None
+            correction = Correction(
+                kind=kind,
+                revision=delivery.revision,
+                replaced=record.revision,
+                key=idempotency_key(
+                    delivery.post_id, f"{delivery.channel}#correction", delivery.revision
+                ),
+                started_at=self.clock.now(),
+                messages=len(reply.parts) if reply is not None else 0,
+            )
+            corrections = (*record.corrections, correction)
+            record = record.with_event(
+                self.clock.now(), "correction begun", kind, corrections=corrections
+            )
+            self.ledger.put(record)
+        # the kind of the correction begun decides, even if the policy changed since
+        replying = record.corrections[-1].kind == Kind.REPLY.value
+        return CorrectionProgress(self.ledger, record, record.sent if replying else (), self.clock)
 
     def _reply(
         self, delivery: Delivery, adapter: Adapter, http: Http, progress: CorrectionProgress

@@ -58,6 +58,12 @@ def correction_plan(kind: Kind, closed: str, record: Record) -> tuple[bool, str]
     )
 
 
+def kind_of(policy: Kind, record: Record | None) -> str:
+    """The kind of a correction plan chose: the policy's, or that of the one begun."""
+    begun = record.open_correction if record is not None else None
+    return begun.kind if begun is not None else policy.value
+
+
 def unfinished(record: Record, rev: str) -> tuple[bool, str] | None:
     """An interrupted correction: continue it (never twice), or say what blocks it."""
     open_one = record.open_correction

@@ -24,6 +24,7 @@ from socialpub.publishing.corrections import (
     corrected_note,
     correction_plan,
     edit_closed,
+    kind_of,
     unfinished,
 )
 from socialpub.publishing.ledger import Record, State
@@ -144,7 +145,7 @@ def plan_delivery(
         key=idempotency_key(post.id, target.channel.name, rev),
         schedule_at=schedule_at,
         record=record,
-        correction=target.correction.value if action is Action.CORRECT else "",
+        correction=kind_of(target.correction, record) if action is Action.CORRECT else "",
     )
 
 
