@@ -511,3 +511,13 @@ def test_another_change_during_an_unfinished_correction_is_blocked(world: World)
     assert delivery.action is Action.BLOCKED and "unfinished" in delivery.reason
     world.write(SECOND)  # back to the version being corrected: it finishes
     assert world.publish()["bsky"].result.value == "corrected"
+
+
+def test_a_post_made_by_hand_is_only_reported_whatever_the_policy() -> None:
+    xing = ChannelConfig("xing", "xing", {})
+    record = make_record(State.PUBLISHED, sent=(Sent("1", "https://xing.com/p/1"),))
+    new = make_variant(xing, "Der Kreistag tagt am Donnerstag.")
+    delivery = plan_delivery(
+        make_post(), new, Target(xing, True, correction=Kind.REPLY), record, NOW
+    )
+    assert delivery.action is Action.BLOCKED and "cannot edit" in delivery.reason

@@ -248,8 +248,9 @@ def _known(
         published = _when(record.published_at or record.updated_at)
         return Action.DONE, f"published {published}{corrected_note(record)}", None
     closed = edit_closed(target.channel, record, now, target.edit_within)
-    if closed:  # a post still in the platform's schedule is not out yet: nothing to correct
-        kind = target.correction if state is not State.SCHEDULED else Kind.REPORT
+    if closed:  # not yet out (still scheduled), or posted by hand: reported, never corrected
+        automatic = state is not State.SCHEDULED and target.channel.capabilities.api
+        kind = target.correction if automatic else Kind.REPORT
         sends, why = correction_plan(kind, closed, record)
         return (Action.CORRECT if sends else Action.BLOCKED), why, None
     return Action.EDIT, "text changed since publishing: edit it on the platform", None
