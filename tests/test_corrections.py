@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from socialpub.cli import app
 from socialpub.content.config import ChannelConfig, Config, load_config
 from socialpub.content.corrections import Kind, Policy
-from socialpub.errors import ConfigError
+from socialpub.errors import ConfigError, UsageError
 from socialpub.models import Sent
 from socialpub.net.http import Http
 from socialpub.publishing.correction_run import settle
@@ -385,7 +385,8 @@ def test_a_crash_after_a_telegram_reply_request_never_sends_it_twice(world: Worl
     assert again.result.value == "unconfirmed" and "--mark-sent" in again.error
     assert len(sent_texts(world.bot)) == 2  # the original and the one reply
     url = f"https://t.me/kreis/{world.bot.next_id}"
-    world.ledger.put(settle(world.record("tg"), T0 + 50 * HOUR, url=url))
+    code, out = correct(world, "--channel", "tg", "--mark-sent", url)
+    assert code == 0 and f"recorded as sent: {url}" in out
     assert world.publish()["tg"].result.value == "corrected"
     assert len(sent_texts(world.bot)) == 2
     assert world.record("tg").corrections[0].sent[0].url == url
@@ -402,16 +403,11 @@ def test_resend_after_a_person_says_it_is_not_there(world: World) -> None:
     world.telegram = refused_before_sending
     assert world.publish()["tg"].result.value == "unconfirmed"
     world.telegram = None
-    world.ledger.put(settle(world.record("tg"), T0 + 50 * HOUR, url=None))
+    code, out = correct(world, "--channel", "tg", "--resend", "--json")
+    assert code == 0 and json.loads(out)["settled"].startswith("the next")
     assert world.publish()["tg"].result.value == "corrected"
     assert [m["text"] for m in sent_texts(world.bot)][-1] == TG_REPLY
     assert len(sent_texts(world.bot)) == 2
-
-
-def test_settle_refuses_when_nothing_is_in_doubt(world: World) -> None:
-    published(world)
-    with pytest.raises(Exception, match="is in doubt"):
-        settle(world.record("tg"), T0, url=None)
 
 
 # --- socialpub correct --dry-run -------------------------------------------------------------
@@ -521,3 +517,24 @@ def test_a_post_made_by_hand_is_only_reported_whatever_the_policy() -> None:
         make_post(), new, Target(xing, True, correction=Kind.REPLY), record, NOW
     )
     assert delivery.action is Action.BLOCKED and "cannot edit" in delivery.reason
+
+
+def test_resend_and_mark_sent_need_one_channel_and_something_in_doubt(world: World) -> None:
+    published(world)
+    code, _ = correct(world, "--resend")
+    assert code == 2
+    code, _ = correct(world, "--channel", "tg", "--resend")
+    assert code == 2  # nothing of it is in doubt
+    with pytest.raises(UsageError, match="is in doubt"):
+        settle(world.record("tg"), T0, url=None)
+
+
+def test_status_json_lists_the_corrections(world: World) -> None:
+    published(world, "corrections:\n  default: reply\n")
+    world.write(SECOND)
+    world.publish()
+    result = CliRunner().invoke(app, ["status", "--config", str(world.repo.config), "--json"])
+    rows = {row["channel"]: row for row in json.loads(result.stdout)}
+    [correction] = rows["bsky"]["corrections"]
+    assert correction["kind"] == "reply" and correction["sent"][0]["url"].startswith("https://")
+    assert rows["tg"]["corrections"] == []

@@ -187,6 +187,7 @@ def status_json(
             "last_error": record.last_error if record else "",
             "confirmed_by": record.confirmed_by if record else "",
             "waiting_minutes": _waiting_minutes(record, at),
+            "corrections": [c.to_json() for c in record.corrections] if record else [],
         }
         for post, channel, record in rows
     ]
