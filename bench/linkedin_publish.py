@@ -23,10 +23,11 @@ from report import Row, bound_row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
-from tests.linkedinfake import Fake, Limit, handler_for
+from tests.linkedinfake import Fake, handler_for
 from tests.linkedinrepo import LinkedInRepo
 from tests.localserver import serving
 from tests.metarepo import jpeg_with_exif
+from tests.ratelimit import AccountLimit
 
 PER_SECOND = 10
 LATENCY = 0.05
@@ -46,30 +47,30 @@ def bench_linkedin_publish(quick: bool, measurements: dict[str, dict[str, Any]])
         for number in range(posts):
             text = f"Meldung {number} aus dem Landratsamt: geänderte Sprechzeiten. #Kreis"
             repo.post(f"post-{number:04d}", text, media=[{"file": photo, "alt": "Wappen"}])
-        fake.latency, fake.limit = LATENCY, Limit(PER_SECOND)
+        fake.latency, fake.limit = LATENCY, AccountLimit(PER_SECOND)
         started = time.perf_counter()
         done = repo.run("publish")
         seconds = time.perf_counter() - started
-        limit = fake.limit
+        passed, throttled = fake.limit.total_passed(), fake.limit.total_throttled()
         copies = Counter(p.text.split(" aus dem")[0] for p in fake.visible())
         exact = copies == Counter(f"Meldung {n}" for n in range(posts))
         published = sum(1 for row in repo.status().values() if row["state"] == "published")
     if done.returncode or not exact or published != posts:
         return publish_failed(name, done, published, exact)
-    note = f"{limit.passed} requests"
-    if limit.throttled:
-        note += f"; {limit.throttled} went over the server's limit (429)"
+    note = f"{passed} requests"
+    if throttled:
+        note += f"; {throttled} went over the server's limit (429)"
     row, measurements["linkedin_publish"] = bound_row(
         name,
         deliveries=posts,
         seconds=seconds,
-        bound_seconds=limit.passed / PER_SECOND,
+        bound_seconds=passed / PER_SECOND,
         goal=GOAL,
         note=note,
         fields={
-            "requests": limit.passed,
+            "requests": passed,
             "limit_per_second": PER_SECOND,
-            "server_throttled": limit.throttled,
+            "server_throttled": throttled,
         },
     )
     return row

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests packag
 
 from socialpub.channels.meta_media import site_copy
 from tests.metagraph import MediaServer, MetaGraph
-from tests.metagraph_faults import AccountLimit
 from tests.metagraph_store import ContainerPlan
 from tests.metarepo import IG, PAGE, THREADS, MetaRepo, jpeg_with_exif, register
+from tests.ratelimit import AccountLimit
 
 PER_SECOND = 20  # requests per account and second, on the server and in socialpub's config
 LATENCY = 0.05
@@ -62,7 +62,7 @@ def bench_meta_publish(quick: bool, measurements: dict[str, dict[str, Any]]) -> 
     if done.returncode or not exact or published != deliveries:
         return publish_failed(name, done, published, exact)
     busiest = max(limit.passed.values())  # requests of the account with the most
-    throttled = sum(limit.throttled.values())
+    throttled = limit.total_throttled()
     note = f"{busiest} requests on the busiest account"
     if throttled:
         note += f"; {throttled} requests went over the server's limit (Meta's code 4/32/80002)"

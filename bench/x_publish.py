@@ -23,7 +23,7 @@ from report import Row, bound_row, publish_failed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
-from tests.metagraph_faults import AccountLimit
+from tests.ratelimit import AccountLimit
 from tests.xfake import XFake
 from tests.xrepo import USER, XRepo, jpeg_with_exif, register
 
@@ -53,7 +53,7 @@ def bench_x_publish(quick: bool, measurements: dict[str, dict[str, Any]]) -> Row
     if done.returncode or not exact or published != posts:
         return publish_failed(name, done, published, exact)
     requests = limit.passed[USER]
-    throttled = sum(limit.throttled.values())
+    throttled = limit.total_throttled()
     note = f"{requests} requests"
     if throttled:
         note += f"; {throttled} went over the server's limit (429)"

@@ -202,9 +202,19 @@ X = ChannelSpec(
         delete=True,
     ),
     required=frozenset({"user_id"}),  # the account's numeric id (lookup of its posts)
-    optional=frozenset({"api_base"}),
+    optional=frozenset({"api_base", "client_id"}),
     # OAuth 1.0a user context; without api_key, access_token is an OAuth 2.0 user token
-    secrets=frozenset({"api_key", "api_secret", "access_token", "access_token_secret"}),
+    # (refresh_token + client_id refresh it; client_secret for a confidential client)
+    secrets=frozenset(
+        {
+            "api_key",
+            "api_secret",
+            "access_token",
+            "access_token_secret",
+            "refresh_token",
+            "client_secret",
+        }
+    ),
 )
 
 THREADS = ChannelSpec(

@@ -23,6 +23,7 @@ from PIL import Image
 
 from tests import littletext
 from tests.localserver import serving
+from tests.ratelimit import AccountLimit
 
 ORG = "urn:li:organization:2414183"
 TOKEN = "li-token-s3cr3t"
@@ -44,31 +45,6 @@ class Post:
 
 
 @dataclass
-class Limit:
-    """LinkedIn-like throttling for the benchmark: `per_second` requests per second (a token
-    bucket of one second's worth); beyond it a 429. Counts what passed and what was refused."""
-
-    per_second: float
-    passed: int = 0
-    throttled: int = 0
-    _tokens: float = 0.0
-    _at: float = field(default_factory=time.monotonic)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def allow(self) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.per_second, self._tokens + (now - self._at) * self.per_second)
-            self._at = now
-            if self._tokens >= 1.0 or self.passed == 0:
-                self._tokens = max(0.0, self._tokens - 1.0)
-                self.passed += 1
-                return True
-            self.throttled += 1
-            return False
-
-
-@dataclass
 class Fake:
     """The state; `faults` is the share of requests to fail, drawn with `seed`."""
 
@@ -82,7 +58,7 @@ class Fake:
     once: dict[str, str] = field(default_factory=dict)  # "POST /rest/posts" → "drop"
     hang: float = 1.0
     latency: float = 0.0  # seconds every answer takes (the benchmark)
-    limit: Limit | None = None
+    limit: AccountLimit | None = None  # the benchmark's LinkedIn-like throttling
     lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -135,7 +111,7 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             request = f"{method} {url.path}"
             fake.requests.append(request)
-            if fake.limit is not None and not fake.limit.allow():
+            if fake.limit is not None and not fake.limit.take("organization"):
                 self._error(429, "Resource level throttle limit reached", {"Retry-After": "1"})
                 return
             if fake.latency:

@@ -56,7 +56,7 @@ import pytest
 from tests.localserver import QuietServer, ServerThread
 from tests.metagraph_containers import container_node, ig_edge, published_node, threads_edge
 from tests.metagraph_facebook import page_edge, post_node
-from tests.metagraph_faults import AccountLimit, Fault, FaultPlan
+from tests.metagraph_faults import Fault, FaultPlan
 from tests.metagraph_store import Account, Container, FbPhoto, FbPost, FbVideo, Published, Store
 from tests.metagraph_wire import (
     GraphError,
@@ -67,6 +67,7 @@ from tests.metagraph_wire import (
     unsupported,
     usage_headers,
 )
+from tests.ratelimit import AccountLimit
 
 VERSIONS = {"v23.0": "facebook", "v1.0": "threads"}
 _USAGE_TYPE = {"page": "pages", "instagram": "instagram", "threads": "threads"}

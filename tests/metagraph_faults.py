@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -113,28 +112,3 @@ class FaultPlan:
                 self.drawn.append((endpoint, fault))
                 return fault
             return None
-
-
-class AccountLimit:
-    """A per-account request limit like Meta's Business Use Case limits: `requests` per
-    `seconds` for each account (a token bucket that bursts up to `requests`); a request over
-    it gets the account's throttling error with the usage headers at 100 %. Thread-safe."""
-
-    def __init__(self, requests: int, seconds: float = 1.0) -> None:
-        self.capacity, self.per_second = float(requests), requests / seconds
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # account → (tokens, when)
-        self.throttled: dict[str, int] = {}  # account → requests refused
-        self.passed: dict[str, int] = {}  # account → requests let through
-
-    def take(self, account: str) -> bool:
-        """Whether `account` may make a request now."""
-        with self._lock:
-            now = time.monotonic()
-            tokens, last = self._buckets.get(account, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.per_second)
-            allowed = tokens >= 1
-            self._buckets[account] = (tokens - 1 if allowed else tokens, now)
-            counts = self.passed if allowed else self.throttled
-            counts[account] = counts.get(account, 0) + 1
-            return allowed

@@ -6,6 +6,7 @@ fakes' stored state."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -538,3 +539,17 @@ def test_status_json_lists_the_corrections(world: World) -> None:
     [correction] = rows["bsky"]["corrections"]
     assert correction["kind"] == "reply" and correction["sent"][0]["url"].startswith("https://")
     assert rows["tg"]["corrections"] == []
+
+
+def test_the_audit_lists_each_finished_correction_once(world: World) -> None:
+    interrupted_bluesky_reply(world)  # an interrupted attempt first: not an audit event
+    world.publish()
+    subprocess.run(["git", "init", "-q", str(world.repo.root)], check=True)
+    result = CliRunner().invoke(
+        app, ["audit", "--config", str(world.repo.config), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stdout
+    events = [e for e in json.loads(result.stdout) if e["channel"] == "bsky"]
+    corrected = [e for e in events if e["event"].startswith("correct")]
+    assert [e["event"] for e in corrected] == ["corrected by a reply"]
+    assert corrected[0]["detail"] == world.record("bsky").corrections[0].url

@@ -126,6 +126,16 @@ def test_with_event_appends_history_and_keeps_only_the_newest(tmp_path: Path) ->
     assert Ledger(tmp_path).get("p1", "masto") == changed
 
 
+def test_milestones_outlive_any_number_of_retries() -> None:
+    record = simple_record().with_event(T0, "published", "https://social.example/@kreis/1")
+    record = record.with_event(T0, "edited", "https://social.example/@kreis/1")
+    for minute in range(HISTORY_KEPT * 2):
+        record = record.with_event(T0 + timedelta(minutes=minute), "edit failed", "HTTP 500")
+    assert len(record.history) == HISTORY_KEPT
+    assert [event for _, event, _ in record.history[:2]] == ["published", "edited"]
+    assert record.history[-1][2] == "HTTP 500"
+
+
 def test_put_replaces_the_previous_version(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
     ledger.put(simple_record())

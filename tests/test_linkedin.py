@@ -103,6 +103,9 @@ def test_errors_map_onto_the_tree(tmp_path: Path) -> None:
     with pytest.raises(Rejected, match="in commentary"):
         send(error(422, "bad", errorDetails={"inputErrors": [
             {"input": {"inputPath": {"fieldPath": "commentary"}}}]}))  # fmt: skip
+    with pytest.raises(Rejected, match="no longer serves") as sunset:
+        send(error(426, "Requested version 202401 is not active", code="NONEXISTENT_VERSION"))
+    assert "api_version" in str(sunset.value.hint)
     with pytest.raises(Transient) as failed:
         send(error(500, "Internal error"))
     assert failed.value.maybe_sent

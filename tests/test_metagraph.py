@@ -15,9 +15,10 @@ import pytest
 from PIL import Image as PILImage
 
 from tests.metagraph import MediaServer, MetaGraph, media_server, metagraph
-from tests.metagraph_faults import AccountLimit, Fault
+from tests.metagraph_faults import Fault
 from tests.metagraph_store import ContainerPlan
 from tests.metagraph_wire import threads_length
+from tests.ratelimit import AccountLimit
 
 __all__ = ["media_server", "metagraph"]  # the fixtures, imported for pytest
 

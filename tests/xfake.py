@@ -4,7 +4,8 @@ Strict like X, so that passing against it means something (tests/xfake_wire.py):
 - every request is validated against X's OpenAPI description with openapi-core; a refused
   one is answered 400 (invalid-request problem) and kept in `refused`;
 - OAuth 1.0a signatures are recomputed with oauthlib (`add_user`); OAuth 2.0 user tokens are
-  registered with `add_bearer`; anything else is 401;
+  registered with `add_bearer`, refreshed at the token endpoint (`tokens`,
+  tests/xfake_oauth2.py) and refused once expired; anything else is 401;
 - errors are X's problem JSON (`title`, `detail`, `type`, `status`); 429s carry
   `x-rate-limit-reset` (epoch seconds) or the `x-user-limit-24hour-*` headers; posting the
   same text twice is 403 "duplicate content";
@@ -35,7 +36,8 @@ from typing import Any
 
 import pytest
 
-from tests.metagraph_faults import AccountLimit
+from tests.ratelimit import AccountLimit
+from tests.xfake_oauth2 import TOKEN_PATH, TokenIssuer
 from tests.xfake_store import Media, Tweet, fields_of
 from tests.xfake_wire import (
     INVALID,
@@ -59,6 +61,7 @@ class XFake:
     def __init__(self) -> None:
         self.auth = OAuth1Registry()
         self.bearers: dict[str, str] = {}  # OAuth 2.0 user token → user id
+        self.tokens = TokenIssuer(self.bearers)  # the OAuth 2.0 token endpoint
         self.tweets: dict[str, Tweet] = {}
         self.media: dict[str, Media] = {}
         self.refused: list[str] = []  # requests the spec does not allow, with the reasons
@@ -130,6 +133,8 @@ class XFake:
         if header.startswith("OAuth "):
             return self.auth.user(request, header)
         if header.startswith("Bearer ") and header[7:] in self.bearers:
+            if self.tokens.expired(header[7:], self.now()):
+                raise unauthorized("the OAuth 2.0 access token has expired")
             return self.bearers[header[7:]]
         raise unauthorized("no valid OAuth 1.0a signature or OAuth 2.0 user token")
 
@@ -330,6 +335,11 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append(endpoint)
         if fake.latency:
             time.sleep(fake.latency)
+        if path == TOKEN_PATH:  # not in X's OpenAPI paths: checked by its docs instead
+            with fake.lock:
+                status, answer = fake.tokens.exchange(request, fake.now())
+            self._answer(status, answer, {}, "application/json")
+            return
         try:
             validate(request)
         except XProblem as problem:  # X would refuse it: the adapter is wrong

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from socialpub.content.textfile import private_folder
 from socialpub.errors import AuthFailed, ConfigError, DeliveryError, Rejected, Transient
 from socialpub.net.http import REDACTED, Http
 
@@ -95,7 +96,7 @@ class SessionStore:
         }
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(self.path.parent)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out)

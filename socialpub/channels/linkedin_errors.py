@@ -39,6 +39,10 @@ def api_token(http: Http, channel: str) -> str:
     return token
 
 
+#: LinkedIn's answer to a `Linkedin-Version` it has sunset (code NONEXISTENT_VERSION)
+_VERSION_GONE = 426
+
+
 def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryError | None:
     """LinkedIn's error body, `{"status", "serviceErrorCode", "code", "message"}`, onto
     the error tree; the field at fault from `errorDetails` when LinkedIn names it."""
@@ -63,6 +67,10 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
     if status == 429:
         wait = retry_after(response, http.clock.now())
         return RateLimited(f"{channel}: LinkedIn's rate limit reached – {text}", retry_after=wait)
+    if status == _VERSION_GONE:
+        message = f"{channel}: LinkedIn no longer serves this API version – {text}"
+        hint = "set the channel's api_version to a current month (YYYYMM) and publish again"
+        return Rejected(message, hint=hint, status=status, platform_error=name)
     if status >= 500:
         message = f"{channel}: a temporary LinkedIn problem – {text}"
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)

@@ -13,7 +13,8 @@ did not see the post yet), a post with that text since the delivery's first atte
 attempt, recorded instead of failing; any other duplicate is Rejected.
 
 Auth: OAuth 1.0a user context (api_key, api_secret, access_token, access_token_secret), or,
-without api_key, an OAuth 2.0 user access token in `access_token` (x_api.py).
+without api_key, an OAuth 2.0 user access token in `access_token`, refreshed with
+`refresh_token` and `client_id` (x_oauth2.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from socialpub import specs
 from socialpub.channels import x_media
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi, matches
+from socialpub.channels.x_oauth2 import OAuth2Session
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.models import Payload, Problem, Receipt, Sent, Variant
 
@@ -52,6 +54,7 @@ class Settings:
     user_id: str
     api_base: str
     oauth2: bool  # no api_key: access_token is an OAuth 2.0 user token
+    client_id: str  # OAuth 2.0: the app's client id, needed to refresh
 
     @classmethod
     def parse(cls, channel: ChannelConfig) -> Settings:
@@ -63,7 +66,14 @@ class Settings:
                 hint="it is the number before the dash in the access token",
             )
         base = str(values.get("api_base") or API_BASE).rstrip("/")
-        return cls(user_id, base, "api_key" not in values)
+        client_id = str(values.get("client_id") or "")
+        oauth2 = "api_key" not in values
+        if oauth2 and "refresh_token" in values and not client_id:
+            raise ConfigError(
+                f"channel {channel.name!r}: refresh_token needs the app's client_id",
+                hint="add client_id: (the OAuth 2.0 Client ID from the app's Keys and tokens)",
+            )
+        return cls(user_id, base, oauth2, client_id)
 
 
 class XAdapter(Adapter):
@@ -74,6 +84,16 @@ class XAdapter(Adapter):
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
         super().__init__(channel, root, state_dir)
         self.settings = Settings.parse(channel)
+        self._oauth2 = (
+            OAuth2Session(
+                base=self.settings.api_base,
+                channel=channel.name,
+                client_id=self.settings.client_id,
+                state_dir=state_dir,
+            )
+            if self.settings.oauth2
+            else None
+        )
 
     # --- pure -----------------------------------------------------------------------------
 
@@ -184,13 +204,8 @@ class XAdapter(Adapter):
     # --- helpers --------------------------------------------------------------------------
 
     def _api(self, http: Http) -> XApi:
-        bearer = None
-        if self.settings.oauth2:
-            try:
-                bearer = http.secret("access_token")
-            except KeyError:
-                bearer = ""
-        return XApi(http, base=self.settings.api_base, channel=self.channel.name, bearer=bearer)
+        base, name = self.settings.api_base, self.channel.name
+        return XApi(http, base=base, channel=name, oauth2=self._oauth2)
 
     def _own_duplicate(
         self, api: XApi, message: Mapping[str, Any], parent: str | None, exc: Rejected

@@ -4,7 +4,7 @@ error tree.
 Auth is OAuth 1.0a user context (the app's API key and secret, the account's access token
 and secret): every request is signed by oauthlib at the moment it is sent, so a retry by
 `Http` gets a fresh nonce and timestamp. No secret goes into a URL or a body. The OAuth 2.0
-alternative (a user access token) goes in `Authorization: Bearer`.
+alternative (a user access token, refreshed by x_oauth2.py) goes in `Authorization: Bearer`.
 
 X answers errors as problem JSON (`title`, `detail`, `type`, `status`):
 - 401 → AuthFailed, with how to make new keys;
@@ -28,6 +28,7 @@ from oauthlib.oauth1 import Client as OAuth1Client
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
 
 if TYPE_CHECKING:
+    from socialpub.channels.x_oauth2 import OAuth2Session
     from socialpub.net.http import Http
 
 API_BASE = "https://api.x.com"
@@ -69,29 +70,48 @@ class OAuth1(httpx.Auth):
 class XApi:
     """One channel's X API, through `Http`, with the channel's credentials."""
 
-    def __init__(self, http: Http, *, base: str, channel: str, bearer: str | None = None) -> None:
+    def __init__(
+        self, http: Http, *, base: str, channel: str, oauth2: OAuth2Session | None = None
+    ) -> None:
         self.http = http
         self.base = base.rstrip("/")
         self.channel = channel
-        self._bearer = bearer  # an OAuth 2.0 user token; None: OAuth 1.0a
+        self._oauth2 = oauth2  # OAuth 2.0 user tokens; None: OAuth 1.0a
 
     def call(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> Any:
-        """An authorised call to `path` ("/2/tweets"); the answer's JSON ({} when empty)."""
+        """An authorised call to `path` ("/2/tweets"); the answer's JSON ({} when empty).
+        A refused OAuth 2.0 token is refreshed once (a 401 created nothing: safe to repeat)."""
+        if self._oauth2 is None:
+            return self._send(method, path, idempotent, kwargs, {"auth": self._oauth1()})
+        bearer = self._oauth2.bearer(self.http)
+        try:
+            return self._send(method, path, idempotent, kwargs, _bearer(bearer))
+        except AuthFailed as exc:
+            fresh = self._oauth2.renew(self.http, bearer) if exc.status == 401 else None
+            if fresh is None:
+                raise
+        return self._send(method, path, idempotent, kwargs, _bearer(fresh))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        idempotent: bool,
+        kwargs: dict[str, Any],
+        auth: dict[str, Any],
+    ) -> Any:
         response = self.http.request(
             method,
             self.base + path,
             idempotent=idempotent,
             read_error=self.read_error,
-            **self._auth(),
+            **auth,
             **kwargs,
         )
         return self.http.json(response) if response.content.strip() else {}
 
-    def _auth(self) -> dict[str, Any]:
-        if self._bearer is not None:
-            return {"headers": {"Authorization": f"Bearer {self._bearer}"}}
-        values = [self._secret(name) for name in OAUTH1]
-        return {"auth": OAuth1(*values)}
+    def _oauth1(self) -> OAuth1:
+        return OAuth1(*(self._secret(name) for name in OAUTH1))
 
     def _secret(self, name: str) -> str:
         try:
@@ -109,6 +129,10 @@ class XApi:
         return map_error(
             response, self.channel, self.http.clock.now().timestamp(), self.http.redact
         )
+
+
+def _bearer(token: str) -> dict[str, Any]:
+    return {"headers": {"Authorization": f"Bearer {token}"}}
 
 
 def problem(response: httpx.Response) -> Mapping[str, Any]:

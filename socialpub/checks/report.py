@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
@@ -18,7 +18,9 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from socialpub.checks.neutrality import neutrality_problems
 from socialpub.content.codes import problem
+from socialpub.content.neutralityconfig import NeutralityPeriod
 from socialpub.content.textfile import did_you_mean
 from socialpub.models import Media, Post, Problem, Severity, Status
 
@@ -38,11 +40,13 @@ class Entry(NamedTuple):
     expires_line: int = 1
     approved: bool = False
     quick: bool = False  # not checked in full: it takes part in the duplicate-id rule only
+    neutral: tuple[Any, ...] = ()  # what the neutrality rule needs (checks.neutrality)
 
 
 #: an Entry's fields, read in C over every post
-_ID, _PROBLEMS, _MEDIA, _EXPIRES = (
-    itemgetter(Entry._fields.index(name)) for name in ("id", "problems", "media", "expires_at")
+_ID, _PROBLEMS, _MEDIA, _EXPIRES, _NEUTRAL = (
+    itemgetter(Entry._fields.index(name))
+    for name in ("id", "problems", "media", "expires_at", "neutral")
 )
 
 
@@ -60,7 +64,9 @@ class Report:
         return len(self.problems) - self.errors
 
 
-def entry_of(post: Post | None, problems: Iterable[Problem]) -> Entry:
+def entry_of(
+    post: Post | None, problems: Iterable[Problem], neutral: tuple[Any, ...] = ()
+) -> Entry:
     """A checked file's result as plain data, for the cache and the rules across files."""
     return Entry(
         id=post.id if post else "",
@@ -70,6 +76,7 @@ def entry_of(post: Post | None, problems: Iterable[Problem]) -> Entry:
         expires_at=post.expires_at.isoformat() if post and post.expires_at else None,
         expires_line=post.line_of("expires_at") if post else 1,
         approved=bool(post and post.status is Status.APPROVED),
+        neutral=neutral,
     )
 
 
@@ -96,7 +103,14 @@ def problem_from_data(data: ProblemData) -> Problem:
     return Problem(file, line, field, code, Severity(severity), message, hint)
 
 
-def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetime) -> Report:
+def report(
+    entries: Mapping[str, Entry],
+    *,
+    files: int,
+    root: Path,
+    now: datetime,
+    periods: Sequence[NeutralityPeriod] = (),
+) -> Report:
     """Every problem of the checked files (keyed by the path shown in messages), with the
     fresh rules run now and duplicate ids across all entries, sorted by file and line."""
     media = _MediaChecker(root)
@@ -110,6 +124,8 @@ def report(entries: Mapping[str, Entry], *, files: int, root: Path, now: datetim
         problems.extend(media.problems(key, entry.media))
     for key, entry in compress(items, map(_EXPIRES, values)):
         problems.extend(_expired(key, entry, now))
+    for key, entry in compress(items, map(_NEUTRAL, values)) if periods else ():
+        problems.extend(neutrality_problems(key, entry.id, entry.neutral, periods, now))
     problems.extend(_duplicate_ids(entries))
     problems.sort(key=attrgetter("file", "line", "code"))
     return Report(files=files, problems=tuple(problems))

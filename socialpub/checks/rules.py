@@ -11,15 +11,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import regex
 
+from socialpub.checks.etiquette import emoji_count, etiquette_problems
 from socialpub.checks.media import media_problems
 from socialpub.checks.platform import platform_problems
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config, channel_hint
 from socialpub.models import Post, Problem, Status, Variant
-from socialpub.render.counting import graphemes
+
+__all__ = ["emoji_count", "post_problems"]
 
 MAX_EMOJI = 5
-_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 _BODY_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
 
 
@@ -33,7 +34,8 @@ def post_problems(
     for variant in variants:
         problems.extend(variant.problems)
     problems.extend(platform_problems(post, channels, variants, config))
-    problems.extend(_editorial_problems(post))
+    problems.extend(_editorial_problems(post, config))
+    problems.extend(etiquette_problems(post, variants, config))
     return problems
 
 
@@ -57,7 +59,9 @@ def _channel_problems(post: Post, config: Config) -> list[Problem]:
     ]
 
 
-def _editorial_problems(post: Post) -> list[Problem]:
+def _editorial_problems(post: Post, config: Config) -> list[Problem]:
+    """Built-in style warnings; a rule of the same kind in the etiquette replaces them."""
+    etiquette = config.etiquette
     problems: list[Problem] = []
     if post.status is Status.APPROVED and not post.approved_by:
         problems.append(
@@ -70,7 +74,8 @@ def _editorial_problems(post: Post) -> list[Problem]:
                 "add `approved_by: <name>` so the approval can be traced",
             )
         )
-    for tag, line in _hashtags(post):
+    replaced = etiquette.configured("hashtag_case") if etiquette else False
+    for tag, line in () if replaced else _hashtags(post):
         if (tag.islower() and len(tag) >= 15) or (tag.isupper() and len(tag) > 6):
             problems.append(
                 problem(
@@ -83,7 +88,7 @@ def _editorial_problems(post: Post) -> list[Problem]:
                 )
             )
     emoji = emoji_count(post.body)
-    if emoji > MAX_EMOJI:
+    if emoji > MAX_EMOJI and not (etiquette and etiquette.configured("max_emojis")):
         problems.append(
             problem(
                 "SP403",
@@ -95,22 +100,6 @@ def _editorial_problems(post: Post) -> list[Problem]:
             )
         )
     return problems
-
-
-def emoji_count(text: str) -> int:
-    """Grapheme clusters that hold an emoji (a family or a flag counts once)."""
-    if not _PICTOGRAPH.search(text):
-        return 0  # most posts: skip splitting the text into clusters
-    # a cluster of one Latin-1 character is a pictograph only as © or ®: no regex for those
-    return sum(
-        1
-        for cluster in graphemes(text)
-        if (
-            cluster in "©®"
-            if len(cluster) == 1 and cluster <= "\xff"
-            else _PICTOGRAPH.search(cluster)
-        )
-    )
 
 
 def _hashtags(post: Post) -> Iterable[tuple[str, int]]:

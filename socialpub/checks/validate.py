@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub import __version__
 from socialpub.checks.cache import ValidationCache
+from socialpub.checks.neutrality import neutral_data, periods_of
 from socialpub.checks.prefork import Check, Prechecker
 from socialpub.checks.report import Entry, Report, entry_of, id_entry, problem_data, report
 from socialpub.content.codes import problem
@@ -93,7 +94,9 @@ def validate(
     if changed is not None:
         entries.update(_quick_entries([p for p in files if keys[p] not in entries], keys))
     with _collector_paused():
-        return report(entries, files=len(full), root=config.root, now=now)
+        return report(
+            entries, files=len(full), root=config.root, now=now, periods=periods_of(config)
+        )
 
 
 @contextlib.contextmanager
@@ -125,10 +128,12 @@ def check_selection(
         channels = post_channels(post, config)
         problems = [*loaded.problems, *post_problems(post, channels, variants[post.id], config)]
         key = _key(str(loaded.path), config)
-        entries[key] = entry_of(post, [_relative(p, config) for p in problems])
+        relative = [_relative(p, config) for p in problems]
+        entries[key] = entry_of(post, relative, neutral_data(post, config))
     for place in selection.others:
         entries.setdefault(_key(place.file, config), id_entry(place.id, place.line))
-    return report(entries, files=len(selection.loaded), root=config.root, now=now)
+    periods = periods_of(config)
+    return report(entries, files=len(selection.loaded), root=config.root, now=now, periods=periods)
 
 
 def check_post(post: Post, config: Config, renderer: Renderer) -> list[Problem]:
@@ -304,7 +309,8 @@ def _check_file(path: Path, data: bytes, config: Config, renderer: Renderer) -> 
     problems = list(loaded.problems)
     if loaded.post is not None:
         problems.extend(check_post(loaded.post, config, renderer))
-    return entry_of(loaded.post, [_relative(p, config) for p in problems])
+    neutral = neutral_data(loaded.post, config) if loaded.post is not None else ()
+    return entry_of(loaded.post, [_relative(p, config) for p in problems], neutral)
 
 
 # --- helpers -------------------------------------------------------------------------------

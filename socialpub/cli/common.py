@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from socialpub.content.config import Config
 
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
+EXIT_BROKEN_PIPE = 141  # the shell's code for a closed pipe (128 + SIGPIPE), as git gives
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -90,6 +92,9 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise  # the command line's own exits and usage errors
+        except BrokenPipeError:  # `socialpub audit | head`: the reader has all it wants
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (Exception, KeyboardInterrupt) as exc:
             if not _expected(exc) and os.environ.get("SOCIALPUB_DEBUG"):
                 raise
@@ -104,6 +109,12 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(failure.exit_code) from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _output_format(kwargs: Mapping[str, object]) -> Format:

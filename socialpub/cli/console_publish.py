@@ -47,6 +47,11 @@ _RESULT_STYLE = {
 }
 
 
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A rich table on a terminal; plain columns (no header) into a pipe or a CI log."""
+    _table(title, columns, rows)
+
+
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     if not use_colour(sys.stdout):
         sys.stdout.write(f"{title}\n")

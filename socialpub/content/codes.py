@@ -99,6 +99,15 @@ CODES: dict[str, Code] = {
             "corrections.channels names neither a channel nor a channel type",
         ),
         Code("SP562", "invalid-duration", E, "corrections.edit_within is not like 30min, 48h, 7d"),
+        # etiquette (config `etiquette:`; each rule's severity is configurable)
+        Code("SP601", "forbidden-word", E, "a word the county's etiquette does not allow"),
+        Code("SP602", "missing-signoff", W, "the text lacks its department's sign-off line"),
+        Code("SP603", "etiquette-hashtags", W, "more hashtags than the etiquette allows"),
+        Code("SP604", "etiquette-emoji", W, "more emoji than the etiquette allows"),
+        Code("SP605", "hashtag-not-camelcase", W, "a long hashtag all in one case, not CamelCase"),
+        Code("SP606", "link-shortener", E, "a shortened link hides where it leads"),
+        Code("SP607", "shouting", W, "words in capitals read as shouting"),
+        Code("SP608", "neutrality-period", W, "a tagged post due in a neutrality period: held"),
     )
 }
 

@@ -18,6 +18,7 @@ from socialpub import specs
 from socialpub.content import pubconfig, yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.corrections import Policy, read_corrections
+from socialpub.content.etiquetteconfig import Etiquette, read_etiquette
 from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
@@ -28,7 +29,7 @@ from socialpub.models import Problem
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
 TOP_KEYS: tuple[str, ...] = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
-TOP_KEYS += ("publish", "sources", "corrections")
+TOP_KEYS += ("publish", "sources", "etiquette", "corrections")
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -102,6 +103,7 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
     #: what a changed post gets where the platform cannot edit it (content/corrections.py)
     corrections: Policy = field(default_factory=Policy)
+    etiquette: Etiquette | None = None  # house rules for posts; None: no etiquette rules
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
 
@@ -217,12 +219,14 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         problems.append(
             problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
         )
-    posts_dir = root / _text(path, raw, "posts_dir", "posts", problems)
+    posts_folder = _text(path, raw, "posts_dir", "posts", problems)
+    posts_dir = root / posts_folder
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
     corrections = read_corrections(path, raw, problems)
+    etiquette = read_etiquette(path, raw, posts_folder, timezone or ZoneInfo("UTC"), problems)
     if timezone is None:
         return None
     return Config(
@@ -236,6 +240,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         publish=publish,
         sources=sources,
         corrections=corrections,
+        etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 

@@ -216,6 +216,8 @@ class _Reader(FieldReader):
             self.report("SP113", body_line, "body", "the post has no text", "write the text")
         lines = dict(meta.lines)
         lines["body"] = body_line
+        # where the text itself starts: blank lines after the front matter are stripped
+        lines["text"] = body_line + len(body) - len(body.lstrip("\n"))
         return Post(
             id=self.post_id(meta),
             title=self.required_text(meta, "title"),

@@ -48,6 +48,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
+def private_folder(path: Path) -> Path:
+    """`path` made for the owner only (0700), with a `.gitignore` of `*` so git never sees
+    what is kept there, even in a repository whose own .gitignore forgot it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ignore = path / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# socialpub's private state: never committed\n*\n", encoding="utf-8")
+    return path
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, rename over the target, fsync the folder."""
     import tempfile  # ~5 ms to import, and most runs write nothing

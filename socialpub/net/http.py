@@ -78,6 +78,13 @@ class Redactor:
         }
         self._values = sorted(values, key=len, reverse=True)
 
+    def add(self, *secrets: str) -> None:
+        """Also hide these (tokens a platform hands out during a run)."""
+        fresh = {s for s in secrets if s} - set(self._values)
+        if fresh:
+            values = set(self._values) | set(Redactor(fresh)._values)
+            self._values = sorted(values, key=len, reverse=True)
+
     def __call__(self, text: str) -> str:
         for value in self._values:
             text = text.replace(value, REDACTED)

@@ -58,7 +58,9 @@ class CorrectionProgress:
 
     def before(self, index: int) -> None:
         own = index - len(self._base)
-        self.update("correcting", f"message {own + 1} of {self.correction.messages}", inflight=own)
+        self.update(
+            "sending correction", f"message {own + 1} of {self.correction.messages}", inflight=own
+        )
 
     def attempted(self, index: int) -> bool:
         own = self.correction
@@ -127,7 +129,7 @@ class Corrector:
             )
             corrections = (*record.corrections, correction)
             record = record.with_event(
-                self.clock.now(), "correction begun", kind, corrections=corrections
+                self.clock.now(), "began a correction", kind, corrections=corrections
             )
             self.ledger.put(record)
         # the kind of the correction begun decides, even if the policy changed since
@@ -209,7 +211,7 @@ class Corrector:
     ) -> Ended:
         error = str(exc)
         inflight = progress.correction.inflight if unconfirmed else None
-        event = "correction unconfirmed" if unconfirmed else "correction failed"
+        event = "unconfirmed correction" if unconfirmed else "failed to correct"
         progress.update(event, error, record={"last_error": error}, inflight=inflight, error=error)
         return (result or ("unconfirmed" if unconfirmed else "failed")), "", error
 

@@ -17,7 +17,7 @@ from socialpub.publishing.ledger import Record
 #: an edit planned this close to the end of the platform's window might arrive too late
 EDIT_MARGIN = timedelta(minutes=1)
 #: the ledger events of a correction that is finished
-CORRECTED = {Kind.REPLY.value: "corrected by a reply", Kind.REPOST.value: "posted again"}
+CORRECTED = {Kind.REPLY.value: "corrected by a reply", Kind.REPOST.value: "corrected: posted again"}
 
 
 def edit_closed(

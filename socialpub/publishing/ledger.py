@@ -30,6 +30,10 @@ from socialpub.publishing.correction_log import Correction
 LEDGER_DIR = Path(".socialpub") / "ledger"
 FORMAT = 1
 HISTORY_KEPT = 20
+#: events `socialpub audit` reports: never trimmed away by a run of retries
+MILESTONES = frozenset(
+    {"published", "scheduled", "edited", "confirmed", "deleted", "kit written", "kit rewritten"}
+) | {"corrected by a reply", "corrected: posted again"}  # publishing/corrections.py
 # atomic_write's temp file: ".<channel>.json." and mkstemp's 8 random characters
 _TEMP_FILE = re.compile(r"\..+\.json\.[a-z0-9_]{8}")
 
@@ -77,7 +81,7 @@ class Record:
 
     def with_event(self, at: datetime, event: str, detail: str = "", **changes: Any) -> Record:
         entry = (at.isoformat(timespec="seconds"), event, detail)
-        history = (*self.history, entry)[-HISTORY_KEPT:]
+        history = _trimmed((*self.history, entry))
         return dataclasses.replace(self, updated_at=at, history=history, **changes)
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +135,18 @@ class Record:
             history=tuple((str(a), str(b), str(c)) for a, b, c in data.get("history", [])),
             corrections=tuple(Correction.from_json(c) for c in data.get("corrections", [])),
         )
+
+
+def _trimmed(history: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """At most HISTORY_KEPT events, dropping the oldest that are not milestones first."""
+    surplus = len(history) - HISTORY_KEPT
+    kept = []
+    for entry in history:
+        if surplus > 0 and entry[1] not in MILESTONES:
+            surplus -= 1
+            continue
+        kept.append(entry)
+    return tuple(kept)
 
 
 class Ledger:

@@ -7,38 +7,24 @@ Gates are pure: they receive `now` and read nothing but what they were built wit
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from socialpub.content.config import Config
 from socialpub.models import Post, Variant
+from socialpub.workflow.hold import Gate, Hold, HoldKind
+from socialpub.workflow.neutrality import NeutralityGate, never_overridden
 
-
-class HoldKind(enum.StrEnum):
-    BLOCKED = "blocked"  # a person has to act (approve, fix the policy)
-    WAIT = "wait"  # goes out by itself later (quiet hours, embargo)
-    PAUSED = "paused"  # publishing is paused: `socialpub resume` ends it
-
-
-@dataclass(frozen=True)
-class Hold:
-    kind: HoldKind
-    reason: str  # shown in plan and status: short, and says how to go on
-    until: datetime | None = None  # when a WAIT ends by itself
-
-
-class Gate(Protocol):
-    def holds(self, post: Post, variant: Variant, now: datetime) -> Iterable[Hold]:
-        """What keeps `post` on `variant.channel` back at `now` (nothing: it may go)."""
-        ...
+__all__ = ["Gate", "Hold", "HoldKind", "gates", "holds_of"]
 
 
 def gates(config: Config) -> Sequence[Gate]:
     """The gates of a run, in the order their holds are reported."""
-    return ()
+    found: list[Gate] = []
+    if config.etiquette is not None and config.etiquette.neutrality:
+        # the press office's override is part of approvals: wired in with them
+        found.append(NeutralityGate(config.etiquette.neutrality, never_overridden))
+    return tuple(found)
 
 
 def holds_of(
