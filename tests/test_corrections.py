@@ -6,10 +6,12 @@ fakes' stored state."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +31,7 @@ from socialpub.publishing.plan import Action, Delivery, Target, plan_delivery, r
 from socialpub.publishing.reconcile import delete
 from socialpub.publishing.workset import build
 from tests.adapterkit import T0, FakeClock, make_http
-from tests.conftest import Repo
+from tests.conftest import PROJECT, Repo
 from tests.test_bluesky import PASSWORD, PDS, FakePds
 from tests.test_plan import make_post, make_record, make_variant
 from tests.test_telegram import TOKEN, Bot
@@ -553,3 +555,17 @@ def test_the_audit_lists_each_finished_correction_once(world: World) -> None:
     corrected = [e for e in events if e["event"].startswith("correct")]
     assert [e["event"] for e in corrected] == ["corrected by a reply"]
     assert corrected[0]["detail"] == world.record("bsky").corrections[0].url
+
+
+def test_the_example_configs_corrections_block_loads_when_uncommented(tmp_path: Path) -> None:
+    text = (PROJECT / "config.example.yaml").read_text(encoding="utf-8")
+    start = text.index("# corrections:")
+    end = text.index("\n\n", start)
+    block = "\n".join(re.sub(r"^# ?", "", line) for line in text[start:end].splitlines())
+    path = tmp_path / "socialpub.yaml"
+    path.write_text(text[:start] + block + "\n" + text[end:], encoding="utf-8")
+    policy = load_config(path).corrections
+    assert policy.kind_for("bluesky", "bluesky") is Kind.REPLY
+    assert policy.kind_for("threads", "threads") is Kind.REPOST
+    assert policy.kind_for("mastodon", "mastodon") is Kind.REPORT
+    assert policy.edit_window("telegram", "telegram") == timedelta(hours=48)
