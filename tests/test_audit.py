@@ -117,3 +117,11 @@ def test_outside_git_the_audit_has_the_ledger_only(repo: Repo) -> None:
     Ledger(repo.root).put(record.with_event(T0, "deleted", "https://social.example/@kreis/9"))
     events = json.loads(audit(repo, "--format", "json"))
     assert [(e["post"], e["event"]) for e in events] == [("p", "deleted")]
+
+
+def test_json_output_gets_its_errors_as_json(repo: Repo) -> None:
+    repo.write_config("timezone: Nowhere/City\n")
+    done = CliRunner().invoke(app, ["audit", "--config", str(repo.config), "--format", "json"])
+    assert done.exit_code == 3
+    problems = json.loads(done.stdout)  # the config's problems, as validate --format json
+    assert {p["field"] for p in problems} >= {"timezone"}

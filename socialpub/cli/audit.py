@@ -35,7 +35,7 @@ def audit(
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[
+    format: Annotated[
         AuditFormat, typer.Option("--format", help="table, csv (for a spreadsheet) or json.")
     ] = AuditFormat.table,
     output: Annotated[
@@ -55,12 +55,12 @@ def audit(
         [trail.authorship(cfg), *trail.workflow_events(cfg), trail.deliveries(Ledger(cfg.root))],
         since=_moment(since, cfg),
     )
-    if output_format is AuditFormat.table and output is None:
+    if format is AuditFormat.table and output is None:
         from socialpub.cli.console_publish import print_table
 
         print_table(f"Audit ({len(events)} events)", COLUMNS, _rows(events))
         return
-    text = _render(events, output_format)
+    text = _render(events, format)
     if output is None:
         sys.stdout.write(text)
         return

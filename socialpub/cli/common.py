@@ -121,7 +121,10 @@ def _output_format(kwargs: Mapping[str, object]) -> Format:
     if kwargs.get("as_json") is True:
         return Format.json
     chosen = kwargs.get("format")
-    return chosen if isinstance(chosen, Format) else Format.text
+    if isinstance(chosen, Format):
+        return chosen
+    # another command's own formats (audit: table, csv, json): JSON errors for JSON output
+    return Format.json if isinstance(chosen, enum.Enum) and chosen.value == "json" else Format.text
 
 
 def _expected(exc: BaseException) -> bool:
