@@ -40,6 +40,8 @@ CONFIG_COMMANDS = [
     ["correct", "faellig", "--json"],
     ["site", "build", "--json"],
     ["sources", "fetch", "--json"],
+    ["approve", "faellig", "--json"],
+    ["approvals", "--json"],
 ]
 PROBLEM_KEYS = {"file", "line", "field", "code", "severity", "message", "hint"}
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import regex
 
+from socialpub.checks.departments import department_problems
 from socialpub.checks.etiquette import emoji_count, etiquette_problems
 from socialpub.checks.media import media_problems
 from socialpub.checks.platform import platform_problems
@@ -35,6 +36,7 @@ def post_problems(
         problems.extend(variant.problems)
     problems.extend(platform_problems(post, channels, variants, config))
     problems.extend(_editorial_problems(post, config))
+    problems.extend(department_problems(post, channels, config))
     problems.extend(etiquette_problems(post, variants, config))
     return problems
 
@@ -63,7 +65,8 @@ def _editorial_problems(post: Post, config: Config) -> list[Problem]:
     """Built-in style warnings; a rule of the same kind in the etiquette replaces them."""
     etiquette = config.etiquette
     problems: list[Problem] = []
-    if post.status is Status.APPROVED and not post.approved_by:
+    # in workflow mode the approval is a record (`socialpub approve`), not `approved_by`
+    if post.status is Status.APPROVED and not post.approved_by and config.workflow is None:
         problems.append(
             problem(
                 "SP401",

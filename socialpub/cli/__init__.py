@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from socialpub.cli import audit, content, correct, manual, publishing, site
+from socialpub.cli import approve, audit, content, correct, manual, publishing, site
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
 
@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_USAGE",
     "Platform",
     "app",
+    "approve",
     "audit",
     "content",
     "correct",

@@ -53,6 +53,7 @@ def audit(
     cfg = load(config)
     events = trail.collect(
         [trail.authorship(cfg), *trail.workflow_events(cfg), trail.deliveries(Ledger(cfg.root))],
+        cfg.timezone,
         since=_moment(since, cfg),
     )
     if format is AuditFormat.table and output is None:

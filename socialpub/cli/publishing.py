@@ -247,7 +247,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
-    from socialpub.cli import console, console_publish
+    from socialpub.cli import approve, console, console_publish
     from socialpub.content.posts import post_channels, select_posts
     from socialpub.publishing.ledger import Ledger, Record, State
 
@@ -268,6 +268,7 @@ def status(
         console.print_json(console_publish.status_json(rows, at))
     else:
         console_publish.print_status(rows)
+        approve.print_approval_lines(cfg, posts or [])
         console_publish.print_waiting(
             [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at
         )

@@ -108,6 +108,8 @@ CODES: dict[str, Code] = {
         Code("SP606", "link-shortener", E, "a shortened link hides where it leads"),
         Code("SP607", "shouting", W, "words in capitals read as shouting"),
         Code("SP608", "neutrality-period", W, "a tagged post due in a neutrality period: held"),
+        # workflow: departments and approvals
+        Code("SP701", "channel-not-allowed", E, "the post's department may not use this channel"),
     )
 }
 

@@ -23,13 +23,15 @@ from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
+from socialpub.content.workflowconfig import WorkflowConfig, read_workflow
 from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-TOP_KEYS: tuple[str, ...] = ("timezone", "lang", "posts_dir", "templates_dir", "channels")
-TOP_KEYS += ("publish", "sources", "etiquette", "corrections")
+#: blocks of settings
+SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow", "corrections")
+TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -101,11 +103,12 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
-    #: what a changed post gets where the platform cannot edit it (content/corrections.py)
-    corrections: Policy = field(default_factory=Policy)
+    corrections: Policy = field(default_factory=Policy)  # content/corrections.py
     etiquette: Etiquette | None = None  # house rules for posts; None: no etiquette rules
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
+    #: departments, approvers and policy; None: `status: approved` is the permission
+    workflow: WorkflowConfig | None = None
 
 
 DEFAULT_SITE_DIR = "site"
@@ -227,6 +230,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     sources = read_sources(path, raw, problems)
     corrections = read_corrections(path, raw, problems)
     etiquette = read_etiquette(path, raw, posts_folder, timezone or ZoneInfo("UTC"), problems)
+    workflow = read_workflow(path, raw, channels, problems)
     if timezone is None:
         return None
     return Config(
@@ -242,6 +246,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         corrections=corrections,
         etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+        workflow=workflow,
     )
 
 

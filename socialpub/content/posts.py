@@ -248,8 +248,21 @@ def post_channels(post: Post, config: Config) -> dict[str, ChannelConfig]:
     (a channel that publishes only posts with media, Instagram, is left out of a post without
     any; named in `channels:`, it stays, and validation refuses the post: SP208)."""
     if post.channels is None:
-        return {n: c for n, c in config.channels.items() if _can_take(post, n, c)}
+        allowed = _department_channels(post, config)
+        return {
+            n: c
+            for n, c in config.channels.items()
+            if _can_take(post, n, c) and (allowed is None or n in allowed)
+        }
     return {name: config.channels[name] for name in post.channels if name in config.channels}
+
+
+def _department_channels(post: Post, config: Config) -> tuple[str, ...] | None:
+    """A department's post without `channels:` goes to the department's channels only."""
+    if config.workflow is None:
+        return None
+    department = config.workflow.department_of(post.source, config.posts_dir)
+    return department.channels if department else None
 
 
 def _can_take(post: Post, name: str, channel: ChannelConfig) -> bool:

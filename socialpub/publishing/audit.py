@@ -9,15 +9,17 @@ pause record's history. Nothing here is typed by the author of a post.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from socialpub.content.config import Config
 from socialpub.publishing.ledger import MILESTONES, Ledger, Record
+from socialpub.workflow.approvals import ALL, Approval, load_approvals
 from socialpub.workflow.history import Change, changes_below
 
 COLUMNS = ("at", "post", "channel", "event", "who", "detail")
@@ -57,12 +59,48 @@ def deliveries(ledger: Ledger) -> list[Event]:
 
 def workflow_events(config: Config) -> list[list[Event]]:
     """Approvals and pauses (filled in as the workflow records them)."""
-    return []
+    return [approval_events(config)]
 
 
-def collect(groups: Iterable[Sequence[Event]], *, since: datetime | None = None) -> list[Event]:
-    """All events in time order (a post's in the order they happened), from `since` on."""
-    events = [e for group in groups for e in group if since is None or e.at >= since]
+def approval_events(config: Config) -> list[Event]:
+    """An `approved` event per approval record: by whom, signed or not, overrides."""
+    policy = config.workflow.policy if config.workflow else None
+    signers = config.root / policy.allowed_signers if policy and policy.allowed_signers else None
+    return [_approved(approval) for approval in load_approvals(config.root, signers)]
+
+
+def _approved(approval: Approval) -> Event:
+    signature = approval.signature
+    how = [
+        "signature not checked"
+        if signature is None
+        else (f"signed by {signature.signed_by}" if signature.signed_by else "not signed")
+    ]
+    if approval.override:
+        how.append(f"override: {approval.reason}")
+    how.append(f"content {approval.content[:16]}")
+    channel = "" if approval.channel == ALL else approval.channel
+    return Event(
+        approval.approved_at,
+        approval.post,
+        channel,
+        "approved",
+        str(approval.approver),
+        "; ".join(how),
+    )
+
+
+def collect(
+    groups: Iterable[Sequence[Event]], zone: tzinfo, *, since: datetime | None = None
+) -> list[Event]:
+    """All events in time order, from `since` on, their times in the config's `zone` (git,
+    the ledger and the approvals each write their own offset)."""
+    events = [
+        dataclasses.replace(e, at=e.at.astimezone(zone))
+        for group in groups
+        for e in group
+        if since is None or e.at >= since
+    ]
     return sorted(events, key=lambda e: (e.at, e.post, e.channel, e.event))
 
 

@@ -16,13 +16,17 @@ from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.site.build import BuildReport, build_site, site_settings
 from socialpub.site.model import Copy
 from socialpub.sources.store import load_items
+from socialpub.workflow.approvalgate import unapproved_website_posts
 
 
 def rebuild(config: Config, *, now: datetime, out_dir: Path | None = None) -> BuildReport:
     target = out_dir or site_settings(config).out_dir
     items = load_items(config.root, config.sources)
     copies = site_copies(Ledger(config.root).records())
-    return build_site(config, target, now=now, copies=copies, source_entries=items)
+    withheld = unapproved_website_posts(config)
+    return build_site(
+        config, target, now=now, copies=copies, source_entries=items, withheld=withheld
+    )
 
 
 def site_copies(records: Iterable[Record]) -> list[Copy]:

@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,9 +104,11 @@ def build_site(
     now: datetime,
     copies: Iterable[Copy] = (),
     source_entries: Iterable[Entry] = (),
+    withheld: Collection[str] = (),
 ) -> BuildReport:
+    """`withheld`: ids of own posts not shown yet (the workflow has not approved them)."""
     with _without_collections():
-        return _build(config, out_dir, now, copies, source_entries)
+        return _build(config, out_dir, now, copies, source_entries, withheld)
 
 
 @contextlib.contextmanager
@@ -129,6 +131,7 @@ def _build(
     now: datetime,
     copies: Iterable[Copy],
     source_entries: Iterable[Entry],
+    withheld: Collection[str] = (),
 ) -> BuildReport:
     settings = site_settings(config)
     manifest = Manifest.load(out_dir)
@@ -140,6 +143,7 @@ def _build(
         entries = own.own_entries(
             config, loaded.summaries, now=now, copies=copies, media=media, details=details
         )
+        entries = [entry for entry in entries if entry.id not in withheld]
         partner = [_with_site_media(entry, media) for entry in source_entries]
         ordered = newest_first(_checked([*entries, *partner]))
         outputs = _outputs(ordered, config, settings, media, details)

@@ -7,7 +7,7 @@ Gates are pure: they receive `now` and read nothing but what they were built wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from socialpub.content.config import Config
@@ -21,9 +21,15 @@ __all__ = ["Gate", "Hold", "HoldKind", "gates", "holds_of"]
 def gates(config: Config) -> Sequence[Gate]:
     """The gates of a run, in the order their holds are reported."""
     found: list[Gate] = []
+    overridden: Callable[[Post], bool] = never_overridden
+    if config.workflow is not None:
+        from socialpub.workflow.approvalgate import approval_gate
+
+        approvals = approval_gate(config)
+        found.append(approvals)
+        overridden = approvals.overridden  # the press office released it (--override)
     if config.etiquette is not None and config.etiquette.neutrality:
-        # the press office's override is part of approvals: wired in with them
-        found.append(NeutralityGate(config.etiquette.neutrality, never_overridden))
+        found.append(NeutralityGate(config.etiquette.neutrality, overridden))
     return tuple(found)
 
 
