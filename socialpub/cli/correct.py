@@ -71,7 +71,7 @@ def _perform(
 ) -> None:
     """The corrections and edits of one post, through the same engine and lock as publish."""
     from socialpub.cli import console, console_publish
-    from socialpub.cli.publishing import _engine, ledger_lock, system_clock
+    from socialpub.cli.publishing import engine, ledger_lock, system_clock
     from socialpub.publishing.engine import Result, summary_counts
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.plan import Action
@@ -83,7 +83,7 @@ def _perform(
         at = moment(now_, cfg)
         work = build(cfg, Ledger(cfg.root), at, selectors=[post], channels=channels)
         due = [d for d in work.deliveries if d.action in (Action.CORRECT, Action.EDIT)]
-        outcomes = _engine(cfg, clock).run(due)
+        outcomes = engine(cfg, clock).run(due)
     if as_json:
         console.print_json([o.as_dict() for o in outcomes])
     else:
