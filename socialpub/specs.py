@@ -83,6 +83,10 @@ class Capabilities:
     schedule_lead: timedelta = timedelta(minutes=5)
     schedule_horizon: timedelta | None = None
     edit: bool = False
+    #: how long after posting an edit is still possible (None: for ever), and how many edits
+    #: (0: no limit); after that a change is a correction (content/corrections.py)
+    edit_window: timedelta | None = None
+    max_edits: int = 0
     delete: bool = False
     api: bool = True  # False: no posting API (Xing): a manual posting kit
 
@@ -193,6 +197,8 @@ X = ChannelSpec(
         alt_text_max=1000,
         threads=True,  # as replies
         edit=True,  # within 30 minutes of posting, at most 5 times (the adapter checks)
+        edit_window=timedelta(minutes=30),
+        max_edits=5,
         delete=True,
     ),
     required=frozenset({"user_id"}),  # the account's numeric id (lookup of its posts)

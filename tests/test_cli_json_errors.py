@@ -36,6 +36,8 @@ CONFIG_COMMANDS = [
     ["reconcile", "--json"],
     ["delete", "faellig", "--json"],
     ["confirm", "faellig", "--channel", "xing", "--url", "https://xing.com/p/1", "--json"],
+    ["correct", "faellig", "--dry-run", "--json"],
+    ["correct", "faellig", "--json"],
     ["site", "build", "--json"],
     ["sources", "fetch", "--json"],
     ["approve", "faellig", "--json"],

@@ -408,6 +408,7 @@ def test_only_sending_actions_send() -> None:
         Action.SCHEDULE,
         Action.RESUME,
         Action.EDIT,
+        Action.CORRECT,
         Action.CONFIRM,
         Action.UNSCHEDULE,  # asks the platform to delete what it holds scheduled
     }

@@ -104,6 +104,11 @@ class Adapter(abc.ABC):
     def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
         """Create the post (or the rest of a thread) on the platform."""
 
+    def reply(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
+        """Send the payload's messages after `progress.sent` as replies under its last one (a
+        correction). Where thread parts are replies to the part before, that is `send()`."""
+        return self.send(payload, http, progress)
+
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         """Change a published post to the payload's text."""
         raise Rejected(f"{self.spec.title} cannot edit a published post")

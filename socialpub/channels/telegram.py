@@ -15,6 +15,7 @@ bots cannot read a channel's history, so `lookup()` answers UNKNOWN (a person ha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mimetypes
 from collections.abc import Mapping, Sequence
@@ -136,6 +137,16 @@ class TelegramAdapter(Adapter):
             done.append(self._sent(message, result))
             progress.after(index, done[-1])
         return Receipt(tuple(done))
+
+    def reply(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
+        """The first new message replies to the original's last one (Telegram's thread parts
+        are plain messages); the rest follow it."""
+        start, parent = len(progress.sent), progress.sent[-1]
+        target = (parent.refs.get("message_ids") or [_id(parent)])[-1]
+        messages = list(payload.messages)
+        body = {**messages[start]["body"], "reply_parameters": {"message_id": target}}
+        messages[start] = {**messages[start], "body": body}
+        return self.send(dataclasses.replace(payload, messages=tuple(messages)), http, progress)
 
     def _request(self, message: Mapping[str, Any], media: Sequence[MediaFile]) -> dict[str, Any]:
         """httpx arguments: JSON for text, multipart when the message uploads files."""

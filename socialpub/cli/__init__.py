@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from socialpub.cli import approve, audit, content, manual, pause, publishing, site
+from socialpub.cli import approve, audit, content, correct, manual, pause, publishing, site
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
 
@@ -24,6 +24,7 @@ __all__ = [
     "approve",
     "audit",
     "content",
+    "correct",
     "main",
     "manual",
     "pause",

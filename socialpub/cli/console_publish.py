@@ -30,6 +30,7 @@ _ACTION_STYLE = {
     Action.SCHEDULE: "cyan",
     Action.RESUME: "yellow",
     Action.EDIT: "yellow",
+    Action.CORRECT: "yellow",
     Action.UNCONFIRMED: "red",
     Action.BLOCKED: "red",
     Action.PAUSED: "magenta",
@@ -38,6 +39,7 @@ _RESULT_STYLE = {
     Result.PUBLISHED: "green",
     Result.SCHEDULED: "cyan",
     Result.EDITED: "yellow",
+    Result.CORRECTED: "yellow",
     Result.FAILED: "red",
     Result.UNCONFIRMED: "red",
     Result.WAITING: "yellow",
@@ -191,6 +193,7 @@ def status_json(
             "last_error": record.last_error if record else "",
             "confirmed_by": record.confirmed_by if record else "",
             "waiting_minutes": _waiting_minutes(record, at),
+            "corrections": [c.to_json() for c in record.corrections] if record else [],
         }
         for post, channel, record in rows
     ]

@@ -60,7 +60,7 @@ def system_clock(config: Config) -> Clock:
     )
 
 
-def _engine(
+def engine(
     config: Config, clock: Clock, on_outcome: Callable[[Outcome], None] | None = None
 ) -> Engine:
     import random  # only publishing runs need it
@@ -167,7 +167,7 @@ def publish(
         if site and any(d.channel_type == "website" for d in due):
             _build_site(cfg, at)  # the pages must exist before their deliveries are recorded
         with console_publish.LiveReport(len(due)) as report:
-            outcomes = _engine(cfg, clock, report).run(due)
+            outcomes = engine(cfg, clock, report).run(due)
         if site and outcomes:
             _build_site(cfg, at)  # "Auch auf" links to the copies just published
         if as_json:
@@ -323,7 +323,7 @@ def reconcile(
             )
         ask = _ask if sys.stdin.isatty() and not as_json else None
         results = run_reconcile(
-            _engine(cfg, clock),
+            engine(cfg, clock),
             work.deliveries,
             mark_published=mark_published,
             resend=resend,
@@ -377,7 +377,7 @@ def delete(
             raise UsageError(
                 f"nothing of post {post!r} was published", hint="see `socialpub status`"
             )
-        results = run_delete(_engine(cfg, clock), records)
+        results = run_delete(engine(cfg, clock), records)
     if as_json:
         console.print_json(resolutions_json(results))
     else:

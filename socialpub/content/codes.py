@@ -87,6 +87,20 @@ CODES: dict[str, Code] = {
         Code("SP504", "literal-secret", E, "a secret written into the config instead of ${ENV}"),
         Code("SP505", "unknown-channel-type", E, "a channel type socialpub does not have"),
         Code("SP506", "config-wrong-value", E, "a config value has the wrong type or format"),
+        # corrections policy (content/corrections.py)
+        Code(
+            "SP560",
+            "unknown-correction-kind",
+            E,
+            "a correction kind other than reply, repost, report",
+        ),
+        Code(
+            "SP561",
+            "correction-unknown-channel",
+            E,
+            "corrections.channels names neither a channel nor a channel type",
+        ),
+        Code("SP562", "invalid-duration", E, "corrections.edit_within is not like 30min, 48h, 7d"),
         # etiquette (config `etiquette:`; each rule's severity is configurable)
         Code("SP601", "forbidden-word", E, "a word the county's etiquette does not allow"),
         Code("SP602", "missing-signoff", W, "the text lacks its department's sign-off line"),

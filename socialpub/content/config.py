@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpub import specs
 from socialpub.content import pubconfig, yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.corrections import Policy, read_corrections
 from socialpub.content.etiquetteconfig import Etiquette, read_etiquette
 from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
@@ -28,7 +29,8 @@ from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
-SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow")  # blocks of settings
+#: blocks of settings
+SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow", "corrections")
 TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 _SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -101,6 +103,7 @@ class Config:
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     publish: pubconfig.PublishSettings = field(default_factory=pubconfig.PublishSettings)
     sources: tuple[SourceConfig, ...] = ()  # partner accounts gathered on the website
+    corrections: Policy = field(default_factory=Policy)  # content/corrections.py
     etiquette: Etiquette | None = None  # house rules for posts; None: no etiquette rules
     #: hash of the config file's bytes: cached validation results depend on it
     fingerprint: str = ""
@@ -225,6 +228,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     channels = _channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
+    corrections = read_corrections(path, raw, problems)
     etiquette = read_etiquette(path, raw, posts_folder, timezone or ZoneInfo("UTC"), problems)
     workflow = read_workflow(path, raw, channels, problems)
     if timezone is None:
@@ -239,6 +243,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         channels=channels,
         publish=publish,
         sources=sources,
+        corrections=corrections,
         etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
         workflow=workflow,

@@ -26,6 +26,7 @@ from socialpub.content.config import Config
 from socialpub.errors import ContentError, DeliveryError, InputError, NotReady, Transient
 from socialpub.models import Payload, Receipt, Sent
 from socialpub.net.http import Clock, Http
+from socialpub.publishing.correction_run import Corrector, dry_payload
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.publishing.plan import KIT_REWRITTEN, Action, Delivery
 from socialpub.publishing.unschedule import pull_back, sent_anew
@@ -37,6 +38,7 @@ class Result(enum.StrEnum):
     PUBLISHED = "published"
     SCHEDULED = "scheduled"
     EDITED = "edited"
+    CORRECTED = "corrected"  # a correction reply, or deleted and posted again
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
     WAITING = "waiting"  # nothing sent: something it needs is not there yet (NotReady)
@@ -76,6 +78,8 @@ def prepare(delivery: Delivery, adapter: Adapter, now: datetime) -> Payload:
     """The payload of a delivery; a resumed one keeps its stored key and first-attempt time
     (`now` becomes the first-attempt time of a new one: pass the same `now` to the ledger)."""
     assert delivery.variant is not None
+    if delivery.action is Action.CORRECT:
+        return dry_payload(delivery, adapter, now)
     record = delivery.record
     resuming = record is not None and delivery.action in (Action.RESUME, Action.CONFIRM)
     key = record.key if record is not None and resuming else delivery.key
@@ -198,6 +202,9 @@ class Engine:
         adapter = self.adapters[delivery.channel]
         if delivery.action is Action.UNSCHEDULE:
             return self._unschedule(delivery, adapter)
+        if delivery.action is Action.CORRECT:  # its own write-ahead steps: correction_run.py
+            ended = Corrector(self.ledger, self.clock, self.http).run(delivery, adapter)
+            return Outcome(delivery.post_id, delivery.channel, Result(ended[0]), *ended[1:])
         now = self.clock.now()  # read once: the payload and the ledger share the first attempt
         payload = prepare(delivery, adapter, now)
         recorder = Recorder(self.ledger, self._start(delivery, payload, now), self.clock)

@@ -25,6 +25,7 @@ from typing import Any
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import LedgerError
 from socialpub.models import Sent
+from socialpub.publishing.correction_log import Correction
 
 LEDGER_DIR = Path(".socialpub") / "ledger"
 FORMAT = 1
@@ -41,7 +42,7 @@ MILESTONES = frozenset(
         "kit rewritten",
         "unscheduled",  # pulled back from a platform's scheduler by a pause
     }
-)
+) | {"corrected by a reply", "corrected: posted again"}  # publishing/corrections.py
 # atomic_write's temp file: ".<channel>.json." and mkstemp's 8 random characters
 _TEMP_FILE = re.compile(r"\..+\.json\.[a-z0-9_]{8}")
 
@@ -80,6 +81,13 @@ class Record:
     last_error: str = ""
     confirmed_by: str = ""  # who posted a manual delivery by hand (`socialpub confirm`)
     history: tuple[tuple[str, str, str], ...] = ()  # (time, event, detail), newest last
+    corrections: tuple[Correction, ...] = ()  # every correction made, oldest first
+
+    @property
+    def open_correction(self) -> Correction | None:
+        """A correction that was begun and not finished (it is always the last one)."""
+        last = self.corrections[-1] if self.corrections else None
+        return last if last is not None and last.open else None
 
     def with_event(self, at: datetime, event: str, detail: str = "", **changes: Any) -> Record:
         entry = (at.isoformat(timespec="seconds"), event, detail)
@@ -108,6 +116,9 @@ class Record:
             "last_error": self.last_error,
             "confirmed_by": self.confirmed_by,
             "history": [list(h) for h in self.history],
+            **(
+                {"corrections": [c.to_json() for c in self.corrections]} if self.corrections else {}
+            ),
         }
 
     @classmethod
@@ -132,6 +143,7 @@ class Record:
             last_error=str(data.get("last_error", "")),
             confirmed_by=str(data.get("confirmed_by", "")),
             history=tuple((str(a), str(b), str(c)) for a, b, c in data.get("history", [])),
+            corrections=tuple(Correction.from_json(c) for c in data.get("corrections", [])),
         )
 
 

@@ -4,8 +4,10 @@ Rules: only approved, valid posts are published; a post is due when `publish_at`
 (or is absent) and `expires_at` has not; future posts are scheduled natively where the channel
 asks for it and the platform can, else they wait for a later run. Identity is the post id: a
 changed text edits the published post where the platform can edit, and is reported where it
-cannot, but is never posted a second time. The workflow's holds (workflow/gate.py) keep back
-whatever would send; a pause also takes natively scheduled posts off the platform's schedule.
+cannot, but is never posted a second time. Where it cannot edit (any more), the config's
+corrections policy decides (corrections.py): a correction reply, delete and post again, or report.
+The workflow's holds (workflow/gate.py) keep back whatever would send; a pause also takes
+natively scheduled posts off the platform's schedule.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from socialpub.content.config import ChannelConfig
+from socialpub.content.corrections import Kind
 from socialpub.models import Post, Status, Variant
+from socialpub.publishing.corrections import (
+    corrected_note,
+    correction_plan,
+    edit_closed,
+    kind_of,
+    unfinished,
+)
 from socialpub.publishing.ledger import Record, State
 from socialpub.workflow.gate import Hold, HoldKind
 
@@ -34,6 +44,7 @@ class Action(enum.StrEnum):
     SCHEDULE = "schedule"  # in the future: the platform's scheduler will post it
     RESUME = "resume"  # continue a failed or interrupted delivery (safe: same key, or absent)
     EDIT = "edit"  # published, and its text has changed since
+    CORRECT = "correct"  # changed, the platform cannot edit: a reply, or delete and post again
     WAIT = "wait"  # in the future: a later `publish` run posts it
     DONE = "done"  # published (or scheduled natively) and unchanged
     UNCONFIRMED = "unconfirmed"  # may or may not exist on the platform: `socialpub reconcile`
@@ -49,8 +60,8 @@ class Action(enum.StrEnum):
     def sends(self) -> bool:
         """Whether `publish` works on it (CONFIRM only asks the platform; UNSCHEDULE deletes
         what the platform holds scheduled)."""
-        sending = (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CONFIRM)
-        return self in (*sending, Action.UNSCHEDULE)
+        sending = (Action.PUBLISH, Action.SCHEDULE, Action.RESUME, Action.EDIT, Action.CORRECT)
+        return self in sending or self in (Action.CONFIRM, Action.UNSCHEDULE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class Target:
     has_adapter: bool
     idempotent: bool = False
     idempotency_window: timedelta | None = None
+    correction: Kind = Kind.REPORT  # the corrections policy for this channel
+    edit_within: timedelta | None = None  # the policy's own edit window for this channel
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ class Delivery:
     key: str = ""
     schedule_at: datetime | None = None
     record: Record | None = None
+    correction: str = ""  # for CORRECT: "reply" or "repost"
+    reply: Variant | None = None  # for a reply: its text, rendered for the channel (workset)
 
     def as_dict(self) -> dict[str, object]:
         record = self.record
@@ -87,6 +102,7 @@ class Delivery:
             "schedule_at": self.schedule_at.isoformat() if self.schedule_at else None,
             "state": record.state.value if record else None,
             "url": record.url if record else "",
+            **({"correction": self.correction} if self.correction else {}),
         }
 
 
@@ -144,6 +160,7 @@ def plan_delivery(
         key=_key(post.id, target.channel.name, rev, record),
         schedule_at=schedule_at,
         record=record,
+        correction=kind_of(target.correction, record) if action is Action.CORRECT else "",
     )
 
 
@@ -162,7 +179,7 @@ def _decide(
         action, reason, at = _known(target, record, now, rev)
         if action.sends and post.status is not Status.APPROVED:  # e.g. back to draft for rework
             return Action.BLOCKED, approved, None
-        if invalid and action in (Action.EDIT, Action.RESUME):
+        if invalid and action in (Action.EDIT, Action.RESUME, Action.CORRECT):
             return Action.BLOCKED, f"invalid: {invalid} (fix it to {action.value})", None
         return action, reason, at
     if post.status is not Status.APPROVED:
@@ -223,6 +240,9 @@ def _known(
     state = record.state
     if state is State.DELETED:
         return Action.DELETED, f"deleted {_when(record.updated_at)}; not published again", None
+    going_on = unfinished(record, rev)
+    if going_on is not None:
+        return (Action.CORRECT if going_on[0] else Action.BLOCKED), going_on[1], None
     if state is State.UNCONFIRMED:
         # The platform keeps a key for `window` after the first request that used it; a later
         # run failing before it resent updates the record but not that deadline. A changed
@@ -243,14 +263,14 @@ def _known(
     if record.revision == rev:
         if state is State.SCHEDULED and record.scheduled_at:
             return Action.DONE, f"scheduled on the platform for {_when(record.scheduled_at)}", None
-        return Action.DONE, f"published {_when(record.published_at or record.updated_at)}", None
-    if not target.channel.capabilities.edit:
-        return (
-            Action.BLOCKED,
-            f"changed after publishing, and {target.channel.spec.title} cannot edit: revert the "
-            "change, or `socialpub delete` the post there and publish it under a new id",
-            None,
-        )
+        published = _when(record.published_at or record.updated_at)
+        return Action.DONE, f"published {published}{corrected_note(record)}", None
+    closed = edit_closed(target.channel, record, now, target.edit_within)
+    if closed:  # not yet out (still scheduled), or posted by hand: reported, never corrected
+        automatic = state is not State.SCHEDULED and target.channel.capabilities.api
+        kind = target.correction if automatic else Kind.REPORT
+        sends, why = correction_plan(kind, closed, record)
+        return (Action.CORRECT if sends else Action.BLOCKED), why, None
     return Action.EDIT, "text changed since publishing: edit it on the platform", None
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from socialpub.channels.adapter import Lookup
 from socialpub.errors import DeliveryError, InputError
 from socialpub.models import Receipt, Sent
+from socialpub.publishing.correction_log import replies_of
 from socialpub.publishing.engine import Engine, Recorder, prepare
 from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import Action, Delivery
@@ -158,7 +159,8 @@ def _delete(engine: Engine, record: Record) -> Resolution:
         hint = f"channel {record.channel!r} is no longer configured"
         return Resolution(record.post, record.channel, Verdict.FAILED, hint)
     recorder = Recorder(engine.ledger, record, engine.clock)
-    receipt = Receipt(record.sent, scheduled=record.state is State.SCHEDULED)
+    messages = (*record.sent, *replies_of(record.corrections))  # adapters delete the last first
+    receipt = Receipt(messages, scheduled=record.state is State.SCHEDULED)
     try:
         adapter.delete(engine.http(record.channel), receipt)
     except (DeliveryError, InputError) as exc:

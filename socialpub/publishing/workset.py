@@ -7,6 +7,7 @@ validation checks the very variants that are planned.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.models import Post, Problem, Severity, Variant
 from socialpub.publishing.ledger import Ledger
-from socialpub.publishing.plan import Delivery, Target, plan_delivery
+from socialpub.publishing.plan import Action, Delivery, Target, plan_delivery
+from socialpub.render.correction import correction_variant
 from socialpub.render.renderer import Renderer
 from socialpub.workflow.gate import gates, holds_of
 
@@ -46,6 +48,8 @@ def targets(config: Config) -> dict[str, Target]:
             has_adapter=adapter is not None,
             idempotent=adapter.idempotent if adapter else False,
             idempotency_window=adapter.idempotency_window if adapter else None,
+            correction=config.corrections.kind_for(name, channel.type),
+            edit_within=config.corrections.edit_window(name, channel.type),
         )
     return found
 
@@ -84,9 +88,14 @@ def build(
             record = ledger.get(post.id, variant.channel)
             target = by_channel[variant.channel]
             holds = holds_of(run_gates, post, variant, now)
-            deliveries.append(
-                plan_delivery(post, variant, target, record, now, invalid=invalid, holds=holds)
+            delivery = plan_delivery(
+                post, variant, target, record, now, invalid=invalid, holds=holds
             )
+            if delivery.action is Action.CORRECT and delivery.correction == "reply":
+                line = config.corrections.line
+                reply = correction_variant(renderer, post, target.channel, line)
+                delivery = dataclasses.replace(delivery, reply=reply)
+            deliveries.append(delivery)
     return Workset(posts, tuple(deliveries), refused, report)
 
 
