@@ -42,6 +42,8 @@ CONFIG_COMMANDS = [
     ["sources", "fetch", "--json"],
     ["approve", "faellig", "--json"],
     ["approvals", "--json"],
+    ["pause", "--reason", "Staatstrauer", "--json"],
+    ["resume", "--json"],
 ]
 PROBLEM_KEYS = {"file", "line", "field", "code", "severity", "message", "hint"}
 
