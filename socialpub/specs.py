@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Literal
 
 Dialect = Literal["plain", "telegram_html", "html"]
@@ -32,6 +33,11 @@ MEDIA_KINDS: dict[str, str] = {
     ".mp3": "mp3",
     ".m4a": "m4a",
 }
+
+
+def media_kind(file: str, unknown: str = "") -> str:
+    """A media file's kind by its extension (`unknown` for any other)."""
+    return MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), unknown)
 
 
 @dataclass(frozen=True)

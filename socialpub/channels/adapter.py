@@ -12,12 +12,14 @@ from __future__ import annotations
 import abc
 import enum
 import importlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from socialpub.errors import Rejected
-from socialpub.specs import Capabilities, ChannelSpec
+from socialpub.models import MediaFile
+from socialpub.specs import Capabilities, ChannelSpec, media_kind
 
 if TYPE_CHECKING:
     from socialpub.content.config import ChannelConfig
@@ -149,3 +151,14 @@ def adapter_class(channel_type: str) -> type[Adapter] | None:
     by_type = getattr(module, "ADAPTER_FOR", {})  # one module serving several types
     found = by_type.get(channel_type) or getattr(module, "ADAPTER", None)
     return found if isinstance(found, type) and issubclass(found, Adapter) else None
+
+
+def media_files(variant: Variant, unknown: str = "") -> tuple[MediaFile, ...]:
+    """The variant's media as an adapter uploads them: file, kind (by extension, `unknown`
+    for any other) and alt text."""
+    return tuple(MediaFile(m.file, media_kind(m.file, unknown), m.alt) for m in variant.media)
+
+
+def media_fingerprint(media: Sequence[MediaFile]) -> list[list[str]]:
+    """What identifies a post's media for a later edit: each file and its alt text."""
+    return [[item.file, item.alt or ""] for item in media]

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.channels import bluesky_records as records
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files
 from socialpub.errors import ConfigError, Rejected, Transient
-from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
+from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.specs import BLUESKY, IMAGE_KINDS
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class BlueskyAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(MediaFile(m.file, records.media_kind(m.file), m.alt) for m in variant.media)
+        media = media_files(variant, unknown="unknown")
         images = [m for m in media if m.kind in IMAGE_KINDS][: BLUESKY.capabilities.max_images]
         messages = []
         for index, part in enumerate(variant.parts):

@@ -15,11 +15,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePosixPath
 from typing import Any
 
 from socialpub.models import Facet, MediaFile
-from socialpub.specs import MEDIA_KINDS
 
 POST = "app.bsky.feed.post"
 PUT_RECORD = "POST /xrpc/com.atproto.repo.putRecord"
@@ -150,7 +148,3 @@ def rkey_of(uri: str) -> str:
     repo, _, rest = uri.removeprefix("at://").partition("/")
     collection, _, rkey = rest.partition("/")
     return rkey if uri.startswith("at://") and repo and collection else ""
-
-
-def media_kind(file: str) -> str:
-    return MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), "unknown")

@@ -22,7 +22,7 @@ from socialpub import specs
 from socialpub.channels import facebook_media as fb_media
 from socialpub.channels import meta
 from socialpub.channels import meta_data as data
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 
@@ -77,7 +77,7 @@ class FacebookAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = fb_media.media_files(variant)
+        media = media_files(variant)
         page, text = self.settings.page_id, variant.text
         schedule: dict[str, Any] = {}
         if schedule_at is not None:
@@ -143,7 +143,7 @@ class FacebookAdapter(Adapter):
         if len(receipt.sent) != 1:
             raise Rejected(f"{self.channel.name}: the ledger holds no single Facebook post")
         old, body = receipt.sent[0], payload.messages[0]["body"]
-        if old.refs.get("media", []) != fb_media.fingerprint(payload.media):
+        if old.refs.get("media", []) != media_fingerprint(payload.media):
             raise Rejected(
                 f"{self.channel.name}: Facebook cannot change the photos or video of a post",
                 hint="`socialpub delete` it and publish the new version under a new post id",
@@ -244,7 +244,7 @@ class FacebookAdapter(Adapter):
             raise Transient(
                 f"{self.channel.name}: Facebook answered without an id", maybe_sent=True
             )
-        refs: dict[str, Any] = {"fbtrace_id": trace, "media": fb_media.fingerprint(payload.media)}
+        refs: dict[str, Any] = {"fbtrace_id": trace, "media": media_fingerprint(payload.media)}
         if video:
             refs["video_id"] = post_id
         single = [data.text(answer, "id")] if data.text(answer, "post_id") else []
@@ -258,7 +258,7 @@ class FacebookAdapter(Adapter):
         """A post found by lookup(): its id is the post's (of a video too: edit and delete
         then address the post)."""
         post_id = data.text(item, "id")
-        refs: dict[str, Any] = {"media": fb_media.fingerprint(payload.media), "found": True}
+        refs: dict[str, Any] = {"media": media_fingerprint(payload.media), "found": True}
         refs |= {"scheduled": True} if scheduled else {}
         return Sent(post_id, self._url(post_id, video=False), refs)
 

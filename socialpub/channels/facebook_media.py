@@ -3,8 +3,7 @@ anything is sent) and the bytes that are uploaded (photos without their metadata
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from socialpub import specs
 from socialpub.content.codes import problem
@@ -19,21 +18,8 @@ MAX_PHOTOS = 10
 _MIME = {"mp4": "video/mp4", "mov": "video/quicktime"}
 
 
-def kind(file: str) -> str:
-    return specs.MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), "")
-
-
-def media_files(variant: Variant) -> tuple[MediaFile, ...]:
-    return tuple(MediaFile(m.file, kind(m.file), m.alt) for m in variant.media)
-
-
 def alt(item: MediaFile) -> dict[str, str]:
     return {"alt_text_custom": item.alt} if item.alt else {}
-
-
-def fingerprint(media: Sequence[MediaFile]) -> list[list[str]]:
-    """What identifies the media of a post, so that an edit can tell they changed."""
-    return [[item.file, item.alt or ""] for item in media]
 
 
 def problems(variant: Variant, root: Path) -> list[Problem]:
@@ -41,7 +27,7 @@ def problems(variant: Variant, root: Path) -> list[Problem]:
     one video, videos in other formats or over 1 GB. `file` is the post id: the caller
     knows the post's file. Photos need no check: they are re-encoded to fit."""
     found: list[Problem] = []
-    kinds = [kind(m.file) for m in variant.media]
+    kinds = [specs.media_kind(m.file) for m in variant.media]
     photos = sum(1 for k in kinds if k in specs.IMAGE_KINDS)
     videos = sum(1 for k in kinds if k in specs.VIDEO_KINDS)
     where = variant.post_id

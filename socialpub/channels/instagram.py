@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
-from socialpub.channels.adapter import Lookup, Progress
+from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
@@ -27,8 +27,8 @@ from socialpub.specs import (
     INSTAGRAM_MAX_HASHTAGS,
     INSTAGRAM_MAX_MENTIONS,
     INSTAGRAM_RECOMMENDED_HASHTAGS,
-    MEDIA_KINDS,
     VIDEO_KINDS,
+    media_kind,
 )
 
 if TYPE_CHECKING:
@@ -79,10 +79,7 @@ class InstagramAdapter(ContainerAdapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(
-            MediaFile(m.file, MEDIA_KINDS.get(Path(m.file).suffix.lower(), "unknown"), m.alt)
-            for m in variant.media
-        )
+        media = media_files(variant, unknown="unknown")
         containers = [_item(n, item, carousel=len(media) > 1) for n, item in enumerate(media, 1)]
         if len(media) > 1:
             containers.append(
@@ -200,7 +197,7 @@ def _media_problems(root: Path, where: str, file: str, line: int) -> list[Proble
     """A JPEG photo between 4:5 and 1.91:1 and at most 8 MB."""
     from socialpub.net.images import upright_size  # Pillow: only for Instagram's photos
 
-    if MEDIA_KINDS.get(Path(file).suffix.lower(), "") != "jpeg":
+    if media_kind(file) != "jpeg":
         return []  # other kinds: the spec's media_kinds rule (SP203) says what it takes
     path = root / file
     try:

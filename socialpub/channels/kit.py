@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-from socialpub.channels.adapter import Adapter, Progress
+from socialpub.channels.adapter import Adapter, Progress, media_files
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError, Rejected, UsageError
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
-from socialpub.specs import IMAGE_KINDS, MANUAL, MEDIA_KINDS, WHATSAPP_CHANNEL, XING, ChannelSpec
+from socialpub.specs import IMAGE_KINDS, MANUAL, WHATSAPP_CHANNEL, XING, ChannelSpec
 
 if TYPE_CHECKING:
     from socialpub.net.http import Http
@@ -64,10 +64,7 @@ class KitAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(
-            MediaFile(m.file, MEDIA_KINDS.get(Path(m.file).suffix.lower(), ""), m.alt)
-            for m in variant.media
-        )
+        media = media_files(variant)
         folder = KITS_DIR / variant.post_id / variant.channel
         message = {
             "endpoint": f"WRITE {folder.as_posix()}/",

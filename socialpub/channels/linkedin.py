@@ -17,11 +17,11 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub import specs
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.channels.linkedin_errors import api_token, read_error
 from socialpub.channels.linkedin_text import commentary
 from socialpub.content.codes import problem
@@ -93,7 +93,7 @@ class LinkedInAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(MediaFile(m.file, _kind(m.file), m.alt) for m in variant.media)
+        media = media_files(variant)
         body: dict[str, Any] = {
             "author": self.author,
             "commentary": commentary(variant.text),
@@ -137,7 +137,7 @@ class LinkedInAdapter(Adapter):
         urn = response.headers.get("x-restli-id", "")
         if not urn:
             raise Transient(f"{self.channel.name}: LinkedIn gave no post URN", maybe_sent=True)
-        sent = Sent(urn, _url(urn), {"images": images, "media": _fingerprint(payload.media)})
+        sent = Sent(urn, _url(urn), {"images": images, "media": media_fingerprint(payload.media)})
         progress.after(0, sent)
         return Receipt((sent,))
 
@@ -145,7 +145,7 @@ class LinkedInAdapter(Adapter):
         if len(receipt.sent) != 1:
             raise Rejected(f"{self.channel.name}: the ledger holds no single LinkedIn post")
         old = receipt.sent[0]
-        if old.refs.get("media", []) != _fingerprint(payload.media):
+        if old.refs.get("media", []) != media_fingerprint(payload.media):
             raise Rejected(
                 f"{self.channel.name}: LinkedIn can change only the text of a post",
                 hint="`socialpub delete` it and publish the new version under a new post id",
@@ -198,7 +198,7 @@ class LinkedInAdapter(Adapter):
     ) -> Lookup:
         oldest = min(found, key=lambda e: _number(e.get("createdAt")))
         urn = str(oldest.get("id") or "")
-        refs = {"found": True, "media": _fingerprint(payload.media)}
+        refs = {"found": True, "media": media_fingerprint(payload.media)}
         progress.after(0, Sent(urn, _url(urn), refs))
         return Lookup.FOUND
 
@@ -270,14 +270,6 @@ def _elements(body: Any) -> list[Mapping[str, Any]]:
 
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _kind(file: str) -> str:
-    return specs.MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), "")
-
-
-def _fingerprint(media: tuple[MediaFile, ...]) -> list[list[str]]:
-    return [[item.file, item.alt or ""] for item in media]
 
 
 def _post_path(urn: str) -> str:

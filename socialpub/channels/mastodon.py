@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub.channels import mastodon_api as api
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.errors import Rejected
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
-from socialpub.specs import MASTODON, MEDIA_KINDS
+from socialpub.specs import MASTODON
 
 if TYPE_CHECKING:
     from socialpub.content.config import ChannelConfig
@@ -62,10 +62,7 @@ class MastodonAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(
-            MediaFile(m.file, MEDIA_KINDS.get(Path(m.file).suffix.lower(), "unknown"), m.alt)
-            for m in variant.media
-        )
+        media = media_files(variant, unknown="unknown")
         messages = tuple(
             {
                 "endpoint": ENDPOINT,
@@ -199,13 +196,13 @@ class MastodonAdapter(Adapter):
             return {}
         limits = self._instance_limits(client)
         ids = [client.upload(item, self.root, limits) for item in media]
-        return {"media_ids": ids, "media": api.fingerprint(media)}
+        return {"media_ids": ids, "media": media_fingerprint(media)}
 
     def _media_for_edit(
         self, payload: Payload, client: api.MastodonApi, refs: Mapping[str, Any]
     ) -> dict[str, Any]:
         """The uploaded media again if they did not change (file and alt text), else new ones."""
-        if "media_ids" in refs and refs.get("media") == api.fingerprint(payload.media):
+        if "media_ids" in refs and refs.get("media") == media_fingerprint(payload.media):
             return {"media_ids": list(refs["media_ids"]), "media": refs["media"]}
         return self._upload(payload.media, client) or {"media_ids": [], "media": []}
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialpub.channels.adapter import media_fingerprint
 from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
 from socialpub.models import MediaFile, Sent
 from socialpub.specs import IMAGE_KINDS
@@ -182,11 +183,6 @@ def media_file(item: MediaFile, path: Path, limits: Limits) -> tuple[str, bytes,
     return f"media{path.suffix.lower()}", data, mime
 
 
-def fingerprint(media: Sequence[MediaFile]) -> list[list[str]]:
-    """What identifies uploaded media for a later edit: file and alt text."""
-    return [[item.file, item.alt or ""] for item in media]
-
-
 def found_media(
     answer: Any, media: Sequence[MediaFile], uploaded: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -194,7 +190,7 @@ def found_media(
     with the first attempt's uploads), else those just `uploaded`, and what they show."""
     attached = dig(answer, "media_attachments")
     ids = [text(m, "id") for m in attached] if isinstance(attached, list) else []
-    return {"media_ids": ids or list(uploaded), "media": fingerprint(media)} if media else {}
+    return {"media_ids": ids or list(uploaded), "media": media_fingerprint(media)} if media else {}
 
 
 def dig(data: Any, *keys: str) -> Any:

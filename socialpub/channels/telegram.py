@@ -85,7 +85,7 @@ class TelegramAdapter(Adapter):
         schedule_at: datetime | None = None,  # never set: Telegram cannot schedule
     ) -> Payload:
         files = tuple(
-            MediaFile(m.file, specs.MEDIA_KINDS.get(PurePosixPath(m.file).suffix.lower(), ""))
+            MediaFile(m.file, specs.media_kind(m.file))
             for m in variant.media  # no alt: Telegram has no alt text
         )
         texts = [part.text for part in variant.parts]

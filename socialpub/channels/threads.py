@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
-from socialpub.channels.adapter import Lookup, Progress
+from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.errors import Rejected
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
-from socialpub.specs import MEDIA_KINDS, THREADS, VIDEO_KINDS
+from socialpub.specs import THREADS, VIDEO_KINDS
 
 if TYPE_CHECKING:
     from socialpub.net.http import Http
@@ -68,10 +67,7 @@ class ThreadsAdapter(ContainerAdapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = tuple(
-            MediaFile(m.file, MEDIA_KINDS.get(Path(m.file).suffix.lower(), "unknown"), m.alt)
-            for m in variant.media
-        )
+        media = media_files(variant, unknown="unknown")
         user = self.settings.user_id
         messages = tuple(
             {

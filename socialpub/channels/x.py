@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub import specs
 from socialpub.channels import x_media
-from socialpub.channels.adapter import Adapter, Lookup, Progress
+from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files
 from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi, matches
 from socialpub.channels.x_oauth2 import OAuth2Session
 from socialpub.errors import ConfigError, Rejected, Transient
@@ -108,7 +108,7 @@ class XAdapter(Adapter):
         created_at: datetime,
         schedule_at: datetime | None = None,
     ) -> Payload:
-        media = x_media.media_files(variant)
+        media = media_files(variant)
         messages = []
         for index, part in enumerate(variant.parts):
             message: dict[str, Any] = {"endpoint": "POST /2/tweets", "body": {"text": part.text}}

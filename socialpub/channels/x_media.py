@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub import specs
@@ -28,20 +28,12 @@ MAX_POLLS = 60  # status checks of one video before giving up (X names check_aft
 _VIDEO_MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 
 
-def kind(file: str) -> str:
-    return specs.MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), "")
-
-
-def media_files(variant: Variant) -> tuple[MediaFile, ...]:
-    return tuple(MediaFile(m.file, kind(m.file), m.alt) for m in variant.media)
-
-
 def problems(variant: Variant, root: Path) -> list[Problem]:
     """What X refuses beyond the spec's data: a video in a format X does not take, or one
     over 512 MB. Photos need no check: they are re-encoded to fit."""
     found: list[Problem] = []
     for item in variant.media:
-        found_kind = kind(item.file)
+        found_kind = specs.media_kind(item.file)
         if found_kind not in specs.VIDEO_KINDS:
             continue
         if found_kind not in _VIDEO_MIME:
