@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from tests.clirepo import run_socialpub, status_rows, write_media, write_post
 from tests.linkedinfake import ORG, TOKEN, Fake
 
 
@@ -34,24 +32,13 @@ class LinkedInRepo:
         )
 
     def post(self, post_id: str, body: str, **front: Any) -> None:
-        head = {"id": post_id, "title": post_id, "status": "approved",
-                "approved_by": "Pressestelle", "channels": ["linkedin"]} | front  # fmt: skip
-        lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in head.items())
-        (self.root / "posts" / f"{post_id}.md").write_text(f"---\n{lines}---\n{body}\n", "utf-8")
+        write_post(self.root, post_id, body, ["linkedin"], **front)
 
     def file(self, name: str, data: bytes) -> str:
-        (self.root / "posts" / "media" / name).write_bytes(data)
-        return f"posts/media/{name}"
+        return write_media(self.root, name, data)
 
     def run(self, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
-        env |= {"NO_COLOR": "1", "COLUMNS": "120", "LINKEDIN_TOKEN": token}
-        return subprocess.run(
-            [sys.executable, "-m", "socialpub", *args], cwd=self.root, env=env,
-            capture_output=True, text=True, timeout=600, check=False,
-        )  # fmt: skip
+        return run_socialpub(self.root, args, {"LINKEDIN_TOKEN": token}, timeout=600)
 
     def status(self) -> dict[str, dict[str, Any]]:
-        done = self.run("status", "--json")
-        assert done.returncode in (0, 1), done.stderr
-        return {row["post"]: row for row in json.loads(done.stdout)}
+        return {row["post"]: row for row in status_rows(self.run("status", "--json"))}

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 from PIL import Image as PILImage
 
+from tests.clirepo import (
+    environment,
+    ledger_text,
+    run_socialpub,
+    status_rows,
+    write_media,
+    write_post,
+)
 from tests.metagraph import MediaServer, MetaGraph
 
 PAGE, IG, THREADS = "100000000000001", "17841400000000001", "27000000000000001"
@@ -79,15 +84,10 @@ class MetaRepo:
         (root / "socialpub.yaml").write_text(config, encoding="utf-8")
 
     def post(self, post_id: str, body: str, channels: list[str], **front: Any) -> None:
-        head = {"id": post_id, "title": post_id, "status": "approved"}
-        head |= {"approved_by": "Pressestelle", "channels": channels} | front
-        lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in head.items())
-        text = f"---\n{lines}---\n{textwrap.dedent(body).strip()}\n"
-        (self.root / "posts" / f"{post_id}.md").write_text(text, encoding="utf-8")
+        write_post(self.root, post_id, body, channels, **front)
 
     def file(self, name: str, data: bytes) -> str:
-        (self.root / "posts" / "media" / name).write_bytes(data)
-        return f"posts/media/{name}"
+        return write_media(self.root, name, data)
 
     def deploy(self) -> dict[str, bytes]:
         """`socialpub site build`, then the site's media folder goes online; what it serves."""
@@ -102,40 +102,27 @@ class MetaRepo:
         return served
 
     def run(self, *args: str, **tokens: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "socialpub", *args],
-            cwd=self.root,
-            env=self._environment(tokens),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_socialpub(self.root, args, TOKENS | tokens)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         """`socialpub ARGS` in the background (a test may kill it: a crash)."""
         return subprocess.Popen(
             [sys.executable, "-m", "socialpub", *args],
             cwd=self.root,
-            env=self._environment({}),
+            env=environment(TOKENS),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             text=True,
         )
 
-    def _environment(self, tokens: dict[str, str]) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
-        return env | {"NO_COLOR": "1", "COLUMNS": "120"} | TOKENS | tokens
-
     def status(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(post, channel) → the row of `status --json`."""
-        done = self.run("status", "--json")
-        assert done.returncode in (0, 1), done.stderr
-        return {(row["post"], row["channel"]): row for row in json.loads(done.stdout)}
+        rows = status_rows(self.run("status", "--json"))
+        return {(row["post"], row["channel"]): row for row in rows}
 
     def secrets_leaked(self, *outputs: str) -> bool:
         """Whether a token shows in these outputs or in any ledger entry."""
-        ledger = "".join(p.read_text() for p in self.root.glob(".socialpub/ledger/*/*.json"))
+        ledger = ledger_text(self.root)
         return any(token in text for token in TOKENS.values() for text in (*outputs, ledger))
 
 

@@ -4,11 +4,7 @@ subprocess against the strict fake Meta Graph server (tests/metagraph.py)."""
 from __future__ import annotations
 
 import io
-import json
-import os
 import subprocess
-import sys
-import textwrap
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image as PILImage
 
+from tests.clirepo import ledger_text, run_socialpub, status_rows, write_media, write_post
 from tests.metagraph import MetaGraph, metagraph
 from tests.metagraph_faults import Fault
 
@@ -56,33 +53,16 @@ class PostsRepo:
         (root / "socialpub.yaml").write_text(config, encoding="utf-8")
 
     def post(self, post_id: str, body: str, **front: Any) -> None:
-        head = {"id": post_id, "title": post_id, "status": "approved"}
-        head |= {"approved_by": "Pressestelle", "channels": ["facebook"]} | front
-        lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in head.items())
-        text = f"---\n{lines}---\n{textwrap.dedent(body).strip()}\n"
-        (self.root / "posts" / f"{post_id}.md").write_text(text, encoding="utf-8")
+        write_post(self.root, post_id, body, ["facebook"], **front)
 
     def media(self, name: str, data: bytes) -> str:
-        (self.root / "posts" / "media" / name).write_bytes(data)
-        return f"posts/media/{name}"
+        return write_media(self.root, name, data)
 
     def run(self, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
-        env |= {"NO_COLOR": "1", ENV: token}
-        return subprocess.run(
-            [sys.executable, "-m", "socialpub", *args],
-            cwd=self.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_socialpub(self.root, args, {ENV: token})
 
     def status(self) -> dict[str, dict[str, Any]]:
-        done = self.run("status", "--json")
-        assert done.returncode in (0, 1), done.stderr
-        return {row["post"]: row for row in json.loads(done.stdout)}
+        return {row["post"]: row for row in status_rows(self.run("status", "--json"))}
 
 
 @pytest.fixture
@@ -136,7 +116,7 @@ def test_text_link_photo_album_video_and_a_scheduled_post(graph: MetaGraph, tmp_
         "published"
     }
     assert TOKEN not in done.stdout + done.stderr
-    assert TOKEN not in "".join(p.read_text() for p in tmp_path.glob(".socialpub/ledger/*/*.json"))
+    assert TOKEN not in ledger_text(tmp_path)
     again = repo.run("publish")
     assert again.returncode == 0 and len(graph.feed(PAGE)) == 6, again.stdout
 

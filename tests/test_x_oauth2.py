@@ -21,6 +21,7 @@ from socialpub.content.config import ChannelConfig, SecretRef
 from socialpub.errors import AuthFailed, ConfigError
 from socialpub.models import Part, Variant
 from tests.adapterkit import T0, FakeClock, MemoryProgress, Script, make_http
+from tests.clirepo import ledger_text
 from tests.xfake import XFake, xfake
 from tests.xrepo import USER, XRepo
 
@@ -196,7 +197,3 @@ def test_publish_refreshes_and_keeps_the_pair_out_of_git(fake: XFake, tmp_path: 
 def stored_in(root: Path) -> tuple[str, str]:
     data = json.loads((root / ".socialpub" / "state" / "x-x-token.json").read_text())
     return data["access_token"], data["refresh_token"]
-
-
-def ledger_text(root: Path) -> str:
-    return "".join(p.read_text() for p in root.glob(".socialpub/ledger/*/*.json"))

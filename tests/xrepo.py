@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import io
-import json
-import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 from PIL import Image as PILImage
 
+from tests.clirepo import ledger_text, run_socialpub, status_rows, write_media, write_post
 from tests.xfake import XFake
 
 USER = "1460000000000000042"
@@ -70,36 +67,20 @@ class XRepo:
         (root / "socialpub.yaml").write_text(config, encoding="utf-8")
 
     def post(self, post_id: str, body: str, **front: Any) -> None:
-        head = {"id": post_id, "title": post_id, "status": "approved"}
-        head |= {"approved_by": "Pressestelle", "channels": ["x"]} | front
-        lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in head.items())
-        text = f"---\n{lines}---\n{textwrap.dedent(body).strip()}\n"
-        (self.root / "posts" / f"{post_id}.md").write_text(text, encoding="utf-8")
+        write_post(self.root, post_id, body, ["x"], **front)
 
     def file(self, name: str, data: bytes) -> str:
-        (self.root / "posts" / "media" / name).write_bytes(data)
-        return f"posts/media/{name}"
+        return write_media(self.root, name, data)
 
     def run(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        environ = {k: v for k, v in os.environ.items() if k != "SOCIALPUB_CONFIG"}
-        environ |= {"NO_COLOR": "1", "COLUMNS": "120", **OAUTH1_ENV, "X_OAUTH2_TOKEN": BEARER}
-        return subprocess.run(
-            [sys.executable, "-m", "socialpub", *args],
-            cwd=self.root,
-            env=environ | (env or {}),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        tokens = {**OAUTH1_ENV, "X_OAUTH2_TOKEN": BEARER} | (env or {})
+        return run_socialpub(self.root, args, tokens)
 
     def status(self) -> dict[str, dict[str, Any]]:
-        done = self.run("status", "--json")
-        assert done.returncode in (0, 1), done.stderr
-        return {row["post"]: row for row in json.loads(done.stdout)}
+        return {row["post"]: row for row in status_rows(self.run("status", "--json"))}
 
     def secrets_leaked(self, *outputs: str) -> bool:
-        ledger = "".join(p.read_text() for p in self.root.glob(".socialpub/ledger/*/*.json"))
+        ledger = ledger_text(self.root)
         return any(secret in text for secret in SECRETS for text in (*outputs, ledger))
