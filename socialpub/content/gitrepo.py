@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from socialpub.errors import LedgerError
@@ -34,6 +35,17 @@ def failure(where: Path, args: tuple[str, ...], done: subprocess.CompletedProces
     said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or "(no output)"
     lines = "\n".join(f"  {line}" for line in said.splitlines())
     return f"`{shlex.join(['git', *args])}` in {where} {ended}:\n{lines}"
+
+
+def commit_paths(root: Path, pathspec: Sequence[str], message: str, *, hint: str) -> bool:
+    """Stage and commit what changed in `pathspec` alone (nothing else that is staged);
+    False when there was nothing to commit."""
+    git(root, "add", "--all", "--", *pathspec, hint=hint)
+    staged = git(root, "diff", "--cached", "--quiet", "--", *pathspec, allow=(1,), hint=hint)
+    if staged.returncode == 0:
+        return False
+    git(root, "commit", "--quiet", "--message", message, "--", *pathspec, hint=hint)
+    return True
 
 
 def inside_work_tree(directory: Path) -> bool:

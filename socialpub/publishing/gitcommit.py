@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialpub.content.gitrepo import git
+from socialpub.content.gitrepo import commit_paths
 from socialpub.publishing.ledger import LEDGER_DIR
 
 # The ledger's records, never a write's temp file (".<channel>.json.XXXXXXXX").
@@ -18,9 +18,4 @@ def commit_ledger(root: Path, message: str) -> bool:
     """Commit changes under .socialpub/ledger; False when there was nothing to commit."""
     if not (root / LEDGER_DIR).is_dir():
         return False
-    git(root, "add", "--all", "--", *PATHSPEC, hint=_HINT)
-    staged = git(root, "diff", "--cached", "--quiet", "--", *PATHSPEC, allow=(1,), hint=_HINT)
-    if staged.returncode == 0:
-        return False
-    git(root, "commit", "--quiet", "--message", message, "--", *PATHSPEC, hint=_HINT)
-    return True
+    return commit_paths(root, PATHSPEC, message, hint=_HINT)

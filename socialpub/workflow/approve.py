@@ -12,7 +12,7 @@ from datetime import datetime
 
 from socialpub.checks.validate import check_selection
 from socialpub.content.config import Config, channel_hint
-from socialpub.content.gitrepo import git
+from socialpub.content.gitrepo import commit_paths
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.content.workflowconfig import PRESS_OFFICE, WorkflowConfig
 from socialpub.errors import ConfigError, InputError, UsageError
@@ -107,10 +107,7 @@ def commit_approval(config: Config, approval: Approval) -> Signature | None:
     message = f"socialpub: approve {approval.post} ({approval.channel_label})"
     if approval.override:
         message += f", override: {approval.reason}"
-    git(config.root, "add", "--", file, hint=hint)
-    staged = git(config.root, "diff", "--cached", "--quiet", "--", file, allow=(1,), hint=hint)
-    if staged.returncode == 1:  # else: this very record is committed already
-        git(config.root, "commit", "--quiet", "--message", message, "--", file, hint=hint)
+    commit_paths(config.root, [file], message, hint=hint)  # False: committed already
     policy = require_workflow(config).policy
     if not policy.require_signed:
         return None

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialpub.content.gitrepo import git
+from socialpub.content.gitrepo import commit_paths, git
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ConfigError, LedgerError, UsageError
 
@@ -169,11 +169,5 @@ def identity(root: Path) -> tuple[str, str]:
 
 def commit_pause(root: Path, message: str) -> bool:
     """Commit the pause record (or its removal); False when nothing changed."""
-    spec = str(PAUSE_FILE)
     hint = "the pause record is written; commit and push .socialpub/pause.json by hand"
-    git(root, "add", "--all", "--", spec, hint=hint)
-    staged = git(root, "diff", "--cached", "--quiet", "--", spec, allow=(1,), hint=hint)
-    if staged.returncode == 0:
-        return False
-    git(root, "commit", "--quiet", "--message", message, "--", spec, hint=hint)
-    return True
+    return commit_paths(root, [str(PAUSE_FILE)], message, hint=hint)
