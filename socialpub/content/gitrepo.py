@@ -13,6 +13,7 @@ from pathlib import Path
 from socialpub.errors import LedgerError
 
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+_USER = ("user.name", "user.email")
 
 
 def git_installed() -> bool:
@@ -35,6 +36,12 @@ def failure(where: Path, args: tuple[str, ...], done: subprocess.CompletedProces
     said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or "(no output)"
     lines = "\n".join(f"  {line}" for line in said.splitlines())
     return f"`{shlex.join(['git', *args])}` in {where} {ended}:\n{lines}"
+
+
+def configured_user(root: Path) -> tuple[str, str]:
+    """git's `user.name` and `user.email` in the repository ("" for what is unset)."""
+    name, email = (git(root, "config", "--get", key, allow=(1,)) for key in _USER)
+    return name.stdout.strip(), email.stdout.strip()
 
 
 def commit_paths(root: Path, pathspec: Sequence[str], message: str, *, hint: str) -> bool:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from socialpub.channels.kit import KitAdapter
-from socialpub.content.gitrepo import git, git_installed
+from socialpub.content.gitrepo import configured_user, git_installed
 from socialpub.errors import UsageError
 from socialpub.models import Sent
 from socialpub.publishing.ledger import Ledger, Record, State
@@ -18,17 +18,12 @@ from socialpub.publishing.ledger import Ledger, Record, State
 
 def git_user(root: Path) -> str:
     """`Name <email>` from git's configuration in the repository ("" when unset)."""
-    name, email = _git_config(root, "user.name"), _git_config(root, "user.email")
+    if not git_installed():
+        return ""
+    name, email = configured_user(root)
     if name and email:
         return f"{name} <{email}>"
     return name or email
-
-
-def _git_config(root: Path, key: str) -> str:
-    if not git_installed():
-        return ""
-    done = git(root, "config", "--get", key, allow=(1,))  # 1: not set
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def waiting(ledger: Ledger) -> list[Record]:

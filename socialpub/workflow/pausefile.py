@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialpub.content.gitrepo import commit_paths, git
+from socialpub.content.gitrepo import commit_paths, configured_user
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ConfigError, LedgerError, UsageError
 
@@ -157,8 +157,7 @@ def resumed(pauses: Sequence[Pause], channels: Sequence[str]) -> tuple[Pause, ..
 
 def identity(root: Path) -> tuple[str, str]:
     """Who pauses: git's user.name and user.email in this repository."""
-    name = git(root, "config", "user.name", allow=(1,)).stdout.strip()
-    email = git(root, "config", "user.email", allow=(1,)).stdout.strip()
+    name, email = configured_user(root)
     if not name:
         raise ConfigError(
             "git does not know who you are: a pause records who set it",
