@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import copy
 import json
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from socialpub.content.textfile import private_folder
+from socialpub.content.textfile import atomic_write, private_folder
 from socialpub.errors import AuthFailed, ConfigError, DeliveryError, Rejected, Transient
 from socialpub.net.http import REDACTED, Http
 
@@ -94,17 +94,9 @@ class SessionStore:
             "accessJwt": session.access,
             "refreshJwt": session.refresh,
         }
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
-        try:
+        with contextlib.suppress(OSError):  # mkstemp's file is the owner's alone (0600)
             private_folder(self.path.parent)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out)
-                out.flush()
-                os.fsync(out.fileno())
-            temp.replace(self.path)
-        except OSError:
-            temp.unlink(missing_ok=True)
+            atomic_write(self.path, json.dumps(data).encode("utf-8"))
 
 
 class Xrpc:
