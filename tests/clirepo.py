@@ -3,6 +3,7 @@ file, and `socialpub` run as a subprocess of this checkout's code."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,6 +12,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 
 def write_post(root: Path, post_id: str, body: str, channels: Sequence[str], **front: Any) -> None:
@@ -60,3 +63,8 @@ def status_rows(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 def ledger_text(root: Path) -> str:
     """Every ledger record's text, to search for what must never be in it (a token)."""
     return "".join(p.read_text() for p in root.glob(".socialpub/ledger/*/*.json"))
+
+
+def has_exif(data: bytes) -> bool:
+    """Whether an uploaded photo still carries EXIF data (camera, GPS)."""
+    return bool(Image.open(io.BytesIO(data)).getexif())

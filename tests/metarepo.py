@@ -51,10 +51,6 @@ def jpeg_with_exif(size: tuple[int, int] = (64, 48), seed: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def has_exif(data: bytes) -> bool:
-    return bool(PILImage.open(io.BytesIO(data)).getexif())
-
-
 class MetaRepo:
     """Posts, config and `socialpub` runs; the channels are named after their types.
     `per_channel`: each channel's concurrency; `publish`: the config's publish knobs."""

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirepo import has_exif
 from tests.metagraph import MediaServer, MetaGraph, media_server, metagraph
 from tests.metagraph_faults import Fault
 from tests.metagraph_store import ContainerPlan
-from tests.metarepo import IG, MetaRepo, has_exif, jpeg_with_exif, register
+from tests.metarepo import IG, MetaRepo, jpeg_with_exif, register
 
 __all__ = ["media_server", "metagraph"]  # the fixtures, imported for pytest
 

@@ -127,7 +127,8 @@ def test_settings_are_checked(tmp_path: Path) -> None:
 
 
 def test_photos_are_uploaded_clean_and_sent_as_multi_image(tmp_path: Path) -> None:
-    from tests.metarepo import has_exif, jpeg_with_exif
+    from tests.clirepo import has_exif
+    from tests.metarepo import jpeg_with_exif
 
     for name in ("a", "b"):
         (tmp_path / f"{name}.jpg").write_bytes(jpeg_with_exif(seed=name))

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from PIL import Image as PILImage
 
+from tests.clirepo import has_exif
 from tests.metagraph import MediaServer, MetaGraph, media_server, metagraph
 from tests.metagraph_faults import Fault
 from tests.metagraph_store import ContainerPlan
@@ -37,10 +38,6 @@ def jpeg(exif: bool = False, size: tuple[int, int] = (40, 30)) -> bytes:
         extra["exif"] = data.tobytes()
     image.save(buffer, "JPEG", **extra)
     return buffer.getvalue()
-
-
-def has_exif(data: bytes) -> bool:
-    return bool(PILImage.open(io.BytesIO(data)).getexif())
 
 
 @pytest.fixture

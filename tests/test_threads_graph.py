@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from tests.clirepo import has_exif
 from tests.metagraph import MediaServer, MetaGraph, media_server, metagraph
 from tests.metagraph_faults import Fault
 from tests.metagraph_store import ContainerPlan, Published
 from tests.metagraph_wire import threads_length
-from tests.metarepo import THREADS, MetaRepo, has_exif, jpeg_with_exif, register
+from tests.metarepo import THREADS, MetaRepo, jpeg_with_exif, register
 
 __all__ = ["media_server", "metagraph"]  # the fixtures, imported for pytest
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirepo import has_exif
 from tests.xfake import XFake, xfake
 from tests.xfake_wire import Fault
-from tests.xrepo import CONSUMER, USER, XRepo, has_exif, jpeg_with_exif, register
+from tests.xrepo import CONSUMER, USER, XRepo, jpeg_with_exif, register
 
 __all__ = ["xfake"]  # the fixture, imported for pytest
 

@@ -41,10 +41,6 @@ def jpeg_with_exif(seed: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def has_exif(data: bytes) -> bool:
-    return bool(PILImage.open(io.BytesIO(data)).getexif())
-
-
 class XRepo:
     def __init__(
         self, root: Path, fake: XFake, *, oauth2: bool = False, concurrency: int = 1,
