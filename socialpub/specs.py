@@ -340,16 +340,14 @@ WHATSAPP = ChannelSpec(
     type="whatsapp",
     title="WhatsApp",
     capabilities=Capabilities(
-        counter="whatsapp",  # a broadcast to opted-in subscribers, one recipient per request
-        max_images=1,
-        max_videos=1,
-        media_kinds=IMAGE_KINDS | frozenset({"mp4"}) | AUDIO_KINDS,
+        # A broadcast to opted-in subscribers through the county's subscriber service: an
+        # approved template whose body parameters the variant fills (text only).
+        counter="whatsapp",
         supports_alt=False,
-        caption_max=1024,
     ),
-    required=frozenset({"phone_number_id"}),
-    optional=frozenset({"template"}),
-    secrets=frozenset({"access_token"}),
+    required=frozenset({"service_url", "template"}),
+    optional=frozenset({"price_per_message", "server"}),
+    secrets=frozenset({"service_token"}),
 )
 
 #: every built-in channel type by name, in the order README lists them

@@ -35,8 +35,9 @@ LAYERS: dict[str, frozenset[str]] = {
     "site": _CORE,
     "sources": _CORE | {"site"},
     "workflow": _CORE | {"checks"},
+    "whatsapp": _BASE | {"specs", "net", "content"},  # the subscriber service
     "publishing": _CORE | {"checks", "channels", "site", "sources", "workflow"},
-    "cli": _CORE | {"checks", "channels", "site", "sources", "workflow", "publishing"},
+    "cli": _CORE | {"checks", "channels", "site", "sources", "workflow", "publishing", "whatsapp"},
     "__main__": frozenset({"cli"}),
 }
 UI_LIBRARIES = {"typer", "rich", "click"}

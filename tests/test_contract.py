@@ -41,7 +41,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "facebook": {"page_id": "100000000000000"},
     "linkedin": {"organization": "urn:li:organization:12345"},
     "xing": {},
-    "whatsapp": {"phone_number_id": "100000000000001"},
+    "whatsapp": {"service_url": "https://wa.example", "template": {"name": "kreis_news"}},
     "whatsapp_channel": {},
     "manual": {"host": "amtsblatt.example"},
 }
