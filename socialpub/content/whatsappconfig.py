@@ -15,16 +15,14 @@ the subscriber service (`socialpub whatsapp serve`) reads.
         verify_token: ${WHATSAPP_VERIFY_TOKEN}
         ...
 
-Secrets in `server:` are `${ENV}` references like every secret (SecretRef), resolved only by
-the service, so a CI run that publishes needs nothing but `service_token`.
-TODO(helper store-inbound): `read_server(channel, path) -> ServerSettings` with problems.
+The `server:` block is read by `content/whatsappserver.py`; a CI run that publishes needs
+nothing but `service_token`.
+TODO(helper wa-adapter): `read_whatsapp(channel) -> WhatsAppSettings` and its checks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -45,45 +43,6 @@ class Template:
 
 
 @dataclass(frozen=True)
-class Replies:
-    """Free-form answers inside the 24 h customer-service window ({phone}: contact_phone)."""
-
-    welcome: str = (
-        "Willkommen! Sie erhalten ab jetzt die Nachrichten des Landkreises. "
-        "Mit STOP melden Sie sich jederzeit ab."
-    )
-    goodbye: str = "Sie sind abgemeldet und erhalten keine Nachrichten mehr."
-    notice: str = (
-        "Dieser Kanal informiert nur, Nachrichten werden nicht gelesen. "
-        "Für persönliche Anliegen rufen Sie uns bitte an: {phone}."
-    )
-
-
-@dataclass(frozen=True)
-class ServerSettings:
-    """The `server:` block of a whatsapp channel."""
-
-    phone_number_id: str
-    waba_id: str
-    access_token: SecretRef
-    app_secret: SecretRef
-    verify_token: SecretRef
-    store: Path  # default: $XDG_STATE_HOME/socialpub/whatsapp-<channel>.sqlite3, outside git
-    contact_phone: str = ""
-    graph_base: str = "https://graph.facebook.com/v23.0"
-    rate: float = 80.0  # messages per second (the account's throughput)
-    daily_limit: int = 1000  # business-initiated messages per rolling 24 h (the tier)
-    free_text_in_window: bool = False  # plain text where the subscriber's 24 h window is open
-    start_words: tuple[str, ...] = ("start", "anmelden")
-    stop_words: tuple[str, ...] = ("stop", "stopp", "abmelden")
-    replies: Replies = field(default_factory=Replies)
-    #: how long a recipient whose answer was lost waits for a status webhook before it is
-    #: reported unconfirmed (never resent)
-    confirm_within: timedelta = timedelta(minutes=10)
-    max_body_bytes: int = 1_000_000  # larger webhook bodies are refused unread
-
-
-@dataclass(frozen=True)
 class WhatsAppSettings:
     """What publishing to a whatsapp channel needs."""
 
@@ -91,4 +50,3 @@ class WhatsAppSettings:
     service_token: SecretRef
     template: Template
     price_per_message: float | None = None
-    server: ServerSettings | None = None
