@@ -32,16 +32,12 @@ For the bench it runs in a process of its own: tests/wafake_remote.py.
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
-import socket
-import struct
 import threading
 import time
-import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
+from datetime import timedelta
 from typing import Any, Literal
 
 from tests.localserver import ServerThread
@@ -68,6 +64,19 @@ from tests.wafake_rules import (
     unknown_path,
 )
 from tests.wafake_spec import WireRequest, document, openapi, openapi_core_errors, operations
+from tests.wafake_wire import (
+    Handler,
+    envelope,
+    inbound_text,
+    logged,
+    parse_json,
+    pricing,
+    sent,
+    shown,
+    status_item,
+    templates_page,
+    wa_id,
+)
 
 VERSION = "v23.0"
 FaultKind = Literal["timeout", "500", "429", "drop_after_accept", "190", "368"]
@@ -130,7 +139,8 @@ class CloudApiFake:
         operations()
         if validation == "openapi-core":
             openapi()
-        self._server = ServerThread(_Handler, self)
+        self.control: Callable[[str, Any], tuple[int, Any]] | None = None  # wafake_remote
+        self._server = ServerThread(Handler, self)
 
     # --- set up and look at -----------------------------------------------------------------
 
@@ -207,19 +217,7 @@ class CloudApiFake:
         now = self.clock()
         with self.lock:
             self._windows[wa_id] = now
-        value = {
-            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-            "messages": [
-                {
-                    "from": wa_id,
-                    "id": message_id,
-                    "timestamp": str(int(now)),
-                    "type": "text",
-                    "text": {"body": text},
-                }
-            ],
-        }
-        done = self.webhooks.message(value)
+        done = self.webhooks.message(inbound_text(wa_id, name, message_id, text, now))
         if not self.webhooks.paused and not done.wait(10):
             raise TimeoutError(f"the service did not take the webhook of message {message_id}")
         return message_id
@@ -232,11 +230,14 @@ class CloudApiFake:
 
     def answer(self, request: WireRequest) -> tuple[int, dict[str, Any], str | None]:
         """(status, body, what to do after processing: None | "timeout" | "drop")."""
-        body = _json(request.body)
+        body = parse_json(request.body)
         try:
             self._check(request, body)
             if request.method == "get":
-                return 200, self._templates_page(request), None
+                with self.lock:
+                    templates = list(self._templates.values())
+                url = f"{self.base_url}/{self.waba_id}/message_templates"
+                return 200, templates_page(templates, request.query, url), None
             fault = self._draw_fault(body)
             if fault in ("500", "429", "190", "368"):
                 raise {"500": internal, "429": throughput, "190": expired_token, "368": blocked}[
@@ -275,10 +276,10 @@ class CloudApiFake:
             raise no_such_object(object_id, request.method.upper())
 
     def _draw_fault(self, body: dict[str, Any]) -> str | None:
-        to = _wa_id(str(body.get("to", "")))
+        to = wa_id(str(body.get("to", "")))
         with self.lock:
             for fault in self._faults:
-                if fault.to is None or _wa_id(fault.to) == to:
+                if fault.to is None or wa_id(fault.to) == to:
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -287,16 +288,16 @@ class CloudApiFake:
 
     def _send(self, body: dict[str, Any]) -> dict[str, Any]:
         to = str(body["to"])
-        wa_id = _wa_id(to)
-        kind = body.get("type", "text")
+        recipient = wa_id(to)
         now = self.clock()
+        texts: list[str] | None = None
         with self.lock:
             self._sync_knobs()
             if not self._throughput.take("", now):
                 raise throughput()
-            in_window = now - self._windows.get(wa_id, -WINDOW_SECONDS) < WINDOW_SECONDS
+            in_window = now - self._windows.get(recipient, -WINDOW_SECONDS) < WINDOW_SECONDS
             template = None
-            if kind == "template":
+            if body.get("type", "text") == "template":
                 name = body["template"]["name"]
                 language = body["template"]["language"]["code"]
                 template = self._templates.get((name, language))
@@ -304,28 +305,19 @@ class CloudApiFake:
                 check_template(template, name, language, texts)
             elif not in_window:
                 raise outside_window()
-            if not self._pairs.take(wa_id, now):
+            if not self._pairs.take(recipient, now):
                 raise pair_rate()
-            if template is not None and not in_window and not self._limit.admit(wa_id, now):
+            if template is not None and not in_window and not self._limit.admit(recipient, now):
                 self.over_limit += 1
                 raise messaging_limit(self._limit.limit or 0)
-            wamid = self._wamid(wa_id)
-            failure = self._failure(wa_id, template)
+            wamid = self._wamid(recipient)
+            failure = self._failure(recipient, template)
             if failure is None:
-                self._inboxes.setdefault(wa_id, []).append(
-                    self._shown(wamid, body, kind, texts if template else None, now)
-                )
+                self._inboxes.setdefault(recipient, []).append(shown(wamid, body, texts, now))
         self._schedule_statuses(
-            wamid, wa_id, body.get("biz_opaque_callback_data"), failure, template
+            wamid, recipient, body.get("biz_opaque_callback_data"), failure, template
         )
-        message: dict[str, Any] = {"id": wamid}
-        if template is not None:
-            message["message_status"] = "accepted"
-        return {
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": wa_id}],
-            "messages": [message],
-        }
+        return sent(to, wamid, template is not None)
 
     def _sync_knobs(self) -> None:
         """The knobs are plain attributes; the buckets follow them."""
@@ -333,189 +325,42 @@ class CloudApiFake:
         self._pairs.rate, self._pairs.burst = self.pair_rate, self.pair_burst
         self._limit.limit = self.daily_limit
 
-    def _failure(self, wa_id: str, template: Template | None) -> int | None:
-        if wa_id in self.undeliverable:
+    def _failure(self, recipient: str, template: Template | None) -> int | None:
+        if recipient in self.undeliverable:
             return 131026
-        if wa_id in self.opted_out and template is not None and template.category == "MARKETING":
+        marketing = template is not None and template.category == "MARKETING"
+        if recipient in self.opted_out and marketing:
             return 131050
         return None
-
-    @staticmethod
-    def _shown(
-        wamid: str, body: dict[str, Any], kind: str, texts: list[str] | None, now: float
-    ) -> dict[str, Any]:
-        shown: dict[str, Any] = {
-            "id": wamid,
-            "type": kind,
-            "callback": body.get("biz_opaque_callback_data"),
-            "at": datetime.fromtimestamp(now, UTC).isoformat(),
-        }
-        if kind == "template":
-            shown["template"] = {
-                "name": body["template"]["name"],
-                "language": body["template"]["language"]["code"],
-                "parameters": texts,
-            }
-        elif kind == "text":
-            shown["text"] = body.get("text", {}).get("body")
-        return shown
 
     def _schedule_statuses(
         self,
         wamid: str,
-        wa_id: str,
+        recipient: str,
         callback: str | None,
         failure: int | None,
         template: Template | None,
     ) -> None:
-        def status(name: str, extra: dict[str, Any]) -> dict[str, Any]:
-            item: dict[str, Any] = {
-                "id": wamid,
-                "status": name,
-                "timestamp": str(int(self.clock())),
-                "recipient_id": wa_id,
-            }
-            if callback is not None:
-                item["biz_opaque_callback_data"] = callback
-            return item | extra
+        def status(name: str) -> dict[str, Any]:
+            return status_item(wamid, recipient, name, self.clock(), callback)
 
         if failure is not None:
-            self.webhooks.status(status("failed", {"errors": [status_error(failure)]}))
+            self.webhooks.status(status("failed") | {"errors": [status_error(failure)]})
             return
-        category = (template.category if template else "service").lower()
-        pricing = {"billable": template is not None, "pricing_model": "PMP", "category": category}
-        self.webhooks.status(status("sent", {"pricing": pricing}))
-        self.webhooks.status(status("delivered", {"pricing": pricing}), self.delivered_after)
-        if wa_id not in self.unread:
-            self.webhooks.status(status("read", {}), self.read_after)
-
-    def _templates_page(self, request: WireRequest) -> dict[str, Any]:
-        args = dict(urllib.parse.parse_qsl(request.query))
-        with self.lock:
-            found = [
-                t for t in self._templates.values() if "name" not in args or t.name == args["name"]
-            ]
-        limit = int(args.get("limit", "25") or 25)
-        start = int(_uncursor(args.get("after", "")) or 0)
-        page = found[start : start + limit]
-        answer: dict[str, Any] = {"data": [t.listing() for t in page]}
-        if page:
-            cursors = {"before": _cursor(start), "after": _cursor(start + len(page) - 1 + 1)}
-            answer["paging"] = {"cursors": cursors}
-            if start + limit < len(found):
-                query = urllib.parse.urlencode({**args, "after": cursors["after"]})
-                answer["paging"]["next"] = (
-                    f"{self.base_url}/{self.waba_id}/message_templates?{query}"
-                )
-        return answer
+        cost = {"pricing": pricing(template)}
+        self.webhooks.status(status("sent") | cost)
+        self.webhooks.status(status("delivered") | cost, self.delivered_after)
+        if recipient not in self.unread:
+            self.webhooks.status(status("read"), self.read_after)
 
     def _envelope(self, values: list[dict[str, Any]]) -> dict[str, Any]:
-        metadata = {
-            "display_phone_number": self.display_phone_number,
-            "phone_number_id": self.phone_number_id,
-        }
-        changes = [
-            {
-                "value": {"messaging_product": "whatsapp", "metadata": metadata, **v},
-                "field": "messages",
-            }
-            for v in values
-        ]
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [{"id": self.waba_id, "changes": changes}],
-        }
+        return envelope(self.waba_id, self.phone_number_id, self.display_phone_number, values)
 
-    def _wamid(self, wa_id: str) -> str:
-        return f"wamid.HBgN{wa_id}FQIAERgS{next(self._ids):012X}{secrets.token_hex(4).upper()}"
+    def _wamid(self, recipient: str) -> str:
+        return f"wamid.HBgN{recipient}FQIAERgS{next(self._ids):012X}{secrets.token_hex(4).upper()}"
 
     def record(self, request: WireRequest, status: int | None) -> None:
-        if not self.record_requests:
-            return
-        headers = dict(request.headers)
-        if "authorization" in headers:
-            headers["authorization"] = "Bearer ***"
-        entry = {
-            "method": request.method.upper(),
-            "path": request.path,
-            "query": request.query,
-            "headers": headers,
-            "body": _json(request.body),
-            "status": status,
-            "at": self.clock(),
-        }
-        with self.lock:
-            self.requests.append(entry)
-
-
-def _wa_id(number: str) -> str:
-    """WhatsApp's id of a phone number: its digits ("+49 151 …" → "49151…")."""
-    return "".join(c for c in number if c.isdigit())
-
-
-def _json(raw: bytes | None) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
-
-
-def _cursor(index: int) -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(str(index).encode()).decode().rstrip("=")
-
-
-def _uncursor(cursor: str) -> str:
-    import base64
-
-    if not cursor:
-        return ""
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except ValueError:
-        return ""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
-    def _serve(self) -> None:
-        fake: CloudApiFake = self.server.owner  # type: ignore[attr-defined]
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        request = WireRequest(self.command.lower(), path, query, headers, body)
-        if request.body and _json(request.body) is None and self.command == "POST":
-            status, answer, after = 400, invalid("the body is not valid JSON").body(), None
-        else:
-            status, answer, after = fake.answer(request)
-        if after == "drop":
-            fake.record(request, None)
-            self._reset()
-            return
-        fake.record(request, status)
-        if after == "timeout":
-            time.sleep(fake.hang)
-        data = json.dumps(answer).encode()
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-
-    do_GET = do_POST = do_DELETE = do_PUT = _serve
-
-    def _reset(self) -> None:
-        """Close the connection with a TCP reset, before any answer."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
+        if self.record_requests:
+            entry = logged(request, status, self.clock())
+            with self.lock:
+                self.requests.append(entry)
