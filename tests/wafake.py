@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from tests.localserver import ServerThread
 from tests.wafake_hooks import Webhooks
 from tests.wafake_rules import (
     WINDOW_SECONDS,
@@ -66,6 +65,7 @@ from tests.wafake_rules import (
 from tests.wafake_spec import WireRequest, document, openapi, openapi_core_errors, operations
 from tests.wafake_wire import (
     Handler,
+    Serving,
     envelope,
     inbound_text,
     logged,
@@ -140,7 +140,7 @@ class CloudApiFake:
         if validation == "openapi-core":
             openapi()
         self.control: Callable[[str, Any], tuple[int, Any]] | None = None  # wafake_remote
-        self._server = ServerThread(Handler, self)
+        self._server = Serving(Handler, self)
 
     # --- set up and look at -----------------------------------------------------------------
 

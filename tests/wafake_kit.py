@@ -26,9 +26,13 @@ def receiver() -> Iterator[Receiver]:
         yield found
 
 
-@pytest.fixture
-def fake(receiver: Receiver) -> Iterator[CloudApiFake]:
-    with CloudApiFake(app_secret=SECRET, webhook_url=receiver.url) as started:
+@pytest.fixture(params=["openapi-core", "compiled"])
+def fake(receiver: Receiver, request: pytest.FixtureRequest) -> Iterator[CloudApiFake]:
+    """Every test of the fake runs with both ways of checking requests."""
+    validation = request.param
+    with CloudApiFake(
+        app_secret=SECRET, webhook_url=receiver.url, validation=validation
+    ) as started:
         started.add_template("kreis_nachrichten", "de", parameters=3)
         yield started
 

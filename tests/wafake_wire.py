@@ -7,6 +7,7 @@ import base64
 import json
 import socket
 import struct
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -14,10 +15,31 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 
+from tests.localserver import QuietServer
 from tests.wafake_rules import Template, invalid
 from tests.wafake_spec import WireRequest
 
 CONTROL = "/_control/"  # the remote fake's control calls (tests/wafake_remote.py)
+
+
+class Serving:
+    """A QuietServer on 127.0.0.1 in a thread that notices `stop()` within 50 ms."""
+
+    def __init__(self, handler: Callable[..., BaseHTTPRequestHandler], owner: object) -> None:
+        self.server = QuietServer(handler, owner)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True, name="wafake-http"
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)
 
 
 def wa_id(number: str) -> str:
@@ -173,6 +195,12 @@ class Served(Protocol):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Headers and body leave in two writes: without TCP_NODELAY the second waits for
+        the client's delayed ACK (40 ms a request)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
