@@ -62,10 +62,9 @@ from tests.wafake_rules import (
     throughput,
     unknown_path,
 )
+from tests.wafake_server import AsyncServing
 from tests.wafake_spec import WireRequest, document, openapi, openapi_core_errors, operations
 from tests.wafake_wire import (
-    Handler,
-    Serving,
     envelope,
     inbound_text,
     logged,
@@ -141,7 +140,7 @@ class CloudApiFake:
         if validation == "openapi-core":
             openapi()
         self.control: Callable[[str, Any], tuple[int, Any]] | None = None  # wafake_remote
-        self._server = Serving(Handler, self, port)
+        self._server = AsyncServing(self, port)
 
     # --- set up and look at -----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tests.wafake_wire import Handler, Serving
+from tests.wafake_wire import QuietHandler, Serving
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Receiver:
         self._server.stop()
 
 
-class _Handler(Handler):
+class _Handler(QuietHandler):
     def do_POST(self) -> None:
         receiver: Receiver = self.server.owner  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("content-length") or 0))

@@ -1,22 +1,21 @@
-"""The wire of the fake Cloud API (tests/wafake.py): its HTTP handler and the JSON it writes —
-send answers, what a phone shows, status updates, webhook envelopes, template pages."""
+"""The wire of the fake Cloud API (tests/wafake.py): the JSON it writes — send answers, what a
+phone shows, status updates, webhook envelopes, template pages — and a small threaded HTTP
+server for the tests' webhook receiver."""
 
 from __future__ import annotations
 
 import base64
 import json
 import socket
-import struct
 import sys
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any
 
-from tests.wafake_rules import Template, invalid
+from tests.wafake_rules import Template
 from tests.wafake_spec import WireRequest
 
 CONTROL = "/_control/"  # the remote fake's control calls (tests/wafake_remote.py)
@@ -197,18 +196,9 @@ def logged(request: WireRequest, status: int | None, now: float) -> dict[str, An
     }
 
 
-class Served(Protocol):
-    """What the handler needs of the fake."""
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no log lines, answers without the delayed-ACK stall."""
 
-    hang: float
-    control: Callable[[str, Any], tuple[int, Any]] | None
-
-    def answer(self, request: WireRequest) -> tuple[int, dict[str, Any], str | None]: ...
-
-    def record(self, request: WireRequest, status: int | None) -> None: ...
-
-
-class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def setup(self) -> None:
@@ -219,40 +209,3 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
-
-    def _serve(self) -> None:
-        fake: Served = self.server.owner  # type: ignore[attr-defined]
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else None
-        if path.startswith(CONTROL) and fake.control is not None:
-            self._write(*fake.control(path.removeprefix(CONTROL), parse_json(body)))
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        request = WireRequest(self.command.lower(), path, query, headers, body)
-        if body and parse_json(body) is None:
-            status, answer, after = 400, invalid("the body is not valid JSON").body(), None
-        else:
-            status, answer, after = fake.answer(request)
-        if after == "drop":  # accepted, then the connection goes before any answer
-            fake.record(request, None)
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            return
-        fake.record(request, status)
-        if after == "timeout":  # accepted, the answer held back past the client's timeout
-            time.sleep(fake.hang)
-        self._write(status, answer)
-
-    do_GET = do_POST = do_DELETE = do_PUT = _serve
-
-    def _write(self, status: int, answer: Any) -> None:
-        data = json.dumps(answer).encode()
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
