@@ -118,9 +118,6 @@ def main(argv: list[str] | None = None) -> None:
         record_requests=not args.no_record,
         port=args.port,
     )
-    import os as _os
-
-    sys.setswitchinterval(float(_os.environ.get("WAFAKE_SWITCH", "0.005")))
     fake.control = Control(fake)
     print(json.dumps({"base_url": fake.base_url, "url": fake.url}), flush=True)
     try:
