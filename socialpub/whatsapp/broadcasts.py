@@ -100,9 +100,7 @@ def parse_request(body: object) -> BroadcastRequest:
 def check_parameters(parameters: tuple[str, ...], expected: int | None = None) -> None:
     """WhatsApp's rules for template body parameters; `expected`: the account's count."""
     if expected is not None and len(parameters) != expected:
-        raise Invalid(
-            f"template.parameters: {len(parameters)} given, the template has {expected}"
-        )
+        raise Invalid(f"template.parameters: {len(parameters)} given, the template has {expected}")
     for number, value in enumerate(parameters, start=1):
         where = f"template.parameters[{number}]"
         if not value.strip():
@@ -124,9 +122,7 @@ def digest(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def create(
-    conn: sqlite3.Connection, key: str, request: BroadcastRequest, now: datetime
-) -> bool:
+def create(conn: sqlite3.Connection, key: str, request: BroadcastRequest, now: datetime) -> bool:
     """Make the broadcast and snapshot its recipients from the active subscribers, in one
     transaction. True when it is new; False when the same body was sent before (nothing
     changes). Conflict when the key holds another body."""
@@ -255,12 +251,11 @@ def progress(
 
 def unfinished(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(key, state) of every broadcast the fan-out still has to work on, oldest first."""
-    marks = ", ".join("?" for _ in UNFINISHED)
     return [
         (key, state)
         for key, state in conn.execute(
-            f"SELECT key, state FROM broadcasts WHERE state IN ({marks}) ORDER BY created_at, key",
-            UNFINISHED,
+            "SELECT key, state FROM broadcasts WHERE state IN ('queued', 'sending', 'waiting')"
+            " ORDER BY created_at, key"
         )
     ]
 

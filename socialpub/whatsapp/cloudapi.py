@@ -225,4 +225,3 @@ def body_parameter_count(components: object) -> int:
             text = str(component.get("text", ""))
             return len(set(_PLACEHOLDER.findall(text)))
     return 0
-

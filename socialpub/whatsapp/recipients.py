@@ -101,17 +101,30 @@ class Failed:
     reason: str
 
 
-Outcome = Sent | Retry | Failed
+@dataclass(frozen=True)
+class Keep:
+    """The request may have reached Meta: the row stays `sending`, nothing is written."""
+
+    wa_id: str
+
+
+Outcome = Sent | Retry | Failed | Keep
 
 
 def record(conn: sqlite3.Connection, key: str, outcomes: Sequence[Outcome], now: datetime) -> None:
     """Write a batch of results in one transaction. Only rows still `sending` change: a
     status webhook that came before the answer has already moved its row on."""
     stamp = iso(now)
-    sent = [(o.wamid, stamp, int(o.free_text), stamp, key, o.wa_id) for o in outcomes
-            if isinstance(o, Sent)]
-    retry = [(iso(o.not_before) if o.not_before else None, stamp, key, o.wa_id)
-             for o in outcomes if isinstance(o, Retry)]
+    sent = [
+        (o.wamid, stamp, int(o.free_text), stamp, key, o.wa_id)
+        for o in outcomes
+        if isinstance(o, Sent)
+    ]
+    retry = [
+        (iso(o.not_before) if o.not_before else None, stamp, key, o.wa_id)
+        for o in outcomes
+        if isinstance(o, Retry)
+    ]
     failed = [o for o in outcomes if isinstance(o, Failed)]
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -159,8 +172,12 @@ def fail(
         conn.execute(
             "UPDATE subscribers SET active = 0, inactive_since = ?, inactive_reason = ?"
             " WHERE wa_id = ? AND active = 1 AND undeliverable >= ?",
-            (iso(now), f"{code} undeliverable in two broadcasts in a row", wa_id,
-             UNDELIVERABLE_LIMIT),
+            (
+                iso(now),
+                f"{code} undeliverable in two broadcasts in a row",
+                wa_id,
+                UNDELIVERABLE_LIMIT,
+            ),
         )
     return True
 

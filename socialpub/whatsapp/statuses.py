@@ -15,9 +15,11 @@ from socialpub.whatsapp.recipients import fail
 
 #: how far a recipient has got; a status only ever moves a row to a higher rank
 _RANK = {"pending": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
-_RANK_SQL = (
-    "CASE state WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3"
-    " WHEN 'failed' THEN 9 ELSE 0 END"
+_FORWARD = (
+    "UPDATE recipients SET state = ?, wamid = coalesce(wamid, ?),"
+    " sent_at = coalesce(sent_at, ?), updated_at = ? WHERE broadcast = ? AND wa_id = ?"
+    " AND CASE state WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3"
+    " WHEN 'failed' THEN 9 ELSE 0 END < ?"
 )
 
 
@@ -66,9 +68,7 @@ def _apply(
     if not rank:
         return 0  # a status the service does not track ("deleted", "warning" …)
     changed = conn.execute(
-        f"UPDATE recipients SET state = ?, wamid = coalesce(wamid, ?),"
-        f" sent_at = coalesce(sent_at, ?), updated_at = ?"
-        f" WHERE broadcast = ? AND wa_id = ? AND {_RANK_SQL} < ?",
+        _FORWARD,
         (status.status, status.wamid, iso(status.at), iso(now), key, wa_id, rank),
     ).rowcount
     if changed and rank >= _RANK["delivered"]:
