@@ -47,6 +47,7 @@ class FanoutSettings:
     concurrency: int = 64
     chunk: int = 500
     idle: float = 1.0  # seconds between looks for new work
+    progress_every: float = 30.0  # seconds between progress log lines of a broadcast
 
 
 class Stopped(Exception):
@@ -70,6 +71,7 @@ class Fanout:
         self.sleep = sleep
         self.wake = asyncio.Event()  # set by a new PUT
         self._stopping = False
+        self._logged_at = 0.0
 
     def stop(self) -> None:
         """Finish the requests in flight, claim nothing more (SIGTERM)."""
@@ -119,6 +121,7 @@ class Fanout:
                     break
                 sent_any = True
                 await self._send_chunk(key, request, claimed)
+                self._log_progress(key)
         except Stopped as stop:
             self._state(key, "stopped", reason=stop.reason)
             return sent_any
@@ -210,6 +213,20 @@ class Fanout:
         if not to.last_inbound_at:
             return False
         return self.now() - parse_time(to.last_inbound_at) < WINDOW
+
+    def _log_progress(self, key: str) -> None:
+        """A count line every `progress_every` seconds: counts only, never a number."""
+        moment = asyncio.get_running_loop().time()
+        if moment - self._logged_at < self.settings.progress_every:
+            return
+        self._logged_at = moment
+        counts = dict(
+            self.conn.execute(
+                "SELECT state, count(*) FROM recipients WHERE broadcast = ? GROUP BY state",
+                (key,),
+            ).fetchall()
+        )
+        log.info("broadcast %s: %s", key, ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
     def _state(
         self,
