@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 from socialpub.errors import AuthFailed, Rejected, Transient
-from socialpub.net.http import USER_AGENT, Redactor, json_object
+from socialpub import __version__
+from socialpub.net.http import Redactor, json_object
 
 #: a reply or a template send that Meta does not answer within this is unconfirmed
 SEND_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=30.0)
@@ -25,6 +26,8 @@ SEND_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=30.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: the error codes of an expired or invalid access token (Graph's 190 family)
 TOKEN_CODES = frozenset({190})
+#: Meta's description allows only "name/x.y.z" here (its pattern refuses the "(+url)" part)
+USER_AGENT = f"socialpub/{__version__}"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 

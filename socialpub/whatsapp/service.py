@@ -72,7 +72,7 @@ def build_app(
     broadcast_api = BroadcastApi(
         conn, api, config.service_token, now, config.confirm_within, on_new=fanout.wake.set
     )
-    routes = list(broadcast_api.routes())
+    routes: list[BaseRoute] = list(broadcast_api.routes())
     if webhook_routes is not None:
         routes += webhook_routes(conn, api, on_statuses)
 
