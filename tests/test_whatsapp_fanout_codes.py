@@ -18,6 +18,7 @@ from socialpub.whatsapp.pacing import Pacer
 from tests.whatsapp_outbound_helpers import Clock, put, states, store_with
 
 TOKEN = "EAAG-secret-token"
+ONE_BY_ONE = FanoutSettings(rate=1000, concurrency=1, chunk=10)
 
 
 def meta_error(code: int, status: int, message: str = "error") -> httpx.Response:
@@ -43,7 +44,7 @@ def run(
     tmp_path: Path,
     count: int,
     answer: Callable[[dict[str, Any], int], httpx.Response],
-    settings: FanoutSettings = FanoutSettings(rate=1000, concurrency=1, chunk=10),
+    settings: FanoutSettings = ONE_BY_ONE,
 ) -> tuple[Any, list[dict[str, Any]], Fanout]:
     clock = Clock()
     conn = store_with(tmp_path / "s.sqlite3", count)
@@ -77,7 +78,7 @@ def run(
 
 
 def test_pair_rate_puts_the_recipient_back_until_later(tmp_path: Path) -> None:
-    conn, seen, _ = run(
+    conn, _seen, _ = run(
         tmp_path, 2, lambda b, n: meta_error(131056, 429) if n == 1 else accepted(n)
     )
     assert states(conn, "k1") == {"pending": 1, "sent": 1}
@@ -114,7 +115,7 @@ def test_a_connection_that_never_opened_is_retried(tmp_path: Path) -> None:
             raise httpx.ConnectError("refused")
         return accepted(n)
 
-    conn, seen, _ = run(tmp_path, 1, answer)
+    conn, _seen, _ = run(tmp_path, 1, answer)
     assert states(conn, "k1") == {"sent": 1}
 
 
@@ -145,7 +146,7 @@ def test_the_request_body_carries_the_delivery_key(tmp_path: Path) -> None:
     assert body["biz_opaque_callback_data"] == "k1"
     assert body["type"] == "template" and body["recipient_type"] == "individual"
     assert body["template"]["language"] == {"code": "de"}
-    assert [p["text"] for p in body["template"]["components"][0]["parameters"]][0] == (
+    assert next(p["text"] for p in body["template"]["components"][0]["parameters"]) == (
         "Kreistag tagt"
     )
 
