@@ -26,7 +26,7 @@ _SEPARATORS = re.compile(r"[\s\-./()]")
 #: the national trunk prefix written in brackets after the country code: "+49 (0)151 …"
 _TRUNK = re.compile(r"\(\s*0\s*\)")
 _HIDDEN = "•••••"
-_EXAMPLE = "+49 151 23456767"
+_EXAMPLE = "+49 151 …"
 
 
 class BadNumber(InputError):
