@@ -14,7 +14,9 @@ from socialpub.errors import ConfigError
 from tests.whatsapp_inbound_helpers import PHONE_NUMBER_ID, SERVER_CONFIG
 
 
-def config_with(tmp_path: Path, extra: str = "", store: str = "/var/lib/socialpub/wa.sqlite3") -> Path:
+def config_with(
+    tmp_path: Path, extra: str = "", store: str = "/var/lib/socialpub/wa.sqlite3"
+) -> Path:
     text = SERVER_CONFIG.format(phone_number_id=PHONE_NUMBER_ID, store=store)
     path = tmp_path / "repo" / "socialpub.yaml"
     path.parent.mkdir(exist_ok=True)
@@ -42,7 +44,9 @@ def test_a_full_block_is_read_with_its_values(tmp_path: Path) -> None:
         """,
     )
     server = read_server(load_config(path).channels["whatsapp"], {})
-    assert server.phone_number_id == PHONE_NUMBER_ID and server.app_secret.env == "WHATSAPP_APP_SECRET"
+    assert (
+        server.phone_number_id == PHONE_NUMBER_ID and server.app_secret.env == "WHATSAPP_APP_SECRET"
+    )
     assert server.store == Path("/var/lib/socialpub/wa.sqlite3")
     assert (server.graph_base, server.rate, server.daily_limit) == (
         "http://127.0.0.1:9999/v23.0",
@@ -56,7 +60,11 @@ def test_a_full_block_is_read_with_its_values(tmp_path: Path) -> None:
 
 
 def test_the_default_store_is_in_the_private_state_folder(tmp_path: Path) -> None:
-    text = config_with(tmp_path).read_text().replace("      store: /var/lib/socialpub/wa.sqlite3\n", "")
+    text = (
+        config_with(tmp_path)
+        .read_text()
+        .replace("      store: /var/lib/socialpub/wa.sqlite3\n", "")
+    )
     path = tmp_path / "repo" / "socialpub.yaml"
     path.write_text(text)
     channel = load_config(path).channels["whatsapp"]
@@ -88,7 +96,14 @@ def test_every_problem_names_line_field_and_fix(tmp_path: Path) -> None:
     codes = {(field, code) for _, code, field, _ in found}
     assert (f"{where}.rat", "SP502") in codes
     assert (f"{where}.app_secret", "SP504") in codes
-    for key in ("rate", "daily_limit", "graph_base", "confirm_within", "words.stop", "replies.notice"):
+    for key in (
+        "rate",
+        "daily_limit",
+        "graph_base",
+        "confirm_within",
+        "words.stop",
+        "replies.notice",
+    ):
         assert (f"{where}.{key}", "SP506") in codes, key
     assert (f"{where}.words.go", "SP502") in codes and (f"{where}.replies.hello", "SP502") in codes
     lines = {field: line for line, _, field, _ in found}

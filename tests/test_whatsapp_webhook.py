@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
@@ -14,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 import yaml
+from openapi_schema_validator import OAS30Validator
 from starlette.applications import Starlette
 
 from socialpub.content.config import SecretRef
@@ -42,7 +41,7 @@ ANNA = "4915123456767"
 
 
 @cache
-def webhook_schema() -> jsonschema.protocols.Validator:
+def webhook_schema() -> OAS30Validator:
     """Meta's WebhookPayload schema, with the one quirk that matters here relaxed: the
     document's `IncomingMessage` lists the *outgoing* message schemas (which require `to`,
     `recipient_type` …); an inbound text message is `BaseMessageProperties_1` plus the text
@@ -58,7 +57,7 @@ def webhook_schema() -> jsonschema.protocols.Validator:
         ]
     }
     root = {**document, "$ref": "#/components/schemas/WebhookPayload"}
-    return jsonschema.Draft7Validator(root)
+    return OAS30Validator(root)
 
 
 def signed(data: Any, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
@@ -138,7 +137,7 @@ def test_the_test_payloads_are_what_meta_documents() -> None:
     ):
         errors = [e.message for e in validator.iter_errors(data)]
         assert errors == []
-    broken = payload(messages=[text_message(ANNA, "Start", "wamid.1")])
+    broken: Any = payload(messages=[text_message(ANNA, "Start", "wamid.1")])
     del broken["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"]
     assert list(validator.iter_errors(broken)), "the schema must refuse a message without time"
 
@@ -170,11 +169,15 @@ def test_start_over_the_webhook_subscribes_and_the_reply_goes_out(service: Servi
         (ANNA, "wamid.1")
     ]
     assert [to for to, _ in service.phone.sent] == [ANNA]
-    assert service.post(payload(messages=[text_message(ANNA, "Start", "wamid.1")])).status_code == 200
+    assert (
+        service.post(payload(messages=[text_message(ANNA, "Start", "wamid.1")])).status_code == 200
+    )
     assert len(service.phone.sent) == 1  # Meta's resend: handled once, no second welcome
 
 
-def test_refused_requests_leave_no_trace(service: Service, caplog: pytest.LogCaptureFixture) -> None:
+def test_refused_requests_leave_no_trace(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
     before = service.dump()
     data = payload(messages=[text_message(ANNA, "Start", "wamid.1")])
     raw = body(data)
@@ -238,7 +241,9 @@ def test_a_failed_reply_is_logged_masked_and_the_subscription_stands(
 ) -> None:
     svc = Service(tmp_path, Phone(fail_for=ANNA))
     with caplog.at_level(logging.WARNING, logger="socialpub.whatsapp"):
-        assert svc.post(payload(messages=[text_message(ANNA, "start", "wamid.1")])).status_code == 200
+        assert (
+            svc.post(payload(messages=[text_message(ANNA, "start", "wamid.1")])).status_code == 200
+        )
     assert svc.db.execute("SELECT COUNT(*) FROM subscribers").fetchone() == (1,)
     assert "+49 151 •••••67" in caplog.text and ANNA not in caplog.text
 
@@ -254,13 +259,14 @@ def test_parse_webhook_is_strict_about_shape_and_lenient_about_news() -> None:
     image = payload(messages=[{**text_message(ANNA, "", "wamid.3"), "type": "image"}])
     del image["entry"][0]["changes"][0]["value"]["messages"][0]["text"]
     assert parse_webhook(body(image)).messages[0].text is None
-    for broken in (
+    broken_bodies: tuple[Any, ...] = (
         payload(messages=[{**text_message(ANNA, "x", "wamid.4"), "from": "+49 151"}]),
         payload(messages=[{**text_message(ANNA, "x", "wamid.4"), "timestamp": "yesterday"}]),
         payload(statuses=[{**status("w1", ANNA, "failed"), "errors": [{"code": "x"}]}]),
         {"object": "page", "entry": []},
         [],
-    ):
+    )
+    for broken in broken_bodies:
         with pytest.raises(BadEvent) as caught:
             parse_webhook(json.dumps(broken).encode())
         assert ANNA not in str(caught.value)
