@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialpub.content.config import SecretRef
-from socialpub.content.whatsappserver import ServerSettings
 from socialpub.content.whatsappservercheck import normalise
 from socialpub.whatsapp.events import InboundMessage
 from socialpub.whatsapp.inbound import Inbound
 from socialpub.whatsapp.numbers import BadNumber, mask, parse_number
 from socialpub.whatsapp.store import open_store
+from tests.whatsapp_inbound_helpers import settings
 
 T0 = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 ANNA = "4915123456767"
@@ -87,18 +86,6 @@ def test_a_keyword_with_another_word_is_not_the_keyword(word: str, other: str) -
 
 
 # --- the rules ----------------------------------------------------------------------------
-
-
-def settings(store: Path) -> ServerSettings:
-    return ServerSettings(
-        phone_number_id="100000000000001",
-        waba_id="200000000000002",
-        access_token=SecretRef("WHATSAPP_TOKEN"),
-        app_secret=SecretRef("WHATSAPP_APP_SECRET"),
-        verify_token=SecretRef("WHATSAPP_VERIFY_TOKEN"),
-        store=store,
-        contact_phone="+49 3621 123-0",
-    )
 
 
 @pytest.fixture

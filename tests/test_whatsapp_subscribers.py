@@ -14,8 +14,7 @@ from socialpub.cli import app
 from socialpub.whatsapp.events import InboundMessage
 from socialpub.whatsapp.inbound import Inbound
 from socialpub.whatsapp.store import open_store
-from tests.test_whatsapp_inbound import settings
-from tests.whatsapp_inbound_helpers import PHONE_NUMBER_ID, SERVER_CONFIG
+from tests.whatsapp_inbound_helpers import PHONE_NUMBER_ID, SERVER_CONFIG, settings
 
 runner = CliRunner()
 ANNA = "4915123456767"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from socialpub.content.config import SecretRef
+from socialpub.content.whatsappserver import ServerSettings
 
 PHONE_NUMBER_ID = "100000000000001"
 APP_SECRET = "test-app-secret"
@@ -76,3 +80,15 @@ def payload(
 
 def body(data: Any) -> bytes:
     return json.dumps(data).encode()
+
+
+def settings(store: Path) -> ServerSettings:
+    return ServerSettings(
+        phone_number_id=PHONE_NUMBER_ID,
+        waba_id="200000000000002",
+        access_token=SecretRef("WHATSAPP_TOKEN"),
+        app_secret=SecretRef("WHATSAPP_APP_SECRET"),
+        verify_token=SecretRef("WHATSAPP_VERIFY_TOKEN"),
+        store=store,
+        contact_phone="+49 3621 123-0",
+    )
