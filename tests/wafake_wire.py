@@ -7,17 +7,54 @@ import base64
 import json
 import socket
 import struct
+import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 from tests.wafake_rules import Template, invalid
 from tests.wafake_spec import WireRequest
 
 CONTROL = "/_control/"  # the remote fake's control calls (tests/wafake_remote.py)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an answer held back on purpose must not block stop()
+    request_queue_size = 128  # the bench opens 50 connections at once
+    owner: object
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up or was killed is part of a test."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class Serving:
+    """An HTTP server on 127.0.0.1 (`port`, or a free one) in a thread that notices
+    `stop()` within 50 ms; its handlers answer for `owner`."""
+
+    def __init__(
+        self, handler: Callable[..., BaseHTTPRequestHandler], owner: object, port: int = 0
+    ) -> None:
+        self.server = _Server(("127.0.0.1", port), handler)
+        self.server.owner = owner
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True, name="wafake-http"
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)
 
 
 def wa_id(number: str) -> str:
@@ -173,6 +210,12 @@ class Served(Protocol):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Headers and body leave in two writes: without TCP_NODELAY the second waits for
+        the client's delayed ACK (40 ms a request)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
