@@ -75,6 +75,12 @@ SCHEMA: tuple[str, ...] = (
         free_text INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (broadcast, wa_id)
     ) WITHOUT ROWID""",
+    # Values the service keeps about itself: `notice_salt`, the random key of the notices'
+    # hashes (so a copy of the store's notices cannot be matched against a list of numbers).
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID""",
     "CREATE INDEX recipients_by_state ON recipients (broadcast, state)",
     "CREATE INDEX recipients_by_sent_at ON recipients (sent_at) WHERE sent_at IS NOT NULL",
     "CREATE INDEX recipients_by_wamid ON recipients (wamid) WHERE wamid IS NOT NULL",
