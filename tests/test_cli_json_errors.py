@@ -46,6 +46,7 @@ CONFIG_COMMANDS = [
     ["resume", "--json"],
     ["whatsapp", "subscribers", "count", "--json"],
     ["whatsapp", "subscribers", "export", "+4915123456767", "--json"],
+    ["whatsapp", "templates", "--json"],
 ]
 PROBLEM_KEYS = {"file", "line", "field", "code", "severity", "message", "hint"}
 
@@ -81,7 +82,9 @@ def test_guarded_finds_every_machine_readable_option() -> None:
 
 def _depth(command: list[str]) -> int:
     """How many words name the command: `site build`, `whatsapp subscribers count`."""
-    return {"site": 2, "sources": 2, "whatsapp": 3}.get(command[0], 1)
+    if command[:2] == ["whatsapp", "subscribers"]:
+        return 3
+    return {"site": 2, "sources": 2, "whatsapp": 2}.get(command[0], 1)
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from socialpub.errors import AuthFailed, Rejected, Transient
 from socialpub import __version__
+from socialpub.errors import AuthFailed, Rejected, Transient
 from socialpub.net.http import Redactor, json_object
 
 #: a reply or a template send that Meta does not answer within this is unconfirmed
