@@ -9,6 +9,9 @@ from collections.abc import Awaitable, Callable
 
 SLOW_FOR = 60.0  # seconds a 130429 keeps the pace lowered
 MIN_RATE = 1.0
+#: slots missed while the loop was busy (a chunk's results being written) may be caught up
+#: to this many seconds back: the rate holds over a second, not only between two requests
+CATCH_UP = 0.05
 
 
 class Pacer:
@@ -23,7 +26,7 @@ class Pacer:
         self.rate = rate
         self._clock = clock or (lambda: asyncio.get_running_loop().time())
         self._sleep = sleep
-        self._next = 0.0  # when the next request may start
+        self._next: float | None = None  # when the next request may start
         self._slow_until = 0.0
 
     async def wait(self) -> None:
@@ -31,7 +34,7 @@ class Pacer:
         now = self._clock()
         if self.rate < self.configured and now >= self._slow_until:
             self.rate = self.configured
-        slot = max(self._next, now)
+        slot = now if self._next is None else max(self._next, now - CATCH_UP)
         self._next = slot + 1.0 / self.rate
         if slot > now:
             await self._sleep(slot - now)
