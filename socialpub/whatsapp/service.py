@@ -62,7 +62,7 @@ def build_app(
         waba_id=config.waba_id,
         access_token=config.access_token,
         transport=transport,
-        max_connections=max(16, config.fanout.concurrency),
+        max_connections=config.fanout.concurrency + 4,  # + replies to citizens
     )
     fanout = Fanout(conn, api, config.fanout, now)
 
