@@ -9,6 +9,7 @@ The access token is redacted from every text this module produces.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ SEND_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=30.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: the error codes of an expired or invalid access token (Graph's 190 family)
 TOKEN_CODES = frozenset({190})
+POOL_SIZE = 4  # connections per httpx pool (see CloudApi.__init__)
 #: Meta's description allows only "name/x.y.z" here (its pattern refuses the "(+url)" part)
 USER_AGENT = f"socialpub/{__version__}"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
@@ -85,19 +87,31 @@ class CloudApi:
         self._phone_number_id = phone_number_id
         self._waba_id = waba_id
         self.redact = Redactor([access_token])
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=timeout,
-            limits=limits,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Authorization": f"Bearer {access_token}"},
-        )
+        # Several small pools instead of one big one: httpcore's bookkeeping per request grows
+        # with its connections × the requests waiting, which made one pool of 32 the
+        # fan-out's bottleneck (300 instead of 660–860 messages/s against a local server).
+        shards = max(1, max_connections // POOL_SIZE)
+        per_pool = max(1, max_connections // shards)
+        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self._clients = [
+            httpx.AsyncClient(
+                transport=transport,
+                timeout=timeout,
+                limits=limits,
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT, "Authorization": f"Bearer {access_token}"},
+            )
+            for _ in range(shards)
+        ]
+        self._turn = itertools.cycle(self._clients)
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        return next(self._turn)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def send_template(
         self,

@@ -45,8 +45,9 @@ class FanoutSettings:
     daily_limit: int = 1000
     free_text_in_window: bool = False
     #: requests in flight; few connections keep httpcore's pool cheap (its bookkeeping grows
-    #: with connections × waiting requests): 16 × a 15 ms round trip ≈ 1000 messages/s
-    concurrency: int = 16
+    #: with connections × waiting requests); rate × Meta's round trip must fit: 32 × 30 ms
+    #: ≈ 1000 messages/s
+    concurrency: int = 32
     chunk: int = 500
     idle: float = 1.0  # seconds between looks for new work
     progress_every: float = 30.0  # seconds between progress log lines of a broadcast
