@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +16,9 @@ from socialpub.cli.whatsapp_admin import ChannelOption, server_settings, whatsap
 from socialpub.errors import ConfigError
 
 if TYPE_CHECKING:
-    from socialpub.content.config import ChannelConfig
+    from starlette.applications import Starlette
+
+    from socialpub.content.config import ChannelConfig, Config
     from socialpub.content.whatsappserver import ServerSettings
     from socialpub.whatsapp.cloudapi import CloudApi
 
@@ -35,22 +38,31 @@ def serve_command(
     config: ConfigOption = None,
 ) -> None:
     """Run the subscriber service: Meta's webhook, the broadcast API and the fan-out."""
+    from socialpub.whatsapp.service import serve
+
+    serve(service_app(load(config), channel, os.environ, wall_clock), host, port)
+
+
+def service_app(
+    cfg: Config, channel: str | None, environ: Mapping[str, str], now: Callable[[], datetime]
+) -> Starlette:
+    """The service's app for the config's whatsapp channel, secrets from `environ`."""
+    from socialpub.content.whatsappserver import read_server
     from socialpub.whatsapp.fanout import FanoutSettings
-    from socialpub.whatsapp.service import ServiceConfig, build_app, serve
+    from socialpub.whatsapp.service import ServiceConfig, build_app
     from socialpub.whatsapp.webhook import webhook_routes
 
-    cfg = load(config)
     chosen = whatsapp_channel(cfg, channel)
-    settings = server_settings(cfg, channel)
-    app_secret = settings.app_secret.resolve(os.environ, chosen.name)
-    verify_token = settings.verify_token.resolve(os.environ, chosen.name)
+    settings = read_server(chosen, environ, cfg.root)
+    app_secret = settings.app_secret.resolve(environ, chosen.name)
+    verify_token = settings.verify_token.resolve(environ, chosen.name)
     service = ServiceConfig(
         store=settings.store,
         graph_base=settings.graph_base,
         phone_number_id=settings.phone_number_id,
         waba_id=settings.waba_id,
-        access_token=settings.access_token.resolve(os.environ, chosen.name),
-        service_token=_service_token(chosen),
+        access_token=settings.access_token.resolve(environ, chosen.name),
+        service_token=_service_token(chosen, environ),
         fanout=FanoutSettings(
             rate=settings.rate,
             daily_limit=settings.daily_limit,
@@ -65,15 +77,15 @@ def serve_command(
             settings,
             app_secret=app_secret,
             verify_token=verify_token,
-            now=wall_clock,
+            now=now,
             sender=api,
             on_statuses=on_statuses,
         )
 
-    serve(build_app(service, wall_clock, webhook_routes=webhook), host, port)
+    return build_app(service, now, webhook_routes=webhook)
 
 
-def _service_token(channel: ChannelConfig) -> str:
+def _service_token(channel: ChannelConfig, environ: Mapping[str, str]) -> str:
     from socialpub.content.config import SecretRef
 
     ref = channel.settings.get("service_token")
@@ -82,7 +94,7 @@ def _service_token(channel: ChannelConfig) -> str:
             f"channels.{channel.name}.service_token: an ${{ENV}} reference is needed",
             hint="service_token: ${WHATSAPP_SERVICE_TOKEN}",
         )
-    return ref.resolve(os.environ, channel.name)
+    return ref.resolve(environ, channel.name)
 
 
 @guarded

@@ -260,6 +260,12 @@ def unfinished(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ]
 
 
+def resume_stopped(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "UPDATE broadcasts SET state = 'queued', stopped_reason = NULL WHERE state = 'stopped'"
+    )
+
+
 def request_of(conn: sqlite3.Connection, key: str) -> BroadcastRequest:
     (text,) = conn.execute("SELECT request FROM broadcasts WHERE key = ?", (key,)).fetchone()
     return BroadcastRequest.from_canonical(text)

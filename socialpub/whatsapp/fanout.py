@@ -48,7 +48,9 @@ class FanoutSettings:
     #: with connections × waiting requests); rate × Meta's round trip must fit: 32 × 30 ms
     #: ≈ 1000 messages/s
     concurrency: int = 32
-    chunk: int = 500
+    #: recipients claimed (written `sending`) at once: after a SIGKILL at most this many
+    #: plus the requests in flight are in doubt and reported unconfirmed
+    chunk: int = 64
     idle: float = 1.0  # seconds between looks for new work
     progress_every: float = 30.0  # seconds between progress log lines of a broadcast
 
@@ -82,7 +84,11 @@ class Fanout:
         self.wake.set()
 
     async def run(self) -> None:
-        """Until stopped: work through unfinished broadcasts, then wait for new ones."""
+        """Until stopped: work through unfinished broadcasts, then wait for new ones.
+
+        A broadcast stopped by 190 or 368 carries on after a restart: the cause (a token, a
+        block) is fixed before the service is started again."""
+        broadcasts.resume_stopped(self.conn)
         while not self._stopping:
             worked = await self.run_once()
             if not worked and not self._stopping:
