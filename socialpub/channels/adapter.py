@@ -138,6 +138,7 @@ ADAPTERS: dict[str, str] = {
         "threads",
         "linkedin",
         "x",
+        "whatsapp",
     )
 }
 ADAPTERS |= dict.fromkeys(("xing", "whatsapp_channel", "manual"), "socialpub.channels.kit")

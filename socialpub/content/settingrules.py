@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import pubconfig
+from socialpub.content import pubconfig, whatsapprules
 from socialpub.content.codes import problem
 from socialpub.models import Problem
 
@@ -21,6 +21,10 @@ def check_setting(
     if key in pubconfig.CHANNEL_KEYS:
         pubconfig.check_channel_value(path, where, key, value, line, problems)
         return
+    if key in whatsapprules.KEYS:  # only the whatsapp type takes these keys
+        whatsapprules.check_value(path, where, key, value, line, problems)
+        return
+    # TODO(wa-inbound): `server` (whatsapp only) → whatsappserver's check of the block
     if key in _BOOL_KEYS and not isinstance(value, bool):
         problems.append(problem("SP506", path, line, where, f"{key} must be true or false"))
         return
