@@ -48,7 +48,8 @@ def one_line(text: str) -> str:
 
 def summary(variant: Variant, text: str) -> str:
     """The first paragraph that says something beyond the title, link and hashtags."""
-    skip = {variant.title.strip(), (variant.link or "").strip()}
+    title = variant.title.strip()
+    skip = {title, f"*{title}*", (variant.link or "").strip()}  # *bold*: render/defaults
     for paragraph in text.split("\n\n"):
         line = one_line(paragraph)
         words = line.split(" ")
