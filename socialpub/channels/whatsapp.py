@@ -41,6 +41,7 @@ _NO_DELETE = (
 class WhatsAppAdapter(Adapter):
     spec = specs.WHATSAPP
     idempotent = True  # PUT /broadcasts/{key}: the same key never broadcasts twice
+    refreshes = True  # the counts grow after publish: `status --refresh`
     default_rate = (60, 60.0)  # requests to the service; its own pacing is `server.rate`
 
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
