@@ -20,7 +20,8 @@ from socialpub.errors import AuthFailed, DeliveryError, Rejected, Transient
 if TYPE_CHECKING:
     import httpx
 
-    from socialpub.net.http import Clock, Http
+    from socialpub.net.http import Clock as Clock  # for callers that may not import net
+    from socialpub.net.http import Http
 
 #: what plan and validate wait for the service, in seconds
 QUICK_TIMEOUT = 5.0

@@ -21,7 +21,7 @@ from socialpub.models import Problem
 if TYPE_CHECKING:
     import httpx
 
-    from socialpub.net.http import Clock
+    from socialpub.channels.whatsapp_service import Clock
 
 
 @dataclass(frozen=True)
