@@ -1,0 +1,210 @@
+"""The fake Cloud API's webhook deliveries (tests/wafake.py): status updates and citizens'
+messages, posted to the service like Meta does it.
+
+- signed: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the app
+  secret>`;
+- in Meta's payload shape (`object`, `entry[].changes[].value` with `metadata` and either
+  `statuses` or `contacts` + `messages`, `field: "messages"`);
+- batched: the status updates due at the same moment go out together, up to `batch_max` in
+  one POST (Meta batches);
+- in order, retried: an answer other than 200 (or no answer) is retried with exponential
+  backoff before anything later is sent, as Meta retries (for up to 7 days);
+- `pause()` holds everything back (the service is down), `resume()` sends what piled up;
+- `resend_last()` posts the last delivered body again, unchanged (Meta delivers twice).
+One thread sends; the fake's request handlers only enqueue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import hmac
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+RETRY_FIRST = 0.1  # seconds before the first retry; doubles, up to RETRY_MAX
+RETRY_MAX = 2.0
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Hub-Signature-256 header Meta sends with every webhook POST."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook POST that was answered (or failed): for assertions."""
+
+    body: bytes
+    status: int | None  # None: no answer (connection refused, timeout)
+    statuses: int  # status updates it carried
+    messages: int  # inbound messages it carried
+
+
+@dataclass(order=True)
+class _Due:
+    at: float
+    seq: int
+    kind: str = field(compare=False)  # "status" | "message"
+    item: dict[str, Any] = field(compare=False)  # a status object, or a change value
+    done: threading.Event | None = field(compare=False, default=None)
+
+
+class Webhooks:
+    """Posts what the fake has to tell the service, one thread, in order."""
+
+    def __init__(
+        self,
+        url: str | None,
+        secret: str,
+        envelope: Callable[[list[dict[str, Any]]], dict[str, Any]],
+        batch_max: int = 50,
+    ) -> None:
+        self.url, self.secret, self.batch_max = url, secret, batch_max
+        self.envelope = envelope  # change values → the whole payload
+        self.deliveries: list[Delivery] = []
+        self.timeout = 5.0
+        self._heap: list[_Due] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._paused = False
+        self._stopped = False
+        self._last: bytes | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="wafake-webhooks")
+        self._client = httpx.Client(timeout=self.timeout)
+        self._thread.start()
+
+    # --- what the fake asks --------------------------------------------------------------
+
+    def status(self, item: dict[str, Any], delay: float = 0.0) -> None:
+        self._push("status", item, delay)
+
+    def message(self, value: dict[str, Any]) -> threading.Event:
+        done = threading.Event()
+        self._push("message", value, 0.0, done)
+        return done
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify()
+
+    def resend_last(self) -> int | None:
+        """Post the last delivered body again (a duplicate, as Meta sends them); the status."""
+        if self._last is None:
+            raise LookupError("no webhook was delivered yet")
+        return self._post(self._last, 0, 0)
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._heap)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until everything due so far was delivered (not counting what is scheduled
+        later than `timeout` from now)."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while self._heap and self._heap[0].at <= end and not self._paused:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.05))
+            return not self._heap or self._heap[0].at > end
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        self._thread.join(5)
+        self._client.close()
+
+    # --- the sender ----------------------------------------------------------------------
+
+    def _push(
+        self, kind: str, item: dict[str, Any], delay: float, done: threading.Event | None = None
+    ) -> None:
+        with self._cond:
+            heapq.heappush(
+                self._heap, _Due(time.monotonic() + delay, next(self._seq), kind, item, done)
+            )
+            self._cond.notify()
+
+    def _run(self) -> None:
+        backoff = RETRY_FIRST
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            statuses = [d.item for d in batch if d.kind == "status"]
+            values = [d.item for d in batch if d.kind == "message"]
+            if statuses:
+                values = [{"statuses": statuses}]
+            body = json.dumps(self.envelope(values), separators=(",", ":")).encode()
+            status = self._post(body, len(statuses), len(batch) - len(statuses))
+            if status == 200:
+                self._last = body
+                backoff = RETRY_FIRST
+                with self._cond:  # the batch is still the head of the queue
+                    for _ in batch:
+                        heapq.heappop(self._heap)
+                    self._cond.notify_all()
+                for due in batch:
+                    if due.done is not None:
+                        due.done.set()
+            else:  # Meta retries the same events later; nothing newer overtakes them
+                with self._cond:
+                    self._cond.wait(backoff)
+                backoff = min(backoff * 2, RETRY_MAX)
+
+    def _next_batch(self) -> list[_Due] | None:
+        """The events due now that go in one POST (they stay queued until delivered)."""
+        with self._cond:
+            while True:
+                if self._stopped:
+                    return None
+                now = time.monotonic()
+                if self.url and not self._paused and self._heap and self._heap[0].at <= now:
+                    break
+                wait = self._heap[0].at - now if self._heap and not self._paused else 0.5
+                self._cond.wait(max(0.001, min(wait, 0.5)))
+            first = self._heap[0]
+            if first.kind == "message":  # citizens' messages go one per POST
+                return [first]
+            due = [d for d in heapq.nsmallest(self.batch_max, self._heap) if d.at <= now]
+            batch: list[_Due] = []
+            for item in due:  # statuses up to the first message in the queue
+                if item.kind != "status":
+                    break
+                batch.append(item)
+            return batch
+
+    def _post(self, body: bytes, statuses: int, messages: int) -> int | None:
+        assert self.url is not None
+        headers = {
+            "content-type": "application/json",
+            "x-hub-signature-256": signature(self.secret, body),
+            "user-agent": "facebookexternalua",
+        }
+        try:
+            status: int | None = self._client.post(
+                self.url, content=body, headers=headers
+            ).status_code
+        except httpx.HTTPError:
+            status = None
+        self.deliveries.append(Delivery(body, status, statuses, messages))
+        return status
