@@ -155,3 +155,22 @@ def test_delete_says_a_correction_is_the_way(site: Site) -> None:
     assert done.returncode == 1
     assert "cannot delete a message already delivered" in done.stdout
     assert "socialpub correct" in done.stdout
+
+
+def test_a_changed_post_goes_out_as_a_correction_broadcast(site: Site) -> None:
+    config = site.root / "socialpub.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "corrections:\n  channels:\n    whatsapp: reply\n",
+        encoding="utf-8",
+    )
+    assert site.run("publish").returncode == 0
+    post = site.root / "posts" / "kreistag.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("17 Uhr", "18 Uhr"), encoding="utf-8")
+    done = site.run("publish")
+    assert done.returncode == 0, done.stderr
+    (first, _), (second, body) = site.service.puts()
+    assert second.endswith("-1") and second != first  # a broadcast of its own, its own key
+    assert body["template"]["parameters"][1].startswith("Korrektur:")
+    assert "18 Uhr" in body["text"]
+    site.run("publish")
+    assert len(site.service.puts()) == 2  # and only once
