@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from tests.localserver import ServerThread
 from tests.wafake_hooks import Webhooks
 from tests.wafake_rules import (
     WINDOW_SECONDS,
@@ -63,9 +62,9 @@ from tests.wafake_rules import (
     throughput,
     unknown_path,
 )
+from tests.wafake_server import AsyncServing
 from tests.wafake_spec import WireRequest, document, openapi, openapi_core_errors, operations
 from tests.wafake_wire import (
-    Handler,
     envelope,
     inbound_text,
     logged,
@@ -103,6 +102,7 @@ class CloudApiFake:
         display_phone_number: str = "4936211230",
         validation: Validation = "openapi-core",
         record_requests: bool = True,
+        port: int = 0,
     ) -> None:
         self.app_secret, self.token = app_secret, token
         self.phone_number_id, self.waba_id = phone_number_id, waba_id
@@ -140,7 +140,7 @@ class CloudApiFake:
         if validation == "openapi-core":
             openapi()
         self.control: Callable[[str, Any], tuple[int, Any]] | None = None  # wafake_remote
-        self._server = ServerThread(Handler, self)
+        self._server = AsyncServing(self, port)
 
     # --- set up and look at -----------------------------------------------------------------
 

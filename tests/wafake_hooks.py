@@ -72,6 +72,7 @@ class Webhooks:
         self.deliveries: list[Delivery] = []
         self.timeout = 5.0
         self._heap: list[_Due] = []
+        self._in_flight: list[_Due] = []  # taken from the heap, not yet answered 200
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._paused = False
@@ -111,20 +112,21 @@ class Webhooks:
         return self._post(self._last, 0, 0)
 
     def pending(self) -> int:
+        """Events not yet delivered."""
         with self._cond:
-            return len(self._heap)
+            return len(self._heap) + len(self._in_flight)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until everything due so far was delivered (not counting what is scheduled
         later than `timeout` from now)."""
         end = time.monotonic() + timeout
         with self._cond:
-            while self._heap and self._heap[0].at <= end and not self._paused:
+            while self._in_flight or (self._heap and self._heap[0].at <= end):
                 left = end - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self._paused:
                     return False
                 self._cond.wait(min(left, 0.05))
-            return not self._heap or self._heap[0].at > end
+            return True
 
     def stop(self) -> None:
         with self._cond:
@@ -145,34 +147,35 @@ class Webhooks:
             self._cond.notify()
 
     def _run(self) -> None:
-        backoff = RETRY_FIRST
-        while True:
-            batch = self._next_batch()
-            if batch is None:
-                return
+        while (batch := self._take_batch()) is not None:
             statuses = [d.item for d in batch if d.kind == "status"]
-            values = [d.item for d in batch if d.kind == "message"]
-            if statuses:
-                values = [{"statuses": statuses}]
+            values = [{"statuses": statuses}] if statuses else [d.item for d in batch]
             body = json.dumps(self.envelope(values), separators=(",", ":")).encode()
-            status = self._post(body, len(statuses), len(batch) - len(statuses))
-            if status == 200:
-                self._last = body
-                backoff = RETRY_FIRST
-                with self._cond:  # the batch is still the head of the queue
-                    for _ in batch:
-                        heapq.heappop(self._heap)
-                    self._cond.notify_all()
-                for due in batch:
-                    if due.done is not None:
-                        due.done.set()
-            else:  # Meta retries the same events later; nothing newer overtakes them
-                with self._cond:
-                    self._cond.wait(backoff)
+            backoff = RETRY_FIRST
+            # Meta retries the same payload until it is taken; nothing newer overtakes it
+            while self._post(body, len(statuses), len(batch) - len(statuses)) != 200:
+                if not self._wait(backoff):
+                    return
                 backoff = min(backoff * 2, RETRY_MAX)
+            self._last = body
+            with self._cond:
+                self._in_flight = []
+                self._cond.notify_all()
+            for due in batch:
+                if due.done is not None:
+                    due.done.set()
 
-    def _next_batch(self) -> list[_Due] | None:
-        """The events due now that go in one POST (they stay queued until delivered)."""
+    def _wait(self, seconds: float) -> bool:
+        """Sleep before a retry, and on while paused; False once stopped."""
+        with self._cond:
+            self._cond.wait(seconds)
+            while self._paused and not self._stopped:
+                self._cond.wait(0.5)
+            return not self._stopped
+
+    def _take_batch(self) -> list[_Due] | None:
+        """The events due now that go in one POST: a citizen's message alone, or up to
+        `batch_max` status updates. None once stopped."""
         with self._cond:
             while True:
                 if self._stopped:
@@ -182,15 +185,16 @@ class Webhooks:
                     break
                 wait = self._heap[0].at - now if self._heap and not self._paused else 0.5
                 self._cond.wait(max(0.001, min(wait, 0.5)))
-            first = self._heap[0]
-            if first.kind == "message":  # citizens' messages go one per POST
-                return [first]
-            due = [d for d in heapq.nsmallest(self.batch_max, self._heap) if d.at <= now]
-            batch: list[_Due] = []
-            for item in due:  # statuses up to the first message in the queue
-                if item.kind != "status":
-                    break
-                batch.append(item)
+            batch = [heapq.heappop(self._heap)]
+            while (
+                batch[0].kind == "status"
+                and len(batch) < self.batch_max
+                and self._heap
+                and self._heap[0].kind == "status"
+                and self._heap[0].at <= now
+            ):
+                batch.append(heapq.heappop(self._heap))
+            self._in_flight = batch
             return batch
 
     def _post(self, body: bytes, statuses: int, messages: int) -> int | None:

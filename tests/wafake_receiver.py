@@ -9,10 +9,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.localserver import ServerThread
+from tests.wafake_wire import QuietHandler, Serving
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Receiver:
         self.posts: list[Posted] = []
         self.answers: list[int] = []  # answered in turn before the default 200
         self.lock = threading.Lock()
-        self._server = ServerThread(_Handler, self)
+        self._server = Serving(_Handler, self)
 
     @property
     def url(self) -> str:
@@ -58,12 +57,7 @@ class Receiver:
         self._server.stop()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
+class _Handler(QuietHandler):
     def do_POST(self) -> None:
         receiver: Receiver = self.server.owner  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("content-length") or 0))

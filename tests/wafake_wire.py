@@ -1,23 +1,59 @@
-"""The wire of the fake Cloud API (tests/wafake.py): its HTTP handler and the JSON it writes —
-send answers, what a phone shows, status updates, webhook envelopes, template pages."""
+"""The wire of the fake Cloud API (tests/wafake.py): the JSON it writes — send answers, what a
+phone shows, status updates, webhook envelopes, template pages — and a small threaded HTTP
+server for the tests' webhook receiver."""
 
 from __future__ import annotations
 
 import base64
 import json
 import socket
-import struct
-import time
+import sys
+import threading
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
-from typing import Any, Protocol
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
-from tests.wafake_rules import Template, invalid
+from tests.wafake_rules import Template
 from tests.wafake_spec import WireRequest
 
 CONTROL = "/_control/"  # the remote fake's control calls (tests/wafake_remote.py)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an answer held back on purpose must not block stop()
+    request_queue_size = 128  # the bench opens 50 connections at once
+    owner: object
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up or was killed is part of a test."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class Serving:
+    """An HTTP server on 127.0.0.1 (`port`, or a free one) in a thread that notices
+    `stop()` within 50 ms; its handlers answer for `owner`."""
+
+    def __init__(
+        self, handler: Callable[..., BaseHTTPRequestHandler], owner: object, port: int = 0
+    ) -> None:
+        self.server = _Server(("127.0.0.1", port), handler)
+        self.server.owner = owner
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True, name="wafake-http"
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)
 
 
 def wa_id(number: str) -> str:
@@ -160,56 +196,16 @@ def logged(request: WireRequest, status: int | None, now: float) -> dict[str, An
     }
 
 
-class Served(Protocol):
-    """What the handler needs of the fake."""
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no log lines, answers without the delayed-ACK stall."""
 
-    hang: float
-    control: Callable[[str, Any], tuple[int, Any]] | None
-
-    def answer(self, request: WireRequest) -> tuple[int, dict[str, Any], str | None]: ...
-
-    def record(self, request: WireRequest, status: int | None) -> None: ...
-
-
-class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Headers and body leave in two writes: without TCP_NODELAY the second waits for
+        the client's delayed ACK (40 ms a request)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
-
-    def _serve(self) -> None:
-        fake: Served = self.server.owner  # type: ignore[attr-defined]
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else None
-        if path.startswith(CONTROL) and fake.control is not None:
-            self._write(*fake.control(path.removeprefix(CONTROL), parse_json(body)))
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        request = WireRequest(self.command.lower(), path, query, headers, body)
-        if body and parse_json(body) is None:
-            status, answer, after = 400, invalid("the body is not valid JSON").body(), None
-        else:
-            status, answer, after = fake.answer(request)
-        if after == "drop":  # accepted, then the connection goes before any answer
-            fake.record(request, None)
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            return
-        fake.record(request, status)
-        if after == "timeout":  # accepted, the answer held back past the client's timeout
-            time.sleep(fake.hang)
-        self._write(status, answer)
-
-    do_GET = do_POST = do_DELETE = do_PUT = _serve
-
-    def _write(self, status: int, answer: Any) -> None:
-        data = json.dumps(answer).encode()
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from socialpub.cli import approve, audit, content, correct, manual, pause, publishing, site
+from socialpub.cli import (
+    approve,
+    audit,
+    content,
+    correct,
+    manual,
+    pause,
+    publishing,
+    site,
+    whatsapp,
+)
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
 
@@ -30,4 +40,5 @@ __all__ = [
     "pause",
     "publishing",
     "site",
+    "whatsapp",
 ]

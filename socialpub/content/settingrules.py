@@ -8,6 +8,7 @@ from typing import Any
 
 from socialpub.content import pubconfig, whatsapprules
 from socialpub.content.codes import problem
+from socialpub.content.whatsappservercheck import check_server
 from socialpub.models import Problem
 
 _BOOL_KEYS = frozenset({"thread_numbering", "disable_notification", "link_preview", "link_cards"})
@@ -24,7 +25,9 @@ def check_setting(
     if key in whatsapprules.KEYS:  # only the whatsapp type takes these keys
         whatsapprules.check_value(path, where, key, value, line, problems)
         return
-    # TODO(wa-inbound): `server` (whatsapp only) → whatsappserver's check of the block
+    if key == "server":  # a whatsapp channel's subscriber service
+        check_server(path, where, value, line, problems)
+        return
     if key in _BOOL_KEYS and not isinstance(value, bool):
         problems.append(problem("SP506", path, line, where, f"{key} must be true or false"))
         return

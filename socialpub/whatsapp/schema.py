@@ -57,6 +57,9 @@ SCHEMA: tuple[str, ...] = (
     # arrives. state: pending → sending (written before the request) → sent (with wamid) →
     # delivered / read, or failed (error_code, error_reason). A row left in `sending` after a
     # crash is never resent: a status webhook confirms it, else it is reported unconfirmed.
+    # `not_before`: a 131056 (pair rate) puts the row back to pending until then.
+    # `free_text` 1: sent as plain text inside the subscriber's 24 h window, which is free and
+    # does not count against the daily limit (the tier counts business-initiated templates).
     """CREATE TABLE recipients (
         broadcast TEXT NOT NULL,
         wa_id TEXT NOT NULL,
@@ -68,9 +71,19 @@ SCHEMA: tuple[str, ...] = (
         sending_at TEXT,
         sent_at TEXT,
         updated_at TEXT,
+        not_before TEXT,
+        free_text INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (broadcast, wa_id)
+    ) WITHOUT ROWID""",
+    # Values the service keeps about itself: `notice_salt`, the random key of the notices'
+    # hashes (so a copy of the store's notices cannot be matched against a list of numbers).
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
     ) WITHOUT ROWID""",
     "CREATE INDEX recipients_by_state ON recipients (broadcast, state)",
     "CREATE INDEX recipients_by_sent_at ON recipients (sent_at) WHERE sent_at IS NOT NULL",
     "CREATE INDEX recipients_by_wamid ON recipients (wamid) WHERE wamid IS NOT NULL",
+    # The rows in flight, for the daily limit (they may have gone out) and unconfirmed counts.
+    "CREATE INDEX recipients_in_flight ON recipients (sending_at) WHERE state = 'sending'",
 )

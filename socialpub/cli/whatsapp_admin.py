@@ -1,0 +1,176 @@
+"""`socialpub whatsapp subscribers …` and `socialpub whatsapp backup`: the subscriber list on
+the county's server. Numbers are shown masked, except in `export`, which answers one
+person's request for what is held about their own number (DSGVO Art. 15)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from socialpub.cli.common import ConfigOption, JsonOption, guarded, load
+from socialpub.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from socialpub.content.config import ChannelConfig, Config
+    from socialpub.content.whatsappserver import ServerSettings
+
+subscribers_app = typer.Typer(
+    help="The subscriber list on this server (numbers are shown masked).",
+    no_args_is_help=True,
+)
+
+ChannelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--channel",
+        help="The whatsapp channel (default: the only one of type whatsapp).",
+        show_default=False,
+    ),
+]
+NumberArgument = Annotated[str, typer.Argument(help="The number, with country code: +49 151 …")]
+
+
+def whatsapp_channel(config: Config, name: str | None) -> ChannelConfig:
+    """The channel `--channel` names, else the config's only whatsapp channel."""
+    found = [c for c in config.channels.values() if c.type == "whatsapp"]
+    if name is not None:
+        chosen = config.channels.get(name)
+        if chosen is None or chosen.type != "whatsapp":
+            names = ", ".join(c.name for c in found) or "(none)"
+            raise UsageError(f"{name!r} is no whatsapp channel", hint=f"whatsapp channels: {names}")
+        return chosen
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ConfigError(
+            "the config has no channel of type whatsapp",
+            hint="add one with its server block (see README, WhatsApp)",
+        )
+    raise UsageError(
+        "the config has several whatsapp channels",
+        hint="pick one with --channel: " + ", ".join(c.name for c in found),
+    )
+
+
+def server_settings(config: Config, name: str | None) -> ServerSettings:
+    from socialpub.content.whatsappserver import read_server
+
+    return read_server(whatsapp_channel(config, name), os.environ, config.root)
+
+
+def open_server_store(config_path: Path | None, name: str | None) -> sqlite3.Connection:
+    from socialpub.whatsapp.store import open_store
+
+    return open_store(server_settings(load(config_path), name).store)
+
+
+@subscribers_app.command("count")
+@guarded
+def subscribers_count(
+    channel: ChannelOption = None, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """How many numbers receive broadcasts (and how many WhatsApp took off the list)."""
+    from socialpub.cli import console
+    from socialpub.whatsapp.subscribers import count
+
+    counts = count(open_server_store(config, channel))
+    if as_json:
+        console.print_json({"active": counts.active, "inactive": counts.inactive})
+        return
+    sys.stdout.write(f"{counts.active} subscribers ({counts.inactive} inactive)\n")
+
+
+@subscribers_app.command("export")
+@guarded
+def subscribers_export(
+    number: NumberArgument,
+    channel: ChannelOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everything held about one number (DSGVO Art. 15), unmasked: for that person only."""
+    from socialpub.cli import console
+    from socialpub.whatsapp.numbers import parse_number
+    from socialpub.whatsapp.subscribers import export
+
+    wa_id = parse_number(number)
+    held = export(open_server_store(config, channel), wa_id)
+    if as_json:
+        console.print_json(held)
+        return
+    subscriber = held["subscriber"]
+    lines = [f"number: +{wa_id}"]
+    if subscriber is None:
+        lines.append("subscriber: no")
+    else:
+        lines += [f"{key}: {value}" for key, value in subscriber.items() if key != "wa_id"]
+    lines.append(f"notice_sent_at: {held['notice_sent_at'] or '-'}")
+    lines.append(f"broadcasts: {len(held['broadcasts'])}")
+    for row in held["broadcasts"]:
+        lines.append(f"  {row['broadcast']}: {row['state']} {row['sent_at'] or ''}".rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@subscribers_app.command("delete")
+@guarded
+def subscribers_delete(
+    number: NumberArgument, channel: ChannelOption = None, config: ConfigOption = None
+) -> None:
+    """Erase one number (DSGVO Art. 17): subscriber, broadcast rows, notice record."""
+    from socialpub.whatsapp.numbers import mask, parse_number
+    from socialpub.whatsapp.subscribers import delete
+
+    wa_id = parse_number(number)
+    removed = delete(open_server_store(config, channel), wa_id)
+    sys.stdout.write(
+        f"{mask(wa_id)}: deleted {'the subscriber' if removed.subscriber else 'no subscriber'}, "
+        f"{removed.recipients} broadcast row(s)"
+        f"{', the notice record' if removed.notice else ''}\n"
+        "WhatsApp cannot take back messages already delivered to the phone.\n"
+    )
+
+
+@subscribers_app.command("import")
+@guarded
+def subscribers_import(
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with header: number,consent_at[,consent_ref,lang].")
+    ],
+    channel: ChannelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add subscribers whose consent was given elsewhere; every row needs its consent date."""
+    from socialpub.whatsapp.subscribers import import_consents, read_consents
+
+    consents = read_consents(csv_file)  # checked whole before the store is touched
+    added = import_consents(open_server_store(config, channel), consents)
+    sys.stdout.write(f"imported {added} of {len(consents)} (the others were subscribed already)\n")
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (outside the repo).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
+    channel: ChannelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Copy the subscriber store with SQLite's online backup (mode 0600), while it runs."""
+    from socialpub.whatsapp.store import open_store
+    from socialpub.whatsapp.subscribers import backup as copy_store
+
+    cfg = load(config)
+    if file.resolve().is_relative_to(cfg.root.resolve()):
+        raise ConfigError(
+            f"{file} is inside the repository: phone numbers never go near git",
+            hint="write the backup outside it, e.g. /var/backups/socialpub/whatsapp.sqlite3",
+        )
+    copy_store(open_store(server_settings(cfg, channel).store), file, force=force)
+    sys.stdout.write(f"backed up the subscriber store to {file}\n")
+
+
+backup_command = guarded(backup)

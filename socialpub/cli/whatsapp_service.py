@@ -1,0 +1,133 @@
+"""`socialpub whatsapp serve` and `socialpub whatsapp templates`: the service itself and the
+account's templates. The real clock is made here and passed in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socialpub.cli.common import ConfigOption, JsonOption, guarded, load
+from socialpub.cli.whatsapp_admin import ChannelOption, server_settings, whatsapp_channel
+from socialpub.errors import ConfigError
+
+if TYPE_CHECKING:
+    from socialpub.content.config import ChannelConfig
+    from socialpub.content.whatsappserver import ServerSettings
+    from socialpub.whatsapp.cloudapi import CloudApi
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (behind the proxy).")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@guarded
+def serve_command(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8787,
+    channel: ChannelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run the subscriber service: Meta's webhook, the broadcast API and the fan-out."""
+    from socialpub.whatsapp.fanout import FanoutSettings
+    from socialpub.whatsapp.service import ServiceConfig, build_app, serve
+    from socialpub.whatsapp.webhook import webhook_routes
+
+    cfg = load(config)
+    chosen = whatsapp_channel(cfg, channel)
+    settings = server_settings(cfg, channel)
+    app_secret = settings.app_secret.resolve(os.environ, chosen.name)
+    verify_token = settings.verify_token.resolve(os.environ, chosen.name)
+    service = ServiceConfig(
+        store=settings.store,
+        graph_base=settings.graph_base,
+        phone_number_id=settings.phone_number_id,
+        waba_id=settings.waba_id,
+        access_token=settings.access_token.resolve(os.environ, chosen.name),
+        service_token=_service_token(chosen),
+        fanout=FanoutSettings(
+            rate=settings.rate,
+            daily_limit=settings.daily_limit,
+            free_text_in_window=settings.free_text_in_window,
+        ),
+        confirm_within=settings.confirm_within,
+    )
+
+    def webhook(conn: Any, api: CloudApi, on_statuses: Any) -> Any:
+        return webhook_routes(
+            conn,
+            settings,
+            app_secret=app_secret,
+            verify_token=verify_token,
+            now=wall_clock,
+            sender=api,
+            on_statuses=on_statuses,
+        )
+
+    serve(build_app(service, wall_clock, webhook_routes=webhook), host, port)
+
+
+def _service_token(channel: ChannelConfig) -> str:
+    from socialpub.content.config import SecretRef
+
+    ref = channel.settings.get("service_token")
+    if not isinstance(ref, SecretRef):
+        raise ConfigError(
+            f"channels.{channel.name}.service_token: an ${{ENV}} reference is needed",
+            hint="service_token: ${WHATSAPP_SERVICE_TOKEN}",
+        )
+    return ref.resolve(os.environ, channel.name)
+
+
+@guarded
+def templates_command(
+    channel: ChannelOption = None, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """List the account's message templates and their status, from the Graph API."""
+    import json
+
+    from socialpub.whatsapp.cloudapi import CloudApi
+
+    cfg = load(config)
+    chosen = whatsapp_channel(cfg, channel)
+    settings: ServerSettings = server_settings(cfg, channel)
+    api = CloudApi(
+        graph_base=settings.graph_base,
+        phone_number_id=settings.phone_number_id,
+        waba_id=settings.waba_id,
+        access_token=settings.access_token.resolve(os.environ, chosen.name),
+    )
+
+    async def listing() -> list[Any]:
+        try:
+            return await api.templates()
+        finally:
+            await api.aclose()
+
+    found = asyncio.run(listing())
+    rows = [
+        {
+            "name": t.name,
+            "language": t.language,
+            "status": t.status,
+            "category": t.category,
+            "parameters": t.parameters,
+        }
+        for t in found
+    ]
+    if as_json:
+        typer.echo(json.dumps({"templates": rows}, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no templates on this WhatsApp Business account")
+    for row in rows:
+        typer.echo(
+            f"{row['name']}  {row['language']}  {row['status']}  {row['category']}"
+            f"  {row['parameters']} body parameter(s)"
+        )

@@ -1,0 +1,128 @@
+"""Meta's webhook: `GET /webhook` (the verification when the URL is set up) and
+`POST /webhook` (signed events: citizens' messages and delivery statuses).
+
+A POST is read only up to `max_body_bytes`, then its signature is checked, then it is parsed;
+a refusal at any step leaves no trace in the store. A valid one is applied in one
+transaction and answered 200 at once (Meta resends whatever is not answered 200); the
+replies to citizens go out after the answer. Logs name numbers only masked.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from socialpub.content.whatsappserver import ServerSettings
+from socialpub.whatsapp.events import BadEvent, StatusUpdate, parse_webhook
+from socialpub.whatsapp.inbound import Inbound, Reply
+from socialpub.whatsapp.numbers import mask
+from socialpub.whatsapp.signature import HEADER, is_signed
+
+log = logging.getLogger("socialpub.whatsapp.webhook")
+
+StatusHandler = Callable[[tuple[StatusUpdate, ...]], Awaitable[None] | None]
+
+
+class TextSender(Protocol):
+    """Sends a free-form text inside the 24 h window (wa-outbound's CloudApi)."""
+
+    async def send_text(self, to: str, body: str) -> str: ...
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def webhook_routes(
+    connection: sqlite3.Connection,
+    settings: ServerSettings,
+    *,
+    app_secret: str,
+    verify_token: str,
+    now: Callable[[], datetime],
+    sender: TextSender,
+    on_statuses: StatusHandler,
+) -> list[Route]:
+    """The two routes of `/webhook`, with the secrets already resolved."""
+    inbound = Inbound(connection, settings)
+
+    async def verify(request: Request) -> Response:
+        query = request.query_params
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            token.encode(), verify_token.encode()
+        ):
+            return PlainTextResponse(query.get("hub.challenge", ""))
+        log.warning("refused a webhook verification: wrong mode or verify token")
+        return PlainTextResponse("forbidden", status_code=403)
+
+    async def receive(request: Request) -> Response:
+        try:
+            body = await _read_body(request, settings.max_body_bytes)
+        except _TooLarge:
+            log.warning("refused a webhook body over %d bytes", settings.max_body_bytes)
+            return PlainTextResponse("too large", status_code=413)
+        signature = request.headers.get(HEADER)
+        if not signature:
+            log.warning("refused an unsigned webhook POST")
+            return PlainTextResponse("unsigned", status_code=401)
+        if not is_signed(body, signature, app_secret):
+            log.warning("refused a webhook POST with a wrong signature")
+            return PlainTextResponse("wrong signature", status_code=403)
+        try:
+            batch = parse_webhook(body, settings.phone_number_id)
+        except BadEvent as error:
+            log.warning("refused a malformed webhook POST: %s", error.message)
+            return PlainTextResponse("malformed", status_code=400)
+        replies = inbound.handle(batch.messages, now()) if batch.messages else []
+        if batch.statuses:
+            handled = on_statuses(batch.statuses)
+            if inspect.isawaitable(handled):
+                await handled
+        task = BackgroundTask(_send_replies, sender, replies) if replies else None
+        return PlainTextResponse("ok", background=task)
+
+    return [
+        Route("/webhook", verify, methods=["GET"]),
+        Route("/webhook", receive, methods=["POST"]),
+    ]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is longer than `limit` (never read whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _send_replies(sender: TextSender, replies: list[Reply]) -> None:
+    """Send each reply once; a failure is logged, not retried (Meta's resend of the event is
+    deduplicated, so a retry would have to come from here, and a lost 'welcome' is cheap)."""
+    for reply in replies:
+        try:
+            await sender.send_text(reply.to, reply.body)
+        except Exception as error:  # one failed reply must not stop the others
+            log.warning(
+                "could not send the %s reply to %s: %s",
+                reply.kind,
+                mask(reply.to),
+                type(error).__name__,
+            )
