@@ -68,6 +68,9 @@ class Adapter(abc.ABC):
     default_rate: ClassVar[tuple[int, float]] = (60, 60.0)
     #: False for channels that publish locally (the website): no platform to fail
     uses_network: ClassVar[bool] = True
+    #: True when what was sent keeps changing on the platform (a broadcast's counts): see
+    #: `refresh()`
+    refreshes: ClassVar[bool] = False
 
     def __init__(self, channel: ChannelConfig, root: Path, state_dir: Path | None = None) -> None:
         self.channel = channel
@@ -119,6 +122,10 @@ class Adapter(abc.ABC):
         """Remove every message of a published (or natively scheduled) post."""
         raise Rejected(f"{self.spec.title} does not allow deleting posts through its API")
 
+    def refresh(self, http: Http, receipt: Receipt) -> Receipt:
+        """What was sent as the platform reports it now (`status --refresh`)."""
+        return receipt
+
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
         """For `reconcile`: find what an unconfirmed delivery left on the platform, recording
         every message found (in order, from `len(progress.sent)`) with `progress.after()`."""
@@ -138,6 +145,7 @@ ADAPTERS: dict[str, str] = {
         "threads",
         "linkedin",
         "x",
+        "whatsapp",
     )
 }
 ADAPTERS |= dict.fromkeys(("xing", "whatsapp_channel", "manual"), "socialpub.channels.kit")

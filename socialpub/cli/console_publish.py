@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from socialpub.cli.broadcasts import progress_of, progress_text
 from socialpub.cli.console import stdout, use_colour
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
@@ -71,14 +72,25 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) ->
     stdout().print(table)
 
 
-def print_plan(deliveries: Sequence[Delivery]) -> None:
-    rows = [(d.post_id, d.channel, d.action.value, d.reason) for d in deliveries]
+def print_plan(
+    deliveries: Sequence[Delivery], notes: Mapping[tuple[str, str], str] | None = None
+) -> None:
+    """The plan's table; `notes` adds to a delivery's reason (a broadcast's recipients)."""
+    extra = notes or {}
+    rows = [
+        (d.post_id, d.channel, d.action.value, _noted(d.reason, extra.get((d.post_id, d.channel))))
+        for d in deliveries
+    ]
     counts: dict[str, int] = {}
     for d in deliveries:
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
     _table("Plan", ("post", "channel", "action", "why"), rows)
     totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing to do"
     sys.stderr.write(f"{len(deliveries)} deliveries: {totals}\n")
+
+
+def _noted(reason: str, note: str | None) -> str:
+    return f"{reason} · {note}" if note else reason
 
 
 def print_payloads(payloads: Sequence[Payload]) -> None:
@@ -168,7 +180,7 @@ def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
                 post,
                 channel,
                 record.state.value,
-                record.url,
+                record.url or progress_text(record),
                 when,
                 str(record.attempts),
                 record.last_error,
@@ -194,6 +206,7 @@ def status_json(
             "confirmed_by": record.confirmed_by if record else "",
             "waiting_minutes": _waiting_minutes(record, at),
             "corrections": [c.to_json() for c in record.corrections] if record else [],
+            "broadcast": progress_of(record),  # a WhatsApp broadcast's counts, else None
         }
         for post, channel, record in rows
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,10 @@ from socialpub.cli.common import (
     now,
 )
 from socialpub.errors import EXIT_INPUT, InputError, UsageError
+
+if TYPE_CHECKING:
+    from socialpub.checks.report import Report
+    from socialpub.content.config import Config
 
 
 @app.command()
@@ -60,6 +64,8 @@ def validate(
 
         changed = changed_files(cfg.root, changed_since)
     report = run_validation(paths or [], cfg, now=now(cfg), use_cache=not no_cache, changed=changed)
+    if any(channel.type == "whatsapp" for channel in cfg.channels.values()):
+        report = _with_template_status(report, cfg)
     if format is Format.json:
         console.print_json([p.as_dict() for p in report.problems])
     elif format is Format.github:
@@ -71,6 +77,19 @@ def validate(
         console.summary(report.files, report.errors, report.warnings)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(EXIT_INPUT)
+
+
+def _with_template_status(report: Report, cfg: Config) -> Report:
+    """The whatsapp templates' approval (SP805), asked only where the token is set."""
+    import dataclasses
+
+    from socialpub.checks.whatsapp_templates import check_templates
+    from socialpub.cli.publishing import system_clock
+
+    checked = check_templates(cfg, os.environ, system_clock(cfg))
+    for name, why in checked.unknown:
+        sys.stderr.write(f"{name}: the template's approval is unknown: {why}\n")
+    return dataclasses.replace(report, problems=(*report.problems, *checked.problems))
 
 
 @app.command()

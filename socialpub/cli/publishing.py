@@ -95,7 +95,7 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """Show what `publish` would do now, per post and channel, and why."""
-    from socialpub.cli import console, console_publish
+    from socialpub.cli import broadcasts, console, console_publish
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.workset import build
 
@@ -103,10 +103,12 @@ def plan(
     work = build(
         cfg, Ledger(cfg.root), moment(now_, cfg), selectors=posts or [], channels=channel or []
     )
+    found = broadcasts.sending_audiences(cfg, work.deliveries, system_clock(cfg))
     if as_json:
-        console.print_json([d.as_dict() for d in work.deliveries])
+        console.print_json(broadcasts.plan_rows(work.deliveries, found))
     else:
-        console_publish.print_plan(work.deliveries)
+        console_publish.print_plan(work.deliveries, broadcasts.plan_notes(work.deliveries, found))
+    broadcasts.warn_unknown(found)
     console.summary(work.report.files, work.report.errors, work.report.warnings)
 
 
@@ -128,7 +130,7 @@ def publish(
     as_json: JsonOption = False,
 ) -> None:
     """Publish every approved, due post to its channels, exactly once."""
-    from socialpub.cli import console, console_publish
+    from socialpub.cli import broadcasts, console, console_publish
     from socialpub.cli import pause as pause_cli
     from socialpub.publishing.engine import Result, prepare, summary_counts
     from socialpub.publishing.ledger import Ledger
@@ -170,11 +172,15 @@ def publish(
             outcomes = engine(cfg, clock, report).run(due)
         if site and outcomes:
             _build_site(cfg, at)  # "Auch auf" links to the copies just published
+        reached = broadcasts.handed_over(outcomes, Ledger(cfg.root), cfg)
         if as_json:
-            console.print_json([o.as_dict() for o in outcomes])
+            console.print_json(
+                [o.as_dict() | reached.get((o.post_id, o.channel), {}) for o in outcomes]
+            )
         else:
             console_publish.print_summary(outcomes, len(work.deliveries) - len(due))
             console_publish.print_kits(outcomes, cfg.root)
+            broadcasts.print_handed_over(reached)
         counts = summary_counts(outcomes)
         if commit:
             _commit(cfg, clock, counts)
@@ -247,11 +253,14 @@ def _commit(config: Config, clock: Clock, counts: dict[str, int]) -> None:
 @guarded
 def status(
     posts: PostsArgument = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="First ask for broadcasts' latest counts (WhatsApp).")
+    ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show every post × channel: state, remote URL, time, attempts, last error."""
-    from socialpub.cli import approve, console, console_publish
+    from socialpub.cli import approve, broadcasts, console, console_publish
     from socialpub.cli import pause as pause_cli
     from socialpub.content.posts import post_channels, select_posts
     from socialpub.publishing.ledger import Ledger, Record, State
@@ -268,6 +277,9 @@ def status(
         rows += [
             (r.post, r.channel, r) for r in ledger.records() if (r.post, r.channel) not in seen
         ]
+    if refresh:
+        clock = system_clock(cfg)
+        rows = broadcasts.refreshed(rows, engine(cfg, clock), ledger_lock(cfg, clock))
     at = now(cfg)
     pauses = pause_cli.status_pauses(cfg)
     if as_json:

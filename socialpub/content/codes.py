@@ -112,6 +112,24 @@ CODES: dict[str, Code] = {
         Code("SP608", "neutrality-period", W, "a tagged post due in a neutrality period: held"),
         # workflow: departments and approvals
         Code("SP701", "channel-not-allowed", E, "the post's department may not use this channel"),
+        # WhatsApp broadcasts: the approved template's rules (channels/whatsapp_template.py)
+        Code("SP801", "whatsapp-parameter-empty", E, "a WhatsApp template parameter is empty"),
+        Code(
+            "SP802",
+            "whatsapp-parameter-whitespace",
+            E,
+            "a template parameter holds a line break, a tab or more than 4 spaces in a row",
+        ),
+        Code(
+            "SP803", "whatsapp-parameter-too-long", E, "template parameters over 1,024 characters"
+        ),
+        Code("SP804", "whatsapp-media-not-sent", W, "media are not sent to WhatsApp subscribers"),
+        Code(
+            "SP805",
+            "whatsapp-template-not-approved",
+            W,
+            "the configured template is not approved on the WhatsApp account",
+        ),
     )
 }
 

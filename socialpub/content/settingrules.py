@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import pubconfig
+from socialpub.content import pubconfig, whatsapprules
 from socialpub.content.codes import problem
 from socialpub.content.whatsappservercheck import check_server
 from socialpub.models import Problem
@@ -21,6 +21,9 @@ def check_setting(
     """Append a problem when `value` is not a valid value of setting `key`."""
     if key in pubconfig.CHANNEL_KEYS:
         pubconfig.check_channel_value(path, where, key, value, line, problems)
+        return
+    if key in whatsapprules.KEYS:  # only the whatsapp type takes these keys
+        whatsapprules.check_value(path, where, key, value, line, problems)
         return
     if key == "server":  # a whatsapp channel's subscriber service
         check_server(path, where, value, line, problems)

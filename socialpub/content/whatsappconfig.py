@@ -16,20 +16,25 @@ the subscriber service (`socialpub whatsapp serve`) reads.
         ...
 
 The `server:` block is read by `content/whatsappserver.py`; a CI run that publishes needs
-nothing but `service_token`.
-TODO(helper wa-adapter): `read_whatsapp(channel) -> WhatsAppSettings` and its checks.
+nothing but `service_token`. `validate` checks the values here (`whatsapprules.py`, called
+from `settingrules.py` with file, line and field); `read_whatsapp` turns a checked channel into
+`WhatsAppSettings` and raises ConfigError for anything a check would have reported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialpub.content.whatsapprules import KEYS, check_value
+from socialpub.content.whatsapprules import TEMPLATE_FIELDS as TEMPLATE_FIELDS
+from socialpub.errors import ConfigError
+from socialpub.models import Problem
 
 if TYPE_CHECKING:
-    from socialpub.content.config import SecretRef
-
-#: what a template parameter may be filled from, by name (the variant's parts)
-TEMPLATE_FIELDS = ("title", "summary", "text", "link")
+    from socialpub.content.config import ChannelConfig, SecretRef
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,38 @@ class WhatsAppSettings:
     service_token: SecretRef
     template: Template
     price_per_message: float | None = None
+
+
+def read_whatsapp(channel: ChannelConfig) -> WhatsAppSettings:
+    """The publishing settings of a whatsapp channel; ConfigError when one is wrong."""
+    settings = channel.settings
+    problems: list[Problem] = []
+    for key in sorted(KEYS & settings.keys()):
+        check_value(
+            Path("socialpub.yaml"),
+            f"channels.{channel.name}.{key}",
+            key,
+            settings[key],
+            channel.line,
+            problems,
+        )
+    token = settings.get("service_token")
+    if problems or "template" not in settings or "service_url" not in settings or token is None:
+        first = problems[0].message if problems else "needs service_url, service_token, template"
+        raise ConfigError(f"channel {channel.name!r}: {first}", hint="run `socialpub validate`")
+    price = settings.get("price_per_message")
+    return WhatsAppSettings(
+        service_url=str(settings["service_url"]).rstrip("/"),
+        service_token=token,
+        template=_template(settings["template"]),
+        price_per_message=float(price) if price is not None else None,
+    )
+
+
+def _template(value: Mapping[str, Any]) -> Template:
+    parameters = value.get("parameters")
+    return Template(
+        name=str(value["name"]),
+        language=str(value.get("language", "de")),
+        parameters=tuple(parameters) if parameters is not None else Template.parameters,
+    )
