@@ -68,7 +68,7 @@ unit: $(TEST_STAMP) $(BROWSER_TOOLS)
 	$(BIN)/pytest
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	command -v hugo >/dev/null || { $(APT_GET) update && $(APT_GET) install -y hugo; }
 	$(BIN)/python bench/run.py
 

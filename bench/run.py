@@ -8,7 +8,9 @@
 4. `publish` throughput against a rate-limited fake platform, as a share of the limits (≥ 0.8),
    and the same for Facebook, Instagram and Threads against the fake Graph server, for a
    LinkedIn page against the fake LinkedIn server and for X against the fake X server (≥ 0.8),
-5. the website build vs Hugo (goal ≤ 1.0×) and its rebuild after one changed post (≤ 0.1×).
+5. the website build vs Hugo (goal ≤ 1.0×) and its rebuild after one changed post (≤ 0.1×),
+6. the WhatsApp service: a fan-out to 100,000 subscribers at rate 1000 (≥ 0.9× the rate, peak
+   memory < 150 MB, 0 duplicates) and signed webhook events per second (≥ 1,000/s).
 
 Benchmarks report, they never gate: the exit code is 0 whatever the numbers are.
 The results are also written as JSON to bench/.corpus/results.json.
@@ -36,6 +38,7 @@ import meta_publish
 import publish
 import timing
 import website
+import whatsapp
 import x_publish
 from report import Row, print_report
 
@@ -301,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(linkedin_publish.bench_linkedin_publish(args.quick, results.measurements))
     rows.append(x_publish.bench_x_publish(args.quick, results.measurements))
     rows.extend(website.bench_site(data, results.measurements))
+    rows.extend(whatsapp.bench_whatsapp(args.quick, results.measurements))
     results.sources_changed = stamp != sources_stamp()
     print_report(rows, f"{data.posts:,} posts, Python {results.python}")
     if results.sources_changed:
