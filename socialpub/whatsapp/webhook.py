@@ -9,6 +9,7 @@ replies to citizens go out after the answer. Logs name numbers only masked.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import inspect
 import logging
@@ -17,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -55,6 +55,7 @@ def webhook_routes(
 ) -> list[Route]:
     """The two routes of `/webhook`, with the secrets already resolved."""
     inbound = Inbound(connection, settings)
+    sending: set[asyncio.Task[None]] = set()  # replies under way (kept from the collector)
 
     async def verify(request: Request) -> Response:
         query = request.query_params
@@ -89,8 +90,13 @@ def webhook_routes(
             handled = on_statuses(batch.statuses)
             if inspect.isawaitable(handled):
                 await handled
-        task = BackgroundTask(_send_replies, sender, replies) if replies else None
-        return PlainTextResponse("ok", background=task)
+        if replies:
+            # Not a BackgroundTask: that would hold Meta's connection until the replies
+            # went out, and Meta sends the next event on the same connection.
+            task = asyncio.create_task(_send_replies(sender, replies))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+        return PlainTextResponse("ok")
 
     return [
         Route("/webhook", verify, methods=["GET"]),
