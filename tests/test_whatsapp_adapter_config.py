@@ -77,3 +77,10 @@ def test_a_missing_template_is_reported(tmp_path: Path) -> None:
     assert [(p.code, p.field) for p in caught.value.problems] == [
         ("SP503", "channels.whatsapp.template")
     ]
+
+
+def test_the_setting_checks_know_every_whatsapp_key() -> None:
+    """settingrules names the keys itself, so that the rules load only when needed."""
+    from socialpub.content import settingrules, whatsapprules
+
+    assert settingrules._WHATSAPP_KEYS == whatsapprules.KEYS

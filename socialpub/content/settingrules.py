@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from socialpub.content import pubconfig, whatsapprules
+from socialpub.content import pubconfig
 from socialpub.content.codes import problem
-from socialpub.content.whatsappservercheck import check_server
 from socialpub.models import Problem
 
+#: the whatsapp channel's own settings (content/whatsapprules.py checks them)
+_WHATSAPP_KEYS = frozenset({"service_url", "template", "price_per_message"})
 _BOOL_KEYS = frozenset({"thread_numbering", "disable_notification", "link_preview", "link_cards"})
 _URL_KEYS = frozenset({"instance", "service", "api_base", "base_url", "public_media_base"})
 
@@ -22,10 +23,14 @@ def check_setting(
     if key in pubconfig.CHANNEL_KEYS:
         pubconfig.check_channel_value(path, where, key, value, line, problems)
         return
-    if key in whatsapprules.KEYS:  # only the whatsapp type takes these keys
+    if key in _WHATSAPP_KEYS:  # only the whatsapp type takes these keys
+        from socialpub.content import whatsapprules  # only configs with a whatsapp channel
+
         whatsapprules.check_value(path, where, key, value, line, problems)
         return
     if key == "server":  # a whatsapp channel's subscriber service
+        from socialpub.content.whatsappservercheck import check_server
+
         check_server(path, where, value, line, problems)
         return
     if key in _BOOL_KEYS and not isinstance(value, bool):
