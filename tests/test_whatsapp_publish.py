@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.clirepo import ledger_text, run_socialpub, status_rows, write_post
-from tests.wabroadcast import TOKEN, BroadcastService, serve
+from tests.clirepo import ledger_text, run_socialpub, status_rows
+from tests.wabroadcast import TOKEN, BroadcastService, serve, whatsapp_repo
 
 ENV = {"WHATSAPP_SERVICE_TOKEN": TOKEN}
 BODY = "Der Kreistag tagt am Mittwoch um 17 Uhr im Landratsamt. Die Sitzung ist öffentlich."
@@ -35,29 +35,7 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     service = BroadcastService(subscribers=1234)
     with serve(service) as url:
-        root = tmp_path / "repo"
-        (root / "posts").mkdir(parents=True)
-        (root / "socialpub.yaml").write_text(
-            "timezone: Europe/Berlin\nchannels:\n  whatsapp:\n    type: whatsapp\n"
-            f"    service_url: {url}\n    service_token: ${{WHATSAPP_SERVICE_TOKEN}}\n"
-            "    template: {name: kreis_nachrichten, language: de}\n"
-            "    price_per_message: 0.0613\n",
-            encoding="utf-8",
-        )
-        write_post(
-            root,
-            "kreistag",
-            BODY,
-            ["whatsapp"],
-            title="Kreistag tagt",
-            link="https://www.landkreis.example/kreistag",
-        )
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "posts"]):
-            subprocess.run(
-                ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-                cwd=root,
-                check=True,
-            )
+        root = whatsapp_repo(tmp_path / "repo", url, BODY, 0.0613)
         yield Site(root, service)
 
 

@@ -5,40 +5,15 @@ phone gets the template once, and `status --refresh` records the counts Meta rep
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-from tests.clirepo import ledger_text, run_socialpub, status_rows, write_post
+from tests.clirepo import ledger_text, run_socialpub, status_rows
 from tests.test_whatsapp_service import CITIZENS, SERVICE_TOKEN, Service, world  # noqa: F401
 from tests.test_whatsapp_webhook_fake import wait_for
+from tests.wabroadcast import whatsapp_repo
 from tests.wafake import CloudApiFake
 
 ENV = {"WHATSAPP_SERVICE_TOKEN": SERVICE_TOKEN}
-
-
-def repo(root: Path, url: str) -> Path:
-    (root / "posts").mkdir(parents=True)
-    (root / "socialpub.yaml").write_text(
-        "timezone: Europe/Berlin\nchannels:\n  whatsapp:\n    type: whatsapp\n"
-        f"    service_url: {url}\n    service_token: ${{WHATSAPP_SERVICE_TOKEN}}\n"
-        "    template: {name: kreis_nachrichten, language: de}\n    price_per_message: 0.05\n",
-        encoding="utf-8",
-    )
-    write_post(
-        root,
-        "kreistag",
-        "Der Kreistag tagt am Mittwoch um 17 Uhr.",
-        ["whatsapp"],
-        title="Kreistag tagt",
-        link="https://www.landkreis.example/kreistag",
-    )
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "posts"]):
-        subprocess.run(
-            ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-            cwd=root,
-            check=True,
-        )
-    return root
 
 
 def test_publish_reaches_every_subscriber_once(
@@ -49,7 +24,9 @@ def test_publish_reaches_every_subscriber_once(
     for citizen in CITIZENS:
         fake.citizen_says(citizen, "Start")
     wait_for(lambda: all(fake.inbox(c) for c in CITIZENS))
-    root = repo(tmp_path / "repo", service.url)
+    root = whatsapp_repo(
+        tmp_path / "repo", service.url, "Der Kreistag tagt am Mittwoch um 17 Uhr.", 0.05
+    )
     plan = json.loads(run_socialpub(root, ["plan", "--json"], ENV).stdout)
     assert (plan[0]["recipients"], plan[0]["cost"]) == (3, 0.15)
     done = run_socialpub(root, ["publish", "--commit"], ENV)

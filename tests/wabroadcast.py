@@ -11,14 +11,17 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.clirepo import write_post
 from tests.localserver import ServerThread
 
 TOKEN = "service-sekrit/+=token"
@@ -153,3 +156,31 @@ def serve(service: BroadcastService) -> Iterator[str]:
         yield thread.url
     finally:
         thread.stop()
+
+
+def whatsapp_repo(root: Path, url: str, body: str, price: float) -> Path:
+    """A git repository with a whatsapp channel handing posts to the service at `url`, and
+    one committed post, `kreistag`, with a title and a link."""
+    (root / "posts").mkdir(parents=True)
+    (root / "socialpub.yaml").write_text(
+        "timezone: Europe/Berlin\nchannels:\n  whatsapp:\n    type: whatsapp\n"
+        f"    service_url: {url}\n    service_token: ${{WHATSAPP_SERVICE_TOKEN}}\n"
+        "    template: {name: kreis_nachrichten, language: de}\n"
+        f"    price_per_message: {price}\n",
+        encoding="utf-8",
+    )
+    write_post(
+        root,
+        "kreistag",
+        body,
+        ["whatsapp"],
+        title="Kreistag tagt",
+        link="https://www.landkreis.example/kreistag",
+    )
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "posts"]):
+        subprocess.run(
+            ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+            cwd=root,
+            check=True,
+        )
+    return root
