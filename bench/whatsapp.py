@@ -26,6 +26,7 @@ from report import Row
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
 from tests.clirepo import run_socialpub
+from tests.localserver import free_port
 from tests.wafake_remote import RemoteCloudApiFake
 from tests.wafake_wire import envelope, inbound_text
 from tests.waserver_cli import ServeProcess
@@ -34,7 +35,6 @@ from tests.waservice import (
     BODY,
     SERVICE_TOKEN,
     TEMPLATE,
-    free_port,
     secrets_env,
     write_config,
 )

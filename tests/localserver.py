@@ -1,13 +1,26 @@
-"""One way for tests to run an HTTP server on 127.0.0.1 (a free port) in a thread."""
+"""One way for tests to run an HTTP server on 127.0.0.1 (a free port) in a thread: an
+http.server handler (`serving`, `ServerThread`) or an ASGI app on uvicorn (`AppThread`)."""
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import uvicorn
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now (for a server whose address must be known
+    before it starts, such as a webhook URL)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -55,3 +68,28 @@ class ServerThread:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(5)
+
+
+class AppThread:
+    """An ASGI app served by uvicorn on 127.0.0.1:`port` in a thread, from `start()` (which
+    waits until it listens) to `stop()` (what uvicorn does on SIGTERM: the lifespan ends)."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self, timeout: float = 10) -> AppThread:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"the app on {self.url} did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 40) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), f"the app on {self.url} did not stop"

@@ -7,7 +7,6 @@ API) as a subprocess on 127.0.0.1 for integration tests.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.localserver import free_port
 
 TOKEN = "mock_token"  # the seeded account's token in the mock, not a credential
 START_TIMEOUT = 30.0
@@ -35,12 +36,6 @@ class MockServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start(workdir: Path) -> MockServer:

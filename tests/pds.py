@@ -7,7 +7,6 @@ Set SOCIALPUB_SKIP_PDS=1 to skip these tests; any other failure to start the PDS
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import SHARED
-from tests.localserver import serving
+from tests.localserver import free_port, serving
 
 TOOL = SHARED / "tools" / "bluesky-pds"
 SKIP_ENV = "SOCIALPUB_SKIP_PDS"
@@ -67,13 +66,6 @@ class Account:
     handle: str
     did: str
     password: str
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

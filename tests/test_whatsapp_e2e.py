@@ -12,6 +12,7 @@ import httpx
 
 from socialpub.whatsapp.fanout import FanoutSettings
 from tests.clirepo import run_socialpub
+from tests.localserver import free_port
 from tests.wafake import CloudApiFake
 from tests.waserver_cli import ServeProcess
 from tests.waservice import (
@@ -19,7 +20,6 @@ from tests.waservice import (
     BODY,
     SERVICE_TOKEN,
     TEMPLATE,
-    free_port,
     numbers,
     secrets_env,
     write_config,

@@ -4,8 +4,6 @@ complete the progress; a restart on the same store sends nothing again."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from socialpub.whatsapp.fanout import FanoutSettings
 from socialpub.whatsapp.service import ServiceConfig, build_app
 from socialpub.whatsapp.webhook import webhook_routes
-from tests.test_whatsapp_webhook_fake import free_port, wait_for
+from tests.localserver import AppThread, free_port
+from tests.test_whatsapp_webhook_fake import wait_for
 from tests.wafake import CloudApiFake
 from tests.whatsapp_inbound_helpers import APP_SECRET, VERIFY_TOKEN, settings
 
@@ -44,8 +42,7 @@ def now() -> datetime:
 class Service:
     def __init__(self, store: Path, port: int, fake: CloudApiFake) -> None:
         self.store, self.port, self.fake = store, port, fake
-        self.server: uvicorn.Server | None = None
-        self.thread: threading.Thread | None = None
+        self.served: AppThread | None = None
 
     @property
     def url(self) -> str:
@@ -74,18 +71,11 @@ class Service:
             )
 
         app = build_app(config, now, webhook_routes=webhook)
-        server = self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=lambda: asyncio.run(server.serve()))
-        self.thread.start()
-        wait_for(lambda: server.started)
+        self.served = AppThread(app, self.port).start()
 
     def stop(self) -> None:  # what uvicorn does on SIGTERM
-        assert self.server is not None and self.thread is not None
-        self.server.should_exit = True
-        self.thread.join(15)
-        assert not self.thread.is_alive()
+        assert self.served is not None
+        self.served.stop()
 
 
 @pytest.fixture
@@ -100,7 +90,7 @@ def world(tmp_path: Path) -> Iterator[tuple[CloudApiFake, Service]]:
         try:
             yield fake, service
         finally:
-            if service.thread is not None and service.thread.is_alive():
+            if service.served is not None and service.served.thread.is_alive():
                 service.stop()
 
 

@@ -3,10 +3,7 @@ drives it: signed inbound messages, resends; the replies land on the citizen's p
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,12 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from socialpub.whatsapp.events import StatusUpdate
 from socialpub.whatsapp.store import open_store
 from socialpub.whatsapp.webhook import webhook_routes
+from tests.localserver import AppThread, free_port
 from tests.wafake import CloudApiFake
 from tests.whatsapp_inbound_helpers import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, settings
 
@@ -50,19 +47,12 @@ class FakeReplies:
         return str(answer.json()["messages"][0]["id"])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Served:
     def __init__(self, store: Path, port: int) -> None:
         self.store = store
         self.port = port
         self.statuses: list[StatusUpdate] = []
-        self.server: uvicorn.Server | None = None
-        self.thread: threading.Thread | None = None
+        self.served: AppThread | None = None
 
     def start(self, fake: CloudApiFake) -> None:
         db = open_store(self.store)
@@ -75,18 +65,11 @@ class Served:
             sender=FakeReplies(fake),
             on_statuses=self.statuses.extend,
         )
-        config = uvicorn.Config(
-            Starlette(routes=routes), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        server = self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=lambda: asyncio.run(server.serve()))
-        self.thread.start()
-        wait_for(lambda: server.started)
+        self.served = AppThread(Starlette(routes=routes), self.port).start()
 
     def stop(self) -> None:
-        if self.server is not None and self.thread is not None:
-            self.server.should_exit = True
-            self.thread.join(10)
+        if self.served is not None:
+            self.served.stop()
 
 
 def wait_for(condition: Callable[[], Any], seconds: float = 5) -> None:

@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from socialpub.cli.whatsapp_service import service_app
 from socialpub.content.config import load_config
 from socialpub.whatsapp.store import open_store
+from tests.localserver import AppThread, free_port
 from tests.wafake import CloudApiFake
 from tests.wafake_remote import RemoteCloudApiFake
 
@@ -106,13 +104,6 @@ def secrets_env(fake: AnyFake) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def numbers(count: int, start: int = 0) -> list[str]:
     return [f"49151{n:07d}" for n in range(start, start + count)]
 
@@ -187,28 +178,10 @@ def running_service(
     store = folder / "state" / "whatsapp.sqlite3"
     path = write_config(folder / "repo", fake, port, store, **config)
     app = service_app(load_config(path), None, secrets_env(fake), lambda: datetime.now(UTC))
+    served = AppThread(app, port).start()
     try:
-        with serving(app, port) as url:
-            yield Service(url, store), fake
+        yield Service(served.url, store), fake
     finally:
+        served.stop()
         if own:
             fake.stop()
-
-
-@contextlib.contextmanager
-def serving(app: Any, port: int) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the WhatsApp service did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=40)
