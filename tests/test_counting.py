@@ -3,6 +3,8 @@ properties that hold for any text."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -17,7 +19,7 @@ from socialpub.render.counting import (
     length_function,
     x_weighted_length,
 )
-from socialpub.render.counting.graphemes import _GRAPHEME
+from socialpub.render.counting.graphemes import _GRAPHEME, SIMPLE_RANGES
 
 GERMAN = "Straßenfest in Köln: Grüße an alle Bürgerinnen und Bürger! Öffnungszeiten ändern sich."
 THUMB = "👍🏽"  # base + skin tone: 2 code points, 1 grapheme
@@ -260,11 +262,24 @@ def test_graphemes_join_to_the_text(text: str) -> None:
     assert "".join(graphemes(text)) == text
 
 
-def test_every_latin1_pair_splits_as_unicode_says() -> None:
-    """The Latin-1 shortcut: each character is its own cluster, only CR LF is one."""
-    latin1 = [chr(c) for c in range(256)]
-    for first in latin1:
-        for second in latin1:
+def _simple_set() -> list[str]:
+    """Every character of the graphemes module's simple set, read from its ranges."""
+    pattern = re.compile(f"[{SIMPLE_RANGES}]")
+    return [chr(c) for c in range(0x2100) if pattern.match(chr(c))]
+
+
+def test_the_simple_set_holds_latin1_and_common_punctuation() -> None:
+    simple = set(_simple_set())
+    assert {chr(c) for c in range(256)} <= simple
+    assert set("„“”‚‘’–—…•€\u2009") <= simple
+    assert not set("\u200b\u200c\u200d\u200e\u2028\u202f\u2060") & simple
+
+
+def test_every_simple_pair_splits_as_unicode_says() -> None:
+    """The shortcut: each simple character is its own cluster, only CR LF is one."""
+    simple = _simple_set()
+    for first in simple:
+        for second in simple:
             pair = first + second
             assert graphemes(pair) == _GRAPHEME.findall(pair), repr(pair)
             assert grapheme_count(pair) == len(_GRAPHEME.findall(pair)), repr(pair)
@@ -275,7 +290,10 @@ def test_every_latin1_pair_splits_as_unicode_says() -> None:
 TRICKY = st.text(
     alphabet=st.sampled_from(
         [
-            *"aä ©®\r\n\x00\xad.",
+            *"aä ©®\r\n\x00\xad.„“–…€‼\u2009",
+            "\u2028",
+            "\u202f",
+            "\u200b",
             "\u200d",
             "\u0301",
             "\ufe0f",

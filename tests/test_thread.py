@@ -623,3 +623,62 @@ def test_slices_count_candidate_parts_as_counting_them_does(text: str, data: st.
         tail = data.draw(st.sampled_from(TAILS))
         expected = measure(segmented.slice(first, end) + tail)
         assert length(first, end, tail) == expected, (flavor, segmented.slice(first, end), tail)
+
+
+BREAK_TOKENS = st.sampled_from(
+    [
+        "Wort",
+        "klein",
+        "Ende.",
+        "ca.",
+        "z.",
+        "B.",
+        "1.",
+        "Bahnhofstr.",
+        "Los!",
+        "Wie?",
+        "…",
+        "„Zitat.“",
+        "(Klammer.)",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\n\n",
+        "\r\n",
+        " \n \n ",
+        "\u00a0",
+        "\u2009",
+        "#Tag",
+        "https://example.org/a.",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(BREAK_TOKENS, max_size=40).map("".join))
+def test_one_character_clusters_break_as_the_general_path_does(text: str) -> None:
+    """The shortcut for texts of one-character clusters classes every whitespace run as
+    `_classify` does on the cluster path."""
+    from socialpub.render.breaks import (
+        Break,
+        _character_breaks,
+        _classify,
+        _inside_entities,
+        _space_runs,
+        segment,
+    )
+
+    segmented = segment(text, "mastodon")
+    offsets = range(len(text) + 1)
+    if len(segmented.offsets) != len(offsets):
+        return  # CR LF is one cluster: the general path is the one taken
+    glued = frozenset(_inside_entities(offsets, segmented.entities))
+    runs = _space_runs(text, offsets, segmented.first, segmented.stop) or []
+    general = [
+        Break(end, resume, _classify(text, offsets, end, resume, start))
+        for end, resume, start in runs
+        if end not in glued
+    ]
+    assert _character_breaks(text, segmented.first, segmented.stop, glued) == general
+    assert list(segmented.breaks) == general

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -32,6 +34,9 @@ BREAKABLE_SPACES = (
     "\u2006\u2008\u2009\u200a\u2028\u2029\u205f\u3000"
 )
 _SPACE_RUN = regex.compile(f"[{BREAKABLE_SPACES}]+")
+#: the same runs found by the standard library's engine, faster on texts of one-character
+#: clusters (the class lists every character, so both engines agree)
+_SPACE_RUN_CHARS = re.compile(f"[{BREAKABLE_SPACES}]+")
 _SENTENCE_END = regex.compile(r"[.!?…]+[\"'“”„«»‹›’)\]]*$")
 #: the characters a sentence's last word may end in (a cheap test before _SENTENCE_END)
 _SENTENCE_CLOSERS = frozenset(".!?…\"'“”„«»‹›’)]")
@@ -94,54 +99,83 @@ def _is_space(cluster: str) -> bool:
 
 def segment(text: str, flavor: Flavor) -> Segmented:
     """The text as grapheme clusters, with its breaks and the clusters inside entities."""
+    layout = _layout(text)
+    entities = tuple(find_entities(text, flavor))
+    glued = frozenset(_inside_entities(layout.offsets, entities))
+    breaks = layout.breaks
+    if glued:  # entities hold no whitespace, but never cut one anyway
+        breaks = tuple(found for found in breaks if found.end not in glued)
+    return Segmented(text, layout.offsets, layout.first, layout.stop, breaks, glued, entities)
+
+
+class _Layout(NamedTuple):
+    offsets: tuple[int, ...]
+    first: int
+    stop: int
+    breaks: tuple[Break, ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(text: str) -> _Layout:
+    """What does not depend on whose entities count: the clusters and every break. Kept
+    for a few texts, as a post's Mastodon and Bluesky variants often split the same one."""
     clusters = graphemes(text)
     if len(clusters) == len(text):  # every cluster one character: most German texts
-        offsets: Sequence[int] = range(len(text) + 1)
         first, stop = len(text) - len(text.lstrip()), len(text.rstrip())
         if first >= stop:
             first = stop = 0
-    else:
-        offsets = [0, *itertools.accumulate(len(cluster) for cluster in clusters)]
-        visible = [i for i, cluster in enumerate(clusters) if not cluster.isspace()]
-        first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
-    entities = tuple(find_entities(text, flavor))
-    glued = frozenset(_inside_entities(offsets, entities))
-    if isinstance(offsets, range):
-        breaks = _character_breaks(text, first, stop, glued)
-    else:
-        runs = _space_runs(text, offsets, first, stop)
-        if runs is None:  # whitespace inside a cluster (a space a combining mark extends)
-            runs = _space_runs_by_cluster(clusters, first, stop)
-        breaks = [
-            Break(end, resume, _classify(text, offsets, end, resume, word_start))
-            for end, resume, word_start in runs
-            if end not in glued  # entities hold no whitespace, but never cut one anyway
-        ]
-    return Segmented(text, tuple(offsets), first, stop, tuple(breaks), glued, entities)
+        breaks = _character_breaks(text, first, stop, frozenset())
+        return _Layout(tuple(range(len(text) + 1)), first, stop, tuple(breaks))
+    offsets = [0, *itertools.accumulate(len(cluster) for cluster in clusters)]
+    visible = [i for i, cluster in enumerate(clusters) if not cluster.isspace()]
+    first, stop = (visible[0], visible[-1] + 1) if visible else (0, 0)
+    runs = _space_runs(text, offsets, first, stop)
+    if runs is None:  # whitespace inside a cluster (a space a combining mark extends)
+        runs = _space_runs_by_cluster(clusters, first, stop)
+    breaks = [
+        Break(end, resume, _classify(text, offsets, end, resume, word_start))
+        for end, resume, word_start in runs
+    ]
+    return _Layout(tuple(offsets), first, stop, tuple(breaks))
 
 
 def _character_breaks(text: str, first: int, stop: int, glued: frozenset[int]) -> list[Break]:
     """The breaks of a text whose every cluster is one character: `_classify` of each run of
-    whitespace, without its lookups, as this runs for every few words of a long post."""
-    breaks = []
+    whitespace, without its lookups, as this runs for every few words of a long post. Most
+    runs are one space after a word: only its last character can make it more than a word
+    break."""
+    breaks: list[Break] = []
+    append = breaks.append
+    make = tuple.__new__  # Break(...) without its Python-level __new__
     word_start = first
-    for run in _SPACE_RUN.finditer(text, first, stop):
+    for run in _SPACE_RUN_CHARS.finditer(text, first, stop):
         end, resume = run.span()
-        if end not in glued:  # entities hold no whitespace, but never cut one anyway
-            spaces = run.group()
-            if spaces != " " and len(_NEWLINE.findall(spaces)) >= 2:
-                level = Level.PARAGRAPH
-            elif text[end - 1] in _SENTENCE_CLOSERS and _ends_sentence(
-                text[word_start:end], text[resume : resume + 1]
-            ):
-                level = Level.SENTENCE
-            elif spaces != " " and _NEWLINE.search(spaces):
-                level = Level.LINE
-            else:
-                level = Level.WORD
-            breaks.append(Break(end, resume, level))
+        if glued and end in glued:  # entities hold no whitespace, but never cut one anyway
+            word_start = resume
+            continue
+        if resume - end == 1 and text[end] == " ":
+            level = (
+                Level.SENTENCE
+                if text[end - 1] in _SENTENCE_CLOSERS
+                and _ends_sentence(text[word_start:end], text[resume : resume + 1])
+                else Level.WORD
+            )
+        else:
+            level = _run_level(text, run.group(), word_start, end, resume)
+        append(make(Break, (end, resume, level)))
         word_start = resume
     return breaks
+
+
+def _run_level(text: str, spaces: str, word_start: int, end: int, resume: int) -> Level:
+    """The level of a whitespace run other than one space (character indices)."""
+    if len(_NEWLINE.findall(spaces)) >= 2:
+        return Level.PARAGRAPH
+    if text[end - 1] in _SENTENCE_CLOSERS and _ends_sentence(
+        text[word_start:end], text[resume : resume + 1]
+    ):
+        return Level.SENTENCE
+    return Level.LINE if _NEWLINE.search(spaces) else Level.WORD
 
 
 def _space_runs(

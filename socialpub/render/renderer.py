@@ -248,7 +248,15 @@ class Renderer:
             return self._whole(text, caps, None)
         if thread.dropped:
             problems.append(hashtags_dropped(post, channel, thread.dropped))
-        return tuple(parts.part(p, caps, facets_too=not self.check_only) for p in thread.parts)
+        if not self.check_only:
+            return tuple(parts.part(p, caps) for p in thread.parts)
+        # Validation reads a part's length only for the caption rule (the first part); the
+        # split made every part fit, so the others are not counted again.
+        counted = 1 if caps.caption_max and values.media else 0
+        return tuple(
+            parts.part(p, caps, None if index < counted else 0, facets_too=False)
+            for index, p in enumerate(thread.parts)
+        )
 
 
 class _AbsoluteLoader(jinja2.BaseLoader):
