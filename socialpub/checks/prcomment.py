@@ -10,10 +10,12 @@ characters for a comment body: what does not fit is left out, with a note saying
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from socialpub.checks.approvalstate import ApprovalKind, ApprovalState
 from socialpub.checks.preview import PreviewResult
@@ -91,8 +93,13 @@ class _Section:
         )
 
 
-def comment(result: PreviewResult, *, title: str = "socialpub preview") -> str:
-    """The whole comment, at most MAX_CHARS long (in UTF-16 code units)."""
+def comment(
+    result: PreviewResult, *, root: Path | None = None, title: str = "socialpub preview"
+) -> str:
+    """The whole comment, at most MAX_CHARS long (in UTF-16 code units); files are named
+    relative to `root`, the repository (as the pull request names them)."""
+    if root is not None:
+        result = _relative(result, root)
     sections = [_section(result, post_id, heading) for post_id, heading in result.titles.items()]
     head = _head(result, title)
     fold = size(head) + sum(size(s.full) for s in sections) > FOLD_AT
@@ -112,6 +119,21 @@ def comment(result: PreviewResult, *, title: str = "socialpub preview") -> str:
         else:
             left_out.append(section.post_id)
     return "\n\n".join([head, *shown, *_notes(shortened, left_out)]) + "\n"
+
+
+def _relative(result: PreviewResult, root: Path) -> PreviewResult:
+    def name(file: str) -> str:
+        path = Path(file)
+        inside = path.is_absolute() and path.is_relative_to(root)
+        return path.relative_to(root).as_posix() if inside else file
+
+    variants = tuple(
+        dataclasses.replace(
+            v, problems=tuple(dataclasses.replace(p, file=name(p.file)) for p in v.problems)
+        )
+        for v in result.variants
+    )
+    return dataclasses.replace(result, variants=variants)
 
 
 def _head(result: PreviewResult, title: str) -> str:
@@ -201,17 +223,21 @@ def _problems(problems: Sequence[Problem]) -> Iterable[str]:
 
 def _notes(shortened: Sequence[str], left_out: Sequence[str]) -> list[str]:
     notes = []
+    limit = f"to stay under GitHub's {MAX_CHARS:,} characters"
     if shortened:
-        notes.append(
-            f"_{_plural(len(shortened), 'post')} shown without the text, to stay under "
-            f"GitHub's {MAX_CHARS:,} characters: {', '.join(map(code, shortened))}._"
-        )
+        many = _plural(len(shortened), "post")
+        notes.append(f"_{many} shown without the text, {limit}: {_ids(shortened)}._")
     if left_out:
-        ids = ", ".join(left_out)
-        if size(ids) > _ROOM_FOR_NOTE // 2:  # the note itself must fit
-            ids = ids[: _ROOM_FOR_NOTE // 2].rsplit(", ", 1)[0] + ", …"
+        many = _plural(len(left_out), "post")
         notes.append(
-            f"**{_plural(len(left_out), 'post')} left out** to stay under GitHub's "
-            f"{MAX_CHARS:,} characters: {code(ids)}. Run `socialpub preview` on them."
+            f"**{many} left out** {limit}: {_ids(left_out)}. Run `socialpub preview` on them."
         )
     return notes
+
+
+def _ids(post_ids: Sequence[str]) -> str:
+    """The ids as one code span, cut short so both notes fit in the room kept for them."""
+    ids = ", ".join(post_ids)
+    if size(ids) > _ROOM_FOR_NOTE // 3:
+        ids = ids[: _ROOM_FOR_NOTE // 3].rsplit(", ", 1)[0] + ", …"
+    return code(ids)

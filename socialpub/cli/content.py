@@ -205,7 +205,7 @@ def preview(
     elif chosen is PreviewFormat.markdown:
         from socialpub.checks.prcomment import comment
 
-        sys.stdout.write(comment(result))  # in full, before the exit code says there are errors
+        sys.stdout.write(comment(result, root=cfg.root))  # in full, before the exit code says there are errors
         sys.stdout.flush()
         console.summary(len(result.titles), result.errors, result.warnings)
     else:
