@@ -23,7 +23,7 @@ from socialpub.checks.prcomment import MARKER, MAX_CHARS, comment, size
 from socialpub.checks.preview import PreviewResult, build_preview, front_matter_approval
 from socialpub.cli import app
 from socialpub.content.config import load_config
-from socialpub.models import Media, Part, Problem, Severity, Variant
+from socialpub.models import Part, Problem, Severity, Variant
 from tests.conftest import Repo
 from tests.workflowrepo import EVA, TOM, WorkflowRepo
 
@@ -173,8 +173,8 @@ def test_approval_states_in_workflow_mode(tmp_path: Path) -> None:
 
 
 def _variant(post: str, text: str, problems: tuple[Problem, ...] = ()) -> Variant:
-    return Variant(post, "website", "website", (Part(text, len(text)),), 0, "characters",
-                   problems=problems)  # fmt: skip
+    parts = (Part(text, len(text)),)
+    return Variant(post, "website", "website", parts, 0, "characters", problems=problems)
 
 
 def test_a_long_comment_folds_per_post_and_opens_those_with_errors() -> None:
@@ -252,5 +252,6 @@ def test_changed_since_shows_only_the_posts_a_change_touches(
 
 def test_an_approval_state_is_data_the_comment_shows() -> None:
     state = ApprovalState(ApprovalKind.APPROVED, "by Anna 2026-12-01 10:00")
-    result = PreviewResult((_variant("a", "Text"),), {"a": "A [a]"}, approvals={("a", "website"): state})
+    approvals = {("a", "website"): state}
+    result = PreviewResult((_variant("a", "Text"),), {"a": "A [a]"}, approvals=approvals)
     assert "Approval: ✅ approved: by Anna 2026-12-01 10:00" in comment(result)

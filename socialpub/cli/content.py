@@ -205,7 +205,8 @@ def preview(
     elif chosen is PreviewFormat.markdown:
         from socialpub.checks.prcomment import comment
 
-        sys.stdout.write(comment(result, root=cfg.root))  # in full, before the exit code says there are errors
+        # in full, errors or not: the pipeline posts it before it fails on the exit code
+        sys.stdout.write(comment(result, root=cfg.root))
         sys.stdout.flush()
         console.summary(len(result.titles), result.errors, result.warnings)
     else:
