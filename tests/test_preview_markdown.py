@@ -115,7 +115,14 @@ def test_nothing_outside_the_texts_mentions_or_links(repo: Repo) -> None:
 
 def test_an_embargoed_post_shows_only_its_id(repo: Repo) -> None:
     write_posts(repo)
-    text = comment(preview_of(repo))
+    repo.post(  # its file name and its problem (an unknown key) would tell it too
+        f"{SECRET}.md",
+        f"---\nid: fusion2\ntitle: {SECRET}\nembargo: true\npublish_at: 2099-01-01T10:00\n"
+        f"channels: [mastodon]\n{SECRET}: 1\n---\nDie {SECRET} kommt.\n",
+    )
+    text = comment(preview_of(repo), root=repo.root)
+    assert "\\[fusion2\\]" in text
+    assert "**SP102**: " in text and "(post fusion2, embargoed until 2099-01-01 10:00: " in text
     assert SECRET not in text and SECRET.lower() not in text
     assert "### \\[fusion\\] · embargoed until 2099-01-01 10:00" in text
     assert "🔒 embargoed until 2099-01-01 10:00: nothing of it is shown" in text
