@@ -238,10 +238,14 @@ def git(repo: Repo, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo.root, env=env, check=True, capture_output=True)
 
 
-@pytest.mark.parametrize(("edit", "shown"), [(True, ["b"]), (False, [])])
+@pytest.mark.parametrize(
+    ("edit", "named", "shown"),
+    [(True, [], ["b"]), (False, [], []), (True, ["a", "b"], ["b"]), (True, ["a"], [])],
+)
 def test_changed_since_shows_only_the_posts_a_change_touches(
-    repo: Repo, edit: bool, shown: list[str]
+    repo: Repo, edit: bool, named: list[str], shown: list[str]
 ) -> None:
+    """Of all posts, or of the posts named."""
     for name in ("a", "b"):
         repo.post(f"{name}.md", f"---\nid: {name}\ntitle: T{name}\n---\nText {name}\n")
     git(repo, "init", "--quiet", "--initial-branch=main")
@@ -249,7 +253,7 @@ def test_changed_since_shows_only_the_posts_a_change_touches(
     git(repo, "commit", "--quiet", "-m", "posts")
     if edit:
         repo.post("b.md", "---\nid: b\ntitle: Tb\n---\nNeuer Text\n")
-    args = ["preview", "--format", "markdown", "--changed-since", "main"]
+    args = ["preview", *named, "--format", "markdown", "--changed-since", "main"]
     result = CliRunner().invoke(app, [*args, "--config", str(repo.config)], env=ENV)
     assert result.exit_code == 0, result.stderr
     assert [p for p in ("a", "b") if f"\\[{p}\\]" in result.stdout] == shown

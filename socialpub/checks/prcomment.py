@@ -22,7 +22,7 @@ from socialpub.checks.preview import PreviewResult
 from socialpub.models import Problem, Severity, Variant
 
 MARKER = "<!-- socialpub-preview -->"
-#: GitHub's cap on a comment body; measured in UTF-16 code units, which never undercounts
+#: GitHub's cap on a comment body (its API: "Body is too long (maximum is 65536 characters)")
 MAX_CHARS = 65_536
 #: a comment longer than this folds each post into a <details> block
 FOLD_AT = 4_000
@@ -37,8 +37,9 @@ _APPROVAL_MARKS = {
 
 
 def size(text: str) -> int:
-    """A text's length as GitHub may count it (UTF-16 code units: an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
+    """A text's length as GitHub may count it, never less: in UTF-16 code units (an emoji
+    counts 2), with each line break counted as the two characters of CRLF."""
+    return len(text.encode("utf-16-le")) // 2 + text.count("\n")
 
 
 def _unlinked(text: str) -> str:
