@@ -266,3 +266,17 @@ def test_an_approval_state_is_data_the_comment_shows() -> None:
     approvals = {("a", "website"): state}
     result = PreviewResult((_variant("a", "Text"),), {"a": "A [a]"}, approvals=approvals)
     assert "Approval: ✅ approved: by Anna 2026-12-01 10:00" in comment(result)
+
+
+def test_changed_since_shows_the_posts_whose_image_changed(repo: Repo) -> None:
+    png(repo, "media/karte.png")
+    repo.post("a.md", "---\nid: a\ntitle: Ta\nmedia: [media/karte.png]\n---\nText a\n")
+    repo.post("b.md", "---\nid: b\ntitle: Tb\n---\nText b, no media/karte.png here\n")
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "posts")
+    repo.file("media/karte.png", (repo.root / "media/karte.png").read_bytes() + b"\0")
+    args = ["preview", "--format", "markdown", "--changed-since", "main"]
+    result = CliRunner().invoke(app, [*args, "--config", str(repo.config)], env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert "\\[a\\]" in result.stdout and "\\[b\\]" not in result.stdout
