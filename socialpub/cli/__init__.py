@@ -7,6 +7,7 @@ import sys
 from socialpub.cli import (
     approve,
     audit,
+    calendar,
     content,
     correct,
     manual,
@@ -33,6 +34,7 @@ __all__ = [
     "app",
     "approve",
     "audit",
+    "calendar",
     "content",
     "correct",
     "main",
