@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from socialpub.cli.console import stdout, use_colour
@@ -32,7 +33,13 @@ Row = tuple[str, str, str, str, CalendarState | None, str]
 
 def print_calendar(found: Sequence[Entry], window: Window) -> None:
     """Each week of the window, then the posts that have no date yet."""
-    slots = [(entry, slot) for entry in found for slot in entry.slots if slot.at is not None]
+    zone = window.start.tzinfo
+    slots = [
+        (entry, replace(slot, at=slot.at.astimezone(zone)))  # a record's time may be in UTC
+        for entry in found
+        for slot in entry.slots
+        if slot.at is not None
+    ]
     days = window.days
     for monday in days[::7]:
         week = [monday + timedelta(days=n) for n in range(7)]
@@ -53,7 +60,7 @@ def print_calendar(found: Sequence[Entry], window: Window) -> None:
 
 
 def _day(slot: Slot) -> date | None:
-    return slot.at.date() if slot.at is not None else None  # `at` is in the config's zone
+    return slot.at.date() if slot.at is not None else None
 
 
 def _day_rows(day: date, slots: Sequence[tuple[Entry, Slot]]) -> list[Row]:
