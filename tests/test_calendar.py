@@ -304,7 +304,7 @@ def test_the_ics_has_an_event_per_dated_post_in_the_config_zone() -> None:
     assert event["UID"] == uid("kreistag") == "kreistag@socialpub"
     assert event.start == EARLIER
     assert event.start.tzinfo is not None and str(event.start.tzinfo) == "Europe/Berlin"
-    assert event.DTSTAMP == NOW.astimezone(UTC)
+    assert event.stamp == NOW.astimezone(UTC)
     assert event["SUMMARY"] == "Kreistag tagt"
     assert event["DESCRIPTION"].splitlines() == [
         "post: kreistag",
