@@ -301,12 +301,12 @@ def test_the_ics_has_an_event_per_dated_post_in_the_config_zone() -> None:
     data = ics((*found, undated), BERLIN, NOW, name="socialpub: kreis")
     calendar = Calendar.from_ical(data)
     (event,) = calendar.events
-    assert event["UID"] == uid("kreistag") == "kreistag@socialpub"
+    assert event.uid == uid("kreistag") == "kreistag@socialpub"
     assert event.start == EARLIER
     assert event.start.tzinfo is not None and str(event.start.tzinfo) == "Europe/Berlin"
     assert event.stamp == NOW.astimezone(UTC)
-    assert event["SUMMARY"] == "Kreistag tagt"
-    assert event["DESCRIPTION"].splitlines() == [
+    assert event.summary == "Kreistag tagt"
+    assert (event.description or "").splitlines() == [
         "post: kreistag",
         "mastodon: published 2026-12-01 08:30 · published 2026-12-01 08:30"
         " · https://social.example/1",
@@ -321,6 +321,6 @@ def test_the_ics_of_an_embargoed_post_names_only_id_channels_and_states() -> Non
     holds = {("kreistag", "mastodon"): [held(Cause.EMBARGO, HoldKind.WAIT, notice, LATER)]}
     found = entries({"kreistag": secret}, [delivery(Action.WAIT, notice)], holds, NOW)
     event = Calendar.from_ical(ics(found, BERLIN, NOW, name="k")).events[0]
-    assert event["SUMMARY"] == "[kreistag] · embargoed until 2026-12-04 10:00"
-    assert event["DESCRIPTION"] == "post: kreistag\nmastodon: embargoed 2026-12-04 10:00"
+    assert event.summary == "[kreistag] · embargoed until 2026-12-04 10:00"
+    assert (event.description or "") == "post: kreistag\nmastodon: embargoed 2026-12-04 10:00"
     assert "Kreistag tagt" not in ics(found, BERLIN, NOW, name="k").decode()
