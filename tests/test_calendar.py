@@ -302,8 +302,11 @@ def test_the_ics_has_an_event_per_dated_post_in_the_config_zone() -> None:
     calendar = Calendar.from_ical(data)
     (event,) = calendar.events
     assert event.uid == uid("kreistag") == "kreistag@socialpub"
-    assert event.start == EARLIER
-    assert event.start.tzinfo is not None and str(event.start.tzinfo) == "Europe/Berlin"
+    start = event.start
+    assert isinstance(start, datetime)
+    assert start == EARLIER
+    assert str(start.tzinfo) == "Europe/Berlin"
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert event.stamp == NOW.astimezone(UTC)
     assert event.summary == "Kreistag tagt"
     assert (event.description or "").splitlines() == [
