@@ -159,6 +159,16 @@ def test_quiet_hours_move_it_to_their_end() -> None:
     assert (slot.state, slot.at) == (CalendarState.QUIET_HOURS, six)
 
 
+def test_a_waiting_post_shows_the_quiet_hours_it_will_meet() -> None:
+    """plan lets a future post wait ("waits until 23:00"); once due, quiet hours hold it."""
+    six = datetime(2026, 12, 5, 6, 0, tzinfo=BERLIN)
+    late = post(publish_at=datetime(2026, 12, 4, 23, 0, tzinfo=BERLIN))
+    holds = [held(Cause.QUIET_HOURS, HoldKind.WAIT, "quiet hours until 06:00", six)]
+    waits = delivery(Action.WAIT, "waits until 2026-12-04 23:00 (a later run publishes it)")
+    slot = slot_of(late, waits, holds, NOW)
+    assert (slot.state, slot.at, slot.reason) == (CalendarState.QUIET_HOURS, six, waits.reason)
+
+
 def test_a_hold_that_did_not_decide_the_action_is_not_its_state() -> None:
     """Quiet hours hold every channel; a published one stays published, a waiting one shows
     why plan decided as it did (the hold whose reason plan took)."""

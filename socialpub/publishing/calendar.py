@@ -156,7 +156,8 @@ def _recorded(
 
 
 def _failure(record: Record, reason: str) -> str:
-    return f"{reason}: {record.last_error}" if record.last_error else reason
+    error = record.last_error
+    return f"{reason}: {error}" if error and error not in reason else reason
 
 
 def _unsent(
@@ -179,13 +180,23 @@ def _unsent(
     if delivery.action is Action.PAUSED:
         return CalendarState.PAUSED, at, delivery.reason
     if delivery.action is Action.SCHEDULE and delivery.schedule_at is not None:
-        return CalendarState.APPROVED, delivery.schedule_at, delivery.reason
+        when = f"{delivery.schedule_at:%Y-%m-%d %H:%M}"
+        return (
+            CalendarState.APPROVED,
+            delivery.schedule_at,
+            f"the next run hands it to the platform's scheduler for {when}",
+        )
     return CalendarState.APPROVED, at if at is not None and at > now else now, delivery.reason
 
 
 def _holder(delivery: Delivery, held: Sequence[Held]) -> Held | None:
-    """The hold plan turned into this delivery's action (plan gives its reason verbatim)."""
-    return next((h for h in held if h.hold.reason == delivery.reason), None)
+    """The hold behind this delivery's state: the one plan took (it gives its reason
+    verbatim), else, for a post that waits for its time, the first that will hold it then
+    (plan lets a waiting post wait; its quiet hours or pause apply once it is due)."""
+    taken = next((h for h in held if h.hold.reason == delivery.reason), None)
+    if taken is not None or not held:
+        return taken
+    return held[0] if delivery.action is Action.WAIT or delivery.action.sends else None
 
 
 def entry_of(post: Post, slots: Iterable[Slot], now: datetime) -> Entry:
