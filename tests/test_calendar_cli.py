@@ -200,6 +200,7 @@ def test_ics_has_every_dated_post_and_updates_rather_than_duplicates(repo: Path)
     target = repo / "out" / "kalender.ics"
     code, out, err = calendar(repo, "--ics", str(target))
     assert code == 0, err
+    assert out == ""  # the note goes to stderr
     assert "kalender.ics: 8 events written" in err
     first = target.read_bytes()
     assert first.startswith(b"BEGIN:VCALENDAR\r\n")
