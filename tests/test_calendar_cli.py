@@ -159,6 +159,13 @@ def test_the_window_follows_from_and_weeks(repo: Path) -> None:
     }  # fmt: skip
 
 
+def test_today_is_the_config_zones_day(repo: Path) -> None:
+    """23:30 UTC on Sunday is already Monday in Berlin: the view starts that Monday."""
+    code, out, err = calendar(repo, "--json", "--now", "2026-12-06T23:30+00:00")
+    assert code == 0, err
+    assert json.loads(out)["from"] == "2026-12-07"
+
+
 def test_the_channel_filter(repo: Path) -> None:
     code, out, err = calendar(repo, "--json", "--channel", "telegram")
     assert code == 0, err

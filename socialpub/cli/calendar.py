@@ -69,7 +69,7 @@ def calendar(
     at = moment(now_, cfg)
     if ics == "-" and as_json:
         raise UsageError("--ics - and --json both write to standard output", hint="choose one")
-    first = _first_day(from_, at)
+    first = _first_day(from_, at.astimezone(cfg.timezone))
     found, report = gather(cfg, Ledger(cfg.root), at, channels=channel or [])
     window = weeks_from(first, weeks or DEFAULT_WEEKS, cfg.timezone)
     if ics is not None:
@@ -87,7 +87,7 @@ def calendar(
 
 def _first_day(text: str | None, at: datetime) -> date:
     if text is None:
-        return at.date()  # `at` is in the config's time zone: today there
+        return at.date()  # today in the config's time zone
     try:
         return date.fromisoformat(text)
     except ValueError:
