@@ -18,7 +18,7 @@ from socialpub.cli import app
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.workflow.pausefile import Pause, write_pauses
 from tests.clirepo import write_post
-from tests.workflowrepo import TOM, WorkflowRepo
+from tests.workflowrepo import ANNA, EVA, TOM, WORKFLOW, WorkflowRepo
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = "2026-12-03T09:00"  # a Thursday: the view starts on Monday 30 November
@@ -238,6 +238,8 @@ def test_ics_has_every_dated_post_and_updates_rather_than_duplicates(repo: Path)
         else:
             assert summary == post_id  # write_post's title is the id
     assert events["haushalt@socialpub"].start == at("2026-12-04T10:00")
+    assert events["entwurf@socialpub"]["STATUS"] == "TENTATIVE"
+    assert events["erschienen@socialpub"]["STATUS"] == "CONFIRMED"
     assert SECRET_TITLE.encode() not in first
     # exported again later: the same events (UIDs), stamped with the new time
     code, _, err = calendar(repo, "--ics", str(target), "--now", "2026-12-03T12:00")
@@ -275,15 +277,39 @@ def test_a_pause_shows_in_the_calendar(repo: Path) -> None:
     assert found[("entwurf", "telegram")][0] == "draft"
 
 
-def test_workflow_mode_waits_for_an_approval(tmp_path: Path) -> None:
-    repo = WorkflowRepo(tmp_path / "repo")
+NEUTRALITY = """\
+etiquette:
+  neutrality:
+    - {from: 2027-02-14, to: 2027-03-14, tags: [politik], reason: Kommunalwahl 14.03.2027}
+"""
+
+
+def test_workflow_approvals_and_a_neutrality_period(tmp_path: Path) -> None:
+    repo = WorkflowRepo(tmp_path / "repo", NEUTRALITY + WORKFLOW)
     repo.post("strassenbau", "sperrung", "publish_at: 2026-12-04T10:00\n")
-    repo.commit(TOM, "Sperrung")
-    code, out, err = repo.socialpub(TOM, "calendar", "--json", "--now", NOW)
-    assert code == 0, err
-    found = states(json.loads(out))
-    assert set(found.values()) == {("awaiting approval", "2026-12-04T10:00:00+01:00")}
-    assert len(found) == 3  # mastodon, telegram, website
+    repo.post("allgemein", "wahl", "channels: [website]\ntags: [Politik]\n"
+              "publish_at: 2027-03-01T12:00\n")  # fmt: skip
+    repo.commit(TOM, "two posts")
+
+    def found(*args: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+        code, out, err = repo.socialpub(TOM, "calendar", "--json", "--now", NOW, *args)
+        assert code == 0, err
+        return states(json.loads(out))
+
+    waiting = ("awaiting approval", "2026-12-04T10:00:00+01:00")
+    assert found() == {("sperrung", c): waiting for c in ("mastodon", "telegram", "website")}
+    for channel in ("mastodon", "website"):
+        code, _, err = repo.socialpub(EVA, "approve", "sperrung", "--channel", channel)
+        assert code == 0, err
+    approved = ("approved", "2026-12-04T10:00:00+01:00")
+    assert found() == {  # telegram is the press office's to approve
+        ("sperrung", "mastodon"): approved,
+        ("sperrung", "telegram"): waiting,
+        ("sperrung", "website"): approved,
+    }
+    assert repo.socialpub(ANNA, "approve", "wahl")[0] == 0
+    in_period = found("--from", "2027-03-01", "--weeks", "1")
+    assert in_period == {("wahl", "website"): ("held", "2027-03-01T12:00:00+01:00")}
 
 
 @pytest.mark.parametrize(
