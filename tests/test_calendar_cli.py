@@ -154,9 +154,8 @@ def test_the_window_follows_from_and_weeks(repo: Path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert (data["from"], data["until"]) == ("2026-12-07", "2026-12-14")
-    assert {post for post, _ in states(data)} == {
-        "entwurf", "pruefung", "geheim", "geplant", "ohne-datum"
-    }  # fmt: skip
+    week = {"entwurf", "pruefung", "geheim", "geplant", "ohne-datum"}
+    assert {post for post, _ in states(data)} == week
 
 
 def test_today_is_the_config_zones_day(repo: Path) -> None:
@@ -287,8 +286,8 @@ etiquette:
 def test_workflow_approvals_and_a_neutrality_period(tmp_path: Path) -> None:
     repo = WorkflowRepo(tmp_path / "repo", NEUTRALITY + WORKFLOW)
     repo.post("strassenbau", "sperrung", "publish_at: 2026-12-04T10:00\n")
-    repo.post("allgemein", "wahl", "channels: [website]\ntags: [Politik]\n"
-              "publish_at: 2027-03-01T12:00\n")  # fmt: skip
+    election = "channels: [website]\ntags: [Politik]\npublish_at: 2027-03-01T12:00\n"
+    repo.post("allgemein", "wahl", election)
     repo.commit(TOM, "two posts")
 
     def found(*args: str) -> dict[tuple[str, str], tuple[str, str | None]]:
