@@ -173,8 +173,7 @@ def _unsent(
         return CalendarState.EXPIRED, post.expires_at, delivery.reason
     by = _holder(delivery, held)
     if by is not None and by.cause in _HELD_STATE:
-        state = _HELD_STATE[by.cause]
-        return state, by.hold.until or at, delivery.reason
+        return _HELD_STATE[by.cause], by.hold.until or at, by.hold.reason
     if delivery.action is Action.BLOCKED:
         return CalendarState.BLOCKED, at, delivery.reason
     if delivery.action is Action.PAUSED:
