@@ -3,6 +3,8 @@ a frozen `now` (publishing/calendar.py is pure), and the `.ics` built from them.
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +23,7 @@ from socialpub.publishing.calendar import (
     weeks_from,
     within,
 )
-from socialpub.publishing.calendar_ics import ics, uid
+from socialpub.publishing.calendar_ics import UID_NAMESPACE, ics, uid
 from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import Action, Delivery
 from socialpub.workflow.hold import Hold, HoldKind
@@ -312,7 +314,8 @@ def test_the_ics_has_an_event_per_dated_post_in_the_config_zone() -> None:
     data = ics((*found, undated), BERLIN, NOW, name="socialpub: kreis")
     calendar = Calendar.from_ical(data)
     (event,) = calendar.events
-    assert event.uid == uid("kreistag") == "kreistag@socialpub"
+    assert event.uid == uid("kreistag") == str(uuid.uuid5(UID_NAMESPACE, "kreistag"))
+    assert re.fullmatch(r"[0-9a-f-]{36}", event.uid)  # RFC 7986 5.3: an opaque iana-token
     start = event.start
     assert isinstance(start, datetime)
     assert start == EARLIER

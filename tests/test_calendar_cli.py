@@ -15,6 +15,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from socialpub.cli import app
+from socialpub.publishing.calendar_ics import uid
 from socialpub.publishing.ledger import Ledger, Record, State
 from socialpub.workflow.pausefile import Pause, write_pauses
 from tests.clirepo import write_post
@@ -212,9 +213,9 @@ def test_ics_has_every_dated_post_and_updates_rather_than_duplicates(repo: Path)
     assert first.startswith(b"BEGIN:VCALENDAR\r\n")
     events = events_of(first)
     expected_posts = {post for post, _ in EXPECTED} - {"ohne-datum"}
-    assert set(events) == {f"{post}@socialpub" for post in expected_posts}
+    assert set(events) == {uid(post) for post in expected_posts}
     for post_id in expected_posts:
-        event = events[f"{post_id}@socialpub"]
+        event = events[uid(post_id)]
         start = event.start
         assert isinstance(start, datetime) and str(start.tzinfo) == "Europe/Berlin"
         assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
@@ -236,9 +237,9 @@ def test_ics_has_every_dated_post_and_updates_rather_than_duplicates(repo: Path)
             ]
         else:
             assert summary == post_id  # write_post's title is the id
-    assert events["haushalt@socialpub"].start == at("2026-12-04T10:00")
-    assert events["entwurf@socialpub"]["STATUS"] == "TENTATIVE"
-    assert events["erschienen@socialpub"]["STATUS"] == "CONFIRMED"
+    assert events[uid("haushalt")].start == at("2026-12-04T10:00")
+    assert events[uid("entwurf")]["STATUS"] == "TENTATIVE"
+    assert events[uid("erschienen")]["STATUS"] == "CONFIRMED"
     assert SECRET_TITLE.encode() not in first
     # exported again later: the same events (UIDs), stamped with the new time
     code, _, err = calendar(repo, "--ics", str(target), "--now", "2026-12-03T12:00")
@@ -259,7 +260,7 @@ def test_ics_takes_a_window_only_when_asked(repo: Path) -> None:
     code, out, err = calendar(repo, "--ics", "-", "--from", "2026-12-07", "--weeks", "1")
     assert code == 0, err
     assert set(events_of(out.encode())) == {
-        f"{p}@socialpub" for p in ("entwurf", "pruefung", "geheim", "geplant")
+        uid(p) for p in ("entwurf", "pruefung", "geheim", "geplant")
     }
 
 

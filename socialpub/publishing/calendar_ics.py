@@ -1,7 +1,7 @@
 """The calendar as RFC 5545 iCalendar (`socialpub calendar --ics`), built with `icalendar`.
 
-One VEVENT per dated post. Its UID comes from the post id only, so a calendar exported
-again (or subscribed to) updates its events instead of adding copies. Times are written in
+One VEVENT per dated post. Its UID is a UUID made from the post id only, so a calendar
+exported again (or subscribed to) updates its events instead of adding copies. Times are written in
 the config's time zone with its VTIMEZONE; DTSTAMP is the export's `now`. An embargoed post
 shows its id and "embargoed until …" and, per channel, only the channel and the state.
 """
@@ -19,7 +19,8 @@ from icalendar.enums import STATUS
 from socialpub.publishing.calendar import CalendarState, Entry, Slot
 
 PRODID = "-//socialpub//editorial calendar//EN"
-UID_DOMAIN = "socialpub"
+#: the namespace of the events' UIDs: uuid5(this, post id)
+UID_NAMESPACE = uuid.UUID("0b1c5e9a-52f3-5d8e-9a43-3c7f0e6d2a11")
 #: a post is a moment; a quarter of an hour makes it visible in a week view
 EVENT_LENGTH = timedelta(minutes=15)
 YEAR = timedelta(days=366)
@@ -28,8 +29,9 @@ _CANCELLED = frozenset({CalendarState.DELETED, CalendarState.EXPIRED})
 
 
 def uid(post_id: str) -> str:
-    """Stable for ever: the post id is the post's identity."""
-    return f"{post_id}@{UID_DOMAIN}"
+    """Stable for ever (the post id is the post's identity), and opaque: RFC 7986 (5.3)
+    asks for UIDs without host or domain names, preferably UUIDs."""
+    return str(uuid.uuid5(UID_NAMESPACE, post_id))
 
 
 def ics(found: Sequence[Entry], zone: ZoneInfo, now: datetime, name: str) -> bytes:
