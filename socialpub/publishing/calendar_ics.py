@@ -1,7 +1,7 @@
 """The calendar as RFC 5545 iCalendar (`socialpub calendar --ics`), built with `icalendar`.
 
 One VEVENT per dated post. Its UID is a UUID made from the post id only, so a calendar
-exported again (or subscribed to) updates its events instead of adding copies. Times are written in
+exported again (or subscribed to) updates its events instead of adding copies. Times are in
 the config's time zone with its VTIMEZONE; DTSTAMP is the export's `now`. An embargoed post
 shows its id and "embargoed until …" and, per channel, only the channel and the state.
 """
