@@ -30,6 +30,7 @@ CONFIG_COMMANDS = [
     ["new", "Titel", "--json"],
     ["channels", "--json"],
     ["plan", "--json"],
+    ["calendar", "--json"],
     ["publish", "--json"],
     ["publish", "--dry-run", "--json"],
     ["status", "--json"],

@@ -11,6 +11,7 @@ from typer.models import CommandInfo
 from socialpub.cli import (
     approve,
     audit,
+    calendar,
     content,
     correct,
     manual,
@@ -61,6 +62,7 @@ __all__ = [
     "app_for",
     "approve",
     "audit",
+    "calendar",
     "content",
     "correct",
     "main",

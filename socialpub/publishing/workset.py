@@ -23,7 +23,7 @@ from socialpub.publishing.ledger import Ledger
 from socialpub.publishing.plan import Action, Delivery, Target, plan_delivery
 from socialpub.render.correction import correction_variant
 from socialpub.render.renderer import Renderer
-from socialpub.workflow.gate import gates, holds_of
+from socialpub.workflow.gate import Gate, gates, holds_of
 
 #: validation codes that do not make a post unpublishable (plan handles expiry itself)
 _NOT_BLOCKING = frozenset({"SP404"})
@@ -61,8 +61,10 @@ def build(
     *,
     selectors: Sequence[str] = (),
     channels: Sequence[str] = (),
+    run_gates: Sequence[Gate] | None = None,
 ) -> Workset:
-    """Every delivery of the selected posts (default: all) to the selected channels."""
+    """Every delivery of the selected posts (default: all) to the selected channels;
+    `run_gates` when the caller built them already (the calendar asks them again)."""
     require_channels(config, channels)
     selection = select_posts(config, selectors)
     renderer = Renderer(config)
@@ -74,7 +76,7 @@ def build(
     report = check_selection(selection, variants, config, now)
     errors = _errors_by_file(report, config)
     by_channel = targets(config)
-    run_gates = gates(config)
+    run_gates = gates(config) if run_gates is None else run_gates
     deliveries: list[Delivery] = []
     refused: dict[str, tuple[Problem, ...]] = {}
     for post in posts.values():
