@@ -1,0 +1,106 @@
+"""`socialpub init --ci github|gitlab`: the CI pipelines of a posts repository.
+
+The files are generated from the repository's config: the secrets each configured channel
+reads (`${NAME}` settings) become the publishing job's environment, the posts folder the
+one the preview comment looks at. Existing files are never overwritten.
+"""
+
+from __future__ import annotations
+
+import enum
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import socialpub
+from socialpub.content import gitrepo
+from socialpub.content.config import Config, SecretRef
+
+PYTHON_VERSION = "3.12"
+DEFAULT_BRANCH = "main"
+#: the first line of the preview comment: how a later run finds it to update it in place
+PREVIEW_MARKER = "<!-- socialpub-preview -->"
+#: the post files of a changed-files list, as `posts.discover` finds them (README.md and
+#: names starting with "." or "_" are no posts)
+POST_FILTER = "grep -Ei '\\.(md|markdown|ya?ml)$' | grep -Evi '(^|/)[._]|(^|/)readme\\.md$' || true"
+
+
+class CiKind(enum.StrEnum):
+    github = "github"
+    gitlab = "gitlab"
+
+
+@dataclass(frozen=True)
+class CiContext:
+    """What the generated pipelines depend on."""
+
+    secrets: tuple[str, ...]  # environment variable names, in config order
+    posts_dir: str  # relative to the repository root, "/"-separated
+    branch: str  # the branch that publishes (GitHub; GitLab uses $CI_DEFAULT_BRANCH)
+
+    @property
+    def pip_spec(self) -> str:
+        """The socialpub that CI installs: the version that wrote the files."""
+        return f"socialpub=={socialpub.__version__}"
+
+    @property
+    def quoted_posts_dir(self) -> str:
+        return shlex.quote(self.posts_dir)
+
+
+def secret_names(config: Config) -> tuple[str, ...]:
+    """Every environment variable a configured channel reads its secrets from."""
+    names: dict[str, None] = {}
+    for channel in config.channels.values():
+        for key in sorted(channel.spec.secrets):
+            ref = channel.settings.get(key)
+            if isinstance(ref, SecretRef):
+                names.setdefault(ref.env)
+    return tuple(names)
+
+
+def context(config: Config) -> CiContext:
+    try:
+        posts = config.posts_dir.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:  # a posts folder outside the repository: git cannot diff it anyway
+        posts = "."
+    return CiContext(secret_names(config), posts or ".", _branch(config.root))
+
+
+def _branch(root: Path) -> str:
+    """The branch checked out now (`git init` names it after init.defaultBranch)."""
+    if not gitrepo.git_installed() or not gitrepo.inside_work_tree(root):
+        return DEFAULT_BRANCH
+    done = gitrepo.git(root, "symbolic-ref", "--quiet", "--short", "HEAD", allow=(1, 128))
+    return done.stdout.strip() or DEFAULT_BRANCH
+
+
+def ci_files(kind: CiKind, ctx: CiContext) -> dict[str, str]:
+    """Relative path → text of the files `init --ci KIND` writes."""
+    if kind is CiKind.github:
+        from socialpub.content.ci_github import github_files
+
+        return github_files(ctx)
+    from socialpub.content.ci_gitlab import gitlab_files
+
+    return gitlab_files(ctx)
+
+
+def write_ci(directory: Path, kind: CiKind, ctx: CiContext) -> tuple[list[Path], list[Path]]:
+    """Write the files that do not exist yet; returns (created, kept)."""
+    created: list[Path] = []
+    kept: list[Path] = []
+    for relative, text in ci_files(kind, ctx).items():
+        path = directory / relative
+        if path.exists():
+            kept.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        created.append(path)
+    return created, kept
+
+
+def indent(lines: list[str], spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line else "" for line in lines)
