@@ -89,3 +89,21 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, Any], None]:
         assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text), name
 
     return check
+
+
+@pytest.fixture
+def golden_text(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare a text with tests/golden/<name> as it is, byte for byte (rewrite it with
+    --update-golden): for outputs whose exact characters matter, such as Markdown."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+        elif not path.exists():
+            pytest.fail(f"golden file {path} missing: run pytest --update-golden")
+        assert path.read_text(encoding="utf-8") == text, f"{name}: run pytest --update-golden"
+
+    return check

@@ -66,6 +66,7 @@ def outputs(repo: Repo) -> dict[str, str]:
         "preview": ["preview"],
         "preview raw": ["preview", "--raw"],
         "preview json": ["preview", "--json"],
+        "preview markdown": ["preview", "--format", "markdown"],
         "plan": ["plan"],
         "plan json": ["plan", "--json"],
         "dry run": ["publish", "--dry-run"],

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from socialpub.checks.approvalstate import ApprovalKind, ApprovalOf, ApprovalState
 from socialpub.checks.media import channel_media_problems
 from socialpub.checks.platform import platform_problems
 from socialpub.content import embargo
 from socialpub.content.config import Config, require_channels
-from socialpub.content.posts import post_channels, select_posts
-from socialpub.models import Part, Post, Severity, Variant
+from socialpub.content.posts import discover, post_channels, select_posts
+from socialpub.models import Part, Post, Severity, Status, Variant
 from socialpub.render.renderer import Renderer
 
 
@@ -22,6 +24,10 @@ class PreviewResult:
     variants: tuple[Variant, ...]
     #: per post id: "title [id] · status · dates", the heading a press officer checks first
     titles: dict[str, str]
+    #: the ids of the posts under embargo: nothing of them is shown but the id and the time
+    sealed: frozenset[str] = frozenset()
+    #: (post id, channel) → its approval state, when it was asked for
+    approvals: Mapping[tuple[str, str], ApprovalState] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -69,21 +75,54 @@ def heading(post: Post) -> str:
     return " · ".join(parts)
 
 
+def front_matter_approval(post: Post, variant: Variant) -> ApprovalState:
+    """Without a `workflow:` block no approval record is needed: `status: approved` in the
+    front matter is the permission."""
+    if post.status is Status.APPROVED:
+        by = f", by {post.approved_by}" if post.approved_by else ""
+        return ApprovalState(ApprovalKind.NOT_NEEDED, f"no workflow: `status: approved`{by}")
+    return ApprovalState(
+        ApprovalKind.WAITING, f"status {post.status.value}: `status: approved` releases it"
+    )
+
+
+def changed_posts(config: Config, changed: Collection[str]) -> list[str]:
+    """The post files among `changed` (absolute paths, from content.changes)."""
+    files = discover([], config.posts_dir)
+    return [file for file in files if os.path.abspath(file) in changed]  # noqa: PTH100
+
+
 def build_preview(
     config: Config,
     selectors: Sequence[str],
     channels: Sequence[str],
     now: datetime | None = None,
+    *,
+    approval: ApprovalOf | None = None,
+    changed: Collection[str] | None = None,
 ) -> PreviewResult:
     """Every variant of the chosen posts; an embargoed post (at `now`) shows only its id and
-    when the embargo ends, in place of its title, text, media and problems."""
+    when the embargo ends, in place of its title, text, media and problems.
+
+    `changed` (absolute paths): only the posts whose files are among them (a pull request's);
+    `approval`: asked for each variant, for the pull-request comment."""
     require_channels(config, channels)
+    if changed is not None and not selectors:
+        selectors = changed_posts(config, changed)
+        if not selectors:
+            return PreviewResult((), {})
     renderer = Renderer(config)
     variants: list[Variant] = []
     titles: dict[str, str] = {}
+    sealed: set[str] = set()
+    approvals: dict[tuple[str, str], ApprovalState] = {}
     for post, load_problems in select_posts(config, selectors):
+        if changed is not None and os.path.abspath(post.source) not in changed:  # noqa: PTH100
+            continue
         ends = embargo.until(post, now) if now is not None else None
         titles[post.id] = heading(post) if ends is None else f"[{post.id}] · {embargo.notice(ends)}"
+        if ends is not None:
+            sealed.add(post.id)
         targets = {
             name: channel
             for name, channel in post_channels(post, config).items()
@@ -96,8 +135,10 @@ def build_preview(
                 *platform_problems(post, targets, [variant], config),
             ]
             checked = dataclasses.replace(variant, problems=(*extra, *variant.problems))
+            if approval is not None:
+                approvals[post.id, variant.channel] = approval(post, variant)
             variants.append(checked if ends is None else _sealed(checked, ends))
-    return PreviewResult(tuple(variants), titles)
+    return PreviewResult(tuple(variants), titles, frozenset(sealed), approvals)
 
 
 def _sealed(variant: Variant, ends: datetime) -> Variant:

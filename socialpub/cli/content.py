@@ -23,6 +23,7 @@ from socialpub.cli.common import (
 from socialpub.errors import EXIT_INPUT, InputError, UsageError
 
 if TYPE_CHECKING:
+    from socialpub.checks.approvalstate import ApprovalOf
     from socialpub.checks.report import Report
     from socialpub.content.config import Config
 
@@ -149,6 +150,12 @@ def _read_stdin() -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+class PreviewFormat(enum.StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
 @app.command()
 @guarded
 def preview(
@@ -164,21 +171,67 @@ def preview(
     raw: Annotated[
         bool, typer.Option("--raw", help="Show the markup (HTML) instead of the text it makes.")
     ] = False,
+    format: Annotated[
+        PreviewFormat,
+        typer.Option("--format", help="Output: text, markdown (a pull-request comment) or json."),
+    ] = PreviewFormat.text,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only posts whose files changed since this git ref (pull requests).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show what each channel would receive, as its readers will see it (nothing is sent)."""
     from socialpub.checks.preview import build_preview
     from socialpub.cli import console
 
+    if as_json and format not in (PreviewFormat.text, PreviewFormat.json):
+        raise UsageError(
+            f"--json and --format {format.value} ask for two outputs",
+            hint="--json is --format json: give one of them",
+        )
+    chosen = PreviewFormat.json if as_json else format
     cfg = load(config)
-    result = build_preview(cfg, posts or [], channel or [], now=now(cfg))
-    if as_json:
+    changed = None
+    if changed_since is not None:
+        from socialpub.content.changes import changed_files
+
+        changed = changed_files(cfg.root, changed_since)
+    approval = _approval_of(cfg) if chosen is PreviewFormat.markdown else None
+    result = build_preview(
+        cfg, posts or [], channel or [], now=now(cfg), approval=approval, changed=changed
+    )
+    if chosen is PreviewFormat.json:
         console.print_json(result.as_json())
+    elif chosen is PreviewFormat.markdown:
+        from socialpub.checks.prcomment import comment
+
+        # in full, errors or not: the pipeline posts it before it fails on the exit code
+        sys.stdout.write(comment(result, root=cfg.root))
+        sys.stdout.flush()
+        console.summary(len(result.titles), result.errors, result.warnings)
     else:
         console.print_variants(result.variants, result.titles, cfg.channels, raw=raw)
         console.summary(len(result.titles), result.errors, result.warnings)
     if result.errors:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _approval_of(cfg: Config) -> ApprovalOf:
+    """The approval gate's standing in workflow mode, else the front matter's status."""
+    if cfg.workflow is None:
+        from socialpub.checks.preview import front_matter_approval
+
+        return front_matter_approval
+    from socialpub.workflow.approvalgate import approval_gate, preview_state
+
+    gate = approval_gate(cfg)
+    return lambda post, variant: preview_state(gate.standing(post, variant))
 
 
 @app.command()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from socialpub.checks.approvalstate import ApprovalKind, ApprovalState
 from socialpub.content.config import Config
 from socialpub.content.gitrepo import git, inside_work_tree
 from socialpub.models import Post, Status, Variant
@@ -45,6 +46,13 @@ class Standing:
         extra = f" ({'; '.join(notes)})" if notes else ""
         when = approval.approved_at.strftime("%Y-%m-%d %H:%M")
         return f"approved by {approval.approver} {when}{extra}"
+
+
+def preview_state(standing: Standing) -> ApprovalState:
+    """A standing as the pull-request comment shows it."""
+    if standing.approved:
+        return ApprovalState(ApprovalKind.APPROVED, standing.describe().removeprefix("approved "))
+    return ApprovalState(ApprovalKind.WAITING, standing.refused)
 
 
 class ApprovalGate:
