@@ -96,9 +96,7 @@ def github_value(value: object, context: Mapping[str, str]) -> str:
     return _EXPRESSION.sub(fill, str(value))
 
 
-def run_script(
-    script: str, cwd: Path, env: Mapping[str, str]
-) -> subprocess.CompletedProcess[str]:
+def run_script(script: str, cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
     """As a runner runs a `run:` step with `shell: bash` (and GitLab a bash job script)."""
     environ = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(cwd.parent)}
     environ["GIT_CONFIG_NOSYSTEM"] = "1"

@@ -4,6 +4,7 @@ socialpub. The preview comment goes to local fakes of GitHub's and GitLab's APIs
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -85,11 +86,13 @@ def test_github_pull_request_validates_and_comments_one_preview(tmp_path: Path) 
         assert "PATCH /repos/county/presse/issues/comments/1000" in store.requests
         [only] = store.comments
         markdown = (runner / "preview.md").read_text(encoding="utf-8")
-        assert only["body"] == f"{PREVIEW_MARKER}\n{markdown}"
-        assert "neu" in markdown and "kaputt" in markdown and "sperrung" not in markdown
+        assert only["body"] == markdown and markdown.startswith(PREVIEW_MARKER)
+        assert r"\[neu\]" in markdown and r"\[kaputt\]" in markdown
+        assert "sperrung" not in markdown
+        assert "SP102" in markdown
 
 
-def test_github_pull_request_without_posts_adds_no_comment(tmp_path: Path) -> None:
+def test_github_pull_request_without_posts_says_so(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, "github")
     git(repo.work, "checkout", "-q", "-b", "vorlage")
     repo.commit("Nur eine Vorlage", {"templates/website.j2": "{{ body }}\n"})
@@ -102,14 +105,17 @@ def test_github_pull_request_without_posts_adds_no_comment(tmp_path: Path) -> No
         env = {"GITHUB_API_URL": base, "GITHUB_REPOSITORY": "county/presse"}
         steps = github_steps(runner, workflow, "preview", context, env)
         assert all(done.returncode == 0 for done in steps.values()), steps
-        assert store.comments == [] and store.refused == []
-        assert store.requests == ["GET /repos/county/presse/issues/7/comments?per_page=100"]
+        assert store.refused == []
+        [only] = store.comments
+        assert only["body"].startswith(PREVIEW_MARKER)
+        assert "touches no post file" in only["body"]
 
 
 def test_github_publish_pushes_the_ledger_also_when_main_moved(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, "github")
     runner = repo.checkout(tmp_path / "runner", "origin/main")
-    repo.commit("Noch ein Entwurf", {"posts/entwurf.md": post("entwurf").replace("approved", "draft")})
+    draft = post("entwurf").replace("approved", "draft")
+    repo.commit("Noch ein Entwurf", {"posts/entwurf.md": draft})
     git(repo.work, "push", "-q", "origin", "main")  # merged while the run waited
     workflow = repo.work / ".github/workflows/socialpub-publish.yml"
     steps = github_steps(runner, workflow, "publish", {}, {})
@@ -147,11 +153,12 @@ def test_gitlab_merge_request_validates_reports_and_notes(tmp_path: Path) -> Non
     done = gitlab_job(runner, pipeline, "validate", mr)
     assert done.returncode == 3, done.stderr
     assert "posts/kaputt.md:4: error SP102" in done.stdout
-    import json
-
-    [finding] = json.loads((runner / "gl-code-quality-report.json").read_text())
-    assert finding["check_name"] == "SP102" and finding["severity"] == "major"
-    assert finding["location"] == {"path": "posts/kaputt.md", "lines": {"begin": 4}}
+    report = json.loads((runner / "gl-code-quality-report.json").read_text())
+    found = {f["check_name"]: f for f in report}
+    assert sorted(found) == ["SP102", "SP401"]  # the error, and neu.md's missing approver
+    assert found["SP102"]["severity"] == "major" and found["SP401"]["severity"] == "minor"
+    assert found["SP102"]["location"] == {"path": "posts/kaputt.md", "lines": {"begin": 4}}
+    assert all(len(f["fingerprint"]) == 64 and f["description"] for f in report)
     with comment_server("gitlab") as (url, store):
         env = {**mr, "CI_API_V4_URL": f"{url}/api/v4", "SOCIALPUB_GITLAB_TOKEN": GITLAB_TOKEN}
         for _push in range(2):
@@ -161,7 +168,7 @@ def test_gitlab_merge_request_validates_reports_and_notes(tmp_path: Path) -> Non
         assert "PUT /api/v4/projects/42/merge_requests/7/notes/500" in store.requests
         [note] = store.comments
         markdown = (runner / "preview.md").read_text(encoding="utf-8")
-        assert note["body"] == f"{PREVIEW_MARKER}\n{markdown}"
+        assert note["body"] == markdown and r"\[neu\]" in markdown
         missing = gitlab_job(runner, pipeline, "preview", {**env, "SOCIALPUB_GITLAB_TOKEN": ""})
         assert missing.returncode == 1 and "SOCIALPUB_GITLAB_TOKEN is not set" in missing.stderr
 

@@ -1,14 +1,13 @@
 """`socialpub init --ci github|gitlab`: the CI pipelines of a posts repository.
 
 The files are generated from the repository's config: the secrets each configured channel
-reads (`${NAME}` settings) become the publishing job's environment, the posts folder the
-one the preview comment looks at. Existing files are never overwritten.
+reads (`${NAME}` settings) become the publishing job's environment. Existing files are
+never overwritten.
 """
 
 from __future__ import annotations
 
 import enum
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +19,6 @@ PYTHON_VERSION = "3.12"
 DEFAULT_BRANCH = "main"
 #: the first line of the preview comment: how a later run finds it to update it in place
 PREVIEW_MARKER = "<!-- socialpub-preview -->"
-#: the post files of a changed-files list, as `posts.discover` finds them (README.md and
-#: names starting with "." or "_" are no posts)
-POST_FILTER = "grep -Ei '\\.(md|markdown|ya?ml)$' | grep -Evi '(^|/)[._]|(^|/)readme\\.md$' || true"
 
 
 class CiKind(enum.StrEnum):
@@ -35,17 +31,12 @@ class CiContext:
     """What the generated pipelines depend on."""
 
     secrets: tuple[str, ...]  # environment variable names, in config order
-    posts_dir: str  # relative to the repository root, "/"-separated
     branch: str  # the branch that publishes (GitHub; GitLab uses $CI_DEFAULT_BRANCH)
 
     @property
     def pip_spec(self) -> str:
         """The socialpub that CI installs: the version that wrote the files."""
         return f"socialpub=={socialpub.__version__}"
-
-    @property
-    def quoted_posts_dir(self) -> str:
-        return shlex.quote(self.posts_dir)
 
 
 def secret_names(config: Config) -> tuple[str, ...]:
@@ -60,11 +51,7 @@ def secret_names(config: Config) -> tuple[str, ...]:
 
 
 def context(config: Config) -> CiContext:
-    try:
-        posts = config.posts_dir.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:  # a posts folder outside the repository: git cannot diff it anyway
-        posts = "."
-    return CiContext(secret_names(config), posts or ".", _branch(config.root))
+    return CiContext(secret_names(config), _branch(config.root))
 
 
 def _branch(root: Path) -> str:

@@ -1,9 +1,9 @@
 """The scripts the pipelines run to post the preview as one comment that later runs update.
 
 Plain Python with the standard library only (every CI image has python3, no other tool is
-needed), run as `python3 - preview.md <<'PY' … PY`. The comment starts with
-`PREVIEW_MARKER`; a run edits the comment of the same author that starts with it, or
-creates one. With `--update-only` (no post changed) only an existing comment is updated.
+needed), run as `python3 - preview.md <<'PY' … PY`. `preview --format
+markdown` starts the comment with `PREVIEW_MARKER` (and keeps it within GitHub's size limit);
+a run edits the comment of the same author that starts with it, or creates one.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ _COMMON = f'''\
 import json, os, sys, urllib.parse, urllib.request
 
 MARKER = "{PREVIEW_MARKER}"
-path, update_only = sys.argv[1], "--update-only" in sys.argv[2:]
-with open(path, encoding="utf-8") as handle:
+with open(sys.argv[1], encoding="utf-8") as handle:
     text = handle.read()
+body = text if text.startswith(MARKER) else MARKER + "\\n" + text
 
 
 def call(method, url, body=None):
@@ -38,10 +38,6 @@ HEADERS = {
     "X-GitHub-Api-Version": "2022-11-28",
     "User-Agent": "socialpub-ci",
 }
-LIMIT = 65000  # GitHub refuses comments over 65,536 characters
-if len(text) > LIMIT:
-    text = text[:LIMIT] + "\\n\\n… cut here: the job log holds the whole preview.\\n"
-body = MARKER + "\\n" + text
 url = API + "/issues/" + os.environ["PR_NUMBER"] + "/comments?per_page=100"
 found = None
 while url and found is None:
@@ -54,7 +50,7 @@ while url and found is None:
 if found is not None:
     call("PATCH", API + "/issues/comments/" + str(found["id"]), {"body": body})
     print("updated the preview comment", found["html_url"])
-elif not update_only:
+else:
     made, _ = call("POST", API + "/issues/" + os.environ["PR_NUMBER"] + "/comments",
                    {"body": body})
     print("posted the preview comment", made["html_url"])
@@ -75,7 +71,6 @@ NOTES = (API + "/projects/" + os.environ["CI_PROJECT_ID"] + "/merge_requests/"
          + os.environ["CI_MERGE_REQUEST_IID"] + "/notes")
 HEADERS = {"PRIVATE-TOKEN": token, "Content-Type": "application/json",
            "User-Agent": "socialpub-ci"}
-body = MARKER + "\\n" + text
 me, _ = call("GET", API + "/user")
 found, page = None, "1"
 while page and found is None:
@@ -87,7 +82,7 @@ while page and found is None:
 if found is not None:
     call("PUT", NOTES + "/" + str(found["id"]), {"body": body})
     print("updated the preview note", found["id"])
-elif not update_only:
+else:
     made, _ = call("POST", NOTES, {"body": body})
     print("posted the preview note", made["id"])
 """

@@ -1,7 +1,8 @@
 """`init --ci github`: two GitHub Actions workflows.
 
 `socialpub-check.yml` runs on every pull request: `validate --changed-since` as workflow
-annotations, and the preview of the changed posts as one comment, updated on every push.
+annotations, and `preview --format markdown --changed-since` as one comment, updated on
+every push.
 `socialpub-publish.yml` publishes on every push to the branch, every 10 minutes and by hand,
 in one concurrency group that never cancels a running publish, then pushes the ledger.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from socialpub.content.ci import POST_FILTER, PYTHON_VERSION, CiContext, indent
+from socialpub.content.ci import PYTHON_VERSION, CiContext, indent
 from socialpub.content.ci_comment import GITHUB
 
 CHECK_PATH = ".github/workflows/socialpub-check.yml"
@@ -59,26 +60,19 @@ jobs:
       - name: Preview the changed posts
         env:
           BASE_REF: ${{ github.base_ref }}
-          POSTS_DIR: @POSTS@
         run: |
-          mapfile -t posts < <(git diff --name-only --diff-filter=AMR "origin/$BASE_REF" HEAD \\
-            -- "$POSTS_DIR" | @FILTER@)
-          if [ "${#posts[@]}" -eq 0 ]; then
-            echo "No post changed in this pull request." > preview.md
-            echo "only_update=--update-only" >> "$GITHUB_ENV"
-            exit 0
-          fi
           status=0
-          socialpub preview --format markdown "${posts[@]}" > preview.md || status=$?
+          socialpub preview --format markdown --changed-since "origin/$BASE_REF" > preview.md \\
+            || status=$?
           cat preview.md
-          # exit 3: a post has problems, which the preview shows (and validate reports)
+          # exit 3: a post has problems; the comment shows them (and validate fails)
           if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
       - name: Comment the preview on the pull request
         env:
           GITHUB_TOKEN: ${{ github.token }}
           PR_NUMBER: ${{ github.event.pull_request.number }}
         run: |
-          python3 - preview.md ${only_update:-} <<'PY'
+          python3 - preview.md <<'PY'
 @SCRIPT@
           PY
 """
@@ -135,8 +129,6 @@ def github_files(ctx: CiContext) -> dict[str, str]:
     values = {
         "@SETUP@": _SETUP.replace("@PYTHON@", PYTHON_VERSION),
         "@PIP@": json.dumps(ctx.pip_spec),  # a JSON string is a YAML scalar
-        "@POSTS@": json.dumps(ctx.posts_dir),
-        "@FILTER@": POST_FILTER,
         "@SCRIPT@": indent(GITHUB.splitlines(), 10),
         "@BRANCH@": json.dumps(ctx.branch),
         "@ENV@": indent(env, 10),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from socialpub.content.ci import POST_FILTER, PYTHON_VERSION, CiContext, indent
+from socialpub.content.ci import PYTHON_VERSION, CiContext, indent
 from socialpub.content.ci_comment import GITLAB
 
 PATH = ".gitlab-ci.yml"
@@ -66,24 +66,15 @@ preview:
   stage: check
   rules:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-  variables:
-    POSTS_DIR: @POSTS@
   script:
     - |
-      mapfile -t posts < <(git diff --name-only --diff-filter=AMR \\
-        "$CI_MERGE_REQUEST_DIFF_BASE_SHA" HEAD -- "$POSTS_DIR" | @FILTER@)
-      only_update=""
       status=0
-      if [ "${#posts[@]}" -eq 0 ]; then
-        echo "No post changed in this merge request." > preview.md
-        only_update=--update-only
-      else
-        socialpub preview --format markdown "${posts[@]}" > preview.md || status=$?
-        cat preview.md
-      fi
-      # exit 3: a post has problems, which the preview shows (and validate reports)
+      socialpub preview --format markdown --changed-since "$CI_MERGE_REQUEST_DIFF_BASE_SHA" \\
+        > preview.md || status=$?
+      cat preview.md
+      # exit 3: a post has problems; the note shows them (and validate fails)
       if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
-      python3 - preview.md $only_update <<'PY'
+      python3 - preview.md <<'PY'
 @SCRIPT@
       PY
 
@@ -122,8 +113,6 @@ def gitlab_files(ctx: CiContext) -> dict[str, str]:
         "@PIP@": json.dumps(ctx.pip_spec),  # a JSON string is a YAML scalar
         "@PYTHON@": PYTHON_VERSION,
         "@REPORT@": QUALITY_REPORT,
-        "@POSTS@": json.dumps(ctx.posts_dir),
-        "@FILTER@": POST_FILTER,
         "@SCRIPT@": indent(GITLAB.splitlines(), 6),
     }
     text = TEMPLATE
