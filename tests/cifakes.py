@@ -58,9 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             authorised = self.headers.get("PRIVATE-TOKEN") == GITLAB_TOKEN
         if not authorised:
-            return self._refuse(401, f"{method} {self.path}: wrong or missing token")
-        handler = _github if self.kind == "github" else _gitlab
-        handler(self, method)
+            self._refuse(401, f"{method} {self.path}: wrong or missing token")
+        elif self.kind == "github":
+            _github(self, method)
+        else:
+            _gitlab(self, method)
 
     def body(self) -> str | None:
         data = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
