@@ -144,10 +144,14 @@ def _page(path: str) -> int:
 def comment_server(kind: str) -> Iterator[tuple[str, Store]]:
     """A fake on 127.0.0.1: yields (its base URL, its store)."""
     store = Store()
-    handler = type("Handler", (_Handler,), {"store": store, "kind": kind, "base": ""})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    class Handler(_Handler):
+        pass
+
+    Handler.store, Handler.kind = store, kind
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    handler.base = base
+    Handler.base = base
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

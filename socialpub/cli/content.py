@@ -260,7 +260,7 @@ def new(
     console.stdout().print(f"created {path}")
 
 
-class CiOption(enum.StrEnum):
+class CiOption(enum.StrEnum):  # content.ci.CiKind, without importing the config code
     github = "github"
     gitlab = "gitlab"
 
@@ -321,7 +321,8 @@ def init(
 
 def _write_ci(directory: Path, kind: CiOption) -> tuple[list[Path], list[Path]]:
     """The pipelines, their secrets taken from the repository's config."""
-    from socialpub.content.ci import CiKind, context, write_ci
+    from socialpub.content.ci import CiKind, context
+    from socialpub.content.ci_write import write_ci
     from socialpub.content.config import CONFIG_NAME, load_config
 
     cfg = load_config(directory / CONFIG_NAME)

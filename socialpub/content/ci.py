@@ -62,32 +62,6 @@ def _branch(root: Path) -> str:
     return done.stdout.strip() or DEFAULT_BRANCH
 
 
-def ci_files(kind: CiKind, ctx: CiContext) -> dict[str, str]:
-    """Relative path → text of the files `init --ci KIND` writes."""
-    if kind is CiKind.github:
-        from socialpub.content.ci_github import github_files
-
-        return github_files(ctx)
-    from socialpub.content.ci_gitlab import gitlab_files
-
-    return gitlab_files(ctx)
-
-
-def write_ci(directory: Path, kind: CiKind, ctx: CiContext) -> tuple[list[Path], list[Path]]:
-    """Write the files that do not exist yet; returns (created, kept)."""
-    created: list[Path] = []
-    kept: list[Path] = []
-    for relative, text in ci_files(kind, ctx).items():
-        path = directory / relative
-        if path.exists():
-            kept.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        created.append(path)
-    return created, kept
-
-
 def indent(lines: list[str], spaces: int) -> str:
     pad = " " * spaces
     return "\n".join(pad + line if line else "" for line in lines)
