@@ -38,6 +38,8 @@ def github_steps(
             assert step["run"] == 'python -m pip install --quiet "$SOCIALPUB_PIP"'
             continue
         assert "${{" not in step["run"], "expressions belong in env:, never in a script"
+        if "if" in step and not condition(step["if"], context):
+            continue
         exported = dict(
             line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line
         )
@@ -48,6 +50,13 @@ def github_steps(
             {**data["env"], **exported, **step_env, **env, "GITHUB_ENV": str(github_env)},
         )
     return results
+
+
+def condition(expression: str, context: dict[str, str]) -> bool:
+    """A step's `if:`; the workflows use only `name == name` of context values."""
+    left, right = (side.strip() for side in expression.split("=="))
+    assert left in context and right in context, f"unknown condition {expression}"
+    return context[left] == context[right]
 
 
 def pull_request(repo: CiRepo) -> None:
@@ -64,6 +73,8 @@ def test_github_pull_request_validates_and_comments_one_preview(tmp_path: Path) 
         "github.base_ref": "main",
         "github.token": GITHUB_TOKEN,
         "github.event.pull_request.number": "7",
+        "github.repository": "county/presse",
+        "github.event.pull_request.head.repo.full_name": "county/presse",
     }
     runner = repo.checkout(tmp_path / "runner", "origin/neuer-beitrag")
     validate = github_steps(runner, workflow, "validate", context, {})
@@ -87,6 +98,9 @@ def test_github_pull_request_validates_and_comments_one_preview(tmp_path: Path) 
         [only] = store.comments
         markdown = (runner / "preview.md").read_text(encoding="utf-8")
         assert only["body"] == markdown and markdown.startswith(PREVIEW_MARKER)
+        fork = {**context, "github.event.pull_request.head.repo.full_name": "someone/presse"}
+        steps = github_steps(runner, workflow, "preview", fork, env)
+        assert list(steps) == ["Preview the changed posts"]  # no comment from a fork's run
         assert r"\[neu\]" in markdown and r"\[kaputt\]" in markdown
         assert "sperrung" not in markdown
         assert "SP102" in markdown
@@ -100,6 +114,8 @@ def test_github_pull_request_without_posts_says_so(tmp_path: Path) -> None:
     runner = repo.checkout(tmp_path / "runner", "origin/vorlage")
     context = {"github.base_ref": "main", "github.token": GITHUB_TOKEN}
     context["github.event.pull_request.number"] = "7"
+    context["github.repository"] = "county/presse"
+    context["github.event.pull_request.head.repo.full_name"] = "county/presse"
     workflow = repo.work / ".github/workflows/socialpub-check.yml"
     with comment_server("github") as (base, store):
         env = {"GITHUB_API_URL": base, "GITHUB_REPOSITORY": "county/presse"}
@@ -171,6 +187,9 @@ def test_gitlab_merge_request_validates_reports_and_notes(tmp_path: Path) -> Non
         assert note["body"] == markdown and r"\[neu\]" in markdown
         missing = gitlab_job(runner, pipeline, "preview", {**env, "SOCIALPUB_GITLAB_TOKEN": ""})
         assert missing.returncode == 1 and "SOCIALPUB_GITLAB_TOKEN is not set" in missing.stderr
+        wrong = gitlab_job(runner, pipeline, "preview", {**env, "SOCIALPUB_GITLAB_TOKEN": "x"})
+        assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+        assert "GET " + url + "/api/v4/user: HTTP 401" in wrong.stderr
 
 
 def gitlab_server(repo: CiRepo, token: str) -> dict[str, str]:

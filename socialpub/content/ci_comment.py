@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from socialpub.content.ci import PREVIEW_MARKER
 
-_COMMON = f'''\
-import json, os, sys, urllib.parse, urllib.request
+_COMMON = """\
+import json, os, sys, urllib.error, urllib.parse, urllib.request
 
-MARKER = "{PREVIEW_MARKER}"
+MARKER = "@MARKER@"
 with open(sys.argv[1], encoding="utf-8") as handle:
     text = handle.read()
 body = text if text.startswith(MARKER) else MARKER + "\\n" + text
@@ -22,13 +22,17 @@ body = text if text.startswith(MARKER) else MARKER + "\\n" + text
 def call(method, url, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers=HEADERS)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response), response.headers
-'''
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response), response.headers
+    except urllib.error.HTTPError as exc:  # the answer, never the token
+        said = exc.read().decode("utf-8", "replace")[:500]
+        sys.exit(f"{method} {url.split('?')[0]}: HTTP {exc.code} {exc.reason}: {said}")
+"""
 
 # GitHub: issue comments (a pull request is an issue); needs `pull-requests: write`.
 GITHUB = (
-    _COMMON
+    _COMMON.replace("@MARKER@", PREVIEW_MARKER)
     + """
 API = os.environ["GITHUB_API_URL"] + "/repos/" + os.environ["GITHUB_REPOSITORY"]
 HEADERS = {
@@ -60,7 +64,7 @@ else:
 # GitLab: merge request notes; CI_JOB_TOKEN may only read them, so a project access token
 # (scope `api`, role Reporter) in SOCIALPUB_GITLAB_TOKEN writes them.
 GITLAB = (
-    _COMMON
+    _COMMON.replace("@MARKER@", PREVIEW_MARKER)
     + """
 token = os.environ.get("SOCIALPUB_GITLAB_TOKEN", "")
 if not token:

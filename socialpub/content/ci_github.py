@@ -68,6 +68,8 @@ jobs:
           # exit 3: a post has problems; the comment shows them (and validate fails)
           if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
       - name: Comment the preview on the pull request
+        # a fork's pull request gets a read-only token: its preview is in the log above
+        if: github.event.pull_request.head.repo.full_name == github.repository
         env:
           GITHUB_TOKEN: ${{ github.token }}
           PR_NUMBER: ${{ github.event.pull_request.number }}
