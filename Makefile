@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench schemas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ typecheck: $(TEST_STAMP)
 
 unit: $(TEST_STAMP) $(TOOLS_STAMP) $(BROWSER_TOOLS)
 	$(BIN)/pytest
+
+## schemas: write the editors' JSON Schemas (schemas/*.schema.json) from the validator's rules
+schemas: $(STAMP)
+	$(BIN)/python -m socialpub.content.editorschema schemas
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
 bench: $(TEST_STAMP)

@@ -115,7 +115,14 @@ def test_nothing_outside_the_texts_mentions_or_links(repo: Repo) -> None:
 
 def test_an_embargoed_post_shows_only_its_id(repo: Repo) -> None:
     write_posts(repo)
-    text = comment(preview_of(repo))
+    repo.post(  # its file name and its problem (an unknown key) would tell it too
+        f"{SECRET}.md",
+        f"---\nid: fusion2\ntitle: {SECRET}\nembargo: true\npublish_at: 2099-01-01T10:00\n"
+        f"channels: [mastodon]\n{SECRET}: 1\n---\nDie {SECRET} kommt.\n",
+    )
+    text = comment(preview_of(repo), root=repo.root)
+    assert "\\[fusion2\\]" in text
+    assert "**SP102**: " in text and "(post fusion2, embargoed until 2099-01-01 10:00: " in text
     assert SECRET not in text and SECRET.lower() not in text
     assert "### \\[fusion\\] · embargoed until 2099-01-01 10:00" in text
     assert "🔒 embargoed until 2099-01-01 10:00: nothing of it is shown" in text
@@ -231,10 +238,14 @@ def git(repo: Repo, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo.root, env=env, check=True, capture_output=True)
 
 
-@pytest.mark.parametrize(("edit", "shown"), [(True, ["b"]), (False, [])])
+@pytest.mark.parametrize(
+    ("edit", "named", "shown"),
+    [(True, [], ["b"]), (False, [], []), (True, ["a", "b"], ["b"]), (True, ["a"], [])],
+)
 def test_changed_since_shows_only_the_posts_a_change_touches(
-    repo: Repo, edit: bool, shown: list[str]
+    repo: Repo, edit: bool, named: list[str], shown: list[str]
 ) -> None:
+    """Of all posts, or of the posts named."""
     for name in ("a", "b"):
         repo.post(f"{name}.md", f"---\nid: {name}\ntitle: T{name}\n---\nText {name}\n")
     git(repo, "init", "--quiet", "--initial-branch=main")
@@ -242,7 +253,7 @@ def test_changed_since_shows_only_the_posts_a_change_touches(
     git(repo, "commit", "--quiet", "-m", "posts")
     if edit:
         repo.post("b.md", "---\nid: b\ntitle: Tb\n---\nNeuer Text\n")
-    args = ["preview", "--format", "markdown", "--changed-since", "main"]
+    args = ["preview", *named, "--format", "markdown", "--changed-since", "main"]
     result = CliRunner().invoke(app, [*args, "--config", str(repo.config)], env=ENV)
     assert result.exit_code == 0, result.stderr
     assert [p for p in ("a", "b") if f"\\[{p}\\]" in result.stdout] == shown
@@ -255,3 +266,17 @@ def test_an_approval_state_is_data_the_comment_shows() -> None:
     approvals = {("a", "website"): state}
     result = PreviewResult((_variant("a", "Text"),), {"a": "A [a]"}, approvals=approvals)
     assert "Approval: ✅ approved: by Anna 2026-12-01 10:00" in comment(result)
+
+
+def test_changed_since_shows_the_posts_whose_image_changed(repo: Repo) -> None:
+    png(repo, "media/karte.png")
+    repo.post("a.md", "---\nid: a\ntitle: Ta\nmedia: [media/karte.png]\n---\nText a\n")
+    repo.post("b.md", "---\nid: b\ntitle: Tb\n---\nText b, no media/karte.png here\n")
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "posts")
+    repo.file("media/karte.png", (repo.root / "media/karte.png").read_bytes() + b"\0")
+    args = ["preview", "--format", "markdown", "--changed-since", "main"]
+    result = CliRunner().invoke(app, [*args, "--config", str(repo.config)], env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert "\\[a\\]" in result.stdout and "\\[b\\]" not in result.stdout

@@ -22,13 +22,13 @@ from socialpub.checks.preview import PreviewResult
 from socialpub.models import Problem, Severity, Variant
 
 MARKER = "<!-- socialpub-preview -->"
-#: GitHub's cap on a comment body; measured in UTF-16 code units, which never undercounts
+#: GitHub's cap on a comment body (its API: "Body is too long (maximum is 65536 characters)")
 MAX_CHARS = 65_536
 #: a comment longer than this folds each post into a <details> block
 FOLD_AT = 4_000
 _ROOM_FOR_NOTE = 1_000  # kept free for the note on what was left out
 _BACKTICKS = re.compile(r"`+")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#!|~])")  # what inline text could start
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")  # emphasis, code, links, strikethrough
 _APPROVAL_MARKS = {
     ApprovalKind.APPROVED: "✅",
     ApprovalKind.WAITING: "⏳",
@@ -37,8 +37,9 @@ _APPROVAL_MARKS = {
 
 
 def size(text: str) -> int:
-    """A text's length as GitHub may count it (UTF-16 code units: an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
+    """A text's length as GitHub may count it, never less: in UTF-16 code units (an emoji
+    counts 2), with each line break counted as the two characters of CRLF."""
+    return len(text.encode("utf-16-le")) // 2 + text.count("\n")
 
 
 def _unlinked(text: str) -> str:
@@ -179,7 +180,7 @@ def _variant(variant: Variant, approval: ApprovalState | None, sealed: bool, *, 
         lines.extend(_media(variant))
         if variant.link:
             lines.append(f"Link: {code(variant.link)}")
-    lines.extend(_problems(variant.problems))
+    lines.extend(_problems(variant.problems, places=not sealed))  # a file name may tell
     return "\n\n".join(lines)
 
 
@@ -208,13 +209,13 @@ def _media(variant: Variant) -> Iterable[str]:
     yield "\n".join(rows)
 
 
-def _problems(problems: Sequence[Problem]) -> Iterable[str]:
+def _problems(problems: Sequence[Problem], *, places: bool) -> Iterable[str]:
     if not problems:
         return
     rows = []
     for found in problems:
         mark = "❌" if found.severity is Severity.ERROR else "⚠️"
-        where = f" ({code(f'{found.file}:{found.line}')})" if found.file else ""
+        where = f" ({code(f'{found.file}:{found.line}')})" if found.file and places else ""
         hint = f" — {inline(found.hint)}" if found.hint else ""
         message = inline(found.message)
         rows.append(f"- {mark} {found.severity.value} **{found.code}**{where}: {message}{hint}")

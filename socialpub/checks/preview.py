@@ -7,11 +7,13 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from socialpub.checks.approvalstate import ApprovalKind, ApprovalOf, ApprovalState
 from socialpub.checks.media import channel_media_problems
 from socialpub.checks.platform import platform_problems
+from socialpub.checks.report import all_media
 from socialpub.content import embargo
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import discover, post_channels, select_posts
@@ -87,9 +89,30 @@ def front_matter_approval(post: Post, variant: Variant) -> ApprovalState:
 
 
 def changed_posts(config: Config, changed: Collection[str]) -> list[str]:
-    """The post files among `changed` (absolute paths, from content.changes)."""
+    """The post files among `changed` (absolute paths, from content.changes), and the posts
+    that name one of the other changed files (a replaced image): found by its path in the
+    post's bytes, the parsed post decides (`touched`)."""
     files = discover([], config.posts_dir)
-    return [file for file in files if os.path.abspath(file) in changed]  # noqa: PTH100
+    absolute = {file: os.path.abspath(file) for file in files}  # noqa: PTH100
+    posts = set(absolute.values())
+    root = config.root.resolve()
+    others = [
+        Path(path).relative_to(root).as_posix().encode()
+        for path in changed
+        if path not in posts and Path(path).is_relative_to(root)
+    ]
+    return [
+        file
+        for file in files
+        if absolute[file] in changed
+        or (others and any(o in Path(file).read_bytes() for o in others))
+    ]
+
+
+def touched(post: Post, changed: Collection[str], root: Path) -> bool:
+    """Whether a change touches the post: its file, or a media file it or an override names."""
+    files = [post.source, *(root / m.file for m in all_media(post))]
+    return any(os.path.abspath(file) in changed for file in files)  # noqa: PTH100
 
 
 def build_preview(
@@ -104,7 +127,7 @@ def build_preview(
     """Every variant of the chosen posts; an embargoed post (at `now`) shows only its id and
     when the embargo ends, in place of its title, text, media and problems.
 
-    `changed` (absolute paths): only the posts whose files are among them (a pull request's);
+    `changed` (absolute paths): only the posts a change touches (a pull request's);
     `approval`: asked for each variant, for the pull-request comment."""
     require_channels(config, channels)
     if changed is not None and not selectors:
@@ -117,7 +140,7 @@ def build_preview(
     sealed: set[str] = set()
     approvals: dict[tuple[str, str], ApprovalState] = {}
     for post, load_problems in select_posts(config, selectors):
-        if changed is not None and os.path.abspath(post.source) not in changed:  # noqa: PTH100
+        if changed is not None and not touched(post, changed, config.root.resolve()):
             continue
         ends = embargo.until(post, now) if now is not None else None
         titles[post.id] = heading(post) if ends is None else f"[{post.id}] · {embargo.notice(ends)}"

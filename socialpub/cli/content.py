@@ -180,7 +180,7 @@ def preview(
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Only posts whose files changed since this git ref (pull requests).",
+            help="Only the posts changed since this git ref, or whose media changed.",
             show_default=False,
         ),
     ] = None,

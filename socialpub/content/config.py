@@ -33,8 +33,8 @@ ENV_VAR = "SOCIALPUB_CONFIG"
 SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow", "corrections")
 TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
-_SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def _channel(
     path: Path, name: str, settings: Any, line: int, problems: list[Problem]
 ) -> ChannelConfig | None:
     where = f"channels.{name}"
-    if not _NAME.match(name):
+    if not CHANNEL_NAME.match(name):
         problems.append(
             problem(
                 "SP506",
@@ -382,7 +382,7 @@ def _settings(
 def _secret(
     path: Path, where: str, value: Any, line: int, problems: list[Problem]
 ) -> SecretRef | None:
-    match = _SECRET_REF.match(value) if isinstance(value, str) else None
+    match = SECRET_REF.match(value) if isinstance(value, str) else None
     if match:
         return SecretRef(match.group(1))
     # Never echo the value: it may be a real token pasted by mistake.

@@ -22,8 +22,72 @@ OVERRIDE_KEYS = ("text", "template", "tags", "media", "thread", "link")
 MEDIA_KEYS = ("file", "alt", "credit")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_PATTERN = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+LINK_PATTERN = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+[^\s]*$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TAG_WORD = re.compile(r"[\w]+")
+
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_FLAG: dict[str, Any] = {"type": "boolean"}
+_TAGS: dict[str, Any] = {
+    "anyOf": [
+        {"type": ["string", "integer"]},
+        {"type": "array", "items": {"type": ["string", "integer"]}},
+    ]
+}
+_MEDIA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "minLength": 1},
+                    "alt": _TEXT,
+                    "credit": _TEXT,
+                },
+                "required": ["file"],
+                "additionalProperties": False,
+            },
+        ]
+    },
+}
+_LINK: dict[str, Any] = {"type": "string", "pattern": LINK_PATTERN.pattern}
+#: an override's keys as JSON Schema: what `FieldReader.override` reads
+OVERRIDE_VALUES: dict[str, Any] = {
+    "text": _TEXT, "template": _TEXT, "tags": _TAGS, "media": _MEDIA, "thread": _FLAG, "link": _LINK
+}  # fmt: skip
+#: each front-matter key's valid values as JSON Schema, beside the readers that check them
+#: (posts.POST_KEYS lists the same keys; content/editorschema.py refuses to build otherwise).
+#: Validation is stricter in places: a tag must make a hashtag, a date must parse as ISO 8601.
+POST_VALUES: dict[str, Any] = {
+    "id": {"type": ["string", "integer"], "pattern": ID_PATTERN.pattern},
+    "title": {"type": ["string", "number"], "minLength": 1},
+    "status": {"enum": [s.value for s in Status]},
+    "author": _TEXT,
+    "department": _TEXT,
+    "approved_by": _TEXT,
+    "publish_at": _TEXT,
+    "expires_at": _TEXT,
+    "channels": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    "lang": {"type": "string", "pattern": LANG_PATTERN.pattern},
+    "link": _LINK,
+    "tags": _TAGS,
+    "media": _MEDIA,
+    "thread": _FLAG,
+    "overrides": {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": OVERRIDE_VALUES,
+            "additionalProperties": False,
+        },
+    },
+    "embargo": _FLAG,
+    "urgent": _FLAG,
+}
+REQUIRED_KEYS = ("id", "title")
 
 
 @dataclass
@@ -162,7 +226,7 @@ class FieldReader:
         if value is None:
             return None
         text = str(value).strip()
-        if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+[^\s]*$", text):
+        if not LINK_PATTERN.match(text):
             self.report(
                 "SP110",
                 where.line_of(key),
