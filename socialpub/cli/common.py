@@ -50,6 +50,7 @@ class Format(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
 
 
 class Platform(enum.StrEnum):
@@ -104,6 +105,8 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
                 console.print_failure_json(failure)
             elif mode is Format.github:
                 console.print_failure_github(failure)
+            elif mode is Format.gitlab:
+                console.print_failure_gitlab(failure)
             else:
                 console.print_failure_text(failure)
             raise typer.Exit(failure.exit_code) from None

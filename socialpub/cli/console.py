@@ -6,11 +6,13 @@ never wrapped; colours appear only on a terminal and never with NO_COLOR.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from socialpub.content.config import ChannelConfig, site_page, site_url
@@ -91,6 +93,14 @@ def print_failure_github(failure: Failure) -> None:
     sys.stdout.write(f"::error::{_escape_data(message)}\n")
 
 
+def print_failure_gitlab(failure: Failure) -> None:
+    """A Code Quality report of the config's problems (else an empty one), and the error in
+    plain text on standard error for the job log."""
+    print_code_quality(failure.problems)
+    if not failure.problems:
+        error(failure.message, failure.hint)
+
+
 def print_failure_text(failure: Failure) -> None:
     if failure.problems:
         print_problems_text(failure.problems)
@@ -139,6 +149,25 @@ def github_annotation(p: Problem) -> str:
     )
     message = p.message + (f" ({p.hint})" if p.hint else "")
     return f"::{level} {props}::{_escape_data(message)}"
+
+
+def print_code_quality(problems: Sequence[Problem]) -> None:
+    """GitLab's Code Quality report (a JSON list; "Code Quality report format" in GitLab's
+    docs) for the merge request widget."""
+    print_json([_code_quality(p) for p in problems])
+
+
+def _code_quality(p: Problem) -> dict[str, object]:
+    path = os.path.relpath(p.file) if Path(p.file).is_absolute() else p.file
+    identity = "\0".join((path, p.code, p.field, str(p.line)))
+    message = p.message + (f" ({p.hint})" if p.hint else "")
+    return {
+        "description": f"{p.code} {message}",
+        "check_name": p.code,
+        "fingerprint": hashlib.sha256(identity.encode()).hexdigest(),
+        "severity": "major" if p.severity is Severity.ERROR else "minor",
+        "location": {"path": path, "lines": {"begin": p.line}},
+    }
 
 
 def _escape_data(value: str) -> str:

@@ -39,7 +39,11 @@ def validate(
     ] = None,
     config: ConfigOption = None,
     format: Annotated[
-        Format, typer.Option("--format", help="Output: text, json or github annotations.")
+        Format,
+        typer.Option(
+            "--format",
+            help="Output: text, json, github annotations or a gitlab Code Quality report.",
+        ),
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     no_cache: Annotated[
@@ -73,6 +77,8 @@ def validate(
     elif format is Format.github:
         for p in report.problems:
             sys.stdout.write(console.github_annotation(p) + "\n")
+    elif format is Format.gitlab:
+        console.print_code_quality(report.problems)
     else:
         console.print_problems_text(report.problems)
     if format is not Format.json:
@@ -254,12 +260,25 @@ def new(
     console.stdout().print(f"created {path}")
 
 
+class CiOption(enum.StrEnum):  # content.ci.CiKind, without importing the config code
+    github = "github"
+    gitlab = "gitlab"
+
+
 @app.command()
 @guarded
 def init(
     directory: Annotated[
         Path, typer.Argument(help="Folder for the new posts repository.")
     ] = Path(),
+    ci: Annotated[
+        CiOption | None,
+        typer.Option(
+            "--ci",
+            help="Also write CI pipelines: github (.github/workflows/) or gitlab (.gitlab-ci.yml).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a posts repository: git, config, templates, an example post, .gitignore."""
@@ -273,6 +292,10 @@ def init(
             "warning: git is not installed: publishing needs it (the ledger is committed "
             f"with the posts); install git, then run `git init` in {directory}\n"
         )
+    if ci is not None:
+        ci_created, ci_kept = _write_ci(directory, ci)
+        created += ci_created
+        skipped += ci_kept
     if as_json:
         console.print_json(
             {
@@ -291,7 +314,19 @@ def init(
         out.print(f"initialised a git repository in {directory}")
     elif git is GitSetup.EXISTING:
         out.print(f"{directory} is already in a git repository: no new one was made")
+    if ci is not None:
+        out.print("next: set the CI secrets listed in the pipeline files (README › CI pipelines)")
     out.print("next: edit socialpub.yaml, then run `socialpub validate`")
+
+
+def _write_ci(directory: Path, kind: CiOption) -> tuple[list[Path], list[Path]]:
+    """The pipelines, their secrets taken from the repository's config."""
+    from socialpub.content.ci import CiKind, context
+    from socialpub.content.ci_write import write_ci
+    from socialpub.content.config import CONFIG_NAME, load_config
+
+    cfg = load_config(directory / CONFIG_NAME)
+    return write_ci(directory, CiKind(kind.value), context(cfg))
 
 
 @app.command("channels")
