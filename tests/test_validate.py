@@ -265,3 +265,23 @@ def test_a_file_that_is_gone_is_reported_and_the_others_checked(repo: Repo, cach
         ("posts/b.md", "SP109"),
         ("posts/gone.md", "SP001"),
     ]
+
+
+def test_many_files_are_checked_on_every_core_as_on_one(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker pool (small batches, the config sent once per worker) gives the report a
+    single process gives, file by file and in order."""
+    for n in range(40):
+        front = f"id: p{n:02d}\ntitle: T\n" + ("chanels: [x]\n" if n % 7 == 0 else "")
+        body = "Wort " * (30 * (n % 5)) + ("#Tag" if n % 3 else "")
+        repo.post(f"p{n:02d}.md", f"---\n{front}---\n{body}\n")
+    repo.post("dup.md", "---\nid: p05\ntitle: T\n---\nText\n")
+    monkeypatch.setattr(validate_module, "PARALLEL_FROM", 8)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    on_two = run(repo)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    on_one = run(repo)
+    assert on_two.problems == on_one.problems
+    assert on_two.errors == on_one.errors > 0
+    assert {p.code for p in on_two.problems} >= {"SP102", "SP105", "SP301"}

@@ -275,17 +275,29 @@ def _check_all(misses: Sequence[_Miss], config: Config) -> list[tuple[Entry, str
         return [_check_miss(miss, config, renderer) for miss in misses]
     from concurrent.futures import ProcessPoolExecutor  # ~15 ms: only for many misses
 
-    size = max(16, len(misses) // (workers * 4))
+    # Small batches, so that both cores stay busy to the end (the last batch of one worker
+    # is all the other may wait for); the config travels once per worker, not per batch.
+    size = max(16, len(misses) // (workers * 16))
     batches = [misses[i : i + size] for i in range(0, len(misses), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_check_batch, [config] * len(batches), batches)
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(config,)
+    ) as pool:
+        results = pool.map(_check_batch, batches)
         return [result for batch in results for result in batch]
 
 
-def _check_batch(config: Config, batch: Sequence[_Miss]) -> list[tuple[Entry, str]]:
+#: a pool worker's config and renderer, set once by `_start_worker`
+_worker: list[tuple[Config, Renderer]] = []
+
+
+def _start_worker(config: Config) -> None:
     from socialpub.render.renderer import Renderer
 
-    renderer = Renderer(config, check_only=True)
+    _worker.append((config, Renderer(config, check_only=True)))
+
+
+def _check_batch(batch: Sequence[_Miss]) -> list[tuple[Entry, str]]:
+    config, renderer = _worker[-1]
     return [_check_miss(miss, config, renderer) for miss in batch]
 
 
