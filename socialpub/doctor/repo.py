@@ -68,7 +68,15 @@ def output_folder(root: Path, channel: ChannelConfig) -> Finding:
     folder = site_folder(root, channel)
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     shown = folder.relative_to(root) if folder.is_relative_to(root) else folder
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    if not existing.is_dir():
+        return Finding(
+            "output",
+            channel.name,
+            Status.error,
+            f"{existing} is not a folder",
+            f"remove the file {existing.name}, or set out_dir to a folder",
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
         return Finding(
             "output",
             channel.name,
