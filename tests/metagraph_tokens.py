@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tests.metagraph_wire import GraphError, Request
 
 if TYPE_CHECKING:
-    from tests.metagraph_store import Account, Store
+    from tests.metagraph_store import Account, Family, Store
 
 APP = ("Landkreis Publisher", "555000111")
 FB_USER = "10001"
@@ -65,7 +65,7 @@ def debug_token(store: Store, request: Request) -> dict[str, Any]:
     token = request.params.get("input_token", "")
     if not token:
         raise GraphError(400, 100, "(#100) The parameter input_token is required")
-    family = "threads" if request.version == "v1.0" else "facebook"
+    family: Family = "threads" if request.version == "v1.0" else "facebook"
     account = store.account_for(family, token)
     meta = store.token_meta.get(token)
     if account is None or meta is None:

@@ -4,20 +4,22 @@ missing and wrong-scope tokens, quotas, the clock, the website's folder, posting
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialpub.channels.probe import Status
 from socialpub.doctor.run import can_publish
 from tests import linkedinfake, metarepo, xrepo
 from tests.doctorkit import make_config, run
-from tests.linkedinfake import linkedin  # noqa: F401 - the fixture
-from tests.metagraph import MetaGraph, metagraph  # noqa: F401 - the fixture
+from tests.linkedinfake import linkedin
+from tests.metagraph import MetaGraph, metagraph
 from tests.telegramfake import TOKEN as BOT_TOKEN
-from tests.telegramfake import BotApi, administrator, telegram  # noqa: F401 - the fixture
+from tests.telegramfake import BotApi, administrator, telegram
 from tests.wabroadcast import BroadcastService, serve
-from tests.xfake import XFake, xfake  # noqa: F401 - the fixture
+from tests.xfake import XFake, xfake
+
+__all__ = ["linkedin", "metagraph", "telegram", "xfake"]  # the fixtures, imported for pytest
 
 PAGE, IG, THREADS = metarepo.PAGE, metarepo.IG, metarepo.THREADS
 META_ENV = metarepo.TOKENS
@@ -286,7 +288,8 @@ def whatsapp_config(url: str) -> str:
     return (
         f"  whatsapp:\n    type: whatsapp\n    service_url: {url}\n"
         "    service_token: ${WA_SERVICE_TOKEN}\n"
-        "    template: {name: kreis_nachrichten, language: de, parameters: [title, summary, link]}\n"
+        "    template:\n      name: kreis_nachrichten\n      language: de\n"
+        "      parameters: [title, summary, link]\n"
     )
 
 

@@ -45,6 +45,7 @@ _FAMILY: dict[str, tuple[str, str, frozenset[str], frozenset[str], str]] = {
         threads.RENEW,
     ),
 }
+RENEWS = {kind: family[4] for kind, family in _FAMILY.items()}
 _QUOTA = {"instagram": "content_publishing_limit", "threads": "threads_publishing_limit"}
 #: warn when this share of a 24-hour quota is used
 QUOTA_WARNING = 0.8

@@ -83,6 +83,14 @@ def probe_for(channel_type: str) -> Probe | None:
     return found
 
 
+def renew_for(channel_type: str) -> str:
+    """How to get a new token for a channel type (the fix when its platform refuses one):
+    the probe module's `RENEW`, or its `RENEWS[type]` where one module serves several."""
+    module = importlib.import_module(PROBES[channel_type])
+    by_type: dict[str, str] = getattr(module, "RENEWS", {})
+    return by_type.get(channel_type) or str(getattr(module, "RENEW", ""))
+
+
 def missing(granted: Iterable[str], wanted: Iterable[str]) -> list[str]:
     """The wanted scopes not granted; a granted parent scope covers its children
     (Mastodon's `write` covers `write:statuses`)."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from socialpub.channels.adapter import adapter_class
-from socialpub.channels.probe import Finding, Identity, Status, missing, probe_for
+from socialpub.channels.probe import Finding, Identity, Status, missing, probe_for, renew_for
 from socialpub.content.config import ChannelConfig, Config, SecretRef
 from socialpub.doctor.clock import DateLog
 from socialpub.doctor.repo import output_folder
@@ -48,7 +48,7 @@ def channel(
     try:
         identity = probe(adapter, http)
     except DeliveryError as exc:
-        return [*found, _failure(name, exc)]
+        return [*found, _failure(name, exc, renew_for(settings.type))]
     finally:
         http.client.close()
     return [*found, *read(identity, name, dates.clock.now())]
@@ -130,15 +130,11 @@ def _span(left: timedelta) -> str:
     return f"{int(left.total_seconds() // 3600)} hours"
 
 
-def _failure(name: str, exc: DeliveryError) -> Finding:
+def _failure(name: str, exc: DeliveryError, renew: str) -> Finding:
     if isinstance(exc, AuthFailed):
-        return Finding(
-            "token",
-            name,
-            Status.error,
-            f"refused: {exc.message}",
-            exc.hint or "check the channel's token",
-        )
+        hints = [h for h in (exc.hint, renew) if h]
+        fix = hints[0] if len(hints) == 1 or hints[1] in hints[0] else "; ".join(hints)
+        return Finding("token", name, Status.error, f"refused: {exc.message}", fix)
     if isinstance(exc, RateLimited):
         return Finding(
             "token",
