@@ -17,7 +17,7 @@ def print_findings(found: Sequence[Finding], *, colour: bool) -> None:
         where = (f.channel or "-").ljust(width)
         lines.append((f.status, f"{f.status.value:<7} {where}  {f.check:<8} {f.detail}"))
         if f.fix and f.status is not Status.ok:
-            lines.append((None, f"        {' ' * width}  fix: {f.fix}"))
+            lines.append((None, " " * (width + 19) + f"fix: {f.fix}"))  # under the detail
     errors = sum(f.status is Status.error for f in found)
     warnings = sum(f.status is Status.warning for f in found)
     verdict = "publishing will work" if not errors else "publishing will not work"
