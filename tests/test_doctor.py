@@ -14,6 +14,7 @@ from tests import linkedinfake, metarepo, xrepo
 from tests.doctorkit import make_config, run
 from tests.linkedinfake import linkedin
 from tests.metagraph import MetaGraph, metagraph
+from tests.metagraph_store import Family, Published
 from tests.telegramfake import TOKEN as BOT_TOKEN
 from tests.telegramfake import BotApi, administrator, telegram
 from tests.wabroadcast import BroadcastService, serve
@@ -131,6 +132,31 @@ def test_a_revoked_token_and_a_missing_secret(metagraph: MetaGraph, tmp_path: Pa
     assert secrets.fix.startswith("export INSTAGRAM_TOKEN=…")
     assert found.checks("instagram") == ["secrets"]  # nothing asked without the token
     assert metagraph.requests.count("GET /v23.0/debug_token") == 1
+
+
+def published(graph: MetaGraph, family: Family, owner: str, count: int) -> None:
+    """`count` posts published an hour ago, as an earlier run left them."""
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    with graph.lock:
+        for _ in range(count):
+            item = graph.new_id()
+            graph.objects[item] = Published(item, family, owner, "c" + item, "TEXT", "x", hour_ago)
+
+
+def test_publishing_quotas_near_and_at_their_limit(metagraph: MetaGraph, tmp_path: Path) -> None:
+    metarepo.register(metagraph)
+    metagraph.ig_quota, metagraph.threads_quota = 2, 5
+    published(metagraph, "facebook", IG, 2)
+    published(metagraph, "threads", THREADS, 4)
+    found = run(make_config(tmp_path, meta_config(tmp_path, metagraph)), META_ENV)
+    instagram = found["instagram", "quota"]
+    assert (instagram.status, instagram.detail) == (
+        Status.error,
+        "2 of 2 posts in the last 24 hours: used up",
+    )
+    assert "24-hour window" in instagram.fix
+    threads = found["threads", "quota"]
+    assert (threads.status, threads.detail) == (Status.warning, "4 of 5 posts in the last 24 hours")
 
 
 def test_channel_filter_and_clock_skew(metagraph: MetaGraph, tmp_path: Path) -> None:

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from socialpub.cli import app
+from tests import metarepo
+from tests.metagraph import MetaGraph, metagraph
+
+__all__ = ["metagraph"]  # the fixture, imported for pytest
 
 CONFIG = (
     "timezone: Europe/Berlin\nchannels:\n"
@@ -45,14 +50,17 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def doctor(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["doctor", "--config", str(root / "socialpub.yaml"), *args])
+def doctor(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    config = ["--config", str(root / "socialpub.yaml")]
+    result = runner.invoke(app, ["doctor", *config, *args], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout
 
 
-def checks(root: Path, *args: str) -> tuple[int, dict[str, dict[str, str]]]:
-    code, out = doctor(root, "--json", *args)
+def checks(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, dict[str, dict[str, str]]]:
+    code, out = doctor(root, "--json", *args, env=env)
     data = json.loads(out)
     assert data["ok"] is (code == 0)
     return code, {f"{c['channel']}/{c['check']}": c for c in data["checks"]}
@@ -151,3 +159,31 @@ def test_a_broken_config_is_the_first_check(repo: Path) -> None:
     code, out = doctor(repo)
     assert code == 3
     assert out.startswith("error   -  config   socialpub.yaml:")
+
+
+def test_an_expired_token_fails_the_run_without_showing_it(
+    repo: Path, metagraph: MetaGraph
+) -> None:
+    metarepo.register(metagraph)
+    (repo / "socialpub.yaml").write_text(
+        CONFIG + f'  threads:\n    type: threads\n    user_id: "{metarepo.THREADS}"\n'
+        f"    access_token: ${{THREADS_TOKEN}}\n    api_base: {metagraph.threads_base}\n",
+        encoding="utf-8",
+    )
+    git(repo, "commit", "--quiet", "-am", "threads")
+    git(repo, "push", "--quiet")
+    env = {"THREADS_TOKEN": metarepo.TOKENS["THREADS_TOKEN"], "NO_COLOR": "1"}
+    code, out = doctor(repo, env=env)
+    assert code == 0, out
+    assert "ok      threads  quota    0 of 250 posts in the last 24 hours" in out
+    metagraph.set_token(env["THREADS_TOKEN"], expires_at=datetime.now(UTC) - timedelta(hours=2))
+    code, out = doctor(repo, env=env)
+    assert code == 1
+    assert "error   threads  token    refused: threads: " in out
+    assert env["THREADS_TOKEN"] not in out
+    code, found = checks(repo, "-c", "threads", env=env)
+    assert (code, found["threads/token"]["status"]) == (1, "error")
+    assert "Session has expired" in found["threads/token"]["detail"]
+    del env["THREADS_TOKEN"]
+    code, found = checks(repo, "-c", "threads", env=env)
+    assert found["threads/secrets"]["detail"] == "not set: access_token ($THREADS_TOKEN)"
