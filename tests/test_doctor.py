@@ -159,6 +159,17 @@ def test_publishing_quotas_near_and_at_their_limit(metagraph: MetaGraph, tmp_pat
     assert (threads.status, threads.detail) == (Status.warning, "4 of 5 posts in the last 24 hours")
 
 
+def test_a_channel_without_a_token_setting(metagraph: MetaGraph, tmp_path: Path) -> None:
+    block = f'  facebook:\n    type: facebook\n    page_id: "{PAGE}"\n'
+    found = run(make_config(tmp_path, block + f"    api_base: {metagraph.facebook_base}\n"), {})
+    token = found["facebook", "token"]
+    assert (token.status, token.detail) == (
+        Status.error,
+        "refused: facebook: no Facebook access token configured",
+    )
+    assert metagraph.requests == []
+
+
 def test_channel_filter_and_clock_skew(metagraph: MetaGraph, tmp_path: Path) -> None:
     metarepo.register(metagraph)
     config = make_config(tmp_path, meta_config(tmp_path, metagraph))
@@ -353,3 +364,14 @@ def test_website_folder_and_posting_kits(tmp_path: Path) -> None:
         f"{tmp_path / 'public'} is not a folder",
     )
     assert "out_dir" in output.fix
+
+
+def test_a_setting_the_probe_needs_is_named(tmp_path: Path) -> None:
+    block = "  bluesky:\n    type: bluesky\n    handle: presse.bsky.social\n"
+    found = run(make_config(tmp_path, block + "    service: http://127.0.0.1:9\n"), {})
+    settings = found["bluesky", "settings"]
+    assert (settings.status, settings.detail) == (
+        Status.error,
+        "channel 'bluesky' has no app_password",
+    )
+    assert "app password" in settings.fix

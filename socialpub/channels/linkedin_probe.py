@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from socialpub.channels.linkedin import LinkedInAdapter
-from socialpub.channels.linkedin_errors import RENEW
+from socialpub.channels.linkedin_errors import RENEW, api_token
 from socialpub.channels.probe import Identity, Status, epoch, note
 from socialpub.errors import AuthFailed
 
@@ -63,7 +63,7 @@ def _introspect(adapter: LinkedInAdapter, http: Http) -> Mapping[str, Any]:
     form = {
         "client_id": str(settings.get("client_id") or ""),
         "client_secret": http.secret("client_secret"),
-        "token": http.secret("access_token"),
+        "token": api_token(http, adapter.channel.name),
     }
     response = http.request("POST", f"{base}/oauth/v2/introspectToken", idempotent=True, data=form)
     info = http.json(response)

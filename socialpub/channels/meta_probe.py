@@ -62,7 +62,9 @@ def probe(adapter: Adapter, http: Http) -> Identity:
         service=service,
         renew=renew,
     )
-    token = http.secret(meta.AUTH_SETTING)
+    token = http.secret(meta.AUTH_SETTING) if _has_token(http) else ""
+    if not token:
+        raise AuthFailed(f"{name}: no {service} access token configured", hint=renew)
     answer = graph.call("GET", "/debug_token", idempotent=True, params={"input_token": token})
     data = answer.get("data") if isinstance(answer, Mapping) else None
     if not isinstance(data, Mapping) or data.get("is_valid") is not True:
@@ -84,6 +86,13 @@ def probe(adapter: Adapter, http: Http) -> Identity:
         renew=renew,
         notes=tuple(n for n in notes if n is not None),
     )
+
+
+def _has_token(http: Http) -> bool:
+    try:
+        return bool(http.secret(meta.AUTH_SETTING))
+    except KeyError:
+        return False
 
 
 def _account(adapter: Adapter) -> str:

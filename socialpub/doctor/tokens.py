@@ -35,23 +35,32 @@ def channel(
     found = secrets(settings, environ)
     if any(f.status is Status.error for f in found):
         return found  # the platform cannot be asked without them
+    return [*found, *_platform(config, settings, environ, dates, transport)]
+
+
+def _platform(
+    config: Config,
+    settings: ChannelConfig,
+    environ: Mapping[str, str],
+    dates: DateLog,
+    transport: httpx.BaseTransport | None,
+) -> list[Finding]:
+    name = settings.name
     if settings.type == "website":
-        return [*found, output_folder(config.root, settings)]
+        return [output_folder(config.root, settings)]
     probe, cls = probe_for(settings.type), adapter_class(settings.type)
     if probe is None or cls is None:
-        return [*found, Finding("kit", name, Status.ok, "no API: publish writes a posting kit")]
-    try:
-        adapter = cls(settings, config.root, config.root / STATE_DIR)
-    except InputError as exc:
-        return [*found, Finding("settings", name, Status.error, exc.message, exc.hint or "")]
+        return [Finding("kit", name, Status.ok, "no API: publish writes a posting kit")]
     http = _http(settings, environ, dates, transport)
     try:
-        identity = probe(adapter, http)
+        identity = probe(cls(settings, config.root, config.root / STATE_DIR), http)
     except DeliveryError as exc:
-        return [*found, _failure(name, exc, renew_for(settings.type))]
+        return [_failure(name, exc, renew_for(settings.type))]
+    except InputError as exc:  # a setting the adapter or the probe needs
+        return [Finding("settings", name, Status.error, exc.message, exc.hint or "")]
     finally:
         http.client.close()
-    return [*found, *read(identity, name, dates.clock.now())]
+    return read(identity, name, dates.clock.now())
 
 
 def secrets(settings: ChannelConfig, environ: Mapping[str, str]) -> list[Finding]:
