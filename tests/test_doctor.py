@@ -278,6 +278,27 @@ def test_x_wrong_credentials_and_another_account(xfake: XFake, tmp_path: Path) -
     )
 
 
+def test_x_expired_oauth2_token_with_and_without_a_refresh_token(
+    xfake: XFake, tmp_path: Path
+) -> None:
+    xrepo.register(xfake)
+    xfake.tokens.expire(xrepo.BEARER, xfake.now())
+    env = {"X_OAUTH2_TOKEN": xrepo.BEARER, "X_REFRESH": "x-refresh-1"}
+    found = run(make_config(tmp_path, x_config(xfake, oauth2=True)), env)
+    token = found["x", "token"]
+    assert token.status is Status.error
+    assert token.detail.startswith("refused: x: X did not accept the credentials")
+    assert "expired" in token.detail
+    xfake.tokens.add_client("x-client-1")
+    xfake.tokens.add_refresh_token("x-refresh-1", "x-client-1", xrepo.USER)
+    block = x_config(xfake, oauth2=True) + "    refresh_token: ${X_REFRESH}\n"
+    found = run(make_config(tmp_path, block + "    client_id: x-client-1\n"), env)
+    assert found.status("x", "token") is Status.ok  # renewed, as publish would
+    assert "expiry" not in found.checks("x")
+    assert xfake.tokens.exchanges == 1
+    assert "x-oauth2-access-1" not in found.text()
+
+
 # --- Telegram -----------------------------------------------------------------------------
 
 
