@@ -4,6 +4,7 @@ says about the token (the channel's probe), read into Findings with how to fix e
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -54,13 +55,15 @@ def _platform(
     http = _http(settings, environ, dates, transport)
     try:
         identity = probe(cls(settings, config.root, config.root / STATE_DIR), http)
+        found = read(identity, name, dates.clock.now())
     except DeliveryError as exc:
-        return [_failure(name, exc, renew_for(settings.type))]
+        found = [_failure(name, exc, renew_for(settings.type))]
     except InputError as exc:  # a setting the adapter or the probe needs
-        return [Finding("settings", name, Status.error, exc.message, exc.hint or "")]
+        found = [Finding("settings", name, Status.error, exc.message, exc.hint or "")]
     finally:
         http.client.close()
-    return read(identity, name, dates.clock.now())
+    # the errors are redacted already; this holds for whatever a platform echoes back too
+    return [replace(f, detail=http.redact(f.detail), fix=http.redact(f.fix)) for f in found]
 
 
 def secrets(settings: ChannelConfig, environ: Mapping[str, str]) -> list[Finding]:
