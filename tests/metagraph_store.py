@@ -160,6 +160,7 @@ class Store:
         self._offset = timedelta()
         self._tokens: dict[tuple[Family, str], Account] = {}
         self.token_meta: dict[str, TokenMeta] = {}  # what debug_token tells (metagraph_tokens)
+        self.debug_needs_app_token = False  # debug_token refuses the tokens of non-developers
         self.objects: dict[str, FbPost | FbPhoto | FbVideo | Container | Published] = {}
         self.accounts: dict[str, Account] = {}
         self.fetched: list[Fetched] = []

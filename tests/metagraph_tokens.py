@@ -62,6 +62,10 @@ def debug_token(store: Store, request: Request) -> dict[str, Any]:
     from tests.metagraph_facebook import check_params  # it imports the store, which imports us
 
     check_params(request, frozenset({"input_token"}))
+    if store.debug_needs_app_token:
+        # Meta's rule ("an app access token or … a developer of the app"), the fake's words
+        message = "(#100) You must provide an app access token, or a user access token that "
+        raise GraphError(400, 100, message + "is an owner or developer of the app")
     token = request.params.get("input_token", "")
     if not token:
         raise GraphError(400, 100, "(#100) The parameter input_token is required")

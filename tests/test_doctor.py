@@ -159,6 +159,20 @@ def test_publishing_quotas_near_and_at_their_limit(metagraph: MetaGraph, tmp_pat
     assert (threads.status, threads.detail) == (Status.warning, "4 of 5 posts in the last 24 hours")
 
 
+def test_debug_token_refused_still_checks_the_token(metagraph: MetaGraph, tmp_path: Path) -> None:
+    metarepo.register(metagraph)
+    metagraph.debug_needs_app_token = True
+    found = run(make_config(tmp_path, meta_config(tmp_path, metagraph)), META_ENV, "facebook")
+    assert found["facebook", "token"].detail == f"a token that may read Page {PAGE}"
+    scopes = found["facebook", "scopes"]
+    assert scopes.status is Status.warning
+    assert "(#100) You must provide an app access token" in scopes.detail
+    assert "Access Token Debugger" in scopes.fix
+    metagraph.revoke(META_ENV["FACEBOOK_PAGE_TOKEN"])
+    found = run(make_config(tmp_path, meta_config(tmp_path, metagraph)), META_ENV, "facebook")
+    assert found.status("facebook", "token") is Status.error
+
+
 def test_a_channel_without_a_token_setting(metagraph: MetaGraph, tmp_path: Path) -> None:
     block = f'  facebook:\n    type: facebook\n    page_id: "{PAGE}"\n'
     found = run(make_config(tmp_path, block + f"    api_base: {metagraph.facebook_base}\n"), {})

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.channels import facebook, instagram, meta, threads
 from socialpub.channels.meta_data import dig
 from socialpub.channels.probe import Finding, Identity, Status, epoch, note
-from socialpub.errors import AuthFailed
+from socialpub.errors import AuthFailed, Rejected
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
@@ -65,14 +65,17 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     token = http.secret(meta.AUTH_SETTING) if _has_token(http) else ""
     if not token:
         raise AuthFailed(f"{name}: no {service} access token configured", hint=renew)
-    answer = graph.call("GET", "/debug_token", idempotent=True, params={"input_token": token})
+    account = _account(adapter)
+    try:
+        answer = graph.call("GET", "/debug_token", idempotent=True, params={"input_token": token})
+    except Rejected as exc:  # Meta may want an app developer's token for debug_token
+        return _unexplained(graph, kind, account, exc, renew)
     data = answer.get("data") if isinstance(answer, Mapping) else None
     if not isinstance(data, Mapping) or data.get("is_valid") is not True:
         reason = str(dig(data, "error", "message") or "Meta says it is not valid")
         raise AuthFailed(
             f"{name}: the {service} token is not valid: {http.redact(reason)}", hint=renew
         )
-    account = _account(adapter)
     notes = [_owner(data, kind, account, name, renew)]
     if kind in _QUOTA:
         notes.append(_quota(graph, account, _QUOTA[kind], name))
@@ -85,6 +88,29 @@ def probe(adapter: Adapter, http: Http) -> Identity:
         expires_at=epoch(data.get("expires_at")),
         renew=renew,
         notes=tuple(n for n in notes if n is not None),
+    )
+
+
+def _unexplained(
+    graph: meta.Graph, kind: str, account: str, refused: Rejected, renew: str
+) -> Identity:
+    """The token, when debug_token will not describe it: one read of the account shows that
+    it works; its scopes and expiry stay unknown."""
+    graph.call("GET", f"/{account}", idempotent=True, params={"fields": "id"})
+    what = {"facebook": "Page", "instagram": "Instagram account", "threads": "Threads user"}
+    return Identity(
+        who=f"a token that may read {what[kind]} {account}",
+        renew=renew,
+        notes=(
+            note(
+                "scopes",
+                graph.channel,
+                Status.warning,
+                f"scopes and expiry not checked: debug_token refused ({refused.message})",
+                "Meta describes tokens only to the app's developers: run doctor with the "
+                "token of an app admin or developer, or check it in Meta's Access Token Debugger",
+            ),
+        ),
     )
 
 
