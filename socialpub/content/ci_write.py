@@ -7,6 +7,7 @@ from pathlib import Path
 from socialpub.content.ci import CiContext, CiKind
 from socialpub.content.ci_github import github_files
 from socialpub.content.ci_gitlab import gitlab_files
+from socialpub.content.scaffold import write_missing
 
 
 def ci_files(kind: CiKind, ctx: CiContext) -> dict[str, str]:
@@ -16,14 +17,5 @@ def ci_files(kind: CiKind, ctx: CiContext) -> dict[str, str]:
 
 def write_ci(directory: Path, kind: CiKind, ctx: CiContext) -> tuple[list[Path], list[Path]]:
     """Write the files that do not exist yet; returns (created, kept)."""
-    created: list[Path] = []
-    kept: list[Path] = []
-    for relative, text in ci_files(kind, ctx).items():
-        path = directory / relative
-        if path.exists():
-            kept.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        created.append(path)
-    return created, kept
+    files = {directory / relative: text for relative, text in ci_files(kind, ctx).items()}
+    return write_missing(files)

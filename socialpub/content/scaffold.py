@@ -6,7 +6,7 @@ import enum
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -76,6 +76,11 @@ def init_repo(directory: Path) -> tuple[list[Path], list[Path]]:
         directory / "templates" / "mastodon.j2": STARTER_TEMPLATE,
         directory / ".gitignore": GITIGNORE,
     }
+    return write_missing(files)
+
+
+def write_missing(files: Mapping[Path, str]) -> tuple[list[Path], list[Path]]:
+    """Write each file that does not exist yet, never one that does; returns (created, kept)."""
     created: list[Path] = []
     kept: list[Path] = []
     for path, text in files.items():
