@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
@@ -52,7 +51,6 @@ def build_app(
     now: Callable[[], datetime],
     *,
     webhook_routes: WebhookRoutes | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The app; the store is opened and the fan-out started when its lifespan begins."""
     conn = open_store(config.store)
@@ -61,7 +59,6 @@ def build_app(
         phone_number_id=config.phone_number_id,
         waba_id=config.waba_id,
         access_token=config.access_token,
-        transport=transport,
         max_connections=config.fanout.concurrency + 4,  # + replies to citizens
     )
     fanout = Fanout(conn, api, config.fanout, now)
