@@ -222,6 +222,13 @@ class CloudApiFake:
             raise TimeoutError(f"the service did not take the webhook of message {message_id}")
         return message_id
 
+    def open_windows(self, wa_ids: list[str]) -> None:
+        """These users wrote to the county just now, by webhooks posted without the fake (the
+        bench's load generator): their 24 h windows are open."""
+        now = self.clock()
+        with self.lock:
+            self._windows.update(dict.fromkeys(map(wa_id, wa_ids), now))
+
     def resend_last_event(self) -> int | None:
         """Meta delivers a webhook twice: the last one again, byte for byte. Its answer."""
         return self.webhooks.resend_last()

@@ -177,12 +177,12 @@ class Origin:
             writer.write(head.encode("latin-1") + b"\r\n" + (body or b""))  # one segment
             await asyncio.wait_for(writer.drain(), self.timeouts.write)
             async with asyncio.timeout(self.timeouts.read):
-                return await _read_answer(connection.reader)
+                return await read_answer(connection.reader)
         except (OSError, TimeoutError, EOFError, ValueError, asyncio.LimitOverrunError) as error:
             raise NoAnswer(f"no answer ({type(error).__name__})") from None
 
 
-async def _read_answer(reader: asyncio.StreamReader) -> tuple[Answer, bool]:
+async def read_answer(reader: asyncio.StreamReader) -> tuple[Answer, bool]:
     """One response. IncompleteReadError is an EOFError; a malformed one a ValueError."""
     head = await reader.readuntil(b"\r\n\r\n")
     line, *lines = head[:-4].decode("latin-1").split("\r\n")

@@ -189,7 +189,9 @@ class CloudApi:
         try:
             answer = await self._origin.request("GET", target)
         except (NotSent, NoAnswer) as error:
-            raise Transient(f"whatsapp: Graph API not reachable ({error})", maybe_sent=False) from None
+            raise Transient(
+                f"whatsapp: Graph API not reachable ({error})", maybe_sent=False
+            ) from None
         if answer.status < 300:
             return _json_object(answer.body)
         result = self._result(answer)
