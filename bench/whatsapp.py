@@ -83,6 +83,7 @@ def bench_whatsapp(quick: bool, measurements: dict[str, dict[str, Any]]) -> list
                     fanout = _fan_out(service, subscribers)
                     fanout |= _cpu_per(before, _cpu(pids), fanout["sent"], "message")
                     duplicates = len(fake.duplicates())
+                    fanout["status_posts"] = fake.webhooks()["deliveries"]
                     # the senders wrote (these webhooks): Meta lets the notices through
                     fake.open_windows([_sender(n) for n in range(events)])
                     before, delivered = _cpu(pids), fake.delivered()
