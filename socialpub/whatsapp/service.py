@@ -59,7 +59,7 @@ def build_app(
         phone_number_id=config.phone_number_id,
         waba_id=config.waba_id,
         access_token=config.access_token,
-        max_connections=config.fanout.concurrency + 4,  # + replies to citizens
+        max_connections=config.fanout.concurrency + 8,  # + webhook.REPLY_SENDERS
     )
     fanout = Fanout(conn, api, config.fanout, now)
 
