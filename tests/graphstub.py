@@ -53,7 +53,7 @@ class GraphStub:
 
     def __init__(self, answer: Answerer, *, port: int = 0, hang: float = 2.0) -> None:
         self.hang = hang
-        self.control = None
+        self.control: Callable[[str, Any], tuple[int, Any]] | None = None  # none here
         self.seen: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self._answer = answer

@@ -229,7 +229,7 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 def _proxy_for(scheme: str, host: str) -> tuple[str, int] | None:
     """The proxy from HTTPS_PROXY / HTTP_PROXY for this URL, unless NO_PROXY names its host."""
     proxy = urllib.request.getproxies_environment().get(scheme)
-    if not proxy or urllib.request.proxy_bypass_environment(host):
+    if not proxy or urllib.request.proxy_bypass(host):
         return None
     parsed = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     if parsed.scheme != "http" or not parsed.hostname:

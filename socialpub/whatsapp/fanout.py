@@ -137,10 +137,10 @@ class Fanout:
                 claimed, _ = recipients.claim(
                     self.conn, key, min(self.settings.chunk, budget), self.now()
                 )
-                if not claimed and in_flight is None:
-                    break
-                if not claimed:  # what the last chunk puts back (130429 …) may go now
-                    await in_flight
+                if not claimed:
+                    if in_flight is None:
+                        break
+                    await in_flight  # what it puts back (130429 …) may go now
                     in_flight = None
                     continue
                 sent_any = True
