@@ -57,11 +57,14 @@ class _ReplyQueue:
 
     def __init__(self, sender: TextSender) -> None:
         self.sender = sender
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._queues: list[asyncio.Queue[Reply]] = []
         self._senders: list[asyncio.Task[None]] = []  # kept from the garbage collector
 
     def put(self, replies: list[Reply]) -> None:
-        if not self._queues:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # the first use, or a new loop (tests run one per call)
+            self._loop = loop
             self._queues = [asyncio.Queue() for _ in range(REPLY_SENDERS)]
             self._senders = [
                 asyncio.create_task(self._send_from(queue), name=f"whatsapp-replies-{n}")
