@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 
 from socialpub.net.http1 import NoAnswer, NotSent, Origin, Timeouts
+from tests.graphstub import GraphStub, accepted
 from tests.localserver import free_port
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -228,3 +229,21 @@ def test_an_https_proxy_that_refuses_the_tunnel_is_not_sent(
     assert heads == [
         b"CONNECT graph.facebook.com:443 HTTP/1.1\r\nHost: graph.facebook.com:443\r\n\r\n"
     ]
+
+
+def test_one_client_serves_one_event_loop_after_another() -> None:
+    """Each `asyncio.run` (a CLI command) gets fresh connections and a fresh limit: the idle
+    connection and the waiting list of the last loop went with it."""
+    with GraphStub(lambda body, n: accepted(n)) as graph:
+        client = origin(graph.base_url, size=1)
+
+        async def two_at_once() -> None:
+            answers = await asyncio.gather(
+                client.request("GET", "/v23.0/a"), client.request("GET", "/v23.0/b")
+            )
+            assert [a.status for a in answers] == [200, 200]
+
+        asyncio.run(two_at_once())  # ends with a connection idle in the pool
+        asyncio.run(two_at_once())
+        asyncio.run(client.aclose())
+    assert graph.paths == ["/v23.0/a", "/v23.0/b"] * 2

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -49,14 +48,19 @@ class Answer:
     body: bytes
 
 
+def _loop_time() -> float:
+    """The event loop's clock (as the pacer's): keep-alive ages, no wall time."""
+    return asyncio.get_running_loop().time()
+
+
 @dataclass
 class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    idle_since: float = field(default_factory=time.monotonic)
+    idle_since: float = field(default_factory=_loop_time)
 
     def reusable(self) -> bool:
-        fresh = time.monotonic() - self.idle_since < KEEPALIVE_EXPIRY
+        fresh = _loop_time() - self.idle_since < KEEPALIVE_EXPIRY
         return fresh and not self.reader.at_eof() and not self.writer.is_closing()
 
     def close(self) -> None:
@@ -87,6 +91,8 @@ class Origin:
         host = self.host if url.port is None else f"{self.host}:{self.port}"
         fixed = {"Host": host, "Accept": "*/*", "Accept-Encoding": "identity"} | headers
         self._head = "".join(f"{name}: {value}\r\n" for name, value in fixed.items())
+        self._size = size
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
         self._idle: list[_Connection] = []
         self._closed = False
@@ -95,6 +101,7 @@ class Origin:
         self, method: str, target: str, body: bytes | None = None, content_type: str = ""
     ) -> Answer:
         """`target` is the path and query ("/v23.0/1/messages"). Raises NotSent, NoAnswer."""
+        self._follow_loop()
         try:
             await asyncio.wait_for(self._slots.acquire(), self.timeouts.pool)
         except TimeoutError:
@@ -110,7 +117,22 @@ class Origin:
         finally:
             self._slots.release()
 
+    def _follow_loop(self) -> None:
+        """Connections and the limit belong to one event loop; a client used again from
+        another one (each `asyncio.run` of a command) starts afresh there."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        if self._loop is not None:
+            for connection in self._idle:
+                with contextlib.suppress(RuntimeError):  # that loop is closed: it went with it
+                    connection.close()
+            self._idle = []
+            self._slots = asyncio.Semaphore(self._size)
+        self._loop = loop
+
     async def aclose(self) -> None:
+        self._follow_loop()
         self._closed = True
         idle, self._idle = self._idle, []
         for connection in idle:
@@ -121,7 +143,7 @@ class Origin:
 
     def _put_back(self, connection: _Connection, reuse: bool) -> None:
         if reuse and not self._closed:
-            connection.idle_since = time.monotonic()
+            connection.idle_since = _loop_time()
             self._idle.append(connection)
         else:
             connection.close()
