@@ -14,6 +14,7 @@ import pytest
 
 from socialpub.whatsapp.fanout import Fanout, FanoutSettings
 from socialpub.whatsapp.pacing import Pacer
+from socialpub.whatsapp.service import PacedReplies
 from tests.graphstub import Answerer, GraphStub, accepted, meta_error
 from tests.localserver import free_port
 from tests.whatsapp_outbound_helpers import Clock, api_for, put, states, store_with
@@ -182,3 +183,27 @@ def test_unsubscribed_since_the_snapshot_is_not_sent(tmp_path: Path) -> None:
 
         asyncio.run(go())
     assert len(graph.seen) == 2 and states(conn, "k1") == {"failed": 1, "sent": 2}
+
+
+def test_replies_take_their_slots_from_the_fan_outs_pacer() -> None:
+    """Meta's throughput counts replies too: a reply waits for the next slot of the same
+    pacer the fan-out uses, and goes out as free text without a delivery key."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(10.0, clock=lambda: now[0], sleep=sleep)
+    with GraphStub(lambda b, n: accepted(n)) as graph:
+        replies = PacedReplies(api_for(graph.base_url, TOKEN), pacer)
+
+        async def go() -> list[str]:
+            await pacer.wait()  # a fan-out request took the first slot
+            wamids = [await replies.send_text("4915100000001", "Hallo") for _ in range(2)]
+            await replies.api.aclose()
+            return wamids
+
+        assert asyncio.run(go()) == ["wamid.1", "wamid.2"]
+    assert now[0] == pytest.approx(0.2)  # slots at 0.1 and 0.2 s
+    assert [b["type"] for b in graph.seen] == ["text", "text"]
+    assert all("biz_opaque_callback_data" not in b for b in graph.seen)

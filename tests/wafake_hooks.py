@@ -83,6 +83,7 @@ class Webhooks:
         # http.client, not httpx: one keep-alive connection, a fifth of the CPU per POST (the
         # bench runs the fake next to the service on two cores)
         self._connection: http.client.HTTPConnection | None = None
+        self._http = threading.Lock()  # the sender thread and resend_last share the connection
         self._thread.start()
 
     # --- what the fake asks --------------------------------------------------------------
@@ -209,10 +210,11 @@ class Webhooks:
             "user-agent": "facebookexternalua",
         }
         status: int | None = None
-        try:
-            status = self._send(body, headers)
-        except (OSError, http.client.HTTPException):
-            self._drop_connection()
+        with self._http:
+            try:
+                status = self._send(body, headers)
+            except (OSError, http.client.HTTPException):
+                self._drop_connection()
         self.deliveries.append(Delivery(body, status, statuses, messages))
         return status
 

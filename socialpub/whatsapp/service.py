@@ -22,14 +22,28 @@ from socialpub.whatsapp.broadcast_api import BroadcastApi
 from socialpub.whatsapp.cloudapi import CloudApi
 from socialpub.whatsapp.events import StatusUpdate
 from socialpub.whatsapp.fanout import Fanout, FanoutSettings
+from socialpub.whatsapp.pacing import Pacer
 from socialpub.whatsapp.statuses import apply_statuses
 from socialpub.whatsapp.store import open_store
+from socialpub.whatsapp.webhook import TextSender
 
 log = logging.getLogger("socialpub.whatsapp")
 
 OnStatuses = Callable[[tuple[StatusUpdate, ...]], None]
-#: wa-inbound's webhook routes: given the store, the Cloud API (replies) and the status sink
-WebhookRoutes = Callable[[sqlite3.Connection, CloudApi, OnStatuses], Sequence[BaseRoute]]
+#: wa-inbound's webhook routes: given the store, the replies' sender and the status sink
+WebhookRoutes = Callable[[sqlite3.Connection, TextSender, OnStatuses], Sequence[BaseRoute]]
+
+
+class PacedReplies:
+    """The webhook's replies through the Cloud API on the fan-out's pace: Meta's throughput
+    counts every message of the number, replies included (130429 past it)."""
+
+    def __init__(self, api: CloudApi, pacer: Pacer) -> None:
+        self.api, self.pacer = api, pacer
+
+    async def send_text(self, to: str, body: str) -> str:
+        await self.pacer.wait()
+        return await self.api.send_text(to, body)
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ def build_app(
     )
     routes: list[BaseRoute] = list(broadcast_api.routes())
     if webhook_routes is not None:
-        routes += webhook_routes(conn, api, on_statuses)
+        routes += webhook_routes(conn, PacedReplies(api, fanout.pacer), on_statuses)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
