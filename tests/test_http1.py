@@ -5,9 +5,11 @@ two kinds of failure (never sent / sent without an answer), the pool's limit, pr
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
+import trustme
 
 from socialpub.net.http1 import NoAnswer, NotSent, Origin, Timeouts
 from tests.graphstub import GraphStub, accepted
@@ -247,3 +249,112 @@ def test_one_client_serves_one_event_loop_after_another() -> None:
         asyncio.run(two_at_once())
         asyncio.run(client.aclose())
     assert graph.paths == ["/v23.0/a", "/v23.0/b"] * 2
+
+
+# --- TLS: the Cloud API is https ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+class TlsServer(Server):
+    """`Server` behind TLS with a certificate for 127.0.0.1 from `authority`."""
+
+    def __init__(self, handler: Handler, authority: trustme.CA) -> None:
+        super().__init__(handler)
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("127.0.0.1").configure_cert(self.context)
+
+    async def __aenter__(self) -> TlsServer:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0, ssl=self.context)
+        return self
+
+    @property
+    def url(self) -> str:
+        return super().url.replace("http://", "https://")
+
+
+def trusting(authority: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return context
+
+
+def test_https_keeps_one_verified_connection(authority: trustme.CA) -> None:
+    heads: list[bytes] = []
+
+    async def go() -> None:
+        async with TlsServer(answering(OK, OK, heads=heads), authority) as server:
+            client = Origin(
+                server.url, headers={}, size=2, timeouts=QUICK, ssl_context=trusting(authority)
+            )
+            for _ in range(2):
+                answer = await client.request(
+                    "POST", "/v23.0/1/messages", b"{}", "application/json"
+                )
+                assert (answer.status, answer.body) == (200, b"{}")
+            await client.aclose()
+            assert server.connections == 1
+
+    asyncio.run(go())
+    assert [head.split(b"\r\n")[0] for head in heads] == [b"POST /v23.0/1/messages HTTP/1.1"] * 2
+
+
+def test_a_certificate_no_one_vouches_for_is_not_sent(authority: trustme.CA) -> None:
+    """The default context verifies: a server this machine does not trust gets nothing."""
+    heads: list[bytes] = []
+
+    async def go() -> None:
+        async with TlsServer(answering(OK, heads=heads), authority) as server:
+            with pytest.raises(NotSent):
+                await origin(server.url).request("POST", "/v23.0/1/messages", b"{}")
+
+    asyncio.run(go())
+    assert heads == []
+
+
+def test_https_through_a_proxy_tunnel(
+    authority: trustme.CA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CONNECT to the proxy, then TLS with the origin inside the tunnel: the proxy sees only
+    the CONNECT line, never the request."""
+    tunnels: list[bytes] = []
+    ports: list[int] = []
+
+    async def go() -> None:
+        async with TlsServer(answering(OK, OK), authority) as target:
+            port = int(target.url.rsplit(":", 1)[1])
+            ports.append(port)
+
+            async def tunnel(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                tunnels.append(await reader.readuntil(b"\r\n\r\n"))
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                await writer.drain()
+                await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+            async with Server(tunnel) as proxy:
+                monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+                client = Origin(
+                    target.url, headers={}, timeouts=QUICK, ssl_context=trusting(authority)
+                )
+                for _ in range(2):
+                    assert (await client.request("GET", "/v23.0/me")).status == 200
+                await client.aclose()
+
+    asyncio.run(go())
+    address = f"127.0.0.1:{ports[0]}".encode()
+    assert tunnels == [b"CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (address, address)]
+
+
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
