@@ -6,6 +6,7 @@ Shared by the Markdown renderers (`markup.py`) and the fast path for simple text
 
 from __future__ import annotations
 
+import functools
 import re
 
 import mdurl
@@ -27,6 +28,7 @@ def escape_telegram(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a county links the same pages again and again
 def normalize_link(url: str) -> str:
     """A link destination as markdown-it normalizes it (percent-encoded where needed).
 
@@ -56,6 +58,7 @@ def escape_html(text: str) -> str:
     return escape_telegram(text)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_url(href: str) -> str:
     """The URL as a reader should see it: decoded, but never split by whitespace."""
     decoded = _link_text(href)
