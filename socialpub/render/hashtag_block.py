@@ -9,6 +9,7 @@ footer, a text of hashtags only) are ordinary text.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import regex
@@ -35,6 +36,7 @@ class HashtagBlock:
         return self.separator + self.block[: self.ends[count - 1]]
 
 
+@functools.lru_cache(maxsize=64)  # validation asks before it splits, the split asks again
 def trailing_hashtags(text: str, flavor: Flavor) -> HashtagBlock | None:
     """The hashtag block at the end of `text`, or None if the text does not end in one."""
     stop = len(text.rstrip())
