@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub import __version__
+from socialpub import __version__, i18n
 from socialpub.checks.cache import ValidationCache
 from socialpub.checks.neutrality import neutral_data, periods_of
 from socialpub.checks.prefork import Check, Prechecker
@@ -346,7 +346,8 @@ def _relative(found: Problem, config: Config) -> Problem:
 
 def _fingerprint(config: Config) -> str:
     """Everything besides a post's own bytes that its cached result depends on."""
-    parts = [__version__, sys.version, config.fingerprint, str(config.root)]  # sys: marshal
+    # the language: cached problems carry their messages
+    parts = [__version__, sys.version, config.fingerprint, str(config.root), i18n.language()]
     package = Path(__file__).resolve().parents[1]
     for folder, pattern in (
         (config.templates_dir, "**/*"),

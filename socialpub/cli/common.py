@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from socialpub import __version__
+from socialpub import i18n
 from socialpub.errors import (
     EXIT_DELIVERY,
     EXIT_INPUT,
     InputError,
     SocialpubError,
 )
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.cli.console import Failure
@@ -34,6 +36,10 @@ EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
 EXIT_BROKEN_PIPE = 141  # the shell's code for a closed pipe (128 + SIGPIPE), as git gives
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# Help texts are made when the commands are defined, before any config is read: they follow
+# SOCIALPUB_LANG or the locale. A command's own messages follow the config's `ui_lang` (`load`).
+i18n.set_language(i18n.choose(None, os.environ))
 
 app = typer.Typer(
     name="socialpub",
@@ -89,6 +95,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         from socialpub.cli import console
 
         console.start_command()
+        i18n.set_language(i18n.choose(None, os.environ))  # until `load` reads the config's
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
@@ -173,8 +180,13 @@ def root(
 
 def load(path: Path | None) -> Config:
     from socialpub.content.config import find_config, load_config
+    from socialpub.content.uilang import peek_ui_lang
 
-    return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
+    found = find_config(str(path) if path else None, os.environ, Path.cwd())
+    i18n.set_language(i18n.choose(peek_ui_lang(found), os.environ))
+    config = load_config(found)
+    i18n.set_language(i18n.choose(config.ui_lang, os.environ))
+    return config
 
 
 def now(config: Config) -> datetime:

@@ -23,6 +23,7 @@ from socialpub.content.schema import LANG_PATTERN
 from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
+from socialpub.content.uilang import read_ui_lang
 from socialpub.content.workflowconfig import WorkflowConfig, read_workflow
 from socialpub.errors import ConfigError, UnknownChannel
 from socialpub.models import Problem
@@ -31,7 +32,7 @@ CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
 #: blocks of settings
 SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow", "corrections")
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
+TOP_KEYS = ("timezone", "lang", "ui_lang", "posts_dir", "templates_dir", *SECTIONS)
 COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
 SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -109,6 +110,8 @@ class Config:
     fingerprint: str = ""
     #: departments, approvers and policy; None: `status: approved` is the permission
     workflow: WorkflowConfig | None = None
+    #: the language of socialpub's own messages (de, en); None: SOCIALPUB_LANG, else the locale
+    ui_lang: str | None = None
 
 
 DEFAULT_SITE_DIR = "site"
@@ -222,6 +225,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         problems.append(
             problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
         )
+    ui_lang = read_ui_lang(path, raw, problems)
     posts_folder = _text(path, raw, "posts_dir", "posts", problems)
     posts_dir = root / posts_folder
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
@@ -247,7 +251,9 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
         workflow=workflow,
+        ui_lang=ui_lang,
     )
+
 
 
 def _text(path: Path, raw: yamlsafe.YMap, key: str, default: str, problems: list[Problem]) -> str:

@@ -25,6 +25,8 @@ STARTER_CONFIG = """\
 # Secrets are never written here: use ${ENVIRONMENT_VARIABLE} references.
 timezone: Europe/Berlin
 lang: de
+# the language of socialpub's messages: de (Deutsch) or en (English)
+ui_lang: de
 posts_dir: posts
 templates_dir: templates
 
