@@ -88,6 +88,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's own name for the marker
+def N_(message: str) -> str:
     """Marks a message for the catalogue that is translated later, where it is shown."""
     return message

@@ -8,6 +8,7 @@ from pathlib import Path
 from socialpub import specs
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Problem, Variant
 
 PHOTO_MAX_BYTES = 10_000_000  # Photo reference: "a photo must be less than 10MB"
@@ -60,9 +61,17 @@ def upload(root: Path, item: MediaFile, channel: str) -> tuple[str, bytes, str]:
         data = path.read_bytes()
     except (ContentError, OSError) as exc:
         reason = exc.message if isinstance(exc, ContentError) else exc.strerror
-        raise Rejected(f"{channel}: cannot use {item.file}: {reason}") from None
+        raise Rejected(
+            _("{channel}: cannot use {file}: {reason}").format(
+                channel=channel, file=item.file, reason=reason
+            )
+        ) from None
     if len(data) > VIDEO_MAX_BYTES:
-        raise Rejected(f"{channel}: {item.file} is larger than the 1 GB Facebook takes")
+        raise Rejected(
+            _("{channel}: {file} is larger than the 1 GB Facebook takes").format(
+                channel=channel, file=item.file
+            )
+        )
     return f"video.{item.kind}", data, _MIME.get(item.kind, "video/mp4")
 
 

@@ -21,6 +21,7 @@ from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import (
     INSTAGRAM,
@@ -65,10 +66,12 @@ class InstagramAdapter(ContainerAdapter):
         tags, mentions = _hashtags(text), len(_MENTION.findall(text))
         if INSTAGRAM_RECOMMENDED_HASHTAGS < tags <= INSTAGRAM_MAX_HASHTAGS:
             message = f"{tags} hashtags; Instagram recommends {INSTAGRAM_RECOMMENDED_HASHTAGS}"
-            found.append(problem("SP308", where, 1, "tags", message, "keep the five that matter"))
+            found.append(
+                problem("SP308", where, 1, "tags", message, _("keep the five that matter"))
+            )
         if mentions > INSTAGRAM_MAX_MENTIONS:
             message = f"{mentions} @mentions; Instagram takes at most {INSTAGRAM_MAX_MENTIONS}"
-            found.append(problem("SP307", where, 1, "body", message, "mention fewer accounts"))
+            found.append(problem("SP307", where, 1, "body", message, _("mention fewer accounts")))
         return found
 
     def prepare(
@@ -114,8 +117,10 @@ class InstagramAdapter(ContainerAdapter):
         mc.check_quota(limit, channel=self.channel.name)
         if not payload.media:
             raise Rejected(
-                f"{self.channel.name}: Instagram publishes only posts with a photo or video",
-                hint="add a JPEG photo under media:, or leave Instagram out of the channels",
+                _("{name}: Instagram publishes only posts with a photo or video").format(
+                    name=self.channel.name
+                ),
+                hint=_("add a JPEG photo under media:, or leave Instagram out of the channels"),
             )
         urls = self._public_urls(payload.media, http)
         log = mc.ContainerLog(self.state_dir, self.channel.name, payload.key)
@@ -126,7 +131,7 @@ class InstagramAdapter(ContainerAdapter):
             data = {k: urls.get(str(v), str(v)) for k, v in body.items()}
             if "children" in data:
                 data["children"] = ",".join(children)
-            container, _ = mc.create(graph, f"/{user}/media", data)
+            container, __ = mc.create(graph, f"/{user}/media", data)
             self._wait(graph, container)
             children.append(container)
             if index == len(containers) - 1:
@@ -140,9 +145,11 @@ class InstagramAdapter(ContainerAdapter):
     def delete(self, http: Http, receipt: Receipt) -> None:
         where = receipt.url or "the post"
         raise Rejected(
-            f"{self.channel.name}: socialpub does not delete Instagram posts (Meta's content "
-            "publishing documentation offers no way to)",
-            hint=f"delete {where} by hand in the Instagram app (⋯ → Delete)",
+            _(
+                "{name}: socialpub does not delete Instagram posts (Meta's content publishing "
+                "documentation offers no way to)"
+            ).format(name=self.channel.name),
+            hint=_("delete {where} by hand in the Instagram app (⋯ → Delete)").format(where=where),
         )
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
@@ -214,7 +221,7 @@ def _media_problems(root: Path, where: str, file: str, line: int) -> list[Proble
         found.append(problem("SP209", where, line, "media.file", message, hint))
     if size > MAX_BYTES:
         message = f"{file}: {size / 1_048_576:.1f} MB; Instagram takes photos up to 8 MB"
-        found.append(problem("SP210", where, line, "media.file", message, "export it smaller"))
+        found.append(problem("SP210", where, line, "media.file", message, _("export it smaller")))
     return found
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from socialpub.channels.adapter import Adapter, Progress, media_files
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError, Rejected, UsageError
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
 from socialpub.specs import IMAGE_KINDS, MANUAL, WHATSAPP_CHANNEL, XING, ChannelSpec
@@ -96,10 +97,14 @@ class KitAdapter(Adapter):
         on_host = host == expected or host.endswith("." + expected)
         if parts.scheme != "https" or not on_host or parts.username or parts.password:
             raise UsageError(
-                f"{url!r} is not the address of a post on {self.spec.title}: it must start "
-                f"with https:// and be on {expected}",
-                hint=f"open the post on {expected}, copy its address from the browser or the "
-                "share menu, and run confirm again",
+                _(
+                    "{url!r} is not the address of a post on {title}: it must start with "
+                    "https:// and be on {expected}"
+                ).format(url=url, title=self.spec.title, expected=expected),
+                hint=_(
+                    "open the post on {expected}, copy its address from the browser or the share "
+                    "menu, and run confirm again"
+                ).format(expected=expected),
             )
 
     def _write(self, payload: Payload) -> Sent:
@@ -129,7 +134,11 @@ class KitAdapter(Adapter):
         try:
             atomic_write(folder / name, source.read_bytes())
         except OSError as exc:
-            raise Rejected(f"{media.file}: cannot read it ({exc.strerror})") from None
+            raise Rejected(
+                _("{file}: cannot read it ({strerror})").format(
+                    file=media.file, strerror=exc.strerror
+                )
+            ) from None
         return name
 
     def _checklist(self, payload: Payload, link: str, files: list[str]) -> str:

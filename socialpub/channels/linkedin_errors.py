@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.net.http import retry_after
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ def api_token(http: Http, channel: str) -> str:
     except KeyError:
         token = ""
     if not token:
-        raise AuthFailed(f"{channel}: no LinkedIn access token configured", hint=RENEW)
+        raise AuthFailed(
+            _("{channel}: no LinkedIn access token configured").format(channel=channel), hint=RENEW
+        )
     return token
 
 
@@ -66,7 +69,12 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
         return AuthFailed(message, hint=hint, status=status, platform_error=name)
     if status == 429:
         wait = retry_after(response, http.clock.now())
-        return RateLimited(f"{channel}: LinkedIn's rate limit reached – {text}", retry_after=wait)
+        return RateLimited(
+            _("{channel}: LinkedIn's rate limit reached – {text}").format(
+                channel=channel, text=text
+            ),
+            retry_after=wait,
+        )
     if status == _VERSION_GONE:
         message = f"{channel}: LinkedIn no longer serves this API version – {text}"
         hint = "set the channel's api_version to a current month (YYYYMM) and publish again"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import _
 
 if TYPE_CHECKING:  # validation imports the adapters for their check(): no httpx for that
     import httpx
@@ -145,8 +146,12 @@ class Graph:
             token = ""
         if not token:
             raise AuthFailed(
-                f"{self.channel}: no {self.service} access token configured",
-                hint=f"set access_token: ${{ENV_VAR}} in the channel and export it; {self.renew}",
+                _("{channel}: no {service} access token configured").format(
+                    channel=self.channel, service=self.service
+                ),
+                hint=_(
+                    "set access_token: ${{ENV_VAR}} in the channel and export it; {renew}"
+                ).format(renew=self.renew),
             )
         return token
 
@@ -172,7 +177,12 @@ def map_error(
     if error.code in RATE_CODES:
         wait = usage_wait(headers)
         retry = DEFAULT_RATE_WAIT if wait is None else wait
-        return RateLimited(f"{channel}: {service} throttles this app – {said}", retry_after=retry)
+        return RateLimited(
+            _("{channel}: {service} throttles this app – {said}").format(
+                channel=channel, service=service, said=said
+            ),
+            retry_after=retry,
+        )
     if error.code in TEMPORARY_CODES or status >= 500:
         message = f"{channel}: a temporary {service} problem – {said}"
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)

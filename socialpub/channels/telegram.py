@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub import specs
 from socialpub.channels.adapter import Adapter, Progress
 from socialpub.errors import AuthFailed, ConfigError, ContentError, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
 
@@ -61,9 +62,15 @@ class Settings:
         chat, quiet = get("chat"), get("disable_notification", False)
         preview = get("link_preview", True)
         if isinstance(chat, bool) or not isinstance(chat, int | str) or chat == "":
-            raise ConfigError(f"{where}: chat must be @name or a numeric chat id")
+            raise ConfigError(
+                _("{where}: chat must be @name or a numeric chat id").format(where=where)
+            )
         if not isinstance(quiet, bool) or not isinstance(preview, bool):
-            raise ConfigError(f"{where}: disable_notification and link_preview are true or false")
+            raise ConfigError(
+                _("{where}: disable_notification and link_preview are true or false").format(
+                    where=where
+                )
+            )
         return cls(chat, str(get("api_base") or API_BASE).rstrip("/"), quiet, preview)
 
 
@@ -166,10 +173,14 @@ class TelegramAdapter(Adapter):
             data = path.read_bytes()
         except (ContentError, OSError) as exc:
             reason = exc.message if isinstance(exc, ContentError) else exc.strerror
-            raise Rejected(f"{self.channel.name}: cannot use {media.file}: {reason}") from None
+            raise Rejected(
+                _("{name}: cannot use {file}: {reason}").format(
+                    name=self.channel.name, file=media.file, reason=reason
+                )
+            ) from None
         if len(data) > UPLOAD_MAX_BYTES:
             too_big = f"{media.file} is larger than the 50 MB a bot may upload"
-            raise Rejected(f"{self.channel.name}: {too_big}", hint="compress it or link to it")
+            raise Rejected(f"{self.channel.name}: {too_big}", hint=_("compress it or link to it"))
         return name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"
 
     def _call(self, http: Http, method: str, *, idempotent: bool, **kwargs: Any) -> Any:
@@ -177,26 +188,40 @@ class TelegramAdapter(Adapter):
         try:
             url = f"{self.settings.api_base}/bot{http.secret('token')}/{method}"
         except KeyError:
-            raise AuthFailed(f"{self.channel.name}: no bot token configured") from None
+            raise AuthFailed(
+                _("{name}: no bot token configured").format(name=self.channel.name)
+            ) from None
         try:
             response = http.request("POST", url, idempotent=idempotent, **kwargs)
         except Rejected as exc:
             if exc.status == 404:  # the Bot API's answer to a token it does not know
-                raise AuthFailed(exc.message, hint="check the channel's bot token") from None
+                raise AuthFailed(exc.message, hint=_("check the channel's bot token")) from None
             raise
         answer = http.json(response)
         if not isinstance(answer, dict):
-            raise Transient(f"{self.channel.name}: unexpected answer to {method}", maybe_sent=True)
+            raise Transient(
+                _("{name}: unexpected answer to {method}").format(
+                    name=self.channel.name, method=method
+                ),
+                maybe_sent=True,
+            )
         if answer.get("ok") is not True:
             reason = http.redact(str(answer.get("description") or "no reason given"))
-            raise Rejected(f"{self.channel.name}: Telegram refused {method}: {reason}")
+            raise Rejected(
+                _("{name}: Telegram refused {method}: {reason}").format(
+                    name=self.channel.name, method=method, reason=reason
+                )
+            )
         return answer.get("result")
 
     def _sent(self, message: Mapping[str, Any], result: Any) -> Sent:
         items = result if isinstance(result, list) else [result]
         ids = [item.get("message_id") for item in items if isinstance(item, dict)]
         if not ids or len(ids) != len(items) or any(type(i) is not int for i in ids):
-            raise Transient(f"{self.channel.name}: answer without message id", maybe_sent=True)
+            raise Transient(
+                _("{name}: answer without message id").format(name=self.channel.name),
+                maybe_sent=True,
+            )
         chat = items[0].get("chat")
         chat_id = chat.get("id") if isinstance(chat, dict) else None
         date = items[0].get("date")
@@ -214,7 +239,12 @@ class TelegramAdapter(Adapter):
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         if len(payload.messages) != len(receipt.sent):
             counts = f"{len(receipt.sent)} messages → {len(payload.messages)}"
-            raise Rejected(f"{self.channel.name}: cannot edit {counts} in place", hint=_REMAKE)
+            raise Rejected(
+                _("{name}: cannot edit {counts} in place").format(
+                    name=self.channel.name, counts=counts
+                ),
+                hint=_REMAKE,
+            )
         pairs = zip(payload.messages, receipt.sent, strict=True)
         return Receipt(tuple(self._edit_one(http, new, old) for new, old in pairs))
 
@@ -222,7 +252,12 @@ class TelegramAdapter(Adapter):
         method, body = _method(message), message["body"]
         if old.refs.get("method", method) != method:
             kind = f"{old.refs.get('method')} → {method}"
-            raise Rejected(f"{self.channel.name}: message {old.id} is {kind}", hint=_REMAKE)
+            raise Rejected(
+                _("{name}: message {id} is {kind}").format(
+                    name=self.channel.name, id=old.id, kind=kind
+                ),
+                hint=_REMAKE,
+            )
         target = {"chat_id": old.refs.get("chat_id", self.settings.chat), "message_id": _id(old)}
         caption = _caption_of(body)
         if method == "sendMessage":
@@ -244,7 +279,9 @@ class TelegramAdapter(Adapter):
         too_old = [sent.id for sent in receipt.sent if (sent.refs.get("date") or oldest) < oldest]
         if too_old:  # refuse before deleting anything, not halfway through
             reason = f"message {too_old[0]} is older than 48 hours: bots may not delete it"
-            raise Rejected(f"{self.channel.name}: {reason}", hint="delete it in the Telegram app")
+            raise Rejected(
+                f"{self.channel.name}: {reason}", hint=_("delete it in the Telegram app")
+            )
         for sent in receipt.sent:
             chat = sent.refs.get("chat_id", self.settings.chat)
             for message_id in sent.refs.get("message_ids") or [_id(sent)]:
@@ -281,7 +318,7 @@ def _method(message: Mapping[str, Any]) -> str:
 
 def _id(sent: Sent) -> int:
     if not sent.id.isdigit():
-        raise Rejected(f"the ledger holds no Telegram message id: {sent.id!r}")
+        raise Rejected(_("the ledger holds no Telegram message id: {id!r}").format(id=sent.id))
     return int(sent.id)
 
 

@@ -28,6 +28,7 @@ from socialpub.checks.report import Entry, Report, entry_of, id_entry, problem_d
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.posts import Selection, discover, id_lines, load_post, post_channels
+from socialpub.i18n import _
 from socialpub.models import Post, Problem, Variant
 
 if TYPE_CHECKING:  # the rules and rendering pull in regex, Jinja2 and markdown-it: a run that
@@ -208,7 +209,9 @@ def _stats(
 
 
 def _unreadable(key: str, exc: OSError) -> Entry:
-    report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
+    report = problem(
+        "SP001", key, 1, "", _("cannot read file: {strerror}").format(strerror=exc.strerror)
+    )
     return Entry("", 1, [problem_data(report)], [])
 
 

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from socialpub import __version__
-from socialpub import i18n
+from socialpub import __version__, i18n
 from socialpub.errors import (
     EXIT_DELIVERY,
     EXIT_INPUT,
@@ -43,7 +42,7 @@ i18n.set_language(i18n.choose(None, os.environ))
 
 app = typer.Typer(
     name="socialpub",
-    help="Validate, preview and publish a press office's posts to every channel.",
+    help=_("Validate, preview and publish a press office's posts to every channel."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # locals in tracebacks could leak tokens
@@ -75,11 +74,11 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above).",
+        help=_("Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above)."),
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
@@ -151,31 +150,31 @@ def _failure(exc: BaseException) -> Failure:
     if isinstance(exc, OSError):  # a file that cannot be read or written: name it
         where = f": {exc.filename}" if exc.filename else ""
         return Failure(
-            f"{exc.strerror or exc}{where}", "check the path and its permissions", EXIT_INPUT
+            f"{exc.strerror or exc}{where}", _("check the path and its permissions"), EXIT_INPUT
         )
     if isinstance(exc, KeyboardInterrupt):
-        return Failure("interrupted", None, EXIT_INTERRUPTED)
+        return Failure(_("interrupted"), None, EXIT_INTERRUPTED)
     return Failure(
-        f"internal error ({type(exc).__name__}): this is a bug in socialpub",
-        "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
+        _("internal error ({name}): this is a bug in socialpub").format(name=type(exc).__name__),
+        _("run again with SOCIALPUB_DEBUG=1 to see the details, and report them"),
         EXIT_DELIVERY,
     )
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"socialpub {__version__}")
+        typer.echo(_("socialpub {version}").format(version=__version__))
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_("socialpub: the editorial publishing CLI for public-sector social media."))
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """socialpub: the editorial publishing CLI for public-sector social media."""
+    return  # the options above are all the root command has
 
 
 def load(path: Path | None) -> Config:

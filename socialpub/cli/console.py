@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from socialpub.content.config import ChannelConfig, site_page, site_url
+from socialpub.i18n import _
 from socialpub.models import Problem, Severity, Variant
 
 if TYPE_CHECKING:  # rich is imported only for coloured output: plain runs start faster
@@ -110,7 +111,10 @@ def print_failure_text(failure: Failure) -> None:
 
 def error(message: str, hint: str | None = None) -> None:
     if not use_colour(sys.stderr):
-        sys.stderr.write(f"error: {message}\n" + (f"  hint: {hint}\n" if hint else ""))
+        sys.stderr.write(
+            _("error: {message}\n").format(message=message)
+            + (_("  hint: {hint}\n").format(hint=hint) if hint else "")
+        )
         return
     from rich.text import Text
 

@@ -56,7 +56,11 @@ def print_calendar(found: Sequence[Entry], window: Window) -> None:
     totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing planned"
     weeks = len(days) // 7
     plural = "s" if weeks != 1 else ""
-    sys.stderr.write(f"{len(slots)} deliveries in {weeks} week{plural}: {totals}\n")
+    sys.stderr.write(
+        _("{count} deliveries in {weeks} week{plural}: {totals}\n").format(
+            count=len(slots), weeks=weeks, plural=plural, totals=totals
+        )
+    )
 
 
 def _day(slot: Slot) -> date | None:

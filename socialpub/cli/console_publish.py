@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialpub.cli.broadcasts import progress_of, progress_text
 from socialpub.cli.console import stdout, use_colour
+from socialpub.i18n import _
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
 from socialpub.publishing.ledger import Record, State
@@ -86,7 +87,9 @@ def print_plan(
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
     _table("Plan", ("post", "channel", "action", "why"), rows)
     totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing to do"
-    sys.stderr.write(f"{len(deliveries)} deliveries: {totals}\n")
+    sys.stderr.write(
+        _("{count} deliveries: {totals}\n").format(count=len(deliveries), totals=totals)
+    )
 
 
 def _noted(reason: str, note: str | None) -> str:
@@ -100,7 +103,11 @@ def print_payloads(payloads: Sequence[Payload]) -> None:
         sys.stdout.write(head + "\n")
         text = json.dumps(payload.as_dict(), ensure_ascii=False, indent=2)
         sys.stdout.write(text + "\n")
-    sys.stderr.write(f"dry run: {len(payloads)} payloads shown, nothing sent, ledger untouched\n")
+    sys.stderr.write(
+        _("dry run: {count} payloads shown, nothing sent, ledger untouched\n").format(
+            count=len(payloads)
+        )
+    )
 
 
 class LiveReport:
@@ -153,19 +160,27 @@ def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
     if rows:
         _table("Published", ("result", "post", "channel", "url / error"), rows)
     totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
-    sys.stderr.write(f"{totals or 'nothing to send'}; {skipped} not due or already done\n")
+    sys.stderr.write(
+        _("{value}; {skipped} not due or already done\n").format(
+            value=totals or "nothing to send", skipped=skipped
+        )
+    )
     if counts[Result.UNCONFIRMED.value]:
         sys.stderr.write(
-            "unconfirmed: the platform may have posted these; "
-            "check with `socialpub reconcile` before anything is sent again\n"
+            _(
+                "unconfirmed: the platform may have posted these; "
+                "check with `socialpub reconcile` before anything is sent again\n"
+            )
         )
     if counts[Result.MANUAL.value]:
         sys.stderr.write(
-            "manual: a posting kit is written for these; post each by hand, then "
-            "`socialpub confirm POST --channel NAME --url URL`\n"
+            _(
+                "manual: a posting kit is written for these; post each by hand, then "
+                "`socialpub confirm POST --channel NAME --url URL`\n"
+            )
         )
     if counts[Result.WAITING.value]:
-        sys.stderr.write("waiting: nothing was sent for these; a later run publishes them\n")
+        sys.stderr.write(_("waiting: nothing was sent for these; a later run publishes them\n"))
 
 
 def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:

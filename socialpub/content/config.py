@@ -26,6 +26,7 @@ from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
 from socialpub.content.uilang import read_ui_lang
 from socialpub.content.workflowconfig import WorkflowConfig, read_workflow
 from socialpub.errors import ConfigError, UnknownChannel
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
@@ -48,8 +49,10 @@ class SecretRef:
         value = environ.get(self.env, "")
         if not value:
             raise ConfigError(
-                f"environment variable {self.env} is not set (needed by channel {channel!r})",
-                hint=f"export {self.env}=… or set it as a CI secret",
+                _("environment variable {env} is not set (needed by channel {channel!r})").format(
+                    env=self.env, channel=channel
+                ),
+                hint=_("export {env}=… or set it as a CI secret").format(env=self.env),
             )
         return value
 
@@ -146,7 +149,8 @@ def require_channels(config: Config, names: Iterable[str]) -> None:
     for name in names:
         if name not in config.channels:
             raise UnknownChannel(
-                f"unknown channel {name!r}", hint=channel_hint(name, config.channels)
+                _("unknown channel {name!r}").format(name=name),
+                hint=channel_hint(name, config.channels),
             )
 
 
@@ -157,7 +161,8 @@ def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> 
         path = Path(chosen)
         if not path.is_file():
             raise ConfigError(
-                f"config file {chosen} not found", hint="check the path given to --config"
+                _("config file {chosen} not found").format(chosen=chosen),
+                hint=_("check the path given to --config"),
             )
         return path
     for folder in (cwd, *cwd.parents):
@@ -165,8 +170,10 @@ def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> 
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        f"no {CONFIG_NAME} found in {cwd} or its parent folders",
-        hint="run `socialpub init` to create one, or pass --config FILE",
+        _("no {config_name} found in {cwd} or its parent folders").format(
+            config_name=CONFIG_NAME, cwd=cwd
+        ),
+        hint=_("run `socialpub init` to create one, or pass --config FILE"),
     )
 
 
@@ -175,7 +182,9 @@ def load_config(path: Path) -> Config:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot read config {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     problems: list[Problem] = []
     raw = _parse(path, data, problems)
     config = _build(path, raw, problems) if raw is not None else None
@@ -200,7 +209,7 @@ def _parse(path: Path, data: bytes, problems: list[Problem]) -> yamlsafe.YMap | 
     if raw is None:
         raw = yamlsafe.YMap(1)
     if not isinstance(raw, yamlsafe.YMap):
-        problems.append(problem("SP501", path, 1, "", "the config must be a mapping of keys"))
+        problems.append(problem("SP501", path, 1, "", _("the config must be a mapping of keys")))
         return None
     return raw
 
@@ -214,7 +223,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
                     path,
                     raw.line_of(key),
                     key,
-                    f"unknown config key {key!r}",
+                    _("unknown config key {key!r}").format(key=key),
                     did_you_mean(key, TOP_KEYS),
                 )
             )
@@ -223,7 +232,13 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     lang = _text(path, raw, "lang", "de", problems)
     if not LANG_PATTERN.match(lang):
         problems.append(
-            problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
+            problem(
+                "SP506",
+                path,
+                raw.line_of("lang"),
+                "lang",
+                _("{lang!r} is not a language tag").format(lang=lang),
+            )
         )
     ui_lang = read_ui_lang(path, raw, problems)
     posts_folder = _text(path, raw, "posts_dir", "posts", problems)
@@ -255,13 +270,18 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     )
 
 
-
 def _text(path: Path, raw: yamlsafe.YMap, key: str, default: str, problems: list[Problem]) -> str:
     value = raw.get(key, default)
     if isinstance(value, str) and value:
         return value
     problems.append(
-        problem("SP506", path, raw.line_of(key), key, f"{key} must be a non-empty text")
+        problem(
+            "SP506",
+            path,
+            raw.line_of(key),
+            key,
+            _("{key} must be a non-empty text").format(key=key),
+        )
     )
     return default
 
@@ -277,8 +297,8 @@ def _timezone(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> ZoneIn
                 path,
                 raw.line_of("timezone"),
                 "timezone",
-                f"unknown timezone {name!r}",
-                "use an IANA name such as Europe/Berlin",
+                _("unknown timezone {name!r}").format(name=name),
+                _("use an IANA name such as Europe/Berlin"),
             )
         )
         return None
@@ -293,15 +313,15 @@ def _channels(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> dict[s
                 path,
                 raw.line,
                 "channels",
-                "no channels configured",
-                "add a `channels:` mapping, e.g. mastodon: {type: mastodon, …}",
+                _("no channels configured"),
+                _("add a `channels:` mapping, e.g. mastodon: {type: mastodon, …}"),
             )
         )
         return {}
     if not isinstance(block, yamlsafe.YMap):
         problems.append(
             problem(
-                "SP506", path, raw.line_of("channels"), "channels", "channels must be a mapping"
+                "SP506", path, raw.line_of("channels"), "channels", _("channels must be a mapping")
             )
         )
         return {}
@@ -324,17 +344,17 @@ def _channel(
                 path,
                 line,
                 where,
-                f"channel name {name!r} is not a simple name",
-                "use lower-case letters, digits, - and _",
+                _("channel name {name!r} is not a simple name").format(name=name),
+                _("use lower-case letters, digits, - and _"),
             )
         )
     if not isinstance(settings, yamlsafe.YMap):
-        problems.append(problem("SP506", path, line, where, "a channel must be a mapping"))
+        problems.append(problem("SP506", path, line, where, _("a channel must be a mapping")))
         return None
     kind = settings.get("type")
     if not isinstance(kind, str) or kind not in specs.CHANNEL_TYPES:
         if kind is None:
-            problems.append(problem("SP503", path, line, f"{where}.type", "channel has no type"))
+            problems.append(problem("SP503", path, line, f"{where}.type", _("channel has no type")))
         else:
             hint = did_you_mean(str(kind), specs.CHANNEL_TYPES) or (
                 "one of " + ", ".join(specs.CHANNEL_TYPES)
@@ -345,7 +365,7 @@ def _channel(
                     path,
                     settings.line_of("type"),
                     f"{where}.type",
-                    f"unknown channel type {kind!r}",
+                    _("unknown channel type {kind!r}").format(kind=kind),
                     hint,
                 )
             )
@@ -369,7 +389,14 @@ def _settings(
         if key not in allowed:
             hint = did_you_mean(key, allowed) or f"{spec.type} takes: {', '.join(sorted(allowed))}"
             problems.append(
-                problem("SP502", path, line, f"{where}.{key}", f"unknown setting {key!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    line,
+                    f"{where}.{key}",
+                    _("unknown setting {key!r}").format(key=key),
+                    hint,
+                )
             )
         elif key in spec.secrets:
             values[key] = _secret(path, f"{where}.{key}", value, line, problems)
@@ -379,7 +406,11 @@ def _settings(
     for key in sorted(spec.required - settings.keys()):
         problems.append(
             problem(
-                "SP503", path, settings.line, f"{where}.{key}", f"{spec.type} channel needs {key!r}"
+                "SP503",
+                path,
+                settings.line,
+                f"{where}.{key}",
+                _("{type} channel needs {key!r}").format(type=spec.type, key=key),
             )
         )
     return values
@@ -398,9 +429,11 @@ def _secret(
             path,
             line,
             where,
-            "secrets must not be written into the config file",
-            "write a reference such as ${MASTODON_TOKEN} and set that environment variable; "
-            "if a real token was committed, revoke it",
+            _("secrets must not be written into the config file"),
+            _(
+                "write a reference such as ${MASTODON_TOKEN} and set that environment variable; "
+                "if a real token was committed, revoke it"
+            ),
         )
     )
     return None

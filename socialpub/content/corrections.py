@@ -28,6 +28,7 @@ from socialpub import specs
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEY = "corrections"
@@ -66,7 +67,7 @@ def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
         return Policy()
     if not isinstance(block, yamlsafe.YMap):
         problems.append(
-            problem("SP506", path, raw.line_of(KEY), KEY, "corrections must be a mapping")
+            problem("SP506", path, raw.line_of(KEY), KEY, _("corrections must be a mapping"))
         )
         return Policy()
     for key in block:
@@ -74,7 +75,14 @@ def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
             hint = did_you_mean(key, KEYS) or "corrections takes: " + ", ".join(KEYS)
             where = f"{KEY}.{key}"
             problems.append(
-                problem("SP502", path, block.line_of(key), where, f"unknown key {key!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    block.line_of(key),
+                    where,
+                    _("unknown key {key!r}").format(key=key),
+                    hint,
+                )
             )
     default = _kind(path, block, "default", f"{KEY}.default", problems) or Kind.REPORT
     return Policy(
@@ -106,7 +114,7 @@ def _kind(
             path,
             block.line_of(key),
             where,
-            f"{value!r} is not a kind of correction",
+            _("{value!r} is not a kind of correction").format(value=value),
             hint,
         )
     )
@@ -123,8 +131,8 @@ def _line(path: Path, block: yamlsafe.YMap, problems: list[Problem]) -> str:
             path,
             block.line_of("line"),
             f"{KEY}.line",
-            "corrections.line must be one non-empty line of text",
-            'for example line: "Korrektur:"',
+            _("corrections.line must be one non-empty line of text"),
+            _('for example line: "Korrektur:"'),
         )
     )
     return DEFAULT_LINE

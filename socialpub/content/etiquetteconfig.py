@@ -35,6 +35,7 @@ from socialpub.content import yamlsafe
 from socialpub.content.codes import CODES, problem
 from socialpub.content.neutralityconfig import NeutralityPeriod, read_periods
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem, Severity
 
 #: link shorteners hide where a link leads: readers (and screen readers) cannot judge it
@@ -145,7 +146,14 @@ def read_etiquette(
         if name not in RULES:
             hint = did_you_mean(name, SECTION_KEYS) or "rules: " + ", ".join(SECTION_KEYS)
             problems.append(
-                problem("SP502", path, line, f"etiquette.{name}", f"unknown rule {name!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    line,
+                    f"etiquette.{name}",
+                    _("unknown rule {name!r}").format(name=name),
+                    hint,
+                )
             )
             continue
         rule = reader.rule(name, value, line, posts_dir)

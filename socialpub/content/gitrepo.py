@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _USER = ("user.name", "user.email")
@@ -66,14 +67,16 @@ def init_repository(directory: Path) -> None:
         directory,
         "init",
         "--quiet",
-        hint=f"the files are written; run `git init` in {directory} by hand",
+        hint=_("the files are written; run `git init` in {directory} by hand").format(
+            directory=directory
+        ),
     )
 
 
 def _run(where: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     program = shutil.which("git")
     if program is None:
-        raise LedgerError("git is not installed", hint="install git or drop --commit")
+        raise LedgerError(_("git is not installed"), hint=_("install git or drop --commit"))
     # Fixed arguments only (messages are ours), no shell.
     return subprocess.run(  # noqa: S603
         [program, *args], cwd=where, capture_output=True, text=True, check=False

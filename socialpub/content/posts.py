@@ -20,6 +20,7 @@ from socialpub.content.config import ChannelConfig, Config
 from socialpub.content.schema import FieldReader
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -339,8 +340,8 @@ def _load_chosen(path: Path, data: bytes, config: Config) -> LoadResult:
     result = load_post(path, data, timezone=config.timezone, default_lang=config.lang)
     if result.post is None:
         raise ContentError(
-            f"{path} cannot be read as a post",
-            hint="run `socialpub validate` to see why",
+            _("{path} cannot be read as a post").format(path=path),
+            hint=_("run `socialpub validate` to see why"),
             problems=result.problems,
         )
     return result
@@ -358,7 +359,8 @@ def _require_ids(wanted_ids: set[str], loaded: list[LoadResult], others: list[Id
         name = sorted(missing)[0]
         known = [*found, *(place.id for place in others)]
         raise ContentError(
-            f"no post with id {name!r}", hint=did_you_mean(name, known) or "check the id"
+            _("no post with id {name!r}").format(name=name),
+            hint=did_you_mean(name, known) or "check the id",
         )
 
 

@@ -25,6 +25,7 @@ from socialpub.content import quietconfig, yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.quietconfig import QuietHours
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|min|minute|h|hour)s?\s*$")
@@ -70,7 +71,7 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
         return PublishSettings()
     if not isinstance(block, yamlsafe.YMap):
         line = raw.line_of("publish")
-        problems.append(problem("SP506", path, line, "publish", "publish must be a mapping"))
+        problems.append(problem("SP506", path, line, "publish", _("publish must be a mapping")))
         return PublishSettings()
     defaults = PublishSettings()
     values: dict[str, Any] = {}
@@ -80,7 +81,14 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
         if key not in names:
             hint = did_you_mean(key, names) or "publish takes: " + ", ".join(names)
             problems.append(
-                problem("SP502", path, line, f"publish.{key}", f"unknown setting {key!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    line,
+                    f"publish.{key}",
+                    _("unknown setting {key!r}").format(key=key),
+                    hint,
+                )
             )
             continue
         if key == quietconfig.KEY:
@@ -108,7 +116,7 @@ def check_channel_value(
         problems.append(problem("SP506", path, line, where, message))
     elif key == "concurrency" and not (_is_number(value, whole=True) and value > 0):
         problems.append(
-            problem("SP506", path, line, where, "concurrency must be a whole number > 0")
+            problem("SP506", path, line, where, _("concurrency must be a whole number > 0"))
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.content.codes import problem
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEY = "quiet_hours"
@@ -76,6 +77,8 @@ def _wrong(path: Path, line: int, where: str, value: object, other: str) -> Prob
         path,
         line,
         where,
-        f"quiet_hours {value!r} is not a range of two different times",
-        f'write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight), {other}',
+        _("quiet_hours {value!r} is not a range of two different times").format(value=value),
+        _('write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight), {other}').format(
+            other=other
+        ),
     )

@@ -14,6 +14,7 @@ from socialpub.content import gitrepo
 from socialpub.content.config import CONFIG_NAME, Config, require_channels
 from socialpub.content.posts import discover, quick_ids
 from socialpub.errors import InputError
+from socialpub.i18n import _
 
 _TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
@@ -116,7 +117,9 @@ def slugify(title: str) -> str:
 
 def new_post(config: Config, title: str, channels: Sequence[str], *, today: date) -> Path:
     if not title.strip():
-        raise InputError("the title is empty", hint='socialpub new "Kreistag tagt am 3. Dezember"')
+        raise InputError(
+            _("the title is empty"), hint=_('socialpub new "Kreistag tagt am 3. Dezember"')
+        )
     require_channels(config, channels)
     taken = _existing_ids(config)
     base = slugify(title)

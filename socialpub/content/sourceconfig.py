@@ -36,6 +36,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KINDS = ("rss", "mastodon", "bluesky")
@@ -105,7 +106,16 @@ def _read_one(
     before = len(problems)
     if not NAME_PATTERN.match(name):
         hint = "use lowercase letters, digits and single hyphens, e.g. feuerwehr-musterstadt"
-        problems.append(problem("SP506", path, line, where, f"{name!r} is not a source name", hint))
+        problems.append(
+            problem(
+                "SP506",
+                path,
+                line,
+                where,
+                _("{name!r} is not a source name").format(name=name),
+                hint,
+            )
+        )
     settings = block[name]
     if not isinstance(settings, yamlsafe.YMap):
         message = f"{where} must be a mapping with kind and url"
@@ -230,18 +240,22 @@ def allowed_entry(entry: object) -> Network | str:
     """An allow_private entry: a network (one address is a /32 or /128) or a host name,
     lower-case; BadEntry for anything else."""
     if not isinstance(entry, str) or not entry.strip():
-        raise BadEntry(f"{entry!r} is not a network or host name", ALLOW_EXAMPLE)
+        raise BadEntry(
+            _("{entry!r} is not a network or host name").format(entry=entry), ALLOW_EXAMPLE
+        )
     text = entry.strip().lower().rstrip(".")
     try:
         return ipaddress.ip_network(text)
     except ValueError as exc:
         if "has host bits set" in str(exc):
             network = ipaddress.ip_network(text, strict=False)
-            raise BadEntry(f"{entry!r} has host bits set", f"did you mean {network}?") from None
+            raise BadEntry(
+                _("{entry!r} has host bits set").format(entry=entry), f"did you mean {network}?"
+            ) from None
     if "/" in text or ":" in text or text.replace(".", "").isdigit():
         hint = "e.g. 10.20.0.0/16, 10.20.0.5 or fd00:20::/48 (quote IPv6 in YAML)"
-        raise BadEntry(f"{entry!r} is not a valid network or address", hint)
+        raise BadEntry(_("{entry!r} is not a valid network or address").format(entry=entry), hint)
     if not _HOST_NAME.match(text):
         hint = "a host name like intranet.landkreis.local (no wildcards), or a network"
-        raise BadEntry(f"{entry!r} is not a valid host name", hint)
+        raise BadEntry(_("{entry!r} is not a valid host name").format(entry=entry), hint)
     return text

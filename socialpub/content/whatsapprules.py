@@ -12,6 +12,7 @@ from typing import Any
 
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 #: what a template parameter may be filled from, by name (the variant's parts)
@@ -42,8 +43,8 @@ def check_value(
                     path,
                     line,
                     where,
-                    "price_per_message must be a number ≥ 0",
-                    "the price of one delivered template message, e.g. 0.0613",
+                    _("price_per_message must be a number ≥ 0"),
+                    _("the price of one delivered template message, e.g. 0.0613"),
                 )
             )
     elif key == "template":
@@ -60,8 +61,8 @@ def _check_url(path: Path, where: str, value: Any, line: int, problems: list[Pro
                 path,
                 line,
                 where,
-                "service_url must be the https:// address of the subscriber service",
-                "the bearer token must not travel unencrypted (http only to localhost)",
+                _("service_url must be the https:// address of the subscriber service"),
+                _("the bearer token must not travel unencrypted (http only to localhost)"),
             )
         )
 
@@ -69,7 +70,7 @@ def _check_url(path: Path, where: str, value: Any, line: int, problems: list[Pro
 def _check_template(path: Path, where: str, value: Any, line: int, problems: list[Problem]) -> None:
     if not isinstance(value, Mapping):
         hint = "write it like {name: kreis_nachrichten, language: de, parameters: [title, link]}"
-        problems.append(problem("SP506", path, line, where, "template must be a mapping", hint))
+        problems.append(problem("SP506", path, line, where, _("template must be a mapping"), hint))
         return
     line_of = getattr(value, "line_of", lambda key: line)  # a YMap knows each key's line
     for key in value:
@@ -83,7 +84,7 @@ def _check_template(path: Path, where: str, value: Any, line: int, problems: lis
                     path,
                     line_of(key),
                     f"{where}.{key}",
-                    f"unknown template setting {key!r}",
+                    _("unknown template setting {key!r}").format(key=key),
                     hint,
                 )
             )
@@ -109,7 +110,13 @@ def _check_parameters(
     fields = ", ".join(TEMPLATE_FIELDS)
     if not isinstance(value, list):
         problems.append(
-            problem("SP506", path, line, where, f"template.parameters must be a list of {fields}")
+            problem(
+                "SP506",
+                path,
+                line,
+                where,
+                _("template.parameters must be a list of {fields}").format(fields=fields),
+            )
         )
         return
     for item in value:

@@ -16,6 +16,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 SECRETS = ("access_token", "app_secret", "verify_token")
@@ -74,7 +75,7 @@ def _is_filler(char: str) -> bool:
 def check_server(path: Path, where: str, value: Any, line: int, problems: list[Problem]) -> None:
     """Append a problem for everything wrong in a `server:` block."""
     if not isinstance(value, yamlsafe.YMap):
-        problems.append(problem("SP506", path, line, where, "server must be a mapping"))
+        problems.append(problem("SP506", path, line, where, _("server must be a mapping")))
         return
     for key in value:
         if key not in KEYS:
@@ -85,14 +86,20 @@ def check_server(path: Path, where: str, value: Any, line: int, problems: list[P
                     path,
                     value.line_of(key),
                     f"{where}.{key}",
-                    f"unknown setting {key!r}",
+                    _("unknown setting {key!r}").format(key=key),
                     hint,
                 )
             )
     for key in REQUIRED:
         if key not in value:
             problems.append(
-                problem("SP503", path, value.line, f"{where}.{key}", f"server needs {key!r}")
+                problem(
+                    "SP503",
+                    path,
+                    value.line,
+                    f"{where}.{key}",
+                    _("server needs {key!r}").format(key=key),
+                )
             )
     for key, item in value.items():
         field, at = f"{where}.{key}", value.line_of(key)
@@ -109,8 +116,8 @@ def check_server(path: Path, where: str, value: Any, line: int, problems: list[P
                 path,
                 value.line,
                 f"{where}.contact_phone",
-                "server needs contact_phone: the one-way notice tells citizens whom to call",
-                'add contact_phone: "+49 3621 123-0"',
+                _("server needs contact_phone: the one-way notice tells citizens whom to call"),
+                _('add contact_phone: "+49 3621 123-0"'),
             )
         )
     if isinstance(value.get("words"), yamlsafe.YMap):
@@ -171,7 +178,11 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
         field, line = f"{where}.{key}", words.line_of(key)
         if key not in WORD_LISTS:
             hint = did_you_mean(key, WORD_LISTS) or "words takes: start, stop"
-            problems.append(problem("SP502", path, line, field, f"unknown setting {key!r}", hint))
+            problems.append(
+                problem(
+                    "SP502", path, line, field, _("unknown setting {key!r}").format(key=key), hint
+                )
+            )
             continue
         if not (
             isinstance(value, list)
@@ -184,7 +195,7 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
                     path,
                     line,
                     field,
-                    f"{key} must be a list of words",
+                    _("{key} must be a list of words").format(key=key),
                     f"{key}: [{'start, anmelden' if key == 'start' else 'stop, abmelden'}]",
                 )
             )
@@ -198,8 +209,8 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
                         path,
                         line,
                         field,
-                        f"{word!r} is both a start and a stop word",
-                        "keep it in one list",
+                        _("{word!r} is both a start and a stop word").format(word=word),
+                        _("keep it in one list"),
                     )
                 )
 
@@ -210,7 +221,11 @@ def _check_replies(path: Path, where: str, server: yamlsafe.YMap, problems: list
         field, line = f"{where}.replies.{key}", replies.line_of(key)
         if key not in REPLIES:
             hint = did_you_mean(key, REPLIES) or "replies takes: " + ", ".join(REPLIES)
-            problems.append(problem("SP502", path, line, field, f"unknown setting {key!r}", hint))
+            problems.append(
+                problem(
+                    "SP502", path, line, field, _("unknown setting {key!r}").format(key=key), hint
+                )
+            )
         elif not isinstance(value, str) or not value.strip() or len(value) > MAX_REPLY:
             problems.append(
                 problem(
@@ -218,11 +233,15 @@ def _check_replies(path: Path, where: str, server: yamlsafe.YMap, problems: list
                     path,
                     line,
                     field,
-                    f"{key} must be a text of 1 to {MAX_REPLY} characters",
+                    _("{key} must be a text of 1 to {max_reply} characters").format(
+                        key=key, max_reply=MAX_REPLY
+                    ),
                 )
             )
         elif (wrong := _placeholder_problem(value)) is not None:
-            problems.append(problem("SP506", path, line, field, wrong, "only {phone} is filled in"))
+            problems.append(
+                problem("SP506", path, line, field, wrong, _("only {phone} is filled in"))
+            )
 
 
 def _uses_phone(server: yamlsafe.YMap) -> bool:

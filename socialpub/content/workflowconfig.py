@@ -34,6 +34,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEYS = ("press_office", "departments", "policy")
@@ -117,7 +118,7 @@ def read_workflow(
                 path,
                 press.line if press else block.line,
                 "workflow.press_office.approvers",
-                "the workflow needs at least one press office approver",
+                _("the workflow needs at least one press office approver"),
                 hint,
             )
         )
@@ -277,7 +278,14 @@ class _Reader:
 
     def missing(self, line: int, where: str, what: str, hint: str = "") -> None:
         self.problems.append(
-            problem("SP503", self.path, line, where, f"{where} is missing: {what}", hint)
+            problem(
+                "SP503",
+                self.path,
+                line,
+                where,
+                _("{where} is missing: {what}").format(where=where, what=what),
+                hint,
+            )
         )
 
     def texts(self, where: str, block: yamlsafe.YMap, key: str) -> tuple[str, ...]:

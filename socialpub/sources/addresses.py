@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from socialpub.content.sourceconfig import Network, SourceConfig, allowed_entry
+from socialpub.i18n import _
 from socialpub.sources.net import Refused, SourceFailed
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -118,9 +119,9 @@ class AddressPolicy:
         try:
             resolved = [_address(text) for text in self.resolve(host)]
         except (OSError, ValueError):
-            raise SourceFailed(f"{host} cannot be resolved") from None
+            raise SourceFailed(_("{host} cannot be resolved").format(host=host)) from None
         if not resolved:
-            raise SourceFailed(f"{host} cannot be resolved")
+            raise SourceFailed(_("{host} cannot be resolved").format(host=host))
         for text, address in resolved:
             self._check(address, f"{host} resolves to {text},")
 

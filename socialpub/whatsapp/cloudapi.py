@@ -19,6 +19,7 @@ import httpx
 
 from socialpub import __version__
 from socialpub.errors import AuthFailed, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.net.http import Redactor, json_object
 
 #: a reply or a template send that Meta does not answer within this is unconfirmed
@@ -141,10 +142,13 @@ class CloudApi:
         if isinstance(result, Accepted):
             return result.wamid
         if isinstance(result, Unconfirmed):
-            raise Transient(f"whatsapp: reply unconfirmed ({result.reason})", maybe_sent=True)
+            raise Transient(
+                _("whatsapp: reply unconfirmed ({reason})").format(reason=result.reason),
+                maybe_sent=True,
+            )
         message = f"whatsapp: reply refused ({result.code}: {result.reason})"
         if result.code in TOKEN_CODES:
-            raise AuthFailed(message, hint="renew the server's access_token", status=401)
+            raise AuthFailed(message, hint=_("renew the server's access_token"), status=401)
         raise Rejected(message, status=result.status, platform_error=str(result.code))
 
     async def templates(self) -> list[TemplateInfo]:
@@ -205,7 +209,8 @@ class CloudApi:
             response = await self._client.get(url)
         except httpx.HTTPError as error:
             raise Transient(
-                f"whatsapp: Graph API not reachable ({type(error).__name__})", maybe_sent=False
+                _("whatsapp: Graph API not reachable ({name})").format(name=type(error).__name__),
+                maybe_sent=False,
             ) from None
         if response.status_code < 300:
             return json_object(response)
@@ -213,7 +218,7 @@ class CloudApi:
         reason = result.reason if isinstance(result, Refused | Unconfirmed) else ""
         message = f"whatsapp: listing the templates failed (HTTP {response.status_code}: {reason})"
         if isinstance(result, Refused) and result.code in TOKEN_CODES:
-            raise AuthFailed(message, hint="renew the server's access_token", status=401)
+            raise AuthFailed(message, hint=_("renew the server's access_token"), status=401)
         if response.status_code >= 500:
             raise Transient(message, maybe_sent=False, status=response.status_code)
         raise Rejected(message, status=response.status_code)

@@ -20,6 +20,7 @@ from typing import Any
 from socialpub.content.gitrepo import git, inside_work_tree
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 from socialpub.models import Variant
 from socialpub.workflow.authors import Identity
 
@@ -138,8 +139,10 @@ def write_approval(root: Path, approval: Approval) -> Path:
         atomic_write(root / relative, text.encode("utf-8"))
     except OSError as exc:
         raise LedgerError(
-            f"cannot write approval file {relative}: {exc.strerror}",
-            hint="check free disk space and permissions",
+            _("cannot write approval file {relative}: {strerror}").format(
+                relative=relative, strerror=exc.strerror
+            ),
+            hint=_("check free disk space and permissions"),
         ) from None
     return relative
 
@@ -190,16 +193,23 @@ def _parse(path: Path, root: Path) -> Approval:
         approval = Approval.from_json(data)
     except json.JSONDecodeError as exc:
         raise LedgerError(
-            f"{relative}:{exc.lineno}: damaged approval ({exc.msg})", hint=hint
+            _("{relative}:{lineno}: damaged approval ({msg})").format(
+                relative=relative, lineno=exc.lineno, msg=exc.msg
+            ),
+            hint=hint,
         ) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         field_ = f" field {exc.args[0]!r} missing" if isinstance(exc, KeyError) else f" {exc}"
-        raise LedgerError(f"{relative}: damaged approval:{field_}", hint=hint) from None
+        raise LedgerError(
+            _("{relative}: damaged approval:{field}").format(relative=relative, field=field_),
+            hint=hint,
+        ) from None
     if record_path(approval.post, approval.channel) != relative:
         raise LedgerError(
-            f"{relative}: the approval is for post {approval.post!r}, "
-            f"{approval.channel_label}, but lies elsewhere",
-            hint="approval files are not moved or copied: approve the post again",
+            _(
+                "{relative}: the approval is for post {post!r}, {channel_label}, but lies elsewhere"
+            ).format(relative=relative, post=approval.post, channel_label=approval.channel_label),
+            hint=_("approval files are not moved or copied: approve the post again"),
         )
     return approval
 
