@@ -7,7 +7,7 @@ from pathlib import Path
 from socialpub.checks.report import all_media
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
-from socialpub.i18n import _
+from socialpub.i18n import _, ngettext
 from socialpub.models import Post, Problem
 from socialpub.render.counting import grapheme_count
 from socialpub.render.overrides import effective
@@ -108,12 +108,11 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 post.source,
                 line,
                 "media",
-                _("{name} takes at most {max_images} images or {max_videos} video{value}").format(
-                    name=channel.name,
-                    max_images=caps.max_images,
-                    max_videos=caps.max_videos,
-                    value="s" if caps.max_videos != 1 else "",
-                )
+                ngettext(
+                    "{name} takes at most {max_images} images or {max_videos} video",
+                    "{name} takes at most {max_images} images or {max_videos} videos",
+                    caps.max_videos,
+                ).format(name=channel.name, max_images=caps.max_images, max_videos=caps.max_videos)
                 + ("" if caps.mixed_media else _(", not both"))
                 + _("; this post has {images} images and {videos} videos").format(
                     images=images, videos=videos

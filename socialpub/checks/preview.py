@@ -17,6 +17,7 @@ from socialpub.checks.report import all_media
 from socialpub.content import embargo
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import discover, post_channels, select_posts
+from socialpub.i18n import _
 from socialpub.models import Part, Post, Severity, Status, Variant
 from socialpub.render.renderer import Renderer
 
@@ -71,9 +72,9 @@ def heading(post: Post) -> str:
     if post.approved_by:
         parts[-1] += f" by {post.approved_by}"
     if post.publish_at:
-        parts.append(f"from {post.publish_at:%Y-%m-%d %H:%M}")
+        parts.append(_("from {publish_at:%Y-%m-%d %H:%M}").format(publish_at=post.publish_at))
     if post.expires_at:
-        parts.append(f"until {post.expires_at:%Y-%m-%d %H:%M}")
+        parts.append(_("until {expires_at:%Y-%m-%d %H:%M}").format(expires_at=post.expires_at))
     return " · ".join(parts)
 
 

@@ -249,9 +249,8 @@ def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem
             if (root / path).parent.is_dir()
             else []
         )
-        hint = (
-            did_you_mean(path.name, siblings)
-            or "check the path; it is relative to the repository root"
+        hint = did_you_mean(path.name, siblings) or _(
+            "check the path; it is relative to the repository root"
         )
         return problem(
             "SP201", source, line, "media.file", _("{file}: file not found").format(file=file), hint

@@ -12,7 +12,7 @@ import typer
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
 from socialpub.cli.publishing import ChannelOption, NowOption, moment
 from socialpub.errors import UsageError
-from socialpub.i18n import _
+from socialpub.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -130,7 +130,7 @@ def _write_ics(
         console.print_json({"ics": str(path), "events": events})
     else:
         sys.stderr.write(
-            _("{path}: {events} event{value} written\n").format(
-                path=path, events=events, value="s" if events != 1 else ""
-            )
+            ngettext(
+                "{path}: {events} event written\n", "{path}: {events} events written\n", events
+            ).format(path=path, events=events)
         )

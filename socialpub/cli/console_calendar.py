@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from socialpub.cli.console import stdout, use_colour
+from socialpub.i18n import _, ngettext
 from socialpub.publishing.calendar import CalendarState, Entry, Slot, Window
 
 COLUMNS = ("day", "time", "post", "channel", "state", "note")
@@ -51,15 +52,16 @@ def print_calendar(found: Sequence[Entry], window: Window) -> None:
     if undated:
         _table("Without a date", [_row("", "", e, s) for e, s in undated])
     counts: dict[str, int] = {}
-    for _, slot in slots:
+    for __, slot in slots:
         counts[slot.state.value] = counts.get(slot.state.value, 0) + 1
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing planned"
+    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or _("nothing planned")
     weeks = len(days) // 7
-    plural = "s" if weeks != 1 else ""
     sys.stderr.write(
-        _("{count} deliveries in {weeks} week{plural}: {totals}\n").format(
-            count=len(slots), weeks=weeks, plural=plural, totals=totals
-        )
+        ngettext(
+            "{count} deliveries in {weeks} week: {totals}\n",
+            "{count} deliveries in {weeks} weeks: {totals}\n",
+            weeks,
+        ).format(count=len(slots), weeks=weeks, totals=totals)
     )
 
 
@@ -75,7 +77,7 @@ def _day_rows(day: date, slots: Sequence[tuple[Entry, Slot]]) -> list[Row]:
     ordered = sorted(slots, key=lambda pair: (pair[1].at, pair[0].post, pair[1].channel))
     grouped: dict[tuple[str, str, CalendarState, str], list[str]] = {}
     for entry, slot in ordered:
-        clock, post, _, state, note = _cells(entry, slot)
+        clock, post, __, state, note = _cells(entry, slot)
         grouped.setdefault((clock, post, state, note), []).append(slot.channel)
     return [
         (label if n == 0 else "", clock, post, ", ".join(channels), state, note)
@@ -84,7 +86,7 @@ def _day_rows(day: date, slots: Sequence[tuple[Entry, Slot]]) -> list[Row]:
 
 
 def _row(day: str, clock: str, entry: Entry, slot: Slot) -> Row:
-    _, post, channel, state, note = _cells(entry, slot)
+    __, post, channel, state, note = _cells(entry, slot)
     return (day, clock, post, channel, state, note)
 
 
@@ -98,7 +100,9 @@ def _cells(entry: Entry, slot: Slot) -> tuple[str, str, str, CalendarState, str]
 def _week_title(monday: date) -> str:
     sunday = monday + timedelta(days=6)
     week = monday.isocalendar().week
-    return f"Week {week}: {monday:%a %d.%m.%Y} – {sunday:%a %d.%m.%Y}"
+    return _("Week {week}: {monday:%a %d.%m.%Y} – {sunday:%a %d.%m.%Y}").format(
+        week=week, monday=monday, sunday=sunday
+    )
 
 
 def _table(title: str, rows: Sequence[Row]) -> None:

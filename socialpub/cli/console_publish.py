@@ -86,7 +86,7 @@ def print_plan(
     for d in deliveries:
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
     _table("Plan", ("post", "channel", "action", "why"), rows)
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing to do"
+    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or _("nothing to do")
     sys.stderr.write(
         _("{count} deliveries: {totals}\n").format(count=len(deliveries), totals=totals)
     )
@@ -162,7 +162,7 @@ def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
     totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
     sys.stderr.write(
         _("{value}; {skipped} not due or already done\n").format(
-            value=totals or "nothing to send", skipped=skipped
+            value=totals or _("nothing to send"), skipped=skipped
         )
     )
     if counts[Result.UNCONFIRMED.value]:
@@ -252,12 +252,20 @@ def print_kits(outcomes: Sequence[Outcome], root: Path) -> None:
         folder = kit_folder(root, outcome.post_id, outcome.channel)
         text = (folder / TEXT_FILE).read_text(encoding="utf-8")
         sys.stdout.write(
-            f"── post by hand: {outcome.post_id} → {outcome.channel} "
-            f"(kit: {folder.relative_to(root)}/, steps in {CHECKLIST_FILE})\n"
+            _(
+                "── post by hand: {post_id} → {channel} (kit: {root}/, steps in {checklist_file})\n"
+            ).format(
+                post_id=outcome.post_id,
+                channel=outcome.channel,
+                root=folder.relative_to(root),
+                checklist_file=CHECKLIST_FILE,
+            )
         )
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.write(
-            f"── then: socialpub confirm {outcome.post_id} --channel {outcome.channel} --url URL\n"
+            _("── then: socialpub confirm {post_id} --channel {channel} --url URL\n").format(
+                post_id=outcome.post_id, channel=outcome.channel
+            )
         )
 
 
@@ -269,17 +277,21 @@ def age(since: datetime, at: datetime) -> str:
     if days:
         return f"{days} d {hours} h"
     if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
+        return _("{hours} h {mins} min").format(hours=hours, mins=mins)
+    return _("{mins} min").format(mins=mins)
 
 
 def print_waiting(records: Sequence[Record], at: datetime) -> None:
     """Manual deliveries whose kit nobody has confirmed yet, oldest first."""
     if not records:
         return
-    sys.stdout.write("Waiting to be posted by hand:\n")
+    sys.stdout.write(_("Waiting to be posted by hand:\n"))
     for record in sorted(records, key=lambda r: r.created_at):
         sys.stdout.write(
-            f"  {record.post} → {record.channel}  waiting {age(record.created_at, at)} "
-            f"(kit written {record.created_at.strftime('%Y-%m-%d %H:%M')})\n"
+            _("  {post} → {channel}  waiting {age} (kit written {created_at})\n").format(
+                post=record.post,
+                channel=record.channel,
+                age=age(record.created_at, at),
+                created_at=record.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
         )

@@ -13,7 +13,7 @@ import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
-from socialpub.i18n import _
+from socialpub.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -232,11 +232,12 @@ def _remove_temp_files(config: Config) -> None:
 
     removed = Ledger(config.root).remove_temp_files()
     if removed:
-        plural = "s" if removed != 1 else ""
         sys.stderr.write(
-            _(
-                "removed {removed} temporary ledger file{plural} left by an interrupted run\n"
-            ).format(removed=removed, plural=plural)
+            ngettext(
+                "removed {removed} temporary ledger file left by an interrupted run\n",
+                "removed {removed} temporary ledger files left by an interrupted run\n",
+                removed,
+            ).format(removed=removed)
         )
 
 

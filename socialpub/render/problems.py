@@ -9,7 +9,7 @@ from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
 from socialpub.i18n import _
 from socialpub.models import Post, Problem
-from socialpub.specs import Capabilities
+from socialpub.specs import Capabilities, unit_name
 
 __all__ = ["hashtag_problems", "hashtags_dropped", "too_long"]
 
@@ -31,7 +31,7 @@ def too_long(
         post.line_of("body"),
         channel.name,
         _("{name}: text is {length} {unit}, limit {limit}").format(
-            name=channel.name, length=length, unit=caps.unit, limit=limit
+            name=channel.name, length=length, unit=unit_name(caps.unit), limit=limit
         ),
         hint,
     )
