@@ -1,6 +1,7 @@
 """The `socialpub` command line: the typer app and its commands, one module per area."""
 
 from __future__ import annotations
+from socialpub.i18n import _
 
 import copy
 import sys
@@ -28,7 +29,7 @@ def main() -> None:
     try:
         app_for(sys.argv[1:])()
     except SocialpubError as exc:  # pragma: no cover - commands are guarded
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {exc}").format(exc=exc), file=sys.stderr)
         sys.exit(exc.exit_code)
 
 

@@ -123,7 +123,7 @@ def print_approval_lines(cfg: Config, posts: Sequence[str]) -> None:
         return
     rows = standings(cfg, posts)
     if rows:
-        sys.stdout.write("Approvals\n")
+        sys.stdout.write(_("Approvals\n"))
     for post, name, standing in rows:
         sys.stdout.write(f"  {post} → {name}: {standing.describe()}\n")
 

@@ -262,7 +262,7 @@ def new(
     if as_json:
         console.print_json({"path": str(path), "id": path.stem})
         return
-    console.stdout().print(f"created {path}")
+    console.stdout().print(_("created {path}").format(path=path))
 
 
 class CiOption(enum.StrEnum):  # content.ci.CiKind, without importing the config code
@@ -317,16 +317,22 @@ def init(
         return
     out = console.stdout()
     for path in created:
-        out.print(f"created {path}")
+        out.print(_("created {path}").format(path=path))
     for path in skipped:
-        out.print(f"kept existing {path}")
+        out.print(_("kept existing {path}").format(path=path))
     if git is GitSetup.INITIALISED:
-        out.print(f"initialised a git repository in {directory}")
+        out.print(_("initialised a git repository in {directory}").format(directory=directory))
     elif git is GitSetup.EXISTING:
-        out.print(f"{directory} is already in a git repository: no new one was made")
+        out.print(
+            _("{directory} is already in a git repository: no new one was made").format(
+                directory=directory
+            )
+        )
     if ci is not None:
-        out.print("next: set the CI secrets listed in the pipeline files (README › CI pipelines)")
-    out.print("next: edit socialpub.yaml, then run `socialpub validate`")
+        out.print(
+            _("next: set the CI secrets listed in the pipeline files (README › CI pipelines)")
+        )
+    out.print(_("next: edit socialpub.yaml, then run `socialpub validate`"))
 
 
 def _write_ci(directory: Path, kind: CiOption) -> tuple[list[Path], list[Path]]:

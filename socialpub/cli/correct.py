@@ -142,5 +142,7 @@ def _print(rows: Sequence[Mapping[str, Any]], as_json: bool) -> None:
             sys.stdout.write(f"   {row['reason']}\n")
         for number, part in enumerate(row["parts"], 1):
             count = f"{part['length']}/{part['limit']} {part['unit']}"
-            sys.stdout.write(f"   message {number} ({count}):\n")
+            sys.stdout.write(
+                _("   message {number} ({count}):\n").format(number=number, count=count)
+            )
             sys.stdout.write("".join(f"   │ {line}\n" for line in part["text"].split("\n")))

@@ -68,4 +68,8 @@ def confirm(
             }
         )
     else:
-        sys.stdout.write(f"published  {post} → {channel}  {record.url}  (by {who})\n")
+        sys.stdout.write(
+            _("published  {post} → {channel}  {url}  (by {who})\n").format(
+                post=post, channel=channel, url=record.url, who=who
+            )
+        )

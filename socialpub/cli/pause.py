@@ -87,7 +87,7 @@ def _report(pauses: Sequence[Pause], as_json: bool, *, changed: bool, committed:
         return
     print_pauses(pauses)
     if not pauses:
-        sys.stdout.write("publishing is not paused\n")
+        sys.stdout.write(_("publishing is not paused\n"))
     if not changed:
         return
     if committed:

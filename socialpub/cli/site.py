@@ -66,8 +66,16 @@ def site_build(
     for path in report.skipped:
         console.error(f"{path} cannot be read as a post: left out", "run `socialpub validate`")
     sys.stdout.write(
-        f"{out_dir}: wrote {report.written} of {report.total} files "
-        f"({report.unchanged} unchanged, {report.removed} removed)\n"
+        _(
+            "{out_dir}: wrote {written} of {total} files ({unchanged} unchanged, {removed} "
+            "removed)\n"
+        ).format(
+            out_dir=out_dir,
+            written=report.written,
+            total=report.total,
+            unchanged=report.unchanged,
+            removed=report.removed,
+        )
     )
 
 
@@ -129,7 +137,11 @@ def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> N
                 console.error(f"source {r.name}: {r.error}", "skipped; the others were fetched")
                 continue
             news = "not modified" if r.not_modified else f"{r.new} new, {r.changed} changed"
-            sys.stdout.write(f"{r.name}: {news}, {r.unchanged} unchanged\n")
+            sys.stdout.write(
+                _("{name}: {news}, {unchanged} unchanged\n").format(
+                    name=r.name, news=news, unchanged=r.unchanged
+                )
+            )
             for warning in r.warnings:
                 sys.stderr.write(_("  warning: {warning}\n").format(warning=warning))
     if not report.ok:

@@ -89,7 +89,11 @@ def subscribers_count(
     if as_json:
         console.print_json({"active": counts.active, "inactive": counts.inactive})
         return
-    sys.stdout.write(f"{counts.active} subscribers ({counts.inactive} inactive)\n")
+    sys.stdout.write(
+        _("{active} subscribers ({inactive} inactive)\n").format(
+            active=counts.active, inactive=counts.inactive
+        )
+    )
 
 
 @subscribers_app.command(
@@ -138,10 +142,15 @@ def subscribers_delete(
     wa_id = parse_number(number)
     removed = delete(open_server_store(config, channel), wa_id)
     sys.stdout.write(
-        f"{mask(wa_id)}: deleted {'the subscriber' if removed.subscriber else 'no subscriber'}, "
-        f"{removed.recipients} broadcast row(s)"
-        f"{', the notice record' if removed.notice else ''}\n"
-        "WhatsApp cannot take back messages already delivered to the phone.\n"
+        _(
+            "{mask}: deleted {value}, {recipients} broadcast row(s){value2}\nWhatsApp cannot "
+            "take back messages already delivered to the phone.\n"
+        ).format(
+            mask=mask(wa_id),
+            value="the subscriber" if removed.subscriber else "no subscriber",
+            recipients=removed.recipients,
+            value2=", the notice record" if removed.notice else "",
+        )
     )
 
 
@@ -161,7 +170,11 @@ def subscribers_import(
 
     consents = read_consents(csv_file)  # checked whole before the store is touched
     added = import_consents(open_server_store(config, channel), consents)
-    sys.stdout.write(f"imported {added} of {len(consents)} (the others were subscribed already)\n")
+    sys.stdout.write(
+        _("imported {added} of {count} (the others were subscribed already)\n").format(
+            added=added, count=len(consents)
+        )
+    )
 
 
 def backup(
@@ -181,7 +194,7 @@ def backup(
             hint=_("write the backup outside it, e.g. /var/backups/socialpub/whatsapp.sqlite3"),
         )
     copy_store(open_store(server_settings(cfg, channel).store), file, force=force)
-    sys.stdout.write(f"backed up the subscriber store to {file}\n")
+    sys.stdout.write(_("backed up the subscriber store to {file}\n").format(file=file))
 
 
 backup_command = guarded(backup)
