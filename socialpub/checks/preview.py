@@ -68,7 +68,8 @@ def variant_json(variant: Variant) -> dict[str, Any]:
 
 def heading(post: Post) -> str:
     """The post's title, id, status and dates in one line."""
-    parts = [f"{post.title}  [{post.id}]", post.status.value]
+    # the status words are in the catalogue through socialpub/cli/labels.py
+    parts = [f"{post.title}  [{post.id}]", _(post.status.value)]
     if post.approved_by:
         parts[-1] += f" by {post.approved_by}"
     if post.publish_at:
@@ -83,9 +84,12 @@ def front_matter_approval(post: Post, variant: Variant) -> ApprovalState:
     front matter is the permission."""
     if post.status is Status.APPROVED:
         by = f", by {post.approved_by}" if post.approved_by else ""
-        return ApprovalState(ApprovalKind.NOT_NEEDED, f"no workflow: `status: approved`{by}")
+        return ApprovalState(
+            ApprovalKind.NOT_NEEDED, _("no workflow: `status: approved`{by}").format(by=by)
+        )
     return ApprovalState(
-        ApprovalKind.WAITING, f"status {post.status.value}: `status: approved` releases it"
+        ApprovalKind.WAITING,
+        _("status {value}: `status: approved` releases it").format(value=post.status.value),
     )
 
 

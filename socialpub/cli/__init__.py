@@ -1,7 +1,6 @@
 """The `socialpub` command line: the typer app and its commands, one module per area."""
 
 from __future__ import annotations
-from socialpub.i18n import _
 
 import copy
 import sys
@@ -23,6 +22,7 @@ from socialpub.cli import (
 )
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
+from socialpub.i18n import _
 
 
 def main() -> None:

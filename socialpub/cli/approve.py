@@ -76,7 +76,7 @@ def approve(
 
 def _approved_line(approval: Approval, committed: bool) -> str:
     override = f" — override: {approval.reason}" if approval.override else ""
-    done = "committed" if committed else "written (commit it, or use --commit)"
+    done = "committed" if committed else _("written (commit it, or use --commit)")
     return (
         f"approved  {approval.post} ({approval.channel_label}) by {approval.approver}"
         f"{override}\n  content {approval.content[:16]}, record {done}\n"
@@ -87,8 +87,12 @@ def _unsigned_commit(signed: Signature) -> None:
     from socialpub.errors import InputError
     from socialpub.workflow.approve import SIGNING_HINT
 
-    why = "not signed" if signed.status == "N" else f"signature not valid here ({signed.status})"
-    message = f"the approval is committed but {why}: it does not count yet"
+    why = (
+        _("not signed")
+        if signed.status == "N"
+        else _("signature not valid here ({status})").format(status=signed.status)
+    )
+    message = _("the approval is committed but {why}: it does not count yet").format(why=why)
     raise InputError(message, hint=SIGNING_HINT)
 
 

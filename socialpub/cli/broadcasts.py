@@ -92,7 +92,7 @@ def progress_text(record: Record | None) -> str:
     if counts.get("stopped_reason"):
         state += f": {counts['stopped_reason']}"
     if counts.get("next_window"):
-        state += f", the rest after {counts['next_window']}"
+        state += _(", the rest after {counts}").format(counts=counts["next_window"])
     return ", ".join(shown) + (f" ({state})" if state else "")
 
 

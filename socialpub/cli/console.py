@@ -120,14 +120,19 @@ def error(message: str, hint: str | None = None) -> None:
     from rich.text import Text
 
     out = stderr()
-    out.print(Text.assemble(("error: ", "bold red"), message))
+    out.print(Text.assemble((_("error: "), "bold red"), message))
     if hint:
-        out.print(Text.assemble(("  hint: ", "yellow"), hint))
+        out.print(Text.assemble((_("  hint: "), "yellow"), hint))
+
+
+def severity_word(p: Problem) -> str:
+    """ "error" or "warning" for people (annotations and JSON keep the English words)."""
+    return _("error") if p.severity is Severity.ERROR else _("warning")
 
 
 def problem_line(p: Problem) -> str:
     hint = f" ({p.hint})" if p.hint else ""
-    return f"{p.file}:{p.line}: {p.severity.value} {p.code} {p.message}{hint}"
+    return f"{p.file}:{p.line}: {severity_word(p)} {p.code} {p.message}{hint}"
 
 
 def print_problems_text(problems: Iterable[Problem]) -> None:
@@ -141,7 +146,7 @@ def print_problems_text(problems: Iterable[Problem]) -> None:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         line = Text(problem_line(p))
         start = len(f"{p.file}:{p.line}: ")
-        line.stylize(style, start, start + len(p.severity.value))
+        line.stylize(style, start, start + len(severity_word(p)))
         out.print(line)
 
 
@@ -274,7 +279,7 @@ def _variant_panel(variant: Variant, channel: ChannelConfig, *, raw: bool) -> Pa
         style = "red" if p.severity is Severity.ERROR else "yellow"
         hint = f" ({p.hint})" if p.hint else ""
         parts.append(
-            Text(f"{p.severity.value} {p.code}: {p.message}{hint}", style=style, overflow="fold")
+            Text(f"{severity_word(p)} {p.code}: {p.message}{hint}", style=style, overflow="fold")
         )
     status = "red" if any(p.severity is Severity.ERROR for p in variant.problems) else "green"
     return Panel(

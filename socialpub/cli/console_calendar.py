@@ -11,10 +11,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from socialpub.cli.console import stdout, use_colour
-from socialpub.i18n import _, ngettext
+from socialpub.cli.labels import label
+from socialpub.i18n import N_, _, ngettext
 from socialpub.publishing.calendar import CalendarState, Entry, Slot, Window
 
-COLUMNS = ("day", "time", "post", "channel", "state", "note")
+COLUMNS = (N_("day"), N_("time"), N_("post"), N_("channel"), N_("state"), N_("note"))
 _STATE_STYLE = {
     CalendarState.DRAFT: "dim",
     CalendarState.AWAITING_APPROVAL: "yellow",
@@ -50,11 +51,12 @@ def print_calendar(found: Sequence[Entry], window: Window) -> None:
         _table(_week_title(monday), rows)
     undated = [(e, s) for e in found for s in e.slots if s.at is None]
     if undated:
-        _table("Without a date", [_row("", "", e, s) for e, s in undated])
+        _table(_("Without a date"), [_row("", "", e, s) for e, s in undated])
     counts: dict[str, int] = {}
     for __, slot in slots:
         counts[slot.state.value] = counts.get(slot.state.value, 0) + 1
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or _("nothing planned")
+    totals = ", ".join(f"{n} {label(name)}" for name, n in sorted(counts.items()))
+    totals = totals or _("nothing planned")
     weeks = len(days) // 7
     sys.stderr.write(
         ngettext(
@@ -107,7 +109,7 @@ def _week_title(monday: date) -> str:
 
 def _table(title: str, rows: Sequence[Row]) -> None:
     if not use_colour(sys.stdout):
-        text = [[*row[:4], row[4].value if row[4] else "", row[5]] for row in rows]
+        text = [[*row[:4], label(row[4].value) if row[4] else "", row[5]] for row in rows]
         widths = [max((len(r[i]) for r in text), default=0) for i in range(len(COLUMNS))]
         sys.stdout.write(f"{title}\n")
         for line in text:
@@ -119,8 +121,8 @@ def _table(title: str, rows: Sequence[Row]) -> None:
 
     table = Table(title=title, title_justify="left")
     for column in COLUMNS:
-        table.add_column(column, overflow="fold")
+        table.add_column(_(column), overflow="fold")
     for day, clock, post, channel, state, note in rows:
-        shown = Text(state.value, style=_STATE_STYLE.get(state, "")) if state else Text("")
+        shown = Text(label(state.value), style=_STATE_STYLE.get(state, "")) if state else Text("")
         table.add_row(day, clock, post, channel, shown, note)
     stdout().print(table)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialpub.cli.broadcasts import progress_of, progress_text
 from socialpub.cli.console import stdout, use_colour
+from socialpub.cli.labels import label
 from socialpub.i18n import _
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
@@ -79,14 +80,20 @@ def print_plan(
     """The plan's table; `notes` adds to a delivery's reason (a broadcast's recipients)."""
     extra = notes or {}
     rows = [
-        (d.post_id, d.channel, d.action.value, _noted(d.reason, extra.get((d.post_id, d.channel))))
+        (
+            d.post_id,
+            d.channel,
+            label(d.action.value),
+            _noted(d.reason, extra.get((d.post_id, d.channel))),
+        )
         for d in deliveries
     ]
     counts: dict[str, int] = {}
     for d in deliveries:
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
-    _table("Plan", ("post", "channel", "action", "why"), rows)
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or _("nothing to do")
+    _table(_("Plan"), (_("post"), _("channel"), _("action"), _("why")), rows)
+    totals = ", ".join(f"{n} {label(name)}" for name, n in sorted(counts.items()))
+    totals = totals or _("nothing to do")
     sys.stderr.write(
         _("{count} deliveries: {totals}\n").format(count=len(deliveries), totals=totals)
     )
@@ -141,7 +148,7 @@ class LiveReport:
 
     def __call__(self, outcome: Outcome) -> None:
         detail = outcome.url or outcome.error
-        line = f"{outcome.result.value:<11} {outcome.post_id} → {outcome.channel}  {detail}"
+        line = f"{label(outcome.result.value):<11} {outcome.post_id} → {outcome.channel}  {detail}"
         with self._lock:
             if self._progress is not None and self._task is not None:
                 self._progress.console.print(line, style=_RESULT_STYLE[outcome.result])
@@ -154,12 +161,13 @@ class LiveReport:
 def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
     counts = summary_counts(outcomes)
     rows = [
-        (o.result.value, o.post_id, o.channel, o.url or o.error)
+        (label(o.result.value), o.post_id, o.channel, o.url or o.error)
         for o in sorted(outcomes, key=lambda o: (o.result.value, o.post_id, o.channel))
     ]
     if rows:
-        _table("Published", ("result", "post", "channel", "url / error"), rows)
-    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        columns = (_("result"), _("post"), _("channel"), _("URL / error"))
+        _table(_("Published"), columns, rows)
+    totals = ", ".join(f"{n} {label(name)}" for name, n in counts.items() if n)
     sys.stderr.write(
         _("{value}; {skipped} not due or already done\n").format(
             value=totals or _("nothing to send"), skipped=skipped
@@ -187,22 +195,30 @@ def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
     table_rows = []
     for post, channel, record in rows:
         if record is None:
-            table_rows.append((post, channel, "not sent", "", "", "", ""))
+            table_rows.append((post, channel, _("not sent"), "", "", "", ""))
             continue
         when = (record.published_at or record.updated_at).strftime("%Y-%m-%d %H:%M")
         table_rows.append(
             (
                 post,
                 channel,
-                record.state.value,
+                label(record.state.value),
                 record.url or progress_text(record),
                 when,
                 str(record.attempts),
                 record.last_error,
             )
         )
-    columns = ("post", "channel", "state", "url", "time", "attempts", "last error")
-    _table("Status", columns, table_rows)
+    columns = (
+        _("post"),
+        _("channel"),
+        _("state"),
+        "URL",
+        _("time"),
+        _("attempts"),
+        _("last error"),
+    )
+    _table(_("Status"), columns, table_rows)
 
 
 def status_json(

@@ -132,7 +132,7 @@ def count(
         console.print_json(fields, indent=None)
         return
     extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
-    verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
+    verdict = "ok" if result.ok else _("too long") if result.length > result.limit else "invalid"
     console.stdout().print(
         f"{result.platform}: {result.length}/{result.limit} {result.unit}{extra} — {verdict}"
     )
@@ -143,7 +143,9 @@ def _read_stdin() -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        message = f"standard input is not UTF-8 (invalid byte at offset {exc.start})"
+        message = _("standard input is not UTF-8 (invalid byte at offset {start})").format(
+            start=exc.start
+        )
         raise InputError(message, hint=_("send UTF-8 text")) from None
     # Drop exactly one final newline (what `echo` adds), nothing else.
     if text.endswith("\r\n"):

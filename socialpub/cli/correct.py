@@ -122,7 +122,11 @@ def _settle(
             )
         settled = settle(record, clock.now(), url=url)
         ledger.put(settled)
-    said = f"recorded as sent: {url}" if url else "the next `socialpub correct` sends it again"
+    said = (
+        _("recorded as sent: {url}").format(url=url)
+        if url
+        else _("the next `socialpub correct` sends it again")
+    )
     if as_json:
         console.print_json({"post": post, "channel": channels[0], "settled": said})
     else:

@@ -53,7 +53,10 @@ def pause(
     pauses = pausefile.paused(pausefile.read_pauses(cfg.root), added)
     pausefile.write_pauses(cfg.root, pauses)
     if commit:
-        pausefile.commit_pause(cfg.root, f"socialpub: pause {added.scope}: {added.reason}")
+        pausefile.commit_pause(
+            cfg.root,
+            f"socialpub: pause {added.scope}: {added.reason}",
+        )
     _report(pauses, as_json, changed=True, committed=commit)
 
 
@@ -72,7 +75,7 @@ def resume(
     pauses = pausefile.resumed(before, channel or [])
     pausefile.write_pauses(cfg.root, pauses)
     if commit and before:
-        scope = "publishing to " + ", ".join(channel) if channel else "publishing"
+        scope = _("publishing to ") + ", ".join(channel) if channel else "publishing"
         pausefile.commit_pause(cfg.root, f"socialpub: resume {scope}")
     if not before and not as_json:
         sys.stderr.write(_("nothing was paused\n"))

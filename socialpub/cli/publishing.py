@@ -206,7 +206,9 @@ def _build_site(config: Config, at: datetime) -> None:
     try:
         report = rebuild(config, now=at)
     except SocialpubError as exc:
-        console.error(f"the website could not be built: {exc.message}", exc.hint)
+        console.error(
+            _("the website could not be built: {message}").format(message=exc.message), exc.hint
+        )
         return
     sys.stderr.write(
         _("website: wrote {written} of {total} files\n").format(
@@ -220,7 +222,9 @@ def _report_validation(work: Workset) -> None:
     from socialpub.cli import console
 
     for post_id, problems in work.refused.items():
-        console.error(f"post {post_id} is approved but invalid: not published")
+        console.error(
+            _("post {post_id} is approved but invalid: not published").format(post_id=post_id)
+        )
         for problem in problems:
             sys.stderr.write("  " + console.problem_line(problem) + "\n")
     console.summary(work.report.files, work.report.errors, work.report.warnings)
@@ -257,7 +261,7 @@ def _commit(config: Config, clock: Clock, counts: dict[str, int]) -> None:
     from socialpub.publishing.gitcommit import commit_ledger
 
     _recover_git_lock(config, clock)
-    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no changes"
+    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or _("no changes")
     if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
         sys.stderr.write(_("committed the ledger changes\n"))
 
@@ -358,15 +362,17 @@ def reconcile(
     if as_json:
         console.print_json(resolutions_json(results))
     else:
-        console_publish.print_resolutions(results, empty="nothing is unconfirmed")
+        console_publish.print_resolutions(results, empty=_("nothing is unconfirmed"))
     if any(r.verdict.value in ("unknown", "failed") for r in results):
         raise typer.Exit(EXIT_DELIVERY)
 
 
 def _ask(delivery: Delivery) -> str | None:
     answer = typer.prompt(
-        f"Is {delivery.post_id} on {delivery.channel}? Paste its URL, 'n' if it is not, "
-        "or press Enter if you don't know",
+        _(
+            "Is {post_id} on {channel}? Paste its URL, 'n' if it is not, or press Enter if you "
+            "don't know"
+        ).format(post_id=delivery.post_id, channel=delivery.channel),
         default="",
         show_default=False,
     ).strip()
@@ -409,6 +415,6 @@ def delete(
     if as_json:
         console.print_json(resolutions_json(results))
     else:
-        console_publish.print_resolutions(results, empty="nothing to delete")
+        console_publish.print_resolutions(results, empty=_("nothing to delete"))
     if any(r.verdict.value == "failed" for r in results):
         raise typer.Exit(EXIT_DELIVERY)

@@ -64,7 +64,10 @@ def site_build(
         )
         return
     for path in report.skipped:
-        console.error(f"{path} cannot be read as a post: left out", "run `socialpub validate`")
+        console.error(
+            _("{path} cannot be read as a post: left out").format(path=path),
+            _("run `socialpub validate`"),
+        )
     sys.stdout.write(
         _(
             "{out_dir}: wrote {written} of {total} files ({unchanged} unchanged, {removed} "
@@ -134,9 +137,12 @@ def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> N
     else:
         for r in report.results:
             if r.error:
-                console.error(f"source {r.name}: {r.error}", "skipped; the others were fetched")
+                console.error(
+                    _("source {name}: {error}").format(name=r.name, error=r.error),
+                    _("skipped; the others were fetched"),
+                )
                 continue
-            news = "not modified" if r.not_modified else f"{r.new} new, {r.changed} changed"
+            news = _("not modified") if r.not_modified else f"{r.new} new, {r.changed} changed"
             sys.stdout.write(
                 _("{name}: {news}, {unchanged} unchanged\n").format(
                     name=r.name, news=news, unchanged=r.unchanged

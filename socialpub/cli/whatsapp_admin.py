@@ -119,7 +119,7 @@ def subscribers_export(
     subscriber = held["subscriber"]
     lines = [f"number: +{wa_id}"]
     if subscriber is None:
-        lines.append("subscriber: no")
+        lines.append(_("subscriber: no"))
     else:
         lines += [f"{key}: {value}" for key, value in subscriber.items() if key != "wa_id"]
     lines.append(f"notice_sent_at: {held['notice_sent_at'] or '-'}")
@@ -147,9 +147,9 @@ def subscribers_delete(
             "take back messages already delivered to the phone.\n"
         ).format(
             mask=mask(wa_id),
-            value="the subscriber" if removed.subscriber else "no subscriber",
+            value=_("the subscriber") if removed.subscriber else _("no subscriber"),
             recipients=removed.recipients,
-            value2=", the notice record" if removed.notice else "",
+            value2=_(", the notice record") if removed.notice else "",
         )
     )
 

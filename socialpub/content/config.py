@@ -357,7 +357,7 @@ def _channel(
             problems.append(problem("SP503", path, line, f"{where}.type", _("channel has no type")))
         else:
             hint = did_you_mean(str(kind), specs.CHANNEL_TYPES) or (
-                "one of " + ", ".join(specs.CHANNEL_TYPES)
+                _("one of ") + ", ".join(specs.CHANNEL_TYPES)
             )
             problems.append(
                 problem(

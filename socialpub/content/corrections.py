@@ -72,7 +72,7 @@ def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
         return Policy()
     for key in block:
         if key not in KEYS:
-            hint = did_you_mean(key, KEYS) or "corrections takes: " + ", ".join(KEYS)
+            hint = did_you_mean(key, KEYS) or _("corrections takes: ") + ", ".join(KEYS)
             where = f"{KEY}.{key}"
             problems.append(
                 problem(
@@ -107,7 +107,7 @@ def _kind(
     if isinstance(value, str) and value in Kind.__members__.values():
         return Kind(value)
     kinds = [kind.value for kind in Kind]
-    hint = did_you_mean(str(value), kinds) or "one of: " + ", ".join(kinds)
+    hint = did_you_mean(str(value), kinds) or _("one of: ") + ", ".join(kinds)
     problems.append(
         problem(
             "SP560",
@@ -159,8 +159,8 @@ def _windows(
         match = _DURATION.match(value) if isinstance(value, str) else None
         if match is None or int(match.group(1)) == 0:
             where = f"{KEY}.edit_within.{name}"
-            message = f"{value!r} is not a duration"
-            hint = "write it like 30min, 48h or 7d"
+            message = _("{value!r} is not a duration").format(value=value)
+            hint = _("write it like 30min, 48h or 7d")
             problems.append(problem("SP562", path, entries.line_of(name), where, message, hint))
             continue
         found[name] = int(match.group(1)) * _UNIT[match.group(2)]
@@ -176,8 +176,10 @@ def _entries(
     if entries is None:
         return kept
     if not isinstance(entries, yamlsafe.YMap):
-        message = f"corrections.{key} must map channel names or types to a value"
-        hint = f"for example {key}: {{bluesky: {'reply' if key == 'channels' else '48h'}}}"
+        message = _("corrections.{key} must map channel names or types to a value").format(key=key)
+        hint = _("for example {key}: {{bluesky: {value}}}").format(
+            key=key, value="reply" if key == "channels" else "48h"
+        )
         line = block.line_of(key)
         problems.append(problem("SP506", path, line, f"{KEY}.{key}", message, hint))
         return kept
@@ -188,7 +190,7 @@ def _entries(
             kept.lines[name] = entries.line_of(name)
             continue
         hint = did_you_mean(name, known) or "configured: " + ", ".join(sorted(names))
-        message = f"{name!r} is neither a configured channel nor a channel type"
+        message = _("{name!r} is neither a configured channel nor a channel type").format(name=name)
         where = f"{KEY}.{key}.{name}"
         problems.append(problem("SP561", path, entries.line_of(name), where, message, hint))
     return kept

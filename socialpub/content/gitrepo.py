@@ -33,8 +33,12 @@ def git(
 
 def failure(where: Path, args: tuple[str, ...], done: subprocess.CompletedProcess[str]) -> str:
     code = done.returncode
-    ended = f"was killed by signal {-code}" if code < 0 else f"failed with exit code {code}"
-    said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or "(no output)"
+    ended = (
+        _("was killed by signal {value}").format(value=-code)
+        if code < 0
+        else _("failed with exit code {code}").format(code=code)
+    )
+    said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or _("(no output)")
     lines = "\n".join(f"  {line}" for line in said.splitlines())
     return f"`{shlex.join(['git', *args])}` in {where} {ended}:\n{lines}"
 

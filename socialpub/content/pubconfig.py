@@ -79,7 +79,7 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
     for key, value in block.items():
         line = block.line_of(key)
         if key not in names:
-            hint = did_you_mean(key, names) or "publish takes: " + ", ".join(names)
+            hint = did_you_mean(key, names) or _("publish takes: ") + ", ".join(names)
             problems.append(
                 problem(
                     "SP502",
@@ -100,8 +100,8 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
         if _is_number(value, whole=whole) and value > 0:
             values[key] = value
         else:
-            kind = "a whole number" if whole else "a number"
-            message = f"publish.{key} must be {kind} > 0"
+            kind = _("a whole number") if whole else "a number"
+            message = _("publish.{key} must be {kind} > 0").format(key=key, kind=kind)
             problems.append(problem("SP506", path, line, f"publish.{key}", message))
     return PublishSettings(**values)
 
@@ -112,7 +112,7 @@ def check_channel_value(
     if key == quietconfig.KEY:
         quietconfig.check_channel_value(path, where, value, line, problems)
     elif key == "rate_limit" and parse_rate(value) is None:
-        message = "rate_limit must look like 300/5min, 20/min, 30/s or 1500/h"
+        message = _("rate_limit must look like 300/5min, 20/min, 30/s or 1500/h")
         problems.append(problem("SP506", path, line, where, message))
     elif key == "concurrency" and not (_is_number(value, whole=True) and value > 0):
         problems.append(

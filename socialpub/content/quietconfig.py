@@ -51,7 +51,7 @@ def read_quiet_hours(
     """`publish.quiet_hours`: a range."""
     quiet = parse_quiet_hours(value)
     if quiet is None:
-        problems.append(_wrong(path, line, where, value, "or leave it out"))
+        problems.append(_wrong(path, line, where, value, _("or leave it out")))
     return quiet
 
 
@@ -60,7 +60,7 @@ def check_channel_value(
 ) -> None:
     """A channel's own `quiet_hours`: a range, or false for none on this channel."""
     if value is not False and parse_quiet_hours(value) is None:
-        problems.append(_wrong(path, line, where, value, "or false for none on this channel"))
+        problems.append(_wrong(path, line, where, value, _("or false for none on this channel")))
 
 
 def for_channel(settings: Mapping[str, Any], default: QuietHours | None) -> QuietHours | None:

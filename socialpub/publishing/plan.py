@@ -149,7 +149,10 @@ def plan_delivery(
         action, reason, schedule_at = _held(holds[0])
     paused = next((hold.reason for hold in holds if hold.kind is HoldKind.PAUSED), "")
     if paused and record and record.state is State.SCHEDULED and action is not Action.CONFIRM:
-        action, reason = Action.UNSCHEDULE, f"pull it back from the platform's schedule: {paused}"
+        action, reason = (
+            Action.UNSCHEDULE,
+            _("pull it back from the platform's schedule: {paused}").format(paused=paused),
+        )
     return Delivery(
         post_id=post.id,
         channel=target.channel.name,
@@ -174,7 +177,7 @@ def _decide(
     rev: str,
     invalid: str,
 ) -> tuple[Action, str, datetime | None]:
-    approved = f"status is {post.status.value}: only approved posts go out"
+    approved = _("status is {value}: only approved posts go out").format(value=post.status.value)
     waiting = record is not None and record.state in (State.FAILED, State.UNSCHEDULED)
     if record is not None and (not waiting or record.sent):
         action, reason, at = _known(target, record, now, rev)
@@ -239,8 +242,8 @@ def _future(
     )
     if native and caps.schedule_horizon is not None and ahead > caps.schedule_horizon:
         handover = _when(publish_at - caps.schedule_horizon)
-        why = (
-            f"waits until {handover}, then goes to the platform's scheduler for {_when(publish_at)}"
+        why = _("waits until {handover}, then goes to the platform's scheduler for {when}").format(
+            handover=handover, when=_when(publish_at)
         )
         return Action.WAIT, why, None
     if native:
@@ -284,7 +287,9 @@ def _known(
             )
         return Action.UNCONFIRMED, _("may or may not be posted: run `socialpub reconcile`"), None
     if state in (State.PARTIAL, State.FAILED):
-        done = f"{len(record.sent)} of {record.messages} messages exist"
+        done = _("{count} of {messages} messages exist").format(
+            count=len(record.sent), messages=record.messages
+        )
         return Action.RESUME, _("continue the thread ({done})").format(done=done), None
     if state is State.MANUAL:
         return _manual(record, rev)
@@ -324,8 +329,10 @@ def _manual(record: Record, rev: str) -> tuple[Action, str, datetime | None]:
     if record.revision != rev:
         return Action.EDIT, _("changed since the kit was written: publish writes it again"), None
     rewritten = any(event == KIT_REWRITTEN for _, event, _ in record.history)
-    written = "kit rewritten after a change" if rewritten else "kit written"
-    confirm = f"socialpub confirm {record.post} --channel {record.channel} --url URL"
+    written = _("kit rewritten after a change") if rewritten else _("kit written")
+    confirm = _("socialpub confirm {post} --channel {channel} --url URL").format(
+        post=record.post, channel=record.channel
+    )
     return (
         Action.MANUAL,
         _("{written} {when}: post it by hand, then `{confirm}`").format(

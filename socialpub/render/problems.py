@@ -18,12 +18,12 @@ def too_long(
     post: Post, channel: ChannelConfig, length: int, limit: int, caps: Capabilities, thread: bool
 ) -> Problem:
     if thread and not caps.threads:
-        hint = (
-            f"{channel.name} cannot post threads: shorten the text or override it for this channel"
-        )
+        hint = _(
+            "{name} cannot post threads: shorten the text or override it for this channel"
+        ).format(name=channel.name)
     else:
-        hint = (
-            f"shorten by {length - limit}, set `thread: true`, or add overrides.{channel.name}.text"
+        hint = _("shorten by {value}, set `thread: true`, or add overrides.{name}.text").format(
+            value=length - limit, name=channel.name
         )
     return problem(
         "SP301",

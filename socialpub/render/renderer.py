@@ -170,9 +170,9 @@ class Renderer:
         try:
             return env.get_template(str(path))
         except jinja2.TemplateSyntaxError as exc:
-            raise _TemplateFailure(path, exc.lineno, exc.message or "syntax error") from None
+            raise _TemplateFailure(path, exc.lineno, exc.message or _("syntax error")) from None
         except jinja2.TemplateNotFound:
-            raise _TemplateFailure(path, 1, "template file not found") from None
+            raise _TemplateFailure(path, 1, _("template file not found")) from None
 
     def _template_path(self, channel: ChannelConfig, values: Effective) -> Path:
         if values.template:

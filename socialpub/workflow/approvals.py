@@ -66,7 +66,7 @@ class Approval:
 
     @property
     def channel_label(self) -> str:
-        return "all channels" if self.channel == ALL else self.channel
+        return _("all channels") if self.channel == ALL else self.channel
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -187,7 +187,7 @@ def signature(root: Path, file: str, allowed_signers: Path) -> Signature:
 
 def _parse(path: Path, root: Path) -> Approval:
     relative = path.relative_to(root)
-    hint = "restore it from git (git checkout -- <file>), or approve the post again"
+    hint = _("restore it from git (git checkout -- <file>), or approve the post again")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
         approval = Approval.from_json(data)

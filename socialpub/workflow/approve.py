@@ -111,7 +111,7 @@ def commit_approval(config: Config, approval: Approval) -> Signature | None:
     """Commit the record (signed if git is set up to sign); with `require_signed`, what
     git says about the signature, else None."""
     file = record_path(approval.post, approval.channel).as_posix()
-    hint = "the approval file is written; commit it by hand"
+    hint = _("the approval file is written; commit it by hand")
     message = f"socialpub: approve {approval.post} ({approval.channel_label})"
     if approval.override:
         message += f", override: {approval.reason}"
@@ -171,8 +171,11 @@ def _check_approver(
             outsiders = rules.outsiders(post, wrote)
             department = rules.department(post)
             why = (
-                f": {', '.join(sorted(outsiders))} changed it and "
-                f"{'does' if len(outsiders) == 1 else 'do'} not write for {department.title}"
+                _(": {outsiders} changed it and {value} not write for {title}").format(
+                    outsiders=", ".join(sorted(outsiders)),
+                    value="does" if len(outsiders) == 1 else "do",
+                    title=department.title,
+                )
                 if outsiders and department
                 else ""
             )

@@ -44,15 +44,15 @@ class Pause:
 
     @property
     def scope(self) -> str:
-        return "publishing" if not self.channels else "publishing to " + ", ".join(self.channels)
+        return "publishing" if not self.channels else _("publishing to ") + ", ".join(self.channels)
 
     def line(self) -> str:
         """The one line `publish` and `status` show."""
         who = f"{self.by} <{self.email}>" if self.email else self.by
-        return (
-            f"{self.scope} paused by {who} since {self.since:%Y-%m-%d %H:%M}: {self.reason}"
-            " — `socialpub resume` ends it"
-        )
+        return _(
+            "{scope} paused by {who} since {since:%Y-%m-%d %H:%M}: {reason} — `socialpub resume` "
+            "ends it"
+        ).format(scope=self.scope, who=who, since=self.since, reason=self.reason)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -186,5 +186,5 @@ def identity(root: Path) -> tuple[str, str]:
 
 def commit_pause(root: Path, message: str) -> bool:
     """Commit the pause record (or its removal); False when nothing changed."""
-    hint = "the pause record is written; commit and push .socialpub/pause.json by hand"
+    hint = _("the pause record is written; commit and push .socialpub/pause.json by hand")
     return commit_paths(root, [str(PAUSE_FILE)], message, hint=hint)
