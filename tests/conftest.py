@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The suite checks English messages: a German locale on the machine must not change them. Set
+# before socialpub.cli is imported (its help texts follow the environment); the German runs
+# (tests/test_i18n*.py) choose German themselves.
+os.environ["SOCIALPUB_LANG"] = "en"
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from socialpub import specs
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.channels.linkedin_errors import api_token, read_error
-from socialpub.channels.linkedin_text import commentary
+from socialpub.channels.linkedin_text import article, commentary
 from socialpub.content.codes import problem
 from socialpub.errors import (
     ConfigError,
@@ -48,7 +48,6 @@ IMAGE_MAX_BYTES = 10_000_000  # socialpub's choice: photos are re-encoded to fit
 CLOCK_SKEW = timedelta(minutes=5)
 PAGE_SIZE = 50
 MAX_PAGES = 10
-ARTICLE_DESCRIPTION_MAX = 250  # socialpub's choice: the link preview shows a few lines
 _VERSION = re.compile(r"^20\d\d(0[1-9]|1[0-2])$")
 _GONE = frozenset({404, 410})
 
@@ -119,7 +118,7 @@ class LinkedInAdapter(Adapter):
         elif images:
             body["content"] = {"multiImage": {"images": images}}
         elif variant.link:
-            body["content"] = {"article": _article(variant)}
+            body["content"] = {"article": article(variant)}
         message = {
             "endpoint": "POST /rest/posts",
             "body": body,
@@ -264,13 +263,6 @@ class LinkedInAdapter(Adapter):
 
 
 ADAPTER = LinkedInAdapter
-
-
-def _article(variant: Variant) -> dict[str, str]:
-    first = variant.text.strip().split("\n", 1)[0]
-    if len(first) > ARTICLE_DESCRIPTION_MAX:
-        first = first[: ARTICLE_DESCRIPTION_MAX - 1].rstrip() + "…"
-    return {"source": variant.link or "", "title": variant.title or first, "description": first}
 
 
 def _clean(root: Path, item: MediaFile, channel: str) -> tuple[bytes, str]:

@@ -16,17 +16,23 @@ bots cannot read a channel's history, so `lookup()` answers UNKNOWN (a person ha
 from __future__ import annotations
 
 import dataclasses
-import json
 import mimetypes
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from socialpub import specs
 from socialpub.channels.adapter import Adapter, Progress
-from socialpub.errors import AuthFailed, ConfigError, ContentError, Rejected, Transient
+from socialpub.channels.telegram_parts import (
+    Settings,
+    caption_of,
+    form_value,
+    html_field,
+    method_of,
+    sent_id,
+)
+from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
 from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
@@ -35,7 +41,6 @@ if TYPE_CHECKING:
     from socialpub.content.config import ChannelConfig
     from socialpub.net.http import Http
 
-API_BASE = "https://api.telegram.org"
 PHOTO_MAX_BYTES = 10_000_000  # sendPhoto: at most 10 MB, width + height at most 10000
 PHOTO_MAX_SIDE = 5000
 UPLOAD_MAX_BYTES = 50_000_000  # what a bot may upload through the public Bot API
@@ -47,31 +52,6 @@ SINGLE = dict.fromkeys(specs.IMAGE_KINDS, ("sendPhoto", "photo"))
 SINGLE |= dict.fromkeys(specs.VIDEO_KINDS, ("sendVideo", "video"))
 SINGLE |= dict.fromkeys(("mp3", "m4a"), ("sendAudio", "audio")) | {"ogg": ("sendVoice", "voice")}
 _REMAKE = "delete the post (socialpub delete) and publish it again"
-
-
-@dataclass(frozen=True)
-class Settings:
-    chat: int | str  # "@channelname" or a numeric chat id
-    api_base: str = API_BASE
-    disable_notification: bool = False
-    link_preview: bool = True
-
-    @classmethod
-    def parse(cls, channel: ChannelConfig) -> Settings:
-        get, where = channel.settings.get, f"channel {channel.name!r}"
-        chat, quiet = get("chat"), get("disable_notification", False)
-        preview = get("link_preview", True)
-        if isinstance(chat, bool) or not isinstance(chat, int | str) or chat == "":
-            raise ConfigError(
-                _("{where}: chat must be @name or a numeric chat id").format(where=where)
-            )
-        if not isinstance(quiet, bool) or not isinstance(preview, bool):
-            raise ConfigError(
-                _("{where}: disable_notification and link_preview are true or false").format(
-                    where=where
-                )
-            )
-        return cls(chat, str(get("api_base") or API_BASE).rstrip("/"), quiet, preview)
 
 
 class TelegramAdapter(Adapter):
@@ -112,18 +92,20 @@ class TelegramAdapter(Adapter):
                 items = [
                     {"type": SINGLE[files[i].kind][1], "media": f"attach://file{i}"} for i in group
                 ]
-                items[0].update(_html("caption", caption))
+                items[0].update(html_field("caption", caption))
                 uploads = {f"file{i}": i for i in group}
                 messages.append(self._message("sendMediaGroup", {"media": items}, uploads))
             else:
                 method, param = SINGLE.get(files[group[0]].kind, ("sendDocument", "document"))
-                messages.append(self._message(method, _html("caption", caption), {param: group[0]}))
+                messages.append(
+                    self._message(method, html_field("caption", caption), {param: group[0]})
+                )
             caption = None  # only the first media message carries the text
         return messages
 
     def _text(self, text: str) -> dict[str, Any]:
         preview = {"is_disabled": not self.settings.link_preview}
-        body = {**_html("text", text), "link_preview_options": preview}
+        body = {**html_field("text", text), "link_preview_options": preview}
         return self._message("sendMessage", body)
 
     def _message(
@@ -140,7 +122,7 @@ class TelegramAdapter(Adapter):
             message = payload.messages[index]
             request = self._request(message, payload.media)  # read files first
             progress.before(index)
-            result = self._call(http, _method(message), idempotent=False, **request)
+            result = self._call(http, method_of(message), idempotent=False, **request)
             done.append(self._sent(message, result))
             progress.after(index, done[-1])
         return Receipt(tuple(done))
@@ -149,7 +131,7 @@ class TelegramAdapter(Adapter):
         """The first new message replies to the original's last one (Telegram's thread parts
         are plain messages); the rest follow it."""
         start, parent = len(progress.sent), progress.sent[-1]
-        target = (parent.refs.get("message_ids") or [_id(parent)])[-1]
+        target = (parent.refs.get("message_ids") or [sent_id(parent)])[-1]
         messages = list(payload.messages)
         body = {**messages[start]["body"], "reply_parameters": {"message_id": target}}
         messages[start] = {**messages[start], "body": body}
@@ -161,7 +143,7 @@ class TelegramAdapter(Adapter):
         if not uploads:
             return {"json": dict(body)}
         files = [(name, self._file(media[index])) for name, index in uploads.items()]
-        return {"data": {key: _form(value) for key, value in body.items()}, "files": files}
+        return {"data": {key: form_value(value) for key, value in body.items()}, "files": files}
 
     def _file(self, media: MediaFile) -> tuple[str, bytes, str]:
         path, name = self.root / media.file, PurePosixPath(media.file).name
@@ -227,9 +209,9 @@ class TelegramAdapter(Adapter):
         date = items[0].get("date")
         refs = {
             "message_ids": ids,
-            "caption": _caption_of(message["body"]) is not None,
+            "caption": caption_of(message["body"]) is not None,
             "chat_id": chat_id if type(chat_id) is int else self.settings.chat,
-            "method": _method(message),
+            "method": method_of(message),
             "date": date if type(date) is int else None,  # for the 48 hours of deleteMessage
         }
         chat_name = str(self.settings.chat)
@@ -249,7 +231,7 @@ class TelegramAdapter(Adapter):
         return Receipt(tuple(self._edit_one(http, new, old) for new, old in pairs))
 
     def _edit_one(self, http: Http, message: Mapping[str, Any], old: Sent) -> Sent:
-        method, body = _method(message), message["body"]
+        method, body = method_of(message), message["body"]
         if old.refs.get("method", method) != method:
             kind = f"{old.refs.get('method')} → {method}"
             raise Rejected(
@@ -258,13 +240,16 @@ class TelegramAdapter(Adapter):
                 ),
                 hint=_REMAKE,
             )
-        target = {"chat_id": old.refs.get("chat_id", self.settings.chat), "message_id": _id(old)}
-        caption = _caption_of(body)
+        target = {
+            "chat_id": old.refs.get("chat_id", self.settings.chat),
+            "message_id": sent_id(old),
+        }
+        caption = caption_of(body)
         if method == "sendMessage":
             keep = ("text", "parse_mode", "link_preview_options")
             self._change(http, "editMessageText", {**target, **{k: body[k] for k in keep}})
         elif caption is not None or old.refs.get("caption"):
-            self._change(http, "editMessageCaption", {**target, **_html("caption", caption)})
+            self._change(http, "editMessageCaption", {**target, **html_field("caption", caption)})
         return Sent(old.id, old.url, {**old.refs, "caption": caption is not None})
 
     def _change(self, http: Http, method: str, body: Mapping[str, Any]) -> None:
@@ -284,7 +269,7 @@ class TelegramAdapter(Adapter):
             )
         for sent in receipt.sent:
             chat = sent.refs.get("chat_id", self.settings.chat)
-            for message_id in sent.refs.get("message_ids") or [_id(sent)]:
+            for message_id in sent.refs.get("message_ids") or [sent_id(sent)]:
                 self._delete_one(http, {"chat_id": chat, "message_id": message_id})
 
     def _delete_one(self, http: Http, body: Mapping[str, Any]) -> None:
@@ -301,27 +286,3 @@ class TelegramAdapter(Adapter):
 
 
 ADAPTER = TelegramAdapter
-
-
-def _html(field: str, text: str | None) -> dict[str, str]:
-    return {field: text, "parse_mode": "HTML"} if text else {}
-
-
-def _caption_of(body: Mapping[str, Any]) -> str | None:
-    caption: str | None = (body["media"][0] if "media" in body else body).get("caption")
-    return caption
-
-
-def _method(message: Mapping[str, Any]) -> str:
-    return str(message["endpoint"]).rsplit("/", 1)[-1]
-
-
-def _id(sent: Sent) -> int:
-    if not sent.id.isdigit():
-        raise Rejected(_("the ledger holds no Telegram message id: {id!r}").format(id=sent.id))
-    return int(sent.id)
-
-
-def _form(value: object) -> str:
-    """A multipart field: texts as they are, anything else as JSON (true, 42, {...})."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

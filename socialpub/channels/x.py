@@ -29,6 +29,7 @@ from socialpub import specs
 from socialpub.channels import x_media
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files
 from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi, matches
+from socialpub.channels.x_edit import check_editable, edits, offer
 from socialpub.channels.x_oauth2 import OAuth2Session
 from socialpub.errors import ConfigError, Rejected, Transient
 from socialpub.i18n import _
@@ -42,12 +43,6 @@ CLOCK_SKEW = timedelta(minutes=5)  # X's clock against ours, when matching times
 PAGE_SIZE = 100  # the most `GET /2/users/{id}/tweets` gives per page
 MAX_PAGES = 5  # a county posts far fewer than 500 posts between two runs
 STATUS_URL = "https://x.com/i/status/{id}"
-EDIT_WINDOW = timedelta(minutes=30)  # X: "within 30 minutes of posting, up to 5 times"
-MAX_EDITS = 5
-OFFER = (
-    "`socialpub delete` the post and publish the new text under a new post id, or publish "
-    "the correction as a new post replying to it"
-)
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,7 @@ class XAdapter(Adapter):
                 ).format(
                     name=self.channel.name, count=len(receipt.sent), count2=len(payload.messages)
                 ),
-                hint=OFFER,
+                hint=offer(),
             )
         now, api = http.clock.now(), self._api(http)
         changed = [
@@ -172,7 +167,7 @@ class XAdapter(Adapter):
             if old.refs.get("text") != message["body"]["text"]
         ]
         for __, old in changed:
-            _check_editable(old, now, self.channel.name)
+            check_editable(old, now, self.channel.name)
         edited = list(receipt.sent)
         for index, old in changed:
             body: dict[str, Any] = {
@@ -183,7 +178,7 @@ class XAdapter(Adapter):
                 body["media"] = {"media_ids": list(old.refs["media_ids"])}
             answer = api.call("POST", "/2/tweets", idempotent=False, json=body)
             new = self._sent(answer, body, now)
-            refs = {**new.refs, "posted_at": old.refs["posted_at"], "edits": _edits(old) + 1}
+            refs = {**new.refs, "posted_at": old.refs["posted_at"], "edits": edits(old) + 1}
             edited[index] = Sent(new.id, new.url, refs)
         return Receipt(tuple(edited))
 
@@ -269,34 +264,3 @@ class XAdapter(Adapter):
 
 
 ADAPTER = XAdapter
-
-
-def _edits(sent: Sent) -> int:
-    value = sent.refs.get("edits", 0)
-    return value if isinstance(value, int) else 0
-
-
-def _check_editable(sent: Sent, now: datetime, channel: str) -> None:
-    """X's edit rules, checked before anything is sent: 30 minutes, 5 edits."""
-    posted = sent.refs.get("posted_at")
-    if not isinstance(posted, str):
-        raise Rejected(
-            _("{channel}: socialpub does not know when this X post went out").format(
-                channel=channel
-            ),
-            hint=OFFER,
-        )
-    age = now - datetime.fromisoformat(posted)
-    if age > EDIT_WINDOW:
-        minutes = int(age.total_seconds() // 60)
-        raise Rejected(
-            _(
-                "{channel}: X allows edits only within 30 minutes of posting; this post went out "
-                "{minutes} minutes ago"
-            ).format(channel=channel, minutes=minutes),
-            hint=OFFER,
-        )
-    if _edits(sent) >= MAX_EDITS:
-        raise Rejected(
-            _("{channel}: X allows at most 5 edits of a post").format(channel=channel), hint=OFFER
-        )

@@ -18,17 +18,15 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import regex
-
+from socialpub.checks.emoji import emoji_clusters
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.etiquetteconfig import ForbiddenWord, Rule
 from socialpub.i18n import _
 from socialpub.models import Post, Problem, Variant
-from socialpub.render.counting import find_entities, graphemes
+from socialpub.render.counting import find_entities
 from socialpub.render.counting.entities import Entity
 
-_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 #: a word: starts with a letter, may hold digits and hyphens ("B27", "A7-SPERRUNG")
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
 _MARKUP = re.compile(r"<[^>]+>|[*_`]")
@@ -372,29 +370,6 @@ def signoff_for(source: Path, root: Path, rule: Rule) -> tuple[str, str | None]:
 def _plain(text: str) -> str:
     """Text as compared for a sign-off: no HTML or Markdown marks, spaces collapsed."""
     return _SPACE.sub(" ", html.unescape(_MARKUP.sub("", text))).strip().casefold()
-
-
-# --- emoji -------------------------------------------------------------------------------------
-
-
-def emoji_clusters(text: str) -> list[str]:
-    """The grapheme clusters that hold an emoji (a family or a flag is one)."""
-    if not _PICTOGRAPH.search(text):
-        return []  # most posts: skip splitting the text into clusters
-    # a cluster of one Latin-1 character is a pictograph only as © or ®: no regex for those
-    return [
-        cluster
-        for cluster in graphemes(text)
-        if (
-            cluster in "©®"
-            if len(cluster) == 1 and cluster <= "\xff"
-            else _PICTOGRAPH.search(cluster)
-        )
-    ]
-
-
-def emoji_count(text: str) -> int:
-    return len(emoji_clusters(text))
 
 
 _CHECKS: dict[str, Callable[[Subject, Rule], list[Problem]]] = {

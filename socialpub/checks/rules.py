@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import regex
 
 from socialpub.checks.departments import department_problems
-from socialpub.checks.etiquette import emoji_count, etiquette_problems
+from socialpub.checks.emoji import emoji_count
+from socialpub.checks.etiquette import etiquette_problems
 from socialpub.checks.media import media_problems
 from socialpub.checks.platform import platform_problems
 from socialpub.content.codes import problem

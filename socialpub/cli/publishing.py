@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from socialpub.cli import publish_steps
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
-from socialpub.i18n import _, ngettext
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from socialpub.publishing.engine import Engine, Outcome
     from socialpub.publishing.lock import RepoLock
     from socialpub.publishing.plan import Delivery
-    from socialpub.publishing.workset import Workset
 
 PostsArgument = Annotated[
     list[str] | None,
@@ -146,7 +146,7 @@ def publish(
         from socialpub.publishing.engine import make_adapters
 
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
-        _report_validation(work)
+        publish_steps.report_validation(work)
         adapters = make_adapters(cfg)
         payloads = [
             prepare(d, adapters[d.channel], clock.now())
@@ -159,19 +159,20 @@ def publish(
             console_publish.print_payloads(payloads)
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
     with ledger_lock(cfg, clock):  # held until the ledger is committed: no other run races git
-        _remove_temp_files(cfg)
-        if commit:
-            _recover_git_lock(cfg, clock)  # before sending: a blocked commit fails early
+        publish_steps.remove_temp_files(cfg)
+        if commit:  # before sending: a blocked commit fails early
+            publish_steps.recover_git_lock(cfg, clock)
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
-        _report_validation(work)
+        publish_steps.report_validation(work)
         due = [d for d in work.deliveries if d.action.sends]
         site = any(c.type == "website" for c in cfg.channels.values())
         if site and any(d.channel_type == "website" for d in due):
-            _build_site(cfg, at)  # the pages must exist before their deliveries are recorded
+            # the pages must exist before their deliveries are recorded
+            publish_steps.build_site(cfg, at)
         with console_publish.LiveReport(len(due)) as report:
             outcomes = engine(cfg, clock, report).run(due)
         if site and outcomes:
-            _build_site(cfg, at)  # "Auch auf" links to the copies just published
+            publish_steps.build_site(cfg, at)  # "Auch auf" links to the copies just published
         reached = broadcasts.handed_over(outcomes, Ledger(cfg.root), cfg)
         if as_json:
             console.print_json(
@@ -183,7 +184,7 @@ def publish(
             broadcasts.print_handed_over(reached)
         counts = summary_counts(outcomes)
         if commit:
-            _commit(cfg, clock, counts)
+            publish_steps.commit(cfg, clock, counts)
     waiting = sum(1 for d in work.deliveries if d.action is Action.UNCONFIRMED)
     if waiting:  # from earlier runs: they need a person before anything is sent again
         sys.stderr.write(
@@ -195,75 +196,6 @@ def publish(
         raise typer.Exit(EXIT_DELIVERY)
     if work.refused:
         raise typer.Exit(EXIT_INPUT)
-
-
-def _build_site(config: Config, at: datetime) -> None:
-    """Build the website; a failure is reported and leaves the other channels unaffected."""
-    from socialpub.cli import console
-    from socialpub.errors import SocialpubError
-    from socialpub.publishing.website import rebuild
-
-    try:
-        report = rebuild(config, now=at)
-    except SocialpubError as exc:
-        console.error(
-            _("the website could not be built: {message}").format(message=exc.message), exc.hint
-        )
-        return
-    sys.stderr.write(
-        _("website: wrote {written} of {total} files\n").format(
-            written=report.written, total=report.total
-        )
-    )
-
-
-def _report_validation(work: Workset) -> None:
-    """The run's one validation: approved posts it refuses, then its summary line."""
-    from socialpub.cli import console
-
-    for post_id, problems in work.refused.items():
-        console.error(
-            _("post {post_id} is approved but invalid: not published").format(post_id=post_id)
-        )
-        for problem in problems:
-            sys.stderr.write("  " + console.problem_line(problem) + "\n")
-    console.summary(work.report.files, work.report.errors, work.report.warnings)
-
-
-def _remove_temp_files(config: Config) -> None:
-    """Temp files of writes a kill interrupted (only under the repo lock: none is live)."""
-    from socialpub.publishing.ledger import Ledger
-
-    removed = Ledger(config.root).remove_temp_files()
-    if removed:
-        sys.stderr.write(
-            ngettext(
-                "removed {removed} temporary ledger file left by an interrupted run\n",
-                "removed {removed} temporary ledger files left by an interrupted run\n",
-                removed,
-            ).format(removed=removed)
-        )
-
-
-def _recover_git_lock(config: Config, clock: Clock) -> None:
-    from socialpub.publishing.gitlock import recover_index_lock
-
-    removed = recover_index_lock(config.root, clock, wait=config.publish.lock_wait)
-    if removed:
-        sys.stderr.write(
-            _("removed a stale git lock {removed} left by an interrupted git\n").format(
-                removed=removed
-            )
-        )
-
-
-def _commit(config: Config, clock: Clock, counts: dict[str, int]) -> None:
-    from socialpub.publishing.gitcommit import commit_ledger
-
-    _recover_git_lock(config, clock)
-    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or _("no changes")
-    if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
-        sys.stderr.write(_("committed the ledger changes\n"))
 
 
 @app.command(help=_("Show every post × channel: state, remote URL, time, attempts, last error."))
