@@ -71,7 +71,7 @@ def heading(post: Post) -> str:
     # the status words are in the catalogue through socialpub/cli/labels.py
     parts = [f"{post.title}  [{post.id}]", _(post.status.value)]
     if post.approved_by:
-        parts[-1] += f" by {post.approved_by}"
+        parts[-1] += _(" by {approver}").format(approver=post.approved_by)
     if post.publish_at:
         parts.append(_("from {publish_at:%Y-%m-%d %H:%M}").format(publish_at=post.publish_at))
     if post.expires_at:
