@@ -305,8 +305,9 @@ LINKEDIN = ChannelSpec(
         delete=True,
     ),
     required=frozenset({"organization"}),
-    optional=frozenset({"api_version", "api_base"}),
-    secrets=frozenset({"access_token"}),
+    # client_id, client_secret: only `doctor` uses them, to introspect the token (oauth_base)
+    optional=frozenset({"api_version", "api_base", "client_id", "oauth_base"}),
+    secrets=frozenset({"access_token", "client_secret"}),
 )
 
 XING = ChannelSpec(

@@ -27,6 +27,8 @@ from tests.ratelimit import AccountLimit
 
 ORG = "urn:li:organization:2414183"
 TOKEN = "li-token-s3cr3t"
+CLIENT = ("li-client-77", "li-client-s3cr3t")  # the app's client_id and client_secret
+SCOPE = "r_organization_social,w_organization_social"
 VERSIONS = frozenset({"202601", "202603", "202605"})
 FAULT_KINDS = ("timeout", "429", "500", "drop")
 
@@ -58,6 +60,10 @@ class Fake:
     once: dict[str, str] = field(default_factory=dict)  # "POST /rest/posts" → "drop"
     hang: float = 1.0
     latency: float = 0.0  # seconds every answer takes (the benchmark)
+    #: the token as introspection tells it: active, expired or revoked; scopes; expiry
+    token_status: str = "active"
+    token_scope: str = SCOPE
+    token_expires: int = field(default_factory=lambda: int(time.time()) + 60 * 86400)
     limit: AccountLimit | None = None  # the benchmark's LinkedIn-like throttling
     lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=lambda: random.Random(2026))
@@ -158,6 +164,8 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
         ) -> tuple[int, dict[str, str], Any]:
             if method == "PUT" and url.path.startswith("/upload/"):
                 return self._upload(url.path.removeprefix("/upload/"), raw)
+            if url.path == "/oauth/v2/introspectToken" and method == "POST":
+                return self._introspect(raw)
             self._check_headers()
             query = dict(urllib.parse.parse_qsl(url.query))
             restli = self.headers.get("X-RestLi-Method", "")
@@ -183,9 +191,33 @@ def handler_for(fake: Fake) -> type[BaseHTTPRequestHandler]:
                     return self._update(post, _json(raw))
             raise _Refusal(404, f"no resource {method} {url.path}")
 
+        def _introspect(self, raw: bytes) -> tuple[int, dict[str, str], Any]:
+            """LinkedIn's token introspection (learn.microsoft.com, "Token Introspection"):
+            a form with client_id, client_secret and token; 400 for an unknown client or
+            token, 401 for a wrong client secret."""
+            if self.headers.get("Content-Type") != "application/x-www-form-urlencoded":
+                raise _Refusal(400, "Content-Type application/x-www-form-urlencoded expected")
+            form = dict(urllib.parse.parse_qsl(raw.decode()))
+            if set(form) != {"client_id", "client_secret", "token"}:
+                raise _Refusal(400, "client_id, client_secret and token are required")
+            if form["client_id"] != CLIENT[0] or form["token"] != TOKEN:
+                raise _Refusal(400, "Invalid client id or token")
+            if form["client_secret"] != CLIENT[1]:
+                raise _Refusal(401, "Invalid client secret")
+            now = int(time.time())
+            active = fake.token_status == "active" and fake.token_expires > now
+            status = fake.token_status if fake.token_status != "active" or active else "expired"
+            return 200, {}, {
+                "active": active, "client_id": CLIENT[0], "authorized_at": now - 86400,
+                "created_at": now - 86400, "status": status, "expires_at": fake.token_expires,
+                "scope": fake.token_scope, "auth_type": "3L",
+            }  # fmt: skip
+
         def _check_headers(self) -> None:
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 raise _Refusal(401, "Invalid access token")
+            if fake.token_status != "active" or fake.token_expires <= time.time():
+                raise _Refusal(401, "The token used in the request has expired")
             if self.headers.get("X-Restli-Protocol-Version") != "2.0.0":
                 raise _Refusal(400, "X-Restli-Protocol-Version: 2.0.0 is required")
             if self.headers.get("Linkedin-Version") not in VERSIONS:

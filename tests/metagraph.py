@@ -58,6 +58,7 @@ from tests.metagraph_containers import container_node, ig_edge, published_node, 
 from tests.metagraph_facebook import page_edge, post_node
 from tests.metagraph_faults import Fault, FaultPlan
 from tests.metagraph_store import Account, Container, FbPhoto, FbPost, FbVideo, Published, Store
+from tests.metagraph_tokens import check_expiry, debug_token
 from tests.metagraph_wire import (
     GraphError,
     Request,
@@ -142,6 +143,9 @@ class MetaGraph(Store):
         account = self.account_for(family, token)  # type: ignore[arg-type]
         if account is None:
             raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        check_expiry(self, token)
+        if request.parts == ["debug_token"]:
+            return account, debug_token(self, request)
         return account, self.route(account, request)
 
     def route(self, account: Account, request: Request) -> dict[str, Any]:

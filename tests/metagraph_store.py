@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from tests.metagraph_tokens import TokenMeta, default_meta
+
 Family = Literal["facebook", "threads"]  # graph.facebook.com (Pages, Instagram) or Threads
 Kind = Literal["page", "instagram", "threads"]
 Outcome = Literal["FINISHED", "ERROR", "EXPIRED"]
@@ -157,6 +159,8 @@ class Store:
         self._frozen: datetime | None = None
         self._offset = timedelta()
         self._tokens: dict[tuple[Family, str], Account] = {}
+        self.token_meta: dict[str, TokenMeta] = {}  # what debug_token tells (metagraph_tokens)
+        self.debug_needs_app_token = False  # debug_token refuses the tokens of non-developers
         self.objects: dict[str, FbPost | FbPhoto | FbVideo | Container | Published] = {}
         self.accounts: dict[str, Account] = {}
         self.fetched: list[Fetched] = []
@@ -208,6 +212,23 @@ class Store:
         with self.lock:
             self._tokens[(account.family, token)] = account
             self.accounts[account.id] = account
+            self.token_meta[token] = default_meta(account, self.now())
+
+    def set_token(
+        self,
+        token: str,
+        *,
+        scopes: tuple[str, ...] | None = None,
+        expires_at: datetime | Literal["keep"] | None = "keep",
+    ) -> None:
+        """Change what a registered token may do, or when it expires (None: never)."""
+        with self.lock:
+            old = self.token_meta[token]
+            self.token_meta[token] = TokenMeta(
+                old.scopes if scopes is None else scopes,
+                old.issued_at,
+                old.expires_at if expires_at == "keep" else expires_at,
+            )
 
     def revoke(self, token: str) -> None:
         """The token stops working (code 190), like a password change or a revoked app."""

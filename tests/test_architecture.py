@@ -38,7 +38,10 @@ LAYERS: dict[str, frozenset[str]] = {
     "workflow": _CORE | {"checks"},
     "whatsapp": _BASE | {"specs", "net", "content"},  # the subscriber service
     "publishing": _CORE | {"checks", "channels", "site", "sources", "workflow"},
-    "cli": _CORE | {"checks", "channels", "site", "sources", "workflow", "publishing", "whatsapp"},
+    # doctor asks the channels' probes and reads the ledger's place and git state
+    "doctor": _CORE | {"checks", "channels", "site", "sources", "workflow", "publishing"},
+    "cli": _CORE
+    | {"checks", "channels", "site", "sources", "workflow", "publishing", "whatsapp", "doctor"},
     "__main__": frozenset({"cli"}),
 }
 UI_LIBRARIES = {"typer", "rich", "click"}

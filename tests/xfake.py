@@ -140,6 +140,8 @@ class XFake:
 
     def route(self, user: str, request: WireRequest) -> tuple[int, dict[str, Any]]:
         method, parts = request.method.upper(), request.path.strip("/").split("/")
+        if method == "GET" and request.path == "/2/users/me":
+            return 200, {"data": {"id": user, "name": f"Account {user}", "username": f"u{user}"}}
         if method == "POST" and request.path == "/2/tweets":
             return 201, self._create(user, request.json())
         if method == "DELETE" and parts[:2] == ["2", "tweets"] and len(parts) == 3:

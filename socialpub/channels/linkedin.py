@@ -139,7 +139,7 @@ class LinkedInAdapter(Adapter):
             for entry, urn in zip(body["content"]["multiImage"]["images"], images, strict=True):
                 entry["id"] = urn
         progress.before(0)
-        response = self._call(http, "POST", "/posts", idempotent=False, json=body)
+        response = self.call(http, "POST", "/posts", idempotent=False, json=body)
         urn = response.headers.get("x-restli-id", "")
         if not urn:
             raise Transient(
@@ -165,14 +165,14 @@ class LinkedInAdapter(Adapter):
             )
         patch = {"patch": {"$set": {"commentary": payload.messages[0]["body"]["commentary"]}}}
         headers = {"X-RestLi-Method": "PARTIAL_UPDATE"}
-        self._call(http, "POST", _post_path(old.id), idempotent=True, json=patch, headers=headers)
+        self.call(http, "POST", _post_path(old.id), idempotent=True, json=patch, headers=headers)
         return Receipt((old,))
 
     def delete(self, http: Http, receipt: Receipt) -> None:
         for sent in receipt.sent:
             try:  # deleting twice only finds nothing the second time: safe to repeat
                 headers = {"X-RestLi-Method": "DELETE"}
-                self._call(http, "DELETE", _post_path(sent.id), idempotent=True, headers=headers)
+                self.call(http, "DELETE", _post_path(sent.id), idempotent=True, headers=headers)
             except Rejected as exc:
                 if exc.status not in _GONE:
                     raise
@@ -192,7 +192,7 @@ class LinkedInAdapter(Adapter):
             params = {"author": self.author, "q": "author", "count": PAGE_SIZE}
             params |= {"start": page * PAGE_SIZE, "sortBy": "CREATED"}
             headers = {"X-RestLi-Method": "FINDER"}
-            response = self._call(http, "GET", "/posts", idempotent=True, params=params,
+            response = self.call(http, "GET", "/posts", idempotent=True, params=params,
                                   headers=headers)  # fmt: skip
             elements = _elements(http.json(response))
             recent = [e for e in elements if _number(e.get("createdAt")) >= cutoff]
@@ -221,7 +221,7 @@ class LinkedInAdapter(Adapter):
         data, mime = _clean(self.root, item, self.channel.name)
         init = {"initializeUploadRequest": {"owner": self.author}}
         params = {"action": "initializeUpload"}
-        response = self._call(http, "POST", "/images", idempotent=True, json=init, params=params)
+        response = self.call(http, "POST", "/images", idempotent=True, json=init, params=params)
         answer = http.json(response) if response.content else None
         value = answer.get("value") if isinstance(answer, dict) else None
         upload = value.get("uploadUrl") if isinstance(value, dict) else None
@@ -236,7 +236,7 @@ class LinkedInAdapter(Adapter):
                     name=self.channel.name
                 )
             )
-        self._call(http, "PUT", upload, idempotent=True, content=data,
+        self.call(http, "PUT", upload, idempotent=True, content=data,
                    headers={"Content-Type": mime})  # fmt: skip
         return urn
 
@@ -245,7 +245,7 @@ class LinkedInAdapter(Adapter):
         api = urllib.parse.urlsplit(self.base).hostname
         return host == api or (url.startswith("https://") and host.endswith(".linkedin.com"))
 
-    def _call(
+    def call(
         self, http: Http, method: str, path: str, *, idempotent: bool, **kwargs: Any
     ) -> httpx.Response:
         token = api_token(http, self.channel.name)

@@ -122,7 +122,7 @@ class TelegramAdapter(Adapter):
             message = payload.messages[index]
             request = self._request(message, payload.media)  # read files first
             progress.before(index)
-            result = self._call(http, method_of(message), idempotent=False, **request)
+            result = self.call(http, method_of(message), idempotent=False, **request)
             done.append(self._sent(message, result))
             progress.after(index, done[-1])
         return Receipt(tuple(done))
@@ -165,7 +165,7 @@ class TelegramAdapter(Adapter):
             raise Rejected(f"{self.channel.name}: {too_big}", hint=_("compress it or link to it"))
         return name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"
 
-    def _call(self, http: Http, method: str, *, idempotent: bool, **kwargs: Any) -> Any:
+    def call(self, http: Http, method: str, *, idempotent: bool, **kwargs: Any) -> Any:
         """POST one Bot API method; its `result`, or an error from the tree."""
         try:
             url = f"{self.settings.api_base}/bot{http.secret('token')}/{method}"
@@ -254,7 +254,7 @@ class TelegramAdapter(Adapter):
 
     def _change(self, http: Http, method: str, body: Mapping[str, Any]) -> None:
         try:  # setting the same text twice changes nothing: safe to retry
-            self._call(http, method, idempotent=True, json=dict(body))
+            self.call(http, method, idempotent=True, json=dict(body))
         except Rejected as exc:
             if "message is not modified" not in exc.message.lower():
                 raise
@@ -274,7 +274,7 @@ class TelegramAdapter(Adapter):
 
     def _delete_one(self, http: Http, body: Mapping[str, Any]) -> None:
         try:  # deleting twice only finds nothing the second time: safe to retry
-            self._call(http, "deleteMessage", idempotent=True, json=dict(body))
+            self.call(http, "deleteMessage", idempotent=True, json=dict(body))
         except Rejected as exc:
             reason = exc.message.lower()
             if "message to delete not found" in reason:

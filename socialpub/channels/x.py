@@ -125,7 +125,7 @@ class XAdapter(Adapter):
     # --- on the platform ------------------------------------------------------------------
 
     def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
-        api = self._api(http)
+        api = self.api(http)
         sent = list(progress.sent)
         for index in range(len(sent), len(payload.messages)):
             message = payload.messages[index]
@@ -160,7 +160,7 @@ class XAdapter(Adapter):
                 ),
                 hint=offer(),
             )
-        now, api = http.clock.now(), self._api(http)
+        now, api = http.clock.now(), self.api(http)
         changed = [
             (i, old)
             for i, (old, message) in enumerate(zip(receipt.sent, payload.messages, strict=True))
@@ -183,14 +183,14 @@ class XAdapter(Adapter):
         return Receipt(tuple(edited))
 
     def delete(self, http: Http, receipt: Receipt) -> None:
-        api = self._api(http)
+        api = self.api(http)
         for sent in reversed(receipt.sent):  # replies first, so no part is left orphaned
             api.call("DELETE", f"/2/tweets/{sent.id}", idempotent=True)  # twice: deleted false
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
         """The parts not yet recorded, matched in order on their exact text (the oldest match
         first) among the account's posts since the delivery's first attempt."""
-        api = self._api(http)
+        api = self.api(http)
         first = payload.messages[0]
         posts, complete = self._recent(api, datetime.fromisoformat(first["created_after"]))
         used = [s.id for s in progress.sent]
@@ -207,7 +207,7 @@ class XAdapter(Adapter):
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _api(self, http: Http) -> XApi:
+    def api(self, http: Http) -> XApi:
         base, name = self.settings.api_base, self.channel.name
         return XApi(http, base=base, channel=name, oauth2=self._oauth2)
 
