@@ -1,5 +1,6 @@
 """The broadcast API of the contract: auth, idempotent PUT, 409, 422 for WhatsApp's template
-rules, progress, audience, templates (cached), health. Graph API through MockTransport."""
+rules, progress, audience, templates (cached), health. The Graph API is a stand-in on real
+local HTTP (tests/graphstub.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from socialpub.whatsapp.broadcast_api import BroadcastApi
-from socialpub.whatsapp.cloudapi import CloudApi
-from tests.whatsapp_outbound_helpers import Clock, store_with
+from tests.graphstub import GraphStub, Reply
+from tests.whatsapp_outbound_helpers import Clock, api_for, store_with
 
 SERVICE_TOKEN = "service-token-123"
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -48,25 +48,17 @@ LISTING = {
 def client(tmp_path: Path) -> Iterator[tuple[TestClient, list[str], Clock]]:
     clock = Clock()
     conn = store_with(tmp_path / "s.sqlite3", 4)
-    graph_calls: list[str] = []
-
-    def graph(request: httpx.Request) -> httpx.Response:
-        graph_calls.append(request.url.path)
-        return httpx.Response(200, json=LISTING)
-
-    api = CloudApi(
-        graph_base="https://graph.example/v23.0",
-        phone_number_id="1",
-        waba_id="2",
-        access_token="t",
-        transport=httpx.MockTransport(graph),
-    )
+    graph = GraphStub(lambda body, n: Reply(200, LISTING))
+    api = api_for(graph.base_url)
     woken: list[str] = []
     routes = BroadcastApi(
         conn, api, SERVICE_TOKEN, clock, timedelta(minutes=10), on_new=lambda: woken.append("x")
     ).routes()
-    with TestClient(Starlette(routes=routes)) as test_client:
-        yield test_client, graph_calls, clock
+    try:
+        with TestClient(Starlette(routes=routes)) as test_client:
+            yield test_client, graph.paths, clock
+    finally:
+        graph.stop()
 
 
 def test_without_the_bearer_token_every_route_but_health_is_401(client: Any) -> None:
@@ -146,7 +138,7 @@ def test_templates_come_from_the_graph_api_and_are_cached_five_minutes(client: A
         ]
     }
     http.get("/templates", headers=AUTH)
-    assert graph_calls == ["/v23.0/2/message_templates"]
+    assert graph_calls == ["/v23.0/200000000000002/message_templates"]
     clock.advance(timedelta(minutes=5))
     http.get("/templates", headers=AUTH)
     assert len(graph_calls) == 2

@@ -137,6 +137,29 @@ def test_the_daily_limit_waits_for_the_next_window_and_resumes(tmp_path: Path) -
     assert states(conn, "k1") == {"sent": 8}
 
 
+def test_the_daily_limit_holds_across_many_chunks_and_an_earlier_broadcast(
+    tmp_path: Path,
+) -> None:
+    """Far from the limit the fan-out adds its claims to the count instead of counting the
+    day's sends per chunk; the limit still holds exactly, earlier broadcasts included."""
+    clock = Clock()
+    conn = store_with(tmp_path / "s.sqlite3", 30)
+    put(conn, "k0", clock())
+    settings = FanoutSettings(rate=1000, daily_limit=50, concurrency=3, chunk=2)
+    with CloudApiFake(validation="compiled") as fake:
+        fake.throughput = 1000
+        fake.add_template("kreis_nachrichten", "de", parameters=3)
+        asyncio.run(_run(Fanout(conn, api_for(fake.base_url), settings, clock)))
+        assert fake.delivered() == 30
+        put(conn, "k1", clock())
+        asyncio.run(_run(Fanout(conn, api_for(fake.base_url), settings, clock)))
+        assert fake.delivered() == 50 and fake.duplicates() == []
+    assert states(conn, "k0") == {"sent": 30}
+    assert states(conn, "k1") == {"sent": 20, "pending": 10}
+    (state,) = conn.execute("SELECT state FROM broadcasts WHERE key = 'k1'").fetchone()
+    assert state == "waiting"
+
+
 def test_an_answer_lost_after_meta_accepted_stays_unconfirmed(tmp_path: Path) -> None:
     clock = Clock()
     conn = store_with(tmp_path / "s.sqlite3", 3)

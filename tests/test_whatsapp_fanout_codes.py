@@ -1,80 +1,54 @@
-"""The fan-out's reading of each Meta answer, with httpx.MockTransport (no network), and the
-pacer with an injected clock (no wall time)."""
+"""The fan-out's reading of each Meta answer, from a Graph stand-in on real local HTTP
+(tests/graphstub.py: one exact answer per request), and the pacer with an injected clock (no
+wall time)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from socialpub.whatsapp.cloudapi import CloudApi
 from socialpub.whatsapp.fanout import Fanout, FanoutSettings
 from socialpub.whatsapp.pacing import Pacer
-from tests.whatsapp_outbound_helpers import Clock, put, states, store_with
+from socialpub.whatsapp.service import PacedReplies
+from tests.graphstub import Answerer, GraphStub, accepted, meta_error
+from tests.localserver import free_port
+from tests.whatsapp_outbound_helpers import Clock, api_for, put, states, store_with
 
 TOKEN = "EAAG-secret-token"
 ONE_BY_ONE = FanoutSettings(rate=1000, concurrency=1, chunk=10)
 
 
-def meta_error(code: int, status: int, message: str = "error") -> httpx.Response:
-    body = {
-        "error": {
-            "message": f"(#{code}) {message}",
-            "type": "OAuthException",
-            "code": code,
-            "error_data": {"details": f"details of {code}"},
-            "fbtrace_id": "Ab1",
-        }
-    }
-    return httpx.Response(status, json=body)
-
-
-def accepted(n: int) -> httpx.Response:
-    return httpx.Response(
-        200, json={"messaging_product": "whatsapp", "messages": [{"id": f"wamid.{n}"}]}
-    )
+async def no_sleep(_: float) -> None:
+    return None
 
 
 def run(
     tmp_path: Path,
     count: int,
-    answer: Callable[[dict[str, Any], int], httpx.Response],
+    answer: Answerer,
     settings: FanoutSettings = ONE_BY_ONE,
+    *,
+    port: int = 0,
+    sleep: Callable[[float], Awaitable[None]] = no_sleep,
 ) -> tuple[Any, list[dict[str, Any]], Fanout]:
     clock = Clock()
     conn = store_with(tmp_path / "s.sqlite3", count)
     put(conn, "k1", clock())
-    seen: list[dict[str, Any]] = []
+    with GraphStub(answer, port=port, hang=1.0) as graph:
+        api = api_for(graph.base_url, TOKEN, read=0.3)
+        fanout = Fanout(conn, api, settings, clock, sleep=sleep)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        seen.append(body)
-        return answer(body, len(seen))
+        async def go() -> None:
+            await fanout.run_once()
+            await api.aclose()
 
-    api = CloudApi(
-        graph_base="https://graph.example/v23.0",
-        phone_number_id="1",
-        waba_id="2",
-        access_token=TOKEN,
-        transport=httpx.MockTransport(handler),
-    )
-
-    async def no_sleep(_: float) -> None:
-        return None
-
-    fanout = Fanout(conn, api, settings, clock, sleep=no_sleep)
-
-    async def go() -> None:
-        await fanout.run_once()
-        await api.aclose()
-
-    asyncio.run(go())
-    return conn, seen, fanout
+        asyncio.run(go())
+    return conn, graph.seen, fanout
 
 
 def test_pair_rate_puts_the_recipient_back_until_later(tmp_path: Path) -> None:
@@ -102,20 +76,41 @@ def test_meta_5xx_is_retried_with_backoff_and_then_accepted(tmp_path: Path) -> N
 
 
 def test_a_timeout_after_sending_is_unconfirmed_and_never_retried(tmp_path: Path) -> None:
-    def answer(body: dict[str, Any], n: int) -> httpx.Response:
-        raise httpx.ReadTimeout("no answer")
+    conn, seen, _ = run(tmp_path, 2, lambda b, n: replace(accepted(n), after="timeout"))
+    assert len(seen) == 2 and states(conn, "k1") == {"sending": 2}
 
-    conn, seen, _ = run(tmp_path, 2, answer)
+
+def test_a_connection_reset_after_the_request_is_unconfirmed(tmp_path: Path) -> None:
+    conn, seen, _ = run(tmp_path, 2, lambda b, n: replace(accepted(n), after="drop"))
     assert len(seen) == 2 and states(conn, "k1") == {"sending": 2}
 
 
 def test_a_connection_that_never_opened_is_retried(tmp_path: Path) -> None:
-    def answer(body: dict[str, Any], n: int) -> httpx.Response:
-        if n == 1:
-            raise httpx.ConnectError("refused")
-        return accepted(n)
+    """Nothing listens on the port at first: the request never left, so it is retried; the
+    server comes up during the back-off and takes the retry."""
+    port = free_port()
+    started: list[GraphStub] = []
 
-    conn, _seen, _ = run(tmp_path, 1, answer)
+    async def start_server(_: float) -> None:
+        if not started:
+            started.append(GraphStub(lambda b, n: accepted(n), port=port))
+
+    clock = Clock()
+    conn = store_with(tmp_path / "s.sqlite3", 1)
+    put(conn, "k1", clock())
+    api = api_for(f"http://127.0.0.1:{port}/v23.0", TOKEN)
+    fanout = Fanout(conn, api, ONE_BY_ONE, clock, sleep=start_server)
+
+    async def go() -> None:
+        await fanout.run_once()
+        await api.aclose()
+
+    try:
+        asyncio.run(go())
+    finally:
+        for graph in started:
+            graph.stop()
+    assert len(started) == 1 and len(started[0].seen) == 1
     assert states(conn, "k1") == {"sent": 1}
 
 
@@ -179,23 +174,36 @@ def test_unsubscribed_since_the_snapshot_is_not_sent(tmp_path: Path) -> None:
     conn = store_with(tmp_path / "s.sqlite3", 3)
     put(conn, "k1", clock())
     conn.execute("DELETE FROM subscribers WHERE wa_id = (SELECT min(wa_id) FROM subscribers)")
-    seen: list[str] = []
+    with GraphStub(lambda b, n: accepted(n)) as graph:
+        api = api_for(graph.base_url, TOKEN)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content)["to"])
-        return accepted(len(seen))
+        async def go() -> None:
+            await Fanout(conn, api, FanoutSettings(), clock).run_once()
+            await api.aclose()
 
-    api = CloudApi(
-        graph_base="https://g.example/v23.0",
-        phone_number_id="1",
-        waba_id="2",
-        access_token=TOKEN,
-        transport=httpx.MockTransport(handler),
-    )
+        asyncio.run(go())
+    assert len(graph.seen) == 2 and states(conn, "k1") == {"failed": 1, "sent": 2}
 
-    async def go() -> None:
-        await Fanout(conn, api, FanoutSettings(), clock).run_once()
-        await api.aclose()
 
-    asyncio.run(go())
-    assert len(seen) == 2 and states(conn, "k1") == {"failed": 1, "sent": 2}
+def test_replies_take_their_slots_from_the_fan_outs_pacer() -> None:
+    """Meta's throughput counts replies too: a reply waits for the next slot of the same
+    pacer the fan-out uses, and goes out as free text without a delivery key."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(10.0, clock=lambda: now[0], sleep=sleep)
+    with GraphStub(lambda b, n: accepted(n)) as graph:
+        replies = PacedReplies(api_for(graph.base_url, TOKEN), pacer)
+
+        async def go() -> list[str]:
+            await pacer.wait()  # a fan-out request took the first slot
+            wamids = [await replies.send_text("4915100000001", "Hallo") for _ in range(2)]
+            await replies.api.aclose()
+            return wamids
+
+        assert asyncio.run(go()) == ["wamid.1", "wamid.2"]
+    assert now[0] == pytest.approx(0.2)  # slots at 0.1 and 0.2 s
+    assert [b["type"] for b in graph.seen] == ["text", "text"]
+    assert all("biz_opaque_callback_data" not in b for b in graph.seen)

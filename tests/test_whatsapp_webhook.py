@@ -175,6 +175,20 @@ def test_start_over_the_webhook_subscribes_and_the_reply_goes_out(service: Servi
     assert len(service.phone.sent) == 1  # Meta's resend: handled once, no second welcome
 
 
+def test_replies_to_one_citizen_go_out_in_order_and_on_every_event_loop(
+    service: Service,
+) -> None:
+    bob = "4917012345678"
+    messages = [text_message(ANNA, "Start", "wamid.1"), text_message(ANNA, "Stop", "wamid.2")]
+    assert service.post(payload(messages=messages)).status_code == 200
+    assert (
+        service.post(payload(messages=[text_message(bob, "Start", "wamid.3")])).status_code == 200
+    )
+    welcome, goodbye = (text for _, text in service.phone.sent[:2])
+    assert [to for to, _ in service.phone.sent] == [ANNA, ANNA, bob]
+    assert welcome.startswith("Willkommen") and goodbye.startswith("Sie sind abgemeldet")
+
+
 def test_refused_requests_leave_no_trace(
     service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:

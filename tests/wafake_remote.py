@@ -36,6 +36,7 @@ CALLS = frozenset(
         "delivered",
         "citizen_says",
         "resend_last_event",
+        "open_windows",
     }
 )
 KNOBS = frozenset(
@@ -218,6 +219,9 @@ class RemoteCloudApiFake:
 
     def citizen_says(self, wa_id: str, text: str, name: str = "Erika Mustermann") -> str:
         return str(self._call("citizen_says", wa_id, text, name))
+
+    def open_windows(self, wa_ids: list[str]) -> None:
+        self._call("open_windows", wa_ids)
 
     def resend_last_event(self) -> int | None:
         answer = self._call("resend_last_event")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from socialpub.net.http1 import Timeouts
 from socialpub.whatsapp import broadcasts
 from socialpub.whatsapp.broadcasts import BroadcastRequest, iso
 from socialpub.whatsapp.cloudapi import CloudApi
@@ -58,14 +59,12 @@ def put(
 
 
 def api_for(base_url: str, token: str = "test-access-token", read: float = 5.0) -> CloudApi:
-    import httpx
-
     return CloudApi(
         graph_base=base_url,
         phone_number_id="100000000000001",
         waba_id="200000000000002",
         access_token=token,
-        timeout=httpx.Timeout(connect=2.0, read=read, write=2.0, pool=10.0),
+        timeouts=Timeouts(connect=2.0, read=read, write=2.0, pool=10.0),
     )
 
 

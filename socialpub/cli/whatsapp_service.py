@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from socialpub.content.config import ChannelConfig, Config
     from socialpub.content.whatsappserver import ServerSettings
-    from socialpub.whatsapp.cloudapi import CloudApi
+    from socialpub.whatsapp.webhook import TextSender
 
 HostOption = Annotated[
     str, typer.Option("--host", help=_("Address to listen on (behind the proxy)."))
@@ -73,7 +73,7 @@ def service_app(
         confirm_within=settings.confirm_within,
     )
 
-    def webhook(conn: Any, api: CloudApi, on_statuses: Any) -> Any:
+    def webhook(conn: Any, api: TextSender, on_statuses: Any) -> Any:
         return webhook_routes(
             conn,
             settings,

@@ -235,13 +235,13 @@ def progress(
     failed = {
         str(code if code is not None else "unsubscribed"): count
         for code, count in conn.execute(
-            "SELECT error_code, count(*) FROM recipients"
+            "SELECT error_code, count(*) FROM recipients INDEXED BY recipients_by_state"
             " WHERE broadcast = ? AND state = 'failed' GROUP BY error_code ORDER BY error_code",
             (key,),
         )
     }
     (unconfirmed,) = conn.execute(
-        "SELECT count(*) FROM recipients"
+        "SELECT count(*) FROM recipients INDEXED BY recipients_in_flight"
         " WHERE broadcast = ? AND state = 'sending' AND sending_at < ?",
         (key, iso(now - confirm_within)),
     ).fetchone()

@@ -4,31 +4,29 @@ A send never raises for what Meta answers: it returns `Accepted` (a wamid), `Ref
 answered with an error, or the request never left: nothing was sent) or `Unconfirmed` (the
 request may have reached Meta without an answer). The fan-out acts on these; an unconfirmed
 send is never retried, because WhatsApp cannot take a message back.
-The access token is redacted from every text this module produces.
+The access token is redacted from every text this module produces. Requests go through
+socialpub/net/http1.py (keep-alive HTTP/1.1, a tenth of httpx's CPU per request).
 """
 
 from __future__ import annotations
 
-import itertools
+import json
 import re
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from socialpub import __version__
 from socialpub.errors import AuthFailed, Rejected, Transient
 from socialpub.i18n import _
-from socialpub.net.http import Redactor, json_object
+from socialpub.net.http import Redactor
+from socialpub.net.http1 import Answer, NoAnswer, NotSent, Origin, Timeouts
 
 #: a reply or a template send that Meta does not answer within this is unconfirmed
-SEND_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=30.0)
-#: errors raised before the request left this machine: nothing reached Meta
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+SEND_TIMEOUT = Timeouts(connect=5.0, read=20.0, write=10.0, pool=30.0)
 #: the error codes of an expired or invalid access token (Graph's 190 family)
 TOKEN_CODES = frozenset({190})
-POOL_SIZE = 4  # connections per httpx pool (see CloudApi.__init__)
 #: Meta's description allows only "name/x.y.z" here (its pattern refuses the "(+url)" part)
 USER_AGENT = f"socialpub/{__version__}"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
@@ -71,7 +69,7 @@ class TemplateInfo:
 
 
 class CloudApi:
-    """One AsyncClient for the whole service: a pool big enough for the fan-out."""
+    """One keep-alive connection pool for the whole service, big enough for the fan-out."""
 
     def __init__(
         self,
@@ -80,39 +78,24 @@ class CloudApi:
         phone_number_id: str,
         waba_id: str,
         access_token: str,
-        transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 100,
-        timeout: httpx.Timeout = SEND_TIMEOUT,
+        timeouts: Timeouts = SEND_TIMEOUT,
     ) -> None:
+        url = urllib.parse.urlsplit(graph_base.rstrip("/"))
         self._base = graph_base.rstrip("/")
+        self._prefix = url.path  # "/v23.0"
         self._phone_number_id = phone_number_id
         self._waba_id = waba_id
         self.redact = Redactor([access_token])
-        # Several small pools instead of one big one: httpcore's bookkeeping per request grows
-        # with its connections × the requests waiting, which made one pool of 32 the
-        # fan-out's bottleneck (300 instead of 660–860 messages/s against a local server).
-        shards = max(1, max_connections // POOL_SIZE)
-        per_pool = max(1, max_connections // shards)
-        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-        self._clients = [
-            httpx.AsyncClient(
-                transport=transport,
-                timeout=timeout,
-                limits=limits,
-                follow_redirects=False,
-                headers={"User-Agent": USER_AGENT, "Authorization": f"Bearer {access_token}"},
-            )
-            for _ in range(shards)
-        ]
-        self._turn = itertools.cycle(self._clients)
-
-    @property
-    def _client(self) -> httpx.AsyncClient:
-        return next(self._turn)
+        self._origin = Origin(
+            graph_base,
+            headers={"User-Agent": USER_AGENT, "Authorization": f"Bearer {access_token}"},
+            size=max_connections,
+            timeouts=timeouts,
+        )
 
     async def aclose(self) -> None:
-        for client in self._clients:
-            await client.aclose()
+        await self._origin.aclose()
 
     async def send_template(
         self,
@@ -172,30 +155,32 @@ class CloudApi:
         }
         if callback is not None:
             body["biz_opaque_callback_data"] = callback
-        url = f"{self._base}/{self._phone_number_id}/messages"
+        target = f"{self._prefix}/{self._phone_number_id}/messages"
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            response = await self._client.post(url, json=body)
-        except _NOT_SENT as error:
-            return Refused(0, None, f"connection failed ({type(error).__name__})")
-        except httpx.HTTPError as error:  # the request went out; the answer did not come
-            return Unconfirmed(f"no answer ({type(error).__name__})")
-        return self._result(response)
+            answer = await self._origin.request("POST", target, data, "application/json")
+        except NotSent as error:
+            return Refused(0, None, str(error))
+        except NoAnswer as error:  # the request went out; the answer did not come
+            return Unconfirmed(str(error))
+        return self._result(answer)
 
-    def _result(self, response: httpx.Response) -> SendResult:
-        data = json_object(response)
-        if response.status_code < 300:
+    def _result(self, answer: Answer) -> SendResult:
+        data = _json_object(answer.body)
+        status = answer.status
+        if status < 300:
             messages = data.get("messages")
             if isinstance(messages, list) and messages and _is_obj(messages[0]):
                 wamid = messages[0].get("id")
                 if isinstance(wamid, str) and wamid:
                     return Accepted(wamid)
-            return Unconfirmed(f"HTTP {response.status_code} without a message id")
+            return Unconfirmed(f"HTTP {status} without a message id")
         error = data.get("error")
         if isinstance(error, dict) and isinstance(error.get("code"), int):
-            return Refused(error["code"], response.status_code, self._reason(error))
-        if response.status_code >= 500:  # not Meta's answer (a proxy?): it may have gone out
-            return Unconfirmed(f"HTTP {response.status_code} without Meta's error")
-        return Refused(0, response.status_code, f"HTTP {response.status_code}")
+            return Refused(error["code"], status, self._reason(error))
+        if status >= 500:  # not Meta's answer (a proxy?): it may have gone out
+            return Unconfirmed(f"HTTP {status} without Meta's error")
+        return Refused(0, status, f"HTTP {status}")
 
     def _reason(self, error: dict[str, Any]) -> str:
         message = str(error.get("message") or "")
@@ -205,27 +190,50 @@ class CloudApi:
         return self.redact(text)[:300]
 
     async def _get(self, url: str) -> dict[str, Any]:
+        target = self._target(url)
         try:
-            response = await self._client.get(url)
-        except httpx.HTTPError as error:
+            answer = await self._origin.request("GET", target)
+        except (NotSent, NoAnswer) as error:
             raise Transient(
-                _("whatsapp: Graph API not reachable ({name})").format(name=type(error).__name__),
+                _("whatsapp: Graph API not reachable ({error})").format(error=error),
                 maybe_sent=False,
             ) from None
-        if response.status_code < 300:
-            return json_object(response)
-        result = self._result(response)
+        if answer.status < 300:
+            return _json_object(answer.body)
+        result = self._result(answer)
         reason = result.reason if isinstance(result, Refused | Unconfirmed) else ""
-        message = f"whatsapp: listing the templates failed (HTTP {response.status_code}: {reason})"
+        message = f"whatsapp: listing the templates failed (HTTP {answer.status}: {reason})"
         if isinstance(result, Refused) and result.code in TOKEN_CODES:
             raise AuthFailed(message, hint=_("renew the server's access_token"), status=401)
-        if response.status_code >= 500:
-            raise Transient(message, maybe_sent=False, status=response.status_code)
-        raise Rejected(message, status=response.status_code)
+        if answer.status >= 500:
+            raise Transient(message, maybe_sent=False, status=answer.status)
+        raise Rejected(message, status=answer.status)
+
+    def _target(self, url: str) -> str:
+        """The path and query of a Graph URL; a paging link to another host is refused (the
+        access token goes only to `graph_base`)."""
+        parts = urllib.parse.urlsplit(url)
+        base = urllib.parse.urlsplit(self._base)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            raise Rejected(
+                _("whatsapp: Graph paging link to another host ({netloc})").format(
+                    netloc=parts.netloc
+                )
+            )
+        return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _is_obj(value: object) -> bool:
     return isinstance(value, dict)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or {} when it is not one (an HTML error page, nothing)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _template_info(item: dict[str, Any]) -> TemplateInfo:

@@ -49,8 +49,8 @@ class FanoutSettings:
     #: with connections × waiting requests); rate × Meta's round trip must fit: 32 × 30 ms
     #: ≈ 1000 messages/s
     concurrency: int = 32
-    #: recipients claimed (written `sending`) at once: after a SIGKILL at most this many
-    #: plus the requests in flight are in doubt and reported unconfirmed
+    #: recipients claimed (written `sending`) at once, two chunks at most: after a SIGKILL
+    #: at most twice this many are in doubt and reported unconfirmed
     chunk: int = 64
     idle: float = 1.0  # seconds between looks for new work
     progress_every: float = 30.0  # seconds between progress log lines of a broadcast
@@ -78,6 +78,8 @@ class Fanout:
         self.wake = asyncio.Event()  # set by a new PUT
         self._stopping = False
         self._logged_at = 0.0
+        self._used: int | None = None  # templates sent in the last 24 h (see _budget)
+        self._earliest: str | None = None
 
     def stop(self) -> None:
         """Finish the requests in flight, claim nothing more (SIGTERM)."""
@@ -115,52 +117,87 @@ class Fanout:
         return window is None or parse_time(window) <= self.now()
 
     async def send_broadcast(self, key: str) -> bool:
-        """Send to the broadcast's pending recipients until done, waiting, or stopped."""
+        """Send to the broadcast's pending recipients until done, waiting, or stopped.
+
+        The next chunk is claimed while the last one is still in flight (two at most, one
+        concurrency limit for both): waiting for a chunk's slowest answer and writing its
+        results would otherwise leave the pace's slots unused at every chunk's end."""
         request = broadcasts.request_of(self.conn, key)
         self._state(key, "sending")
-        sent_any = False
+        self._used = None  # counted anew: time has passed, other broadcasts have sent
+        limit = asyncio.Semaphore(self.settings.concurrency)
+        stop: list[str] = []
+        in_flight: asyncio.Task[None] | None = None
+        sent_any = waiting = False
         try:
-            while not self._stopping:
+            while not self._stopping and not stop:
                 budget = self._budget(key)
                 if budget <= 0:
-                    return sent_any
+                    waiting = True
+                    break
                 claimed, _ = recipients.claim(
                     self.conn, key, min(self.settings.chunk, budget), self.now()
                 )
                 if not claimed:
-                    break
+                    if in_flight is None:
+                        break
+                    await in_flight  # what it puts back (130429 …) may go now
+                    in_flight = None
+                    continue
                 sent_any = True
-                await self._send_chunk(key, request, claimed)
+                self._used = (self._used or 0) + len(claimed)
+                chunk = asyncio.create_task(self._send_chunk(key, request, claimed, limit, stop))
+                if in_flight is not None:
+                    await in_flight
+                in_flight = chunk
                 self._log_progress(key)
-        except Stopped as stop:
-            self._state(key, "stopped", reason=stop.reason)
-            return sent_any
-        if not self._stopping and not recipients.has_pending(self.conn, key):
+        finally:
+            if in_flight is not None:
+                await in_flight
+        if stop:
+            self._state(key, "stopped", reason=stop[0])
+        elif not waiting and not self._stopping and not recipients.has_pending(self.conn, key):
             self._state(key, "done")
         return sent_any
 
     def _budget(self, key: str) -> int:
-        """How many more templates the daily limit allows now; at 0 the broadcast waits."""
+        """How many more templates the daily limit allows now; at 0 the broadcast waits.
+
+        The exact count reads every send of the last 24 h (O(sent)), so it is taken at a
+        broadcast's start and again near the limit; in between each claim is added to it.
+        That can only over-count (a recipient put back or failed still counts), so the
+        limit is never passed."""
         now = self.now()
-        used, earliest = recipients.business_initiated_since(self.conn, now - WINDOW)
-        budget = self.settings.daily_limit - used
+        if self._used is None or self.settings.daily_limit - self._used <= 2 * self.settings.chunk:
+            self._used, self._earliest = recipients.business_initiated_since(
+                self.conn, now - WINDOW
+            )
+        budget = self.settings.daily_limit - self._used
         if budget <= 0:
+            earliest = self._earliest
             frees = parse_time(earliest) + WINDOW if earliest else now + WINDOW
             self._state(key, "waiting", next_window=frees)
         return budget
 
-    async def _send_chunk(self, key: str, request: BroadcastRequest, chunk: list[Claimed]) -> None:
-        """Send a claimed chunk concurrently; write the results in one transaction."""
+    async def _send_chunk(
+        self,
+        key: str,
+        request: BroadcastRequest,
+        chunk: list[Claimed],
+        limit: asyncio.Semaphore,
+        stop: list[str],
+    ) -> None:
+        """Send a claimed chunk concurrently; write the results in one transaction. A stop
+        (190, 368, a template error) lands in `stop`: what has not started is put back."""
         outcomes: list[Outcome] = []
-        limit = asyncio.Semaphore(self.settings.concurrency)
-        stop: list[str] = []
 
         async def one(recipient: Claimed) -> None:
             async with limit:
-                if stop or self._stopping:
+                if not stop and not self._stopping:
+                    await self.pacer.wait()
+                if stop or self._stopping:  # also when it came during the wait for the slot
                     outcomes.append(Retry(recipient.wa_id))
                     return
-                await self.pacer.wait()
                 try:
                     outcomes.append(await self._deliver(key, request, recipient))
                 except Stopped as error:
@@ -169,8 +206,6 @@ class Fanout:
 
         await asyncio.gather(*(one(r) for r in chunk))
         recipients.record(self.conn, key, outcomes, self.now())
-        if stop:
-            raise Stopped(stop[0])
 
     async def _deliver(self, key: str, request: BroadcastRequest, to: Claimed) -> Outcome:
         free_text = self.settings.free_text_in_window and self._in_window(to)

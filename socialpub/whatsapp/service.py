@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
@@ -23,14 +22,28 @@ from socialpub.whatsapp.broadcast_api import BroadcastApi
 from socialpub.whatsapp.cloudapi import CloudApi
 from socialpub.whatsapp.events import StatusUpdate
 from socialpub.whatsapp.fanout import Fanout, FanoutSettings
+from socialpub.whatsapp.pacing import Pacer
 from socialpub.whatsapp.statuses import apply_statuses
 from socialpub.whatsapp.store import open_store
+from socialpub.whatsapp.webhook import TextSender
 
 log = logging.getLogger("socialpub.whatsapp")
 
 OnStatuses = Callable[[tuple[StatusUpdate, ...]], None]
-#: wa-inbound's webhook routes: given the store, the Cloud API (replies) and the status sink
-WebhookRoutes = Callable[[sqlite3.Connection, CloudApi, OnStatuses], Sequence[BaseRoute]]
+#: wa-inbound's webhook routes: given the store, the replies' sender and the status sink
+WebhookRoutes = Callable[[sqlite3.Connection, TextSender, OnStatuses], Sequence[BaseRoute]]
+
+
+class PacedReplies:
+    """The webhook's replies through the Cloud API on the fan-out's pace: Meta's throughput
+    counts every message of the number, replies included (130429 past it)."""
+
+    def __init__(self, api: CloudApi, pacer: Pacer) -> None:
+        self.api, self.pacer = api, pacer
+
+    async def send_text(self, to: str, body: str) -> str:
+        await self.pacer.wait()
+        return await self.api.send_text(to, body)
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,6 @@ def build_app(
     now: Callable[[], datetime],
     *,
     webhook_routes: WebhookRoutes | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The app; the store is opened and the fan-out started when its lifespan begins."""
     conn = open_store(config.store)
@@ -61,8 +73,7 @@ def build_app(
         phone_number_id=config.phone_number_id,
         waba_id=config.waba_id,
         access_token=config.access_token,
-        transport=transport,
-        max_connections=config.fanout.concurrency + 4,  # + replies to citizens
+        max_connections=config.fanout.concurrency + 8,  # + webhook.REPLY_SENDERS
     )
     fanout = Fanout(conn, api, config.fanout, now)
 
@@ -74,7 +85,7 @@ def build_app(
     )
     routes: list[BaseRoute] = list(broadcast_api.routes())
     if webhook_routes is not None:
-        routes += webhook_routes(conn, api, on_statuses)
+        routes += webhook_routes(conn, PacedReplies(api, fanout.pacer), on_statuses)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -32,6 +32,10 @@ def apply_statuses(
     conn.execute("BEGIN IMMEDIATE")
     try:
         for status in statuses:
+            moved = _forward_by_key(conn, status, now)
+            if moved:  # the common case, one statement: a broadcast's status moving on
+                changed += moved
+                continue
             row = _row(conn, status)
             if row is not None:
                 changed += _apply(conn, row, status, now)
@@ -40,6 +44,29 @@ def apply_statuses(
         conn.execute("ROLLBACK")
         raise
     return changed
+
+
+def _forward_by_key(conn: sqlite3.Connection, status: StatusUpdate, now: datetime) -> int:
+    """Move the row named by the echoed delivery key on; 0 when that did not change a row
+    (no key, another row, a failure, or the row is that far already: `_apply` decides)."""
+    rank = _RANK.get(status.status)
+    if not status.callback or not rank:
+        return 0
+    return _forward(conn, (status.callback, status.wa_id), status, rank, now)
+
+
+def _forward(
+    conn: sqlite3.Connection, row: tuple[str, str], status: StatusUpdate, rank: int, now: datetime
+) -> int:
+    key, wa_id = row
+    changed = conn.execute(
+        _FORWARD,
+        (status.status, status.wamid, iso(status.at), iso(now), key, wa_id, rank),
+    ).rowcount
+    if changed and rank >= _RANK["delivered"]:
+        # delivered: whatever 131026 said before was not "in a row"
+        conn.execute("UPDATE subscribers SET undeliverable = 0 WHERE wa_id = ?", (wa_id,))
+    return int(changed)
 
 
 def _row(conn: sqlite3.Connection, status: StatusUpdate) -> tuple[str, str] | None:
@@ -67,11 +94,4 @@ def _apply(
     rank = _RANK.get(status.status)
     if not rank:
         return 0  # a status the service does not track ("deleted", "warning" …)
-    changed = conn.execute(
-        _FORWARD,
-        (status.status, status.wamid, iso(status.at), iso(now), key, wa_id, rank),
-    ).rowcount
-    if changed and rank >= _RANK["delivered"]:
-        # delivered: whatever 131026 said before was not "in a row"
-        conn.execute("UPDATE subscribers SET undeliverable = 0 WHERE wa_id = ?", (wa_id,))
-    return int(changed)
+    return _forward(conn, row, status, rank, now)

@@ -4,7 +4,9 @@
 A POST is read only up to `max_body_bytes`, then its signature is checked, then it is parsed;
 a refusal at any step leaves no trace in the store. A valid one is applied in one
 transaction and answered 200 at once (Meta resends whatever is not answered 200); the
-replies to citizens go out after the answer. Logs name numbers only masked.
+replies to citizens go into a queue that a few senders work through after the answer (a
+burst of messages would otherwise start a task per reply, each waiting for a connection
+until the pool's timeout dropped it). Logs name numbers only masked.
 """
 
 from __future__ import annotations
@@ -43,6 +45,43 @@ class _TooLarge(Exception):
     pass
 
 
+#: replies sent at once (the service keeps 8 Cloud API connections for them beside the
+#: fan-out; at Meta's ~0.1 s a request that is about the default 80 messages a second)
+REPLY_SENDERS = 8
+
+
+class _ReplyQueue:
+    """The replies to send, by REPLY_SENDERS tasks started on first use (inside the server's
+    event loop). Each citizen's replies go through the same sender: in order ("Start" and
+    then "Stop" are answered welcome, then goodbye)."""
+
+    def __init__(self, sender: TextSender) -> None:
+        self.sender = sender
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queues: list[asyncio.Queue[Reply]] = []
+        self._senders: list[asyncio.Task[None]] = []  # kept from the garbage collector
+
+    def put(self, replies: list[Reply]) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # the first use, or a new loop (tests run one per call)
+            self._loop = loop
+            self._queues = [asyncio.Queue() for _ in range(REPLY_SENDERS)]
+            self._senders = [
+                asyncio.create_task(self._send_from(queue), name=f"whatsapp-replies-{n}")
+                for n, queue in enumerate(self._queues)
+            ]
+        for reply in replies:
+            self._queues[hash(reply.to) % REPLY_SENDERS].put_nowait(reply)
+
+    async def _send_from(self, queue: asyncio.Queue[Reply]) -> None:
+        while True:
+            reply = await queue.get()
+            try:
+                await _send_reply(self.sender, reply)
+            finally:
+                queue.task_done()
+
+
 def webhook_routes(
     connection: sqlite3.Connection,
     settings: ServerSettings,
@@ -55,7 +94,7 @@ def webhook_routes(
 ) -> list[Route]:
     """The two routes of `/webhook`, with the secrets already resolved."""
     inbound = Inbound(connection, settings)
-    sending: set[asyncio.Task[None]] = set()  # replies under way (kept from the collector)
+    replying = _ReplyQueue(sender)
 
     async def verify(request: Request) -> Response:
         query = request.query_params
@@ -93,9 +132,7 @@ def webhook_routes(
         if replies:
             # Not a BackgroundTask: that would hold Meta's connection until the replies
             # went out, and Meta sends the next event on the same connection.
-            task = asyncio.create_task(_send_replies(sender, replies))
-            sending.add(task)
-            task.add_done_callback(sending.discard)
+            replying.put(replies)
         return PlainTextResponse("ok")
 
     return [
@@ -119,16 +156,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _send_replies(sender: TextSender, replies: list[Reply]) -> None:
-    """Send each reply once; a failure is logged, not retried (Meta's resend of the event is
+async def _send_reply(sender: TextSender, reply: Reply) -> None:
+    """Send a reply once; a failure is logged, not retried (Meta's resend of the event is
     deduplicated, so a retry would have to come from here, and a lost 'welcome' is cheap)."""
-    for reply in replies:
-        try:
-            await sender.send_text(reply.to, reply.body)
-        except Exception as error:  # one failed reply must not stop the others
-            log.warning(
-                "could not send the %s reply to %s: %s",
-                reply.kind,
-                mask(reply.to),
-                type(error).__name__,
-            )
+    try:
+        await sender.send_text(reply.to, reply.body)
+    except Exception as error:  # one failed reply must not stop the others
+        log.warning(
+            "could not send the %s reply to %s: %s",
+            reply.kind,
+            mask(reply.to),
+            type(error).__name__,
+        )
