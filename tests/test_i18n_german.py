@@ -176,3 +176,37 @@ def test_help_follows_socialpub_lang(repo: Path) -> None:
     done = run_socialpub(repo, ["validate", "--help"], ENV | {"SOCIALPUB_LANG": "de"})
     assert "Beiträge prüfen und jedes Problem mit Datei, Zeile und Code melden." in done.stdout
     assert "Auch bei Warnungen fehlschlagen." in done.stdout
+
+
+DOCTOR_CONFIG = (
+    "ui_lang: de\ntimezone: Europe/Berlin\nchannels:\n"
+    "  website:\n    type: website\n    base_url: https://www.landkreis.example\n"
+    "  xing:\n    type: xing\n    profile_url: https://www.xing.com/pages/landkreis\n"
+)
+
+
+def test_doctor_reads_german(tmp_path: Path) -> None:
+    """Channels without a network (a website, a posting kit), a ledger file not committed."""
+    root = tmp_path / "repo"
+    (root / ".socialpub" / "ledger" / "kreistag").mkdir(parents=True)
+    (root / "posts").mkdir()
+    (root / "socialpub.yaml").write_text(DOCTOR_CONFIG, encoding="utf-8")
+    subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+    (root / ".socialpub" / "ledger" / "kreistag" / "website.json").write_text("{}\n")
+    done = run(root, "doctor")
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "socialpub.yaml: 2 Kanäle" in out
+    assert "site/ ist beschreibbar" in out
+    assert "keine API: publish schreibt ein Posting-Paket" in out
+    assert re.search(r"Fehler\s+-\s+ledger\s+1 Protokolldatei nicht committet", out), out
+    assert "Lösung: git add .socialpub/ledger && git commit -m 'socialpub: ledger' (oder" in out
+    assert out.splitlines()[-1] == (
+        "das Veröffentlichen wird nicht funktionieren: 1 Fehler, 0 Warnungen"
+    )
+    assert_german(out + done.stderr)
+    report = json.loads(run(root, "doctor", "--json").stdout)
+    assert set(report) == {"ok", "checks"}
+    assert [f["status"] for f in report["checks"]] == ["ok", "ok", "ok", "error"]  # not German
+    assert {"check", "channel", "status", "detail", "fix"} == set(report["checks"][0])
+    assert report["checks"][-1]["detail"] == "1 Protokolldatei nicht committet"  # the language

@@ -24,7 +24,7 @@ from socialpub.channels import meta
 from socialpub.channels import meta_data as data
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.errors import ConfigError, Rejected, Transient
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 VIDEO_BASE = "https://graph-video.facebook.com/v23.0"  # Meta: videos go to this host
 CLOCK_SKEW = timedelta(minutes=5)  # Facebook's clock against ours, when matching times
-RENEW = (
+RENEW = N_(
     "create a new Page access token (with pages_manage_posts, pages_read_engagement and "
     "pages_show_list) and put it into the env var the channel's access_token names"
 )
@@ -207,7 +207,7 @@ class FacebookAdapter(Adapter):
             base=self.settings.api_base,
             channel=self.channel.name,
             service="Facebook",
-            renew=RENEW,
+            renew=_(RENEW),
         )
 
     def _path(self, message: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import (
     INSTAGRAM,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 8 * 1024 * 1024  # photos: at most 8 MB
 CAPTION_MAX = 2200
-RENEW = (
+RENEW = N_(
     "create a new long-lived token for the Facebook Page linked to the Instagram account "
     "(permissions instagram_basic, instagram_content_publish) and export it again"
 )

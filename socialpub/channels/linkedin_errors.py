@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.net.http import retry_after
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from socialpub.net.http import Http
 
-RENEW = (
+RENEW = N_(
     "LinkedIn access tokens live 60 days: sign in again through your LinkedIn app's OAuth "
     "flow (scopes w_organization_social and r_organization_social, as an admin of the page) "
     "and put the new token into the env var the channel's access_token names"
@@ -37,7 +37,8 @@ def api_token(http: Http, channel: str) -> str:
         token = ""
     if not token:
         raise AuthFailed(
-            _("{channel}: no LinkedIn access token configured").format(channel=channel), hint=RENEW
+            _("{channel}: no LinkedIn access token configured").format(channel=channel),
+            hint=_(RENEW),
         )
     return token
 
@@ -62,7 +63,7 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
     text = f"LinkedIn said: {said}" + (f" (serviceErrorCode {code})" if code else "")
     if status == 401:
         message = f"{channel}: the LinkedIn access token has expired or is invalid – {text}"
-        return AuthFailed(message, hint=RENEW, status=status, platform_error=name)
+        return AuthFailed(message, hint=_(RENEW), status=status, platform_error=name)
     if status == 403:
         message = f"{channel}: LinkedIn refused access – {text}"
         hint = "the token needs w_organization_social, and its member must be a page admin"

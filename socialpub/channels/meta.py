@@ -135,7 +135,7 @@ class Graph:
             headers=response.headers,
             channel=self.channel,
             service=self.service,
-            renew=self.renew,
+            renew=_(self.renew),
             redact=self.http.redact,
         )
 
@@ -151,7 +151,7 @@ class Graph:
                 ),
                 hint=_(
                     "set access_token: ${{ENV_VAR}} in the channel and export it; {renew}"
-                ).format(renew=self.renew),
+                ).format(renew=_(self.renew)),
             )
         return token
 

@@ -19,14 +19,14 @@ from socialpub.channels import meta_containers as mc
 from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.errors import Rejected
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import THREADS, VIDEO_KINDS
 
 if TYPE_CHECKING:
     from socialpub.net.http import Http
 
-RENEW = (
+RENEW = N_(
     "create a new long-lived Threads token (permissions threads_basic, "
     "threads_content_publish, threads_delete) and export it again; tokens last 60 days"
 )
