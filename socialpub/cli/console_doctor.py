@@ -22,8 +22,8 @@ def print_findings(found: Sequence[Finding], *, colour: bool) -> None:
     lines: list[tuple[Status | None, str]] = []
     for f in found:
         where = (f.channel or "-").ljust(width)
-        status = _STATUS[f.status]()
-        lines.append((f.status, f"{status:<7} {where}  {f.check:<8} {f.detail}"))
+        word = _STATUS[f.status]()
+        lines.append((f.status, f"{word:<7} {where}  {f.check:<8} {f.detail}"))
         if f.fix and f.status is not Status.ok:
             fix = _("fix: {fix}").format(fix=f.fix)
             lines.append((None, " " * (width + 19) + fix))  # under the detail
@@ -38,7 +38,7 @@ def print_findings(found: Sequence[Finding], *, colour: bool) -> None:
         )
     )
     if not colour:
-        sys.stdout.write("".join(text + "\n" for _, text in lines) + summary + "\n")
+        sys.stdout.write("".join(text + "\n" for __, text in lines) + summary + "\n")
         return
     from rich.text import Text
 
