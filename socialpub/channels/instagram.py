@@ -65,12 +65,16 @@ class InstagramAdapter(ContainerAdapter):
             found += _media_problems(self.root, where, item.file, item.line)
         tags, mentions = _hashtags(text), len(_MENTION.findall(text))
         if INSTAGRAM_RECOMMENDED_HASHTAGS < tags <= INSTAGRAM_MAX_HASHTAGS:
-            message = f"{tags} hashtags; Instagram recommends {INSTAGRAM_RECOMMENDED_HASHTAGS}"
+            message = _(
+                "{tags} hashtags; Instagram recommends {instagram_recommended_hashtags}"
+            ).format(tags=tags, instagram_recommended_hashtags=INSTAGRAM_RECOMMENDED_HASHTAGS)
             found.append(
                 problem("SP308", where, 1, "tags", message, _("keep the five that matter"))
             )
         if mentions > INSTAGRAM_MAX_MENTIONS:
-            message = f"{mentions} @mentions; Instagram takes at most {INSTAGRAM_MAX_MENTIONS}"
+            message = _(
+                "{mentions} @mentions; Instagram takes at most {instagram_max_mentions}"
+            ).format(mentions=mentions, instagram_max_mentions=INSTAGRAM_MAX_MENTIONS)
             found.append(problem("SP307", where, 1, "body", message, _("mention fewer accounts")))
         return found
 
@@ -143,7 +147,7 @@ class InstagramAdapter(ContainerAdapter):
         return Receipt(progress.sent)
 
     def delete(self, http: Http, receipt: Receipt) -> None:
-        where = receipt.url or "the post"
+        where = receipt.url or _("the post")
         raise Rejected(
             _(
                 "{name}: socialpub does not delete Instagram posts (Meta's content publishing "
@@ -216,11 +220,15 @@ def _media_problems(root: Path, where: str, file: str, line: int) -> list[Proble
         return [problem("SP203", where, line, "media.file", f"{file}: {exc}")]
     found = []
     if 5 * width < 4 * height or 100 * width > 191 * height:
-        message = f"{file}: {width}×{height} px is outside Instagram's 4:5 … 1.91:1"
-        hint = "crop it to a format between 4:5 (portrait) and 1.91:1 (landscape)"
+        message = _("{file}: {width}×{height} px is outside Instagram's 4:5 … 1.91:1").format(
+            file=file, width=width, height=height
+        )
+        hint = _("crop it to a format between 4:5 (portrait) and 1.91:1 (landscape)")
         found.append(problem("SP209", where, line, "media.file", message, hint))
     if size > MAX_BYTES:
-        message = f"{file}: {size / 1_048_576:.1f} MB; Instagram takes photos up to 8 MB"
+        message = _("{file}: {value:.1f} MB; Instagram takes photos up to 8 MB").format(
+            file=file, value=size / 1048576
+        )
         found.append(problem("SP210", where, line, "media.file", message, _("export it smaller")))
     return found
 

@@ -142,15 +142,21 @@ class KitAdapter(Adapter):
         return name
 
     def _checklist(self, payload: Payload, link: str, files: list[str]) -> str:
-        confirm = f"socialpub confirm {payload.post_id} --channel {payload.channel} --url URL"
+        confirm = _("socialpub confirm {post_id} --channel {channel} --url URL").format(
+            post_id=payload.post_id, channel=payload.channel
+        )
         steps = [
             f"Open {self.where} and start a new post.",
             f"Paste the whole of `{TEXT_FILE}` unchanged (it was counted for this platform).",
         ]
         for name, media in zip(files, payload.media, strict=True):
-            steps.append(f"Attach `{name}`; alt text / description: {media.alt or '(none)'}")
+            steps.append(
+                _("Attach `{name}`; alt text / description: {value}").format(
+                    name=name, value=media.alt or "(none)"
+                )
+            )
         if link:
-            steps.append(f"Check that the link works: {link}")
+            steps.append(_("Check that the link works: {link}").format(link=link))
         steps += [
             "Post it, open the post and copy its address (https://…).",
             f"Record it: `{confirm}`",

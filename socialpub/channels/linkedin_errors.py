@@ -60,13 +60,19 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
     said = http.redact(str(body.get("message") or ""))[:300]
     code = body.get("serviceErrorCode")
     name = f"{body.get('code') or ''} {code or ''}".strip()
-    text = f"LinkedIn said: {said}" + (f" (serviceErrorCode {code})" if code else "")
+    text = _("LinkedIn said: {said}").format(said=said) + (
+        f" (serviceErrorCode {code})" if code else ""
+    )
     if status == 401:
-        message = f"{channel}: the LinkedIn access token has expired or is invalid – {text}"
+        message = _(
+            "{channel}: the LinkedIn access token has expired or is invalid – {text}"
+        ).format(channel=channel, text=text)
         return AuthFailed(message, hint=_(RENEW), status=status, platform_error=name)
     if status == 403:
-        message = f"{channel}: LinkedIn refused access – {text}"
-        hint = "the token needs w_organization_social, and its member must be a page admin"
+        message = _("{channel}: LinkedIn refused access – {text}").format(
+            channel=channel, text=text
+        )
+        hint = _("the token needs w_organization_social, and its member must be a page admin")
         return AuthFailed(message, hint=hint, status=status, platform_error=name)
     if status == 429:
         wait = retry_after(response, http.clock.now())
@@ -77,15 +83,21 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
             retry_after=wait,
         )
     if status == _VERSION_GONE:
-        message = f"{channel}: LinkedIn no longer serves this API version – {text}"
-        hint = "set the channel's api_version to a current month (YYYYMM) and publish again"
+        message = _("{channel}: LinkedIn no longer serves this API version – {text}").format(
+            channel=channel, text=text
+        )
+        hint = _("set the channel's api_version to a current month (YYYYMM) and publish again")
         return Rejected(message, hint=hint, status=status, platform_error=name)
     if status >= 500:
-        message = f"{channel}: a temporary LinkedIn problem – {text}"
+        message = _("{channel}: a temporary LinkedIn problem – {text}").format(
+            channel=channel, text=text
+        )
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)
     fields = _fields(body)
     where = f" in {', '.join(fields)}" if fields else ""
-    message = f"{channel}: LinkedIn refused the post{where} – {text}"
+    message = _("{channel}: LinkedIn refused the post{where} – {text}").format(
+        channel=channel, where=where, text=text
+    )
     return Rejected(message, status=status, platform_error=name)
 
 

@@ -86,7 +86,7 @@ class GraphError:
     def detail(self) -> str:
         """Meta's words: the message, and the user message when it says something more."""
         parts = [p for p in (self.message, self.user_title, self.user_msg) if p]
-        return " – ".join(dict.fromkeys(parts)) or "no reason given"
+        return " – ".join(dict.fromkeys(parts)) or _("no reason given")
 
 
 class Graph:
@@ -172,7 +172,9 @@ def map_error(
     said = f"{service} error {error.code}: {detail}{trace}"
     name = redact(error.name)
     if error.code in AUTH_CODES:
-        message = f"{channel}: the {service} access token has expired or was revoked – {said}"
+        message = _(
+            "{channel}: the {service} access token has expired or was revoked – {said}"
+        ).format(channel=channel, service=service, said=said)
         return AuthFailed(message, hint=renew, status=status, platform_error=name)
     if error.code in RATE_CODES:
         wait = usage_wait(headers)
@@ -186,7 +188,9 @@ def map_error(
     if error.code in TEMPORARY_CODES or status >= 500:
         message = f"{channel}: a temporary {service} problem – {said}"
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)
-    message = f"{channel}: {service} refused the request – {said}"
+    message = _("{channel}: {service} refused the request – {said}").format(
+        channel=channel, service=service, said=said
+    )
     return Rejected(message, hint=_hint(error), status=status, platform_error=name)
 
 
@@ -236,11 +240,11 @@ def _loads(value: str) -> Any:
 
 def _hint(error: GraphError) -> str | None:
     if error.code == 506:
-        return "Facebook refuses the same text twice in a row: change the text"
+        return _("Facebook refuses the same text twice in a row: change the text")
     if error.code == 368:
-        return "Meta blocked this action for a policy reason: check the account in Meta's app"
+        return _("Meta blocked this action for a policy reason: check the account in Meta's app")
     if error.code == 10 or 200 <= error.code <= 299:
-        return "the token lacks a permission: create it again with every permission README lists"
+        return _("the token lacks a permission: create it again with every permission README lists")
     return None
 
 

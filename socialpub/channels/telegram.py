@@ -161,7 +161,7 @@ class TelegramAdapter(Adapter):
                 )
             ) from None
         if len(data) > UPLOAD_MAX_BYTES:
-            too_big = f"{media.file} is larger than the 50 MB a bot may upload"
+            too_big = _("{file} is larger than the 50 MB a bot may upload").format(file=media.file)
             raise Rejected(f"{self.channel.name}: {too_big}", hint=_("compress it or link to it"))
         return name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"
 
@@ -188,7 +188,7 @@ class TelegramAdapter(Adapter):
                 maybe_sent=True,
             )
         if answer.get("ok") is not True:
-            reason = http.redact(str(answer.get("description") or "no reason given"))
+            reason = http.redact(str(answer.get("description") or _("no reason given")))
             raise Rejected(
                 _("{name}: Telegram refused {method}: {reason}").format(
                     name=self.channel.name, method=method, reason=reason
@@ -263,7 +263,9 @@ class TelegramAdapter(Adapter):
         oldest = http.clock.now().timestamp() - DELETE_WINDOW.total_seconds()
         too_old = [sent.id for sent in receipt.sent if (sent.refs.get("date") or oldest) < oldest]
         if too_old:  # refuse before deleting anything, not halfway through
-            reason = f"message {too_old[0]} is older than 48 hours: bots may not delete it"
+            reason = _("message {too_old} is older than 48 hours: bots may not delete it").format(
+                too_old=too_old[0]
+            )
             raise Rejected(
                 f"{self.channel.name}: {reason}", hint=_("delete it in the Telegram app")
             )
@@ -280,7 +282,7 @@ class TelegramAdapter(Adapter):
             if "message to delete not found" in reason:
                 return  # already gone
             if "can't be deleted" in reason:
-                hint = "bots may delete messages only within 48 hours: delete it in the app"
+                hint = _("bots may delete messages only within 48 hours: delete it in the app")
                 raise Rejected(exc.message, hint=hint) from None
             raise
 
