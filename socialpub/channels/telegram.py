@@ -33,7 +33,7 @@ from socialpub.channels.telegram_parts import (
     sent_id,
 )
 from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
 
@@ -51,7 +51,7 @@ VISUAL = specs.IMAGE_KINDS | specs.VIDEO_KINDS
 SINGLE = dict.fromkeys(specs.IMAGE_KINDS, ("sendPhoto", "photo"))
 SINGLE |= dict.fromkeys(specs.VIDEO_KINDS, ("sendVideo", "video"))
 SINGLE |= dict.fromkeys(("mp3", "m4a"), ("sendAudio", "audio")) | {"ogg": ("sendVoice", "voice")}
-_REMAKE = "delete the post (socialpub delete) and publish it again"
+_REMAKE = N_("delete the post (socialpub delete) and publish it again")
 
 
 class TelegramAdapter(Adapter):
@@ -225,7 +225,7 @@ class TelegramAdapter(Adapter):
                 _("{name}: cannot edit {counts} in place").format(
                     name=self.channel.name, counts=counts
                 ),
-                hint=_REMAKE,
+                hint=_(_REMAKE),
             )
         pairs = zip(payload.messages, receipt.sent, strict=True)
         return Receipt(tuple(self._edit_one(http, new, old) for new, old in pairs))
@@ -238,7 +238,7 @@ class TelegramAdapter(Adapter):
                 _("{name}: message {id} is {kind}").format(
                     name=self.channel.name, id=old.id, kind=kind
                 ),
-                hint=_REMAKE,
+                hint=_(_REMAKE),
             )
         target = {
             "chat_id": old.refs.get("chat_id", self.settings.chat),

@@ -93,7 +93,7 @@ def _unsigned_commit(signed: Signature) -> None:
         else _("signature not valid here ({status})").format(status=signed.status)
     )
     message = _("the approval is committed but {why}: it does not count yet").format(why=why)
-    raise InputError(message, hint=SIGNING_HINT)
+    raise InputError(message, hint=_(SIGNING_HINT))
 
 
 @app.command(help=_("Show, per post × channel, whether an approval holds, by whom, or why not."))

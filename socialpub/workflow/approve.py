@@ -16,7 +16,7 @@ from socialpub.content.gitrepo import commit_paths
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.content.workflowconfig import PRESS_OFFICE, WorkflowConfig
 from socialpub.errors import ConfigError, InputError, UsageError
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 from socialpub.models import Post, Severity, Status, Variant
 from socialpub.render.renderer import Renderer
 from socialpub.workflow.approvalgate import history_trouble
@@ -34,7 +34,7 @@ from socialpub.workflow.approvals import (
 from socialpub.workflow.authors import Identity, authors, uncommitted
 from socialpub.workflow.verify import Rules
 
-SIGNING_HINT = (
+SIGNING_HINT = N_(
     "set up signing once: `git config gpg.format ssh`, "
     "`git config user.signingkey ~/.ssh/id_ed25519.pub`, `git config commit.gpgsign true`, "
     "and ask IT to add your key to the allowed-signers file; then approve again"

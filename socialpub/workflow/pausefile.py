@@ -22,11 +22,11 @@ from typing import Any
 from socialpub.content.gitrepo import commit_paths, configured_user
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ConfigError, LedgerError, UsageError
-from socialpub.i18n import _
+from socialpub.i18n import N_, _
 
 PAUSE_FILE = Path(".socialpub") / "pause.json"
 FORMAT = 1
-_HINT = "restore it with `git checkout -- .socialpub/pause.json`, or fix the field named"
+_HINT = N_("restore it with `git checkout -- .socialpub/pause.json`, or fix the field named")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def read_pauses(root: Path) -> tuple[Pause, ...]:
         return ()
     except (OSError, UnicodeDecodeError) as exc:
         raise LedgerError(
-            _("cannot read the pause record {path}: {exc}").format(path=path, exc=exc), hint=_HINT
+            _("cannot read the pause record {path}: {exc}").format(path=path, exc=exc),
+            hint=_(_HINT),
         ) from None
     if "<<<<<<<" in text or ">>>>>>>" in text:
         raise LedgerError(
@@ -86,7 +87,7 @@ def read_pauses(root: Path) -> tuple[Pause, ...]:
         line = getattr(exc, "lineno", 1)
         raise LedgerError(
             _("{path}:{line}: not valid JSON ({exc})").format(path=path, line=line, exc=exc),
-            hint=_HINT,
+            hint=_(_HINT),
         ) from None
     return parse_pauses(path, data)
 
@@ -95,33 +96,36 @@ def parse_pauses(path: Path, data: Any) -> tuple[Pause, ...]:
     """The pauses in the pause record's data (`path` names it in errors)."""
     entries = data.get("pauses") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise LedgerError(_("{path}: field `pauses` must be a list").format(path=path), hint=_HINT)
+        raise LedgerError(
+            _("{path}: field `pauses` must be a list").format(path=path), hint=_(_HINT)
+        )
     return tuple(_pause(path, index, entry) for index, entry in enumerate(entries))
 
 
 def _pause(path: Path, index: int, entry: Any) -> Pause:
     where = f"{path}: pauses[{index}]"
     if not isinstance(entry, dict):
-        raise LedgerError(_("{where} must be an object").format(where=where), hint=_HINT)
+        raise LedgerError(_("{where} must be an object").format(where=where), hint=_(_HINT))
     for key in ("by", "reason", "since"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise LedgerError(
-                _("{where}.{key} must be a non-empty text").format(where=where, key=key), hint=_HINT
+                _("{where}.{key} must be a non-empty text").format(where=where, key=key),
+                hint=_(_HINT),
             )
     try:
         since = datetime.fromisoformat(entry["since"])
     except ValueError:
         raise LedgerError(
-            _("{where}.since is not an ISO 8601 time").format(where=where), hint=_HINT
+            _("{where}.since is not an ISO 8601 time").format(where=where), hint=_(_HINT)
         ) from None
     if since.tzinfo is None:
         raise LedgerError(
-            _("{where}.since has no offset (like +01:00)").format(where=where), hint=_HINT
+            _("{where}.since has no offset (like +01:00)").format(where=where), hint=_(_HINT)
         )
     channels = entry.get("channels", [])
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise LedgerError(
-            _("{where}.channels must be a list of channel names").format(where=where), hint=_HINT
+            _("{where}.channels must be a list of channel names").format(where=where), hint=_(_HINT)
         )
     email = entry.get("email", "")
     return Pause(
