@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+CATALOGUE  := socialpub/locale/de/LC_MESSAGES/socialpub
 
-.PHONY: demo test lint typecheck unit bench schemas clean
+.PHONY: demo test lint typecheck unit bench schemas messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,12 +73,25 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(TEST_STAMP) $(TOOLS_STAMP) $(BROWSER_TOOLS)
+unit: $(TEST_STAMP) $(TOOLS_STAMP) $(BROWSER_TOOLS) $(CATALOGUE).mo
 	$(BIN)/pytest
 
 ## schemas: write the editors' JSON Schemas (schemas/*.schema.json) from the validator's rules
 schemas: $(STAMP)
 	$(BIN)/python -m socialpub.content.editorschema schemas
+
+## messages: extract every message from the code into the German catalogue (then translate the
+## new, empty entries in socialpub/locale/de/LC_MESSAGES/socialpub.po) and compile it
+messages: $(TEST_STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o build/socialpub.pot .
+	$(BIN)/pybabel update -i build/socialpub.pot -d socialpub/locale -D socialpub -l de \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) $(CATALOGUE).mo
+
+# The install compiles the catalogue (setup.py); this recompiles it after the .po changed.
+$(CATALOGUE).mo: $(CATALOGUE).po | $(TEST_STAMP)
+	$(BIN)/pybabel compile -d socialpub/locale -D socialpub -l de
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
 bench: $(TEST_STAMP)

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Literal
 
+from socialpub.i18n import N_, _
+
 Dialect = Literal["plain", "telegram_html", "html"]
 
 IMAGE_KINDS = frozenset({"jpeg", "png", "gif", "webp"})
@@ -38,6 +40,20 @@ MEDIA_KINDS: dict[str, str] = {
 def media_kind(file: str, unknown: str = "") -> str:
     """A media file's kind by its extension (`unknown` for any other)."""
     return MEDIA_KINDS.get(PurePosixPath(file).suffix.lower(), unknown)
+
+
+#: what the platforms count, named for people (the data keeps these English names)
+UNIT_NAMES = (
+    N_("weighted characters"),
+    N_("characters"),
+    N_("graphemes"),
+    N_("UTF-16 code units"),
+)
+
+
+def unit_name(unit: str) -> str:
+    """A unit of TEXT_LIMITS in the current language."""
+    return _(unit)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The suite checks English messages: a German locale on the machine must not change them. Set
+# before socialpub.cli is imported (its help texts follow the environment); the German runs
+# (tests/test_i18n*.py) choose German themselves.
+os.environ["SOCIALPUB_LANG"] = "en"
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -33,6 +39,17 @@ channels:
   website:
     type: website
 """
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Each test starts in English, also after a German run in this process (a command that
+    read a config with `ui_lang: de` leaves German set)."""
+    from socialpub import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -20,12 +20,13 @@ PROJECT = Path(__file__).resolve().parents[1]
 PACKAGE = PROJECT / "socialpub"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
-_BASE = frozenset({"models", "errors"})
+_BASE = frozenset({"models", "errors", "i18n"})
 _CORE = _BASE | {"specs", "net", "content", "render"}
 #: every stage, and the stages it may import (the package root, `socialpub`, is always allowed)
 LAYERS: dict[str, frozenset[str]] = {
     "models": frozenset(),
-    "errors": frozenset({"models"}),
+    "i18n": frozenset(),  # the language of messages: every stage makes them
+    "errors": frozenset({"models", "i18n"}),
     "specs": _BASE,
     "net": _BASE,
     "content": _BASE | {"specs"},

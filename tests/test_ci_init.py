@@ -177,4 +177,5 @@ def test_pre_commit_hook_runs_validate_on_posts_and_config(tmp_path: Path) -> No
     assert ok.returncode == 0, ok.stdout + ok.stderr
     (tmp_path / "posts" / "neu.md").write_text(post("neu").replace("channels:", "chanels:"))
     bad = run_script(entry, tmp_path, {})
-    assert bad.returncode == 3 and "posts/neu.md:5: error SP102" in bad.stdout
+    # a new repository speaks German (`ui_lang: de` from init)
+    assert bad.returncode == 3 and "posts/neu.md:5: Fehler SP102" in bad.stdout

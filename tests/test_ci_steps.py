@@ -124,7 +124,8 @@ def test_github_pull_request_without_posts_says_so(tmp_path: Path) -> None:
         assert store.refused == []
         [only] = store.comments
         assert only["body"].startswith(PREVIEW_MARKER)
-        assert "touches no post file" in only["body"]
+        # the repository from `init` speaks German (ui_lang: de)
+        assert "diese Änderung betrifft keine Beitragsdatei" in only["body"]
 
 
 def test_github_publish_pushes_the_ledger_also_when_main_moved(tmp_path: Path) -> None:
@@ -168,7 +169,7 @@ def test_gitlab_merge_request_validates_reports_and_notes(tmp_path: Path) -> Non
     mr["CI_MERGE_REQUEST_IID"] = "7"
     done = gitlab_job(runner, pipeline, "validate", mr)
     assert done.returncode == 3, done.stderr
-    assert "posts/kaputt.md:4: error SP102" in done.stdout
+    assert "posts/kaputt.md:4: Fehler SP102" in done.stdout  # init's repository: German
     report = json.loads((runner / "gl-code-quality-report.json").read_text())
     found = {f["check_name"]: f for f in report}
     assert sorted(found) == ["SP102", "SP401"]  # the error, and neu.md's missing approver

@@ -268,7 +268,7 @@ def test_preview_json_keeps_the_markup(raw: list[str]) -> None:
 def test_init_then_new_then_validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = invoke("init", "kreis")
-    assert code == 0 and "created" in out
+    assert code == 0 and "created" in out  # init itself follows SOCIALPUB_LANG (en here)
     assert invoke("init", "kreis")[1].count("kept existing") == 4
     monkeypatch.chdir(tmp_path / "kreis")
     code, out, _ = invoke(
@@ -278,7 +278,7 @@ def test_init_then_new_then_validate(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "mastodon,website",
     )
     assert code == 0
-    path = Path(out.split("created ", 1)[1].strip())
+    path = Path(out.split(" angelegt", 1)[0].strip())  # the new repo speaks German (ui_lang)
     text = path.read_text()
     assert "id: kreistag-tagt-haushalt-2027-oeffentliche-sitzung" in text
     assert "status: draft" in text and "channels: [mastodon, website]" in text

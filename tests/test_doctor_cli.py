@@ -79,7 +79,7 @@ def test_everything_ok_prints_one_line_per_check(repo: Path) -> None:
     assert "ok      website  output   site/ is writable" in lines
     assert "ok      xing     kit      no API: publish writes a posting kit" in lines
     assert "ok      -        ledger   committed and pushed to origin/main" in lines
-    assert lines[-1] == "publishing will work: 0 error(s), 0 warning(s)"
+    assert lines[-1] == "publishing will work: 0 errors, 0 warnings"
     assert "fix:" not in out
 
 
@@ -100,7 +100,7 @@ def test_uncommitted_ledger_is_an_error(repo: Path) -> None:
     code, out = doctor(repo)
     assert "error   -        ledger   1 ledger file(s) not committed" in out
     assert "  fix: git add .socialpub/ledger" in out
-    assert out.splitlines()[-1] == "publishing will not work: 1 error(s), 0 warning(s)"
+    assert out.splitlines()[-1] == "publishing will not work: 1 error, 0 warnings"
 
 
 def test_unpushed_ledger_is_a_warning(repo: Path) -> None:

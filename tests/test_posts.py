@@ -210,7 +210,7 @@ def test_billion_laughs_front_matter_is_reported_not_expanded() -> None:
 def test_dates_are_read_as_dateutil_reads_them(when: datetime, precision: str, zone: str) -> None:
     from dateutil import parser as dateparser
 
-    from socialpub.content.schema import _isoparse
+    from socialpub.content.isotime import isoparse as _isoparse
 
     text = when.date().isoformat() if precision == "date" else when.isoformat(timespec=precision)
     text += zone if precision != "date" else ""
@@ -219,6 +219,6 @@ def test_dates_are_read_as_dateutil_reads_them(when: datetime, precision: str, z
 
 
 def test_midnight_written_as_24_00_is_read_as_dateutil_reads_it() -> None:
-    from socialpub.content.schema import _isoparse
+    from socialpub.content.isotime import isoparse as _isoparse
 
     assert _isoparse("2026-12-01T24:00") == datetime(2026, 12, 2, 0, 0)

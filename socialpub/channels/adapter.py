@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from socialpub.errors import Rejected
+from socialpub.i18n import _
 from socialpub.models import MediaFile
 from socialpub.specs import Capabilities, ChannelSpec, media_kind
 
@@ -116,11 +117,13 @@ class Adapter(abc.ABC):
 
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         """Change a published post to the payload's text."""
-        raise Rejected(f"{self.spec.title} cannot edit a published post")
+        raise Rejected(_("{title} cannot edit a published post").format(title=self.spec.title))
 
     def delete(self, http: Http, receipt: Receipt) -> None:
         """Remove every message of a published (or natively scheduled) post."""
-        raise Rejected(f"{self.spec.title} does not allow deleting posts through its API")
+        raise Rejected(
+            _("{title} does not allow deleting posts through its API").format(title=self.spec.title)
+        )
 
     def refresh(self, http: Http, receipt: Receipt) -> Receipt:
         """What was sent as the platform reports it now (`status --refresh`)."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.channels import bluesky_records as records
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files
 from socialpub.errors import ConfigError, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.specs import BLUESKY, IMAGE_KINDS
 
@@ -45,11 +46,17 @@ class Settings:
         cards = values.get("link_cards", True)
         where = f"channels.{channel.name}"
         if not isinstance(handle, str) or not handle.strip("@ "):
-            raise ConfigError(f"{where}.handle must be a handle such as kreis.bsky.social")
+            raise ConfigError(
+                _("{where}.handle must be a handle such as kreis.bsky.social").format(where=where)
+            )
         if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1000:
-            raise ConfigError(f"{where}.image_max_bytes must be a number of bytes (≥ 1000)")
+            raise ConfigError(
+                _("{where}.image_max_bytes must be a number of bytes (≥ 1000)").format(where=where)
+            )
         if not isinstance(service, str) or not isinstance(cards, bool):
-            raise ConfigError(f"{where}: service must be a URL, link_cards true or false")
+            raise ConfigError(
+                _("{where}: service must be a URL, link_cards true or false").format(where=where)
+            )
         return cls(handle.strip("@ "), service.rstrip("/"), max_bytes, cards)
 
 
@@ -115,7 +122,11 @@ class BlueskyAdapter(Adapter):
 
     def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
         if any(m.kind not in IMAGE_KINDS for m in payload.media):
-            raise Rejected(f"{self.channel.name}: socialpub cannot upload videos to Bluesky yet")
+            raise Rejected(
+                _("{name}: socialpub cannot upload videos to Bluesky yet").format(
+                    name=self.channel.name
+                )
+            )
         did = self.xrpc.session(http).did
         sent = list(progress.sent)
         embed = self._embed(payload, http) if not sent else None
@@ -200,7 +211,11 @@ class BlueskyAdapter(Adapter):
             return records.strong_ref(dict(refs))
         found = self._get(http, payload.messages[index]["body"]["rkey"])
         if found is None:
-            raise Rejected(f"{self.channel.name}: message {index + 1} of the thread is gone")
+            raise Rejected(
+                _("{name}: message {value} of the thread is gone").format(
+                    name=self.channel.name, value=index + 1
+                )
+            )
         return records.strong_ref(dict(found.refs))
 
     def _sent(self, answer: Any, rkey: str) -> Sent:
@@ -208,7 +223,8 @@ class BlueskyAdapter(Adapter):
         cid = answer.get("cid") if isinstance(answer, dict) else None
         if not isinstance(uri, str) or not isinstance(cid, str):
             raise Transient(
-                f"{self.channel.name}: the PDS answered without uri/cid", maybe_sent=True
+                _("{name}: the PDS answered without uri/cid").format(name=self.channel.name),
+                maybe_sent=True,
             )
         url = records.post_url(self.settings.handle, rkey)
         return Sent(id=uri, url=url, refs={"uri": uri, "cid": cid, "rkey": rkey})

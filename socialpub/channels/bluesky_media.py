@@ -22,6 +22,7 @@ from PIL import Image
 from socialpub.channels.bluesky_records import card_embed
 from socialpub.channels.bluesky_session import Xrpc
 from socialpub.errors import SocialpubError, Transient
+from socialpub.i18n import _
 from socialpub.net.http import Http
 from socialpub.net.images import clean_image
 
@@ -65,7 +66,9 @@ def upload_image(
     )
     blob = answer.get("blob") if isinstance(answer, dict) else None
     if not isinstance(blob, dict):
-        raise Transient(f"{xrpc.channel}: uploadBlob answered without a blob")
+        raise Transient(
+            _("{channel}: uploadBlob answered without a blob").format(channel=xrpc.channel)
+        )
     return Uploaded(blob, image.width, image.height)
 
 

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from socialpub.channels.bluesky import BlueskyAdapter
 from socialpub.channels.probe import Finding, Identity, Status, note
+from socialpub.i18n import N_, _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
     from socialpub.net.http import Http
 
-RENEW = "in Bluesky under Settings › Privacy and security › App passwords, create a new one"
+RENEW = N_("in Bluesky under Settings › Privacy and security › App passwords, create a new one")
 
 
 def probe(adapter: Adapter, http: Http) -> Identity:
@@ -31,8 +32,8 @@ def probe(adapter: Adapter, http: Http) -> Identity:
                 "account",
                 adapter.channel.name,
                 Status.error,
-                f"the PDS reports the account as {why}: it cannot post",
-                "sign in to Bluesky to see why, and reactivate the account",
+                _("the PDS reports the account as {why}: it cannot post").format(why=why),
+                _("sign in to Bluesky to see why, and reactivate the account"),
             ),
         )
-    return Identity(who=f"@{handle} ({did})", renew=RENEW, notes=notes)
+    return Identity(who=f"@{handle} ({did})", renew=_(RENEW), notes=notes)

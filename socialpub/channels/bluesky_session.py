@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from socialpub.content.textfile import atomic_write, private_folder
 from socialpub.errors import AuthFailed, ConfigError, DeliveryError, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.net.http import REDACTED, Http
 
 #: refresh this long before the access token runs out, so a request never carries a dead one
@@ -44,7 +45,7 @@ class Session:
         """A session from createSession/refreshSession's answer; Transient when malformed."""
         fields = ("did", "handle", "accessJwt", "refreshJwt")
         if not isinstance(data, dict) or not all(isinstance(data.get(f), str) for f in fields):
-            raise Transient("bluesky: the login answer has no session in it")
+            raise Transient(_("bluesky: the login answer has no session in it"))
         return cls(data["did"], data["handle"], data["accessJwt"], data["refreshJwt"])
 
 
@@ -197,9 +198,11 @@ class Xrpc:
             password = http.secret("app_password")
         except KeyError:
             raise ConfigError(
-                f"channel {self.channel!r} has no app_password",
-                hint="add app_password: ${BLUESKY_APP_PASSWORD} (an app password, not the "
-                "account password)",
+                _("channel {channel!r} has no app_password").format(channel=self.channel),
+                hint=_(
+                    "add app_password: ${BLUESKY_APP_PASSWORD} (an app password, not the "
+                    "account password)"
+                ),
             ) from None
         body = {"identifier": self.handle, "password": password}
         try:
@@ -207,7 +210,7 @@ class Xrpc:
                 "POST", self.url("com.atproto.server.createSession"), idempotent=True, json=body
             )
         except Rejected as exc:  # atproto answers a wrong password with 401, some PDS with 400
-            raise AuthFailed(exc.message, hint="check the handle and the app password") from None
+            raise AuthFailed(exc.message, hint=_("check the handle and the app password")) from None
         return Session.from_answer(http.json(response))
 
     def _keep(self, session: Session) -> Session:

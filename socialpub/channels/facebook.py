@@ -24,6 +24,7 @@ from socialpub.channels import meta
 from socialpub.channels import meta_data as data
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.errors import ConfigError, Rejected, Transient
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 VIDEO_BASE = "https://graph-video.facebook.com/v23.0"  # Meta: videos go to this host
 CLOCK_SKEW = timedelta(minutes=5)  # Facebook's clock against ours, when matching times
-RENEW = (
+RENEW = N_(
     "create a new Page access token (with pages_manage_posts, pages_read_engagement and "
     "pages_show_list) and put it into the env var the channel's access_token names"
 )
@@ -50,7 +51,11 @@ class Settings:
         values = channel.settings
         page_id = str(values.get("page_id") or "")
         if not page_id.isdigit():
-            raise ConfigError(f"channel {channel.name!r}: page_id must be the Page's numeric id")
+            raise ConfigError(
+                _("channel {name!r}: page_id must be the Page's numeric id").format(
+                    name=channel.name
+                )
+            )
         base = meta.api_base(values, meta.GRAPH_BASE)
         video = values.get("video_api_base") or (base if values.get("api_base") else VIDEO_BASE)
         return cls(page_id, base, str(video).rstrip("/"))
@@ -141,12 +146,16 @@ class FacebookAdapter(Adapter):
 
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         if len(receipt.sent) != 1:
-            raise Rejected(f"{self.channel.name}: the ledger holds no single Facebook post")
+            raise Rejected(
+                _("{name}: the ledger holds no single Facebook post").format(name=self.channel.name)
+            )
         old, body = receipt.sent[0], payload.messages[0]["body"]
         if old.refs.get("media", []) != media_fingerprint(payload.media):
             raise Rejected(
-                f"{self.channel.name}: Facebook cannot change the photos or video of a post",
-                hint="`socialpub delete` it and publish the new version under a new post id",
+                _("{name}: Facebook cannot change the photos or video of a post").format(
+                    name=self.channel.name
+                ),
+                hint=_("`socialpub delete` it and publish the new version under a new post id"),
             )
         field = "description" if "description" in body else "message"
         target = old.refs.get("video_id") or old.id
@@ -154,7 +163,9 @@ class FacebookAdapter(Adapter):
             "POST", f"/{target}", idempotent=True, data={field: body[field]}
         )
         if data.dig(answer, "success") is False:
-            raise Transient(f"{self.channel.name}: Facebook did not confirm the edit")
+            raise Transient(
+                _("{name}: Facebook did not confirm the edit").format(name=self.channel.name)
+            )
         return Receipt((Sent(old.id, old.url, {**old.refs, "fbtrace_id": trace}),))
 
     def delete(self, http: Http, receipt: Receipt) -> None:
@@ -196,7 +207,7 @@ class FacebookAdapter(Adapter):
             base=self.settings.api_base,
             channel=self.channel.name,
             service="Facebook",
-            renew=RENEW,
+            renew=_(RENEW),
         )
 
     def _path(self, message: Mapping[str, Any]) -> str:
@@ -208,9 +219,11 @@ class FacebookAdapter(Adapter):
         run publishes the post when it is due."""
         if schedule_at is not None and not _in_window(schedule_at - now):
             raise Transient(
-                f"{self.channel.name}: Facebook schedules posts 10 minutes to 30 days ahead, "
-                f"not for {schedule_at.isoformat()}",
-                hint="nothing was sent; a `socialpub publish` run after that time posts it",
+                _(
+                    "{name}: Facebook schedules posts 10 minutes to 30 days ahead, not for "
+                    "{schedule_at}"
+                ).format(name=self.channel.name, schedule_at=schedule_at.isoformat()),
+                hint=_("nothing was sent; a `socialpub publish` run after that time posts it"),
             )
 
     def _upload(
@@ -223,7 +236,9 @@ class FacebookAdapter(Adapter):
         answer = graph.call("POST", path, idempotent=True, data=form, **files)
         photo_id = data.text(answer, "id")
         if not photo_id:
-            raise Transient(f"{self.channel.name}: Facebook took a photo but gave no id")
+            raise Transient(
+                _("{name}: Facebook took a photo but gave no id").format(name=self.channel.name)
+            )
         return photo_id
 
     def _files(self, message: Mapping[str, Any], media: Sequence[MediaFile]) -> dict[str, Any]:
@@ -242,7 +257,8 @@ class FacebookAdapter(Adapter):
         post_id = data.text(answer, "post_id") or data.text(answer, "id")
         if not post_id:
             raise Transient(
-                f"{self.channel.name}: Facebook answered without an id", maybe_sent=True
+                _("{name}: Facebook answered without an id").format(name=self.channel.name),
+                maybe_sent=True,
             )
         refs: dict[str, Any] = {"fbtrace_id": trace, "media": media_fingerprint(payload.media)}
         if video:

@@ -8,6 +8,7 @@ from pathlib import Path
 from socialpub import specs
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Problem, Variant
 
 PHOTO_MAX_BYTES = 10_000_000  # Photo reference: "a photo must be less than 10MB"
@@ -32,17 +33,23 @@ def problems(variant: Variant, root: Path) -> list[Problem]:
     videos = sum(1 for k in kinds if k in specs.VIDEO_KINDS)
     where = variant.post_id
     if (photos and videos) or videos > 1 or photos > MAX_PHOTOS:
-        why = f"Facebook takes 1–10 photos or one video; this post has {photos} and {videos}"
-        hint = "remove some, or give Facebook its own media in overrides"
+        why = _(
+            "Facebook takes 1–10 photos or one video; this post has {photos} and {videos}"
+        ).format(photos=photos, videos=videos)
+        hint = _("remove some, or give Facebook its own media in overrides")
         found.append(problem("SP206", where, variant.media[0].line, "media", why, hint))
     for item, found_kind in zip(variant.media, kinds, strict=True):
         if found_kind in specs.VIDEO_KINDS and found_kind not in VIDEO_KINDS:
-            why = f"{item.file}: Facebook takes MP4 or MOV videos, not {found_kind}"
-            hint = "convert it to MP4"
+            why = _("{file}: Facebook takes MP4 or MOV videos, not {found_kind}").format(
+                file=item.file, found_kind=found_kind
+            )
+            hint = _("convert it to MP4")
             found.append(problem("SP203", where, item.line, "media.file", why, hint))
         elif found_kind in VIDEO_KINDS and _size(root / item.file) > VIDEO_MAX_BYTES:
-            why = f"{item.file}: larger than the 1 GB Facebook takes in one upload"
-            hint = "shorten or compress it, or link to it"
+            why = _("{file}: larger than the 1 GB Facebook takes in one upload").format(
+                file=item.file
+            )
+            hint = _("shorten or compress it, or link to it")
             found.append(problem("SP203", where, item.line, "media.file", why, hint))
     return found
 
@@ -60,9 +67,17 @@ def upload(root: Path, item: MediaFile, channel: str) -> tuple[str, bytes, str]:
         data = path.read_bytes()
     except (ContentError, OSError) as exc:
         reason = exc.message if isinstance(exc, ContentError) else exc.strerror
-        raise Rejected(f"{channel}: cannot use {item.file}: {reason}") from None
+        raise Rejected(
+            _("{channel}: cannot use {file}: {reason}").format(
+                channel=channel, file=item.file, reason=reason
+            )
+        ) from None
     if len(data) > VIDEO_MAX_BYTES:
-        raise Rejected(f"{channel}: {item.file} is larger than the 1 GB Facebook takes")
+        raise Rejected(
+            _("{channel}: {file} is larger than the 1 GB Facebook takes").format(
+                channel=channel, file=item.file
+            )
+        )
     return f"video.{item.kind}", data, _MIME.get(item.kind, "video/mp4")
 
 

@@ -21,6 +21,7 @@ from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.content.codes import problem
 from socialpub.errors import ContentError, Rejected
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import (
     INSTAGRAM,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 8 * 1024 * 1024  # photos: at most 8 MB
 CAPTION_MAX = 2200
-RENEW = (
+RENEW = N_(
     "create a new long-lived token for the Facebook Page linked to the Instagram account "
     "(permissions instagram_basic, instagram_content_publish) and export it again"
 )
@@ -64,11 +65,17 @@ class InstagramAdapter(ContainerAdapter):
             found += _media_problems(self.root, where, item.file, item.line)
         tags, mentions = _hashtags(text), len(_MENTION.findall(text))
         if INSTAGRAM_RECOMMENDED_HASHTAGS < tags <= INSTAGRAM_MAX_HASHTAGS:
-            message = f"{tags} hashtags; Instagram recommends {INSTAGRAM_RECOMMENDED_HASHTAGS}"
-            found.append(problem("SP308", where, 1, "tags", message, "keep the five that matter"))
+            message = _(
+                "{tags} hashtags; Instagram recommends {instagram_recommended_hashtags}"
+            ).format(tags=tags, instagram_recommended_hashtags=INSTAGRAM_RECOMMENDED_HASHTAGS)
+            found.append(
+                problem("SP308", where, 1, "tags", message, _("keep the five that matter"))
+            )
         if mentions > INSTAGRAM_MAX_MENTIONS:
-            message = f"{mentions} @mentions; Instagram takes at most {INSTAGRAM_MAX_MENTIONS}"
-            found.append(problem("SP307", where, 1, "body", message, "mention fewer accounts"))
+            message = _(
+                "{mentions} @mentions; Instagram takes at most {instagram_max_mentions}"
+            ).format(mentions=mentions, instagram_max_mentions=INSTAGRAM_MAX_MENTIONS)
+            found.append(problem("SP307", where, 1, "body", message, _("mention fewer accounts")))
         return found
 
     def prepare(
@@ -114,8 +121,10 @@ class InstagramAdapter(ContainerAdapter):
         mc.check_quota(limit, channel=self.channel.name)
         if not payload.media:
             raise Rejected(
-                f"{self.channel.name}: Instagram publishes only posts with a photo or video",
-                hint="add a JPEG photo under media:, or leave Instagram out of the channels",
+                _("{name}: Instagram publishes only posts with a photo or video").format(
+                    name=self.channel.name
+                ),
+                hint=_("add a JPEG photo under media:, or leave Instagram out of the channels"),
             )
         urls = self._public_urls(payload.media, http)
         log = mc.ContainerLog(self.state_dir, self.channel.name, payload.key)
@@ -126,7 +135,7 @@ class InstagramAdapter(ContainerAdapter):
             data = {k: urls.get(str(v), str(v)) for k, v in body.items()}
             if "children" in data:
                 data["children"] = ",".join(children)
-            container, _ = mc.create(graph, f"/{user}/media", data)
+            container, __ = mc.create(graph, f"/{user}/media", data)
             self._wait(graph, container)
             children.append(container)
             if index == len(containers) - 1:
@@ -138,11 +147,13 @@ class InstagramAdapter(ContainerAdapter):
         return Receipt(progress.sent)
 
     def delete(self, http: Http, receipt: Receipt) -> None:
-        where = receipt.url or "the post"
+        where = receipt.url or _("the post")
         raise Rejected(
-            f"{self.channel.name}: socialpub does not delete Instagram posts (Meta's content "
-            "publishing documentation offers no way to)",
-            hint=f"delete {where} by hand in the Instagram app (⋯ → Delete)",
+            _(
+                "{name}: socialpub does not delete Instagram posts (Meta's content publishing "
+                "documentation offers no way to)"
+            ).format(name=self.channel.name),
+            hint=_("delete {where} by hand in the Instagram app (⋯ → Delete)").format(where=where),
         )
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
@@ -209,12 +220,16 @@ def _media_problems(root: Path, where: str, file: str, line: int) -> list[Proble
         return [problem("SP203", where, line, "media.file", f"{file}: {exc}")]
     found = []
     if 5 * width < 4 * height or 100 * width > 191 * height:
-        message = f"{file}: {width}×{height} px is outside Instagram's 4:5 … 1.91:1"
-        hint = "crop it to a format between 4:5 (portrait) and 1.91:1 (landscape)"
+        message = _("{file}: {width}×{height} px is outside Instagram's 4:5 … 1.91:1").format(
+            file=file, width=width, height=height
+        )
+        hint = _("crop it to a format between 4:5 (portrait) and 1.91:1 (landscape)")
         found.append(problem("SP209", where, line, "media.file", message, hint))
     if size > MAX_BYTES:
-        message = f"{file}: {size / 1_048_576:.1f} MB; Instagram takes photos up to 8 MB"
-        found.append(problem("SP210", where, line, "media.file", message, "export it smaller"))
+        message = _("{file}: {value:.1f} MB; Instagram takes photos up to 8 MB").format(
+            file=file, value=size / 1048576
+        )
+        found.append(problem("SP210", where, line, "media.file", message, _("export it smaller")))
     return found
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from socialpub.channels.adapter import Adapter, Progress, media_files
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError, Rejected, UsageError
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
 from socialpub.specs import IMAGE_KINDS, MANUAL, WHATSAPP_CHANNEL, XING, ChannelSpec
@@ -96,10 +97,14 @@ class KitAdapter(Adapter):
         on_host = host == expected or host.endswith("." + expected)
         if parts.scheme != "https" or not on_host or parts.username or parts.password:
             raise UsageError(
-                f"{url!r} is not the address of a post on {self.spec.title}: it must start "
-                f"with https:// and be on {expected}",
-                hint=f"open the post on {expected}, copy its address from the browser or the "
-                "share menu, and run confirm again",
+                _(
+                    "{url!r} is not the address of a post on {title}: it must start with "
+                    "https:// and be on {expected}"
+                ).format(url=url, title=self.spec.title, expected=expected),
+                hint=_(
+                    "open the post on {expected}, copy its address from the browser or the share "
+                    "menu, and run confirm again"
+                ).format(expected=expected),
             )
 
     def _write(self, payload: Payload) -> Sent:
@@ -129,19 +134,29 @@ class KitAdapter(Adapter):
         try:
             atomic_write(folder / name, source.read_bytes())
         except OSError as exc:
-            raise Rejected(f"{media.file}: cannot read it ({exc.strerror})") from None
+            raise Rejected(
+                _("{file}: cannot read it ({strerror})").format(
+                    file=media.file, strerror=exc.strerror
+                )
+            ) from None
         return name
 
     def _checklist(self, payload: Payload, link: str, files: list[str]) -> str:
-        confirm = f"socialpub confirm {payload.post_id} --channel {payload.channel} --url URL"
+        confirm = _("socialpub confirm {post_id} --channel {channel} --url URL").format(
+            post_id=payload.post_id, channel=payload.channel
+        )
         steps = [
             f"Open {self.where} and start a new post.",
             f"Paste the whole of `{TEXT_FILE}` unchanged (it was counted for this platform).",
         ]
         for name, media in zip(files, payload.media, strict=True):
-            steps.append(f"Attach `{name}`; alt text / description: {media.alt or '(none)'}")
+            steps.append(
+                _("Attach `{name}`; alt text / description: {value}").format(
+                    name=name, value=media.alt or "(none)"
+                )
+            )
         if link:
-            steps.append(f"Check that the link works: {link}")
+            steps.append(_("Check that the link works: {link}").format(link=link))
         steps += [
             "Post it, open the post and copy its address (https://…).",
             f"Record it: `{confirm}`",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from socialpub import specs
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.channels.linkedin_errors import api_token, read_error
-from socialpub.channels.linkedin_text import commentary
+from socialpub.channels.linkedin_text import article, commentary
 from socialpub.content.codes import problem
 from socialpub.errors import (
     ConfigError,
@@ -31,6 +31,7 @@ from socialpub.errors import (
     Rejected,
     Transient,
 )
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ IMAGE_MAX_BYTES = 10_000_000  # socialpub's choice: photos are re-encoded to fit
 CLOCK_SKEW = timedelta(minutes=5)
 PAGE_SIZE = 50
 MAX_PAGES = 10
-ARTICLE_DESCRIPTION_MAX = 250  # socialpub's choice: the link preview shows a few lines
 _VERSION = re.compile(r"^20\d\d(0[1-9]|1[0-2])$")
 _GONE = frozenset({404, 410})
 
@@ -63,12 +63,18 @@ class LinkedInAdapter(Adapter):
         org = str(values.get("organization") or "").removeprefix("urn:li:organization:")
         if not org.isdigit():
             raise ConfigError(
-                f"channel {channel.name!r}: organization must be the page's numeric id",
-                hint="the number in the page admin's URL linkedin.com/company/NUMBER/admin",
+                _("channel {name!r}: organization must be the page's numeric id").format(
+                    name=channel.name
+                ),
+                hint=_("the number in the page admin's URL linkedin.com/company/NUMBER/admin"),
             )
         version = str(values.get("api_version") or API_VERSION)
         if not _VERSION.match(version):
-            raise ConfigError(f"channel {channel.name!r}: api_version must be YYYYMM, e.g. 202605")
+            raise ConfigError(
+                _("channel {name!r}: api_version must be YYYYMM, e.g. 202605").format(
+                    name=channel.name
+                )
+            )
         self.author = f"urn:li:organization:{org}"
         self.version = version
         self.base = str(values.get("api_base") or API_BASE).rstrip("/")
@@ -112,7 +118,7 @@ class LinkedInAdapter(Adapter):
         elif images:
             body["content"] = {"multiImage": {"images": images}}
         elif variant.link:
-            body["content"] = {"article": _article(variant)}
+            body["content"] = {"article": article(variant)}
         message = {
             "endpoint": "POST /rest/posts",
             "body": body,
@@ -136,19 +142,26 @@ class LinkedInAdapter(Adapter):
         response = self.call(http, "POST", "/posts", idempotent=False, json=body)
         urn = response.headers.get("x-restli-id", "")
         if not urn:
-            raise Transient(f"{self.channel.name}: LinkedIn gave no post URN", maybe_sent=True)
+            raise Transient(
+                _("{name}: LinkedIn gave no post URN").format(name=self.channel.name),
+                maybe_sent=True,
+            )
         sent = Sent(urn, _url(urn), {"images": images, "media": media_fingerprint(payload.media)})
         progress.after(0, sent)
         return Receipt((sent,))
 
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         if len(receipt.sent) != 1:
-            raise Rejected(f"{self.channel.name}: the ledger holds no single LinkedIn post")
+            raise Rejected(
+                _("{name}: the ledger holds no single LinkedIn post").format(name=self.channel.name)
+            )
         old = receipt.sent[0]
         if old.refs.get("media", []) != media_fingerprint(payload.media):
             raise Rejected(
-                f"{self.channel.name}: LinkedIn can change only the text of a post",
-                hint="`socialpub delete` it and publish the new version under a new post id",
+                _("{name}: LinkedIn can change only the text of a post").format(
+                    name=self.channel.name
+                ),
+                hint=_("`socialpub delete` it and publish the new version under a new post id"),
             )
         patch = {"patch": {"$set": {"commentary": payload.messages[0]["body"]["commentary"]}}}
         headers = {"X-RestLi-Method": "PARTIAL_UPDATE"}
@@ -214,9 +227,15 @@ class LinkedInAdapter(Adapter):
         upload = value.get("uploadUrl") if isinstance(value, dict) else None
         urn = value.get("image") if isinstance(value, dict) else None
         if not isinstance(upload, str) or not isinstance(urn, str):
-            raise Transient(f"{self.channel.name}: LinkedIn gave no upload URL for an image")
+            raise Transient(
+                _("{name}: LinkedIn gave no upload URL for an image").format(name=self.channel.name)
+            )
         if not self._ours(upload):  # the upload carries the token: only to LinkedIn
-            raise Rejected(f"{self.channel.name}: LinkedIn's upload URL is not on linkedin.com")
+            raise Rejected(
+                _("{name}: LinkedIn's upload URL is not on linkedin.com").format(
+                    name=self.channel.name
+                )
+            )
         self.call(http, "PUT", upload, idempotent=True, content=data,
                    headers={"Content-Type": mime})  # fmt: skip
         return urn
@@ -246,20 +265,17 @@ class LinkedInAdapter(Adapter):
 ADAPTER = LinkedInAdapter
 
 
-def _article(variant: Variant) -> dict[str, str]:
-    first = variant.text.strip().split("\n", 1)[0]
-    if len(first) > ARTICLE_DESCRIPTION_MAX:
-        first = first[: ARTICLE_DESCRIPTION_MAX - 1].rstrip() + "…"
-    return {"source": variant.link or "", "title": variant.title or first, "description": first}
-
-
 def _clean(root: Path, item: MediaFile, channel: str) -> tuple[bytes, str]:
     from socialpub.net.images import clean_image  # Pillow only when uploading
 
     try:
         image = clean_image(root / item.file, max_bytes=IMAGE_MAX_BYTES)
     except ContentError as exc:
-        raise Rejected(f"{channel}: cannot use {item.file}: {exc.message}") from None
+        raise Rejected(
+            _("{channel}: cannot use {file}: {message}").format(
+                channel=channel, file=item.file, message=exc.message
+            )
+        ) from None
     return image.data, image.mime
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import N_, _
 from socialpub.net.http import retry_after
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from socialpub.net.http import Http
 
-RENEW = (
+RENEW = N_(
     "LinkedIn access tokens live 60 days: sign in again through your LinkedIn app's OAuth "
     "flow (scopes w_organization_social and r_organization_social, as an admin of the page) "
     "and put the new token into the env var the channel's access_token names"
@@ -35,7 +36,10 @@ def api_token(http: Http, channel: str) -> str:
     except KeyError:
         token = ""
     if not token:
-        raise AuthFailed(f"{channel}: no LinkedIn access token configured", hint=RENEW)
+        raise AuthFailed(
+            _("{channel}: no LinkedIn access token configured").format(channel=channel),
+            hint=_(RENEW),
+        )
     return token
 
 
@@ -56,27 +60,44 @@ def read_error(response: httpx.Response, http: Http, channel: str) -> DeliveryEr
     said = http.redact(str(body.get("message") or ""))[:300]
     code = body.get("serviceErrorCode")
     name = f"{body.get('code') or ''} {code or ''}".strip()
-    text = f"LinkedIn said: {said}" + (f" (serviceErrorCode {code})" if code else "")
+    text = _("LinkedIn said: {said}").format(said=said) + (
+        f" (serviceErrorCode {code})" if code else ""
+    )
     if status == 401:
-        message = f"{channel}: the LinkedIn access token has expired or is invalid – {text}"
-        return AuthFailed(message, hint=RENEW, status=status, platform_error=name)
+        message = _(
+            "{channel}: the LinkedIn access token has expired or is invalid – {text}"
+        ).format(channel=channel, text=text)
+        return AuthFailed(message, hint=_(RENEW), status=status, platform_error=name)
     if status == 403:
-        message = f"{channel}: LinkedIn refused access – {text}"
-        hint = "the token needs w_organization_social, and its member must be a page admin"
+        message = _("{channel}: LinkedIn refused access – {text}").format(
+            channel=channel, text=text
+        )
+        hint = _("the token needs w_organization_social, and its member must be a page admin")
         return AuthFailed(message, hint=hint, status=status, platform_error=name)
     if status == 429:
         wait = retry_after(response, http.clock.now())
-        return RateLimited(f"{channel}: LinkedIn's rate limit reached – {text}", retry_after=wait)
+        return RateLimited(
+            _("{channel}: LinkedIn's rate limit reached – {text}").format(
+                channel=channel, text=text
+            ),
+            retry_after=wait,
+        )
     if status == _VERSION_GONE:
-        message = f"{channel}: LinkedIn no longer serves this API version – {text}"
-        hint = "set the channel's api_version to a current month (YYYYMM) and publish again"
+        message = _("{channel}: LinkedIn no longer serves this API version – {text}").format(
+            channel=channel, text=text
+        )
+        hint = _("set the channel's api_version to a current month (YYYYMM) and publish again")
         return Rejected(message, hint=hint, status=status, platform_error=name)
     if status >= 500:
-        message = f"{channel}: a temporary LinkedIn problem – {text}"
+        message = _("{channel}: a temporary LinkedIn problem – {text}").format(
+            channel=channel, text=text
+        )
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)
     fields = _fields(body)
     where = f" in {', '.join(fields)}" if fields else ""
-    message = f"{channel}: LinkedIn refused the post{where} – {text}"
+    message = _("{channel}: LinkedIn refused the post{where} – {text}").format(
+        channel=channel, where=where, text=text
+    )
     return Rejected(message, status=status, platform_error=name)
 
 

@@ -12,6 +12,7 @@ from socialpub.channels.linkedin import LinkedInAdapter
 from socialpub.channels.linkedin_errors import RENEW, api_token
 from socialpub.channels.probe import Identity, Status, epoch, note
 from socialpub.errors import AuthFailed
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
@@ -33,15 +34,17 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     if info is None:
         return Identity(
             who=f"a token that may read {adapter.author}'s posts",
-            renew=RENEW,
+            renew=_(RENEW),
             notes=(
                 note(
                     "scopes",
                     name,
                     Status.warning,
-                    "scopes and expiry not checked",
-                    "add client_id and client_secret: ${…} (the LinkedIn app's) to the "
-                    "channel so doctor can introspect the token",
+                    _("scopes and expiry not checked"),
+                    _(
+                        "add client_id and client_secret: ${…} (the LinkedIn app's) to the "
+                        "channel so doctor can introspect the token"
+                    ),
                 ),
             ),
         )
@@ -53,7 +56,7 @@ def probe(adapter: Adapter, http: Http) -> Identity:
         needed=NEEDED,
         wanted=WANTED,
         expires_at=epoch(info.get("expires_at")),
-        renew=RENEW,
+        renew=_(RENEW),
     )
 
 
@@ -70,5 +73,10 @@ def _introspect(adapter: LinkedInAdapter, http: Http) -> Mapping[str, Any]:
     info = info if isinstance(info, Mapping) else {}
     if info.get("active") is not True:
         status = str(info.get("status") or "inactive")
-        raise AuthFailed(f"{adapter.channel.name}: LinkedIn says the token is {status}", hint=RENEW)
+        raise AuthFailed(
+            _("{name}: LinkedIn says the token is {status}").format(
+                name=adapter.channel.name, status=status
+            ),
+            hint=_(RENEW),
+        )
     return info

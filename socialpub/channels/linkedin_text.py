@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from socialpub.models import Variant
+
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 #: a hashtag: "#" not inside a word, then word characters with at least one letter ("#1"
 #: and "C#" stay plain text)
@@ -37,3 +39,14 @@ def commentary(text: str) -> str:
 def hashtags(text: str) -> list[str]:
     """The hashtags of a plain text, without their "#", in order."""
     return [match.group(1) for match in HASHTAG.finditer(text)]
+
+
+ARTICLE_DESCRIPTION_MAX = 250  # socialpub's choice: the link preview shows a few lines
+
+
+def article(variant: Variant) -> dict[str, str]:
+    """A link post's article: the link, the title, the first line as description."""
+    first = variant.text.strip().split("\n", 1)[0]
+    if len(first) > ARTICLE_DESCRIPTION_MAX:
+        first = first[: ARTICLE_DESCRIPTION_MAX - 1].rstrip() + "…"
+    return {"source": variant.link or "", "title": variant.title or first, "description": first}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from socialpub.channels import mastodon_api as api
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files, media_fingerprint
 from socialpub.errors import Rejected
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.specs import MASTODON
 
@@ -95,7 +96,9 @@ class MastodonAdapter(Adapter):
 
     def send(self, payload: Payload, http: Http, progress: Progress) -> Receipt:
         if payload.schedule_at is not None and len(payload.messages) > 1:
-            raise Rejected(f"{self.channel.name}: Mastodon cannot schedule a thread")
+            raise Rejected(
+                _("{name}: Mastodon cannot schedule a thread").format(name=self.channel.name)
+            )
         client = self._client(http)
         self._check_lengths(payload, client)
         start = len(progress.sent)
@@ -118,14 +121,20 @@ class MastodonAdapter(Adapter):
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         if receipt.scheduled or any(sent.refs.get("scheduled") for sent in receipt.sent):
             raise Rejected(  # PUT /api/v1/scheduled_statuses/:id can change only the time
-                f"{self.channel.name}: Mastodon cannot change the text of a scheduled status",
-                hint="`socialpub delete` it and publish the new text under a new post id",
+                _("{name}: Mastodon cannot change the text of a scheduled status").format(
+                    name=self.channel.name
+                ),
+                hint=_("`socialpub delete` it and publish the new text under a new post id"),
             )
         if not receipt.sent or len(receipt.sent) != len(payload.messages):
             raise Rejected(
-                f"{self.channel.name}: the post has {len(receipt.sent)} message(s) on Mastodon "
-                f"but {len(payload.messages)} now; a thread cannot be edited to another length",
-                hint="`socialpub delete` it and publish it again under a new post id",
+                _(
+                    "{name}: the post has {count} message(s) on Mastodon but {count2} now; a "
+                    "thread cannot be edited to another length"
+                ).format(
+                    name=self.channel.name, count=len(receipt.sent), count2=len(payload.messages)
+                ),
+                hint=_("`socialpub delete` it and publish it again under a new post id"),
             )
         client = self._client(http)
         self._check_lengths(payload, client)
@@ -150,9 +159,11 @@ class MastodonAdapter(Adapter):
             elif not client.remove("scheduled_statuses", sent.id) and _went_out(sent, http):
                 at = sent.refs.get("scheduled_at") or "its time"
                 raise Rejected(
-                    f"{self.channel.name}: the scheduled status went out at {at}, and Mastodon "
-                    "gave the published status another id",
-                    hint="delete the published status on Mastodon by hand",
+                    _(
+                        "{name}: the scheduled status went out at {at}, and Mastodon gave the "
+                        "published status another id"
+                    ).format(name=self.channel.name, at=at),
+                    hint=_("delete the published status on Mastodon by hand"),
                 )
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
@@ -216,10 +227,20 @@ class MastodonAdapter(Adapter):
             length = measure(body.get("spoiler_text", "")) + measure(body["status"])
             if length > limit:
                 raise Rejected(
-                    f"{self.channel.name}: message {index + 1} has {length} characters, more "
-                    f"than the {limit} that {self.settings.instance} allows",
-                    hint=f"set max_characters: {limit} for this channel, so that validation "
-                    "shortens or splits the text to fit",
+                    _(
+                        "{name}: message {value} has {length} characters, more than the {limit} "
+                        "that {instance} allows"
+                    ).format(
+                        name=self.channel.name,
+                        value=index + 1,
+                        length=length,
+                        limit=limit,
+                        instance=self.settings.instance,
+                    ),
+                    hint=_(
+                        "set max_characters: {limit} for this channel, so that validation "
+                        "shortens or splits the text to fit"
+                    ).format(limit=limit),
                 )
 
     def _instance_limits(self, client: api.MastodonApi) -> api.Limits:
@@ -255,5 +276,7 @@ def _status_id(sent: Sent) -> str:
     tail = sent.url.rstrip("/").rsplit("/", 1)[-1]
     status_id = sent.id or (tail if tail.isdigit() else "")
     if not status_id:
-        raise Rejected(f"no Mastodon status id known for {sent.url or 'this post'}")
+        raise Rejected(
+            _("no Mastodon status id known for {value}").format(value=sent.url or "this post")
+        )
     return status_id

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.channels.adapter import media_fingerprint
 from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Sent
 from socialpub.specs import IMAGE_KINDS
 
@@ -60,7 +61,8 @@ class MastodonApi:
             token = self.http.secret("token")
         except KeyError:
             raise AuthFailed(
-                f"{self.channel}: no token configured", hint="set token: ${MASTODON_TOKEN}"
+                _("{channel}: no token configured").format(channel=self.channel),
+                hint=_("set token: ${MASTODON_TOKEN}"),
             ) from None
         headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token}"}
         url = self.instance + path
@@ -71,7 +73,10 @@ class MastodonApi:
         """The Sent of a created Status or ScheduledStatus (which has no URL yet)."""
         status_id = text(answer, "id")
         if not status_id:
-            raise Transient(f"{self.channel}: Mastodon answered without an id", maybe_sent=True)
+            raise Transient(
+                _("{channel}: Mastodon answered without an id").format(channel=self.channel),
+                maybe_sent=True,
+            )
         if "params" in answer and "scheduled_at" in answer:  # it will go out with a new id
             at = text(answer, "scheduled_at")
             return Sent(status_id, "", {**refs, "scheduled": True, "scheduled_at": at})
@@ -93,23 +98,29 @@ class MastodonApi:
         form = {"description": item.alt} if item.alt else {}
         answer = self.call("POST", "/api/v2/media", files=files, data=form)
         media_id = text(answer, "id")
-        for _ in range(MEDIA_POLLS):
+        for __ in range(MEDIA_POLLS):
             if text(answer, "url") or not media_id:
                 break
             self.http.clock.sleep(MEDIA_POLL_SECONDS)  # 202 / 206: still processing
             answer = self.call("GET", f"/api/v1/media/{media_id}")
         if not media_id or not text(answer, "url"):
-            raise Transient(f"{self.channel}: Mastodon did not finish processing {item.file}")
+            raise Transient(
+                _("{channel}: Mastodon did not finish processing {file}").format(
+                    channel=self.channel, file=item.file
+                )
+            )
         return media_id
 
     def recent(self, account: str, since: str | None) -> tuple[list[Any], bool]:
         """The account's statuses, newest first (after `since`), and whether that is all."""
         params: dict[str, Any] = {"limit": PAGE, **({"since_id": since} if since else {})}
         statuses: list[Any] = []
-        for _ in range(LOOKUP_PAGES):
+        for __ in range(LOOKUP_PAGES):
             page = self.call("GET", f"/api/v1/accounts/{account}/statuses", params=params)
             if not isinstance(page, list):
-                raise Transient(f"{self.channel}: unexpected answer listing statuses")
+                raise Transient(
+                    _("{channel}: unexpected answer listing statuses").format(channel=self.channel)
+                )
             statuses.extend(item for item in page if isinstance(item, dict))
             if len(page) < PAGE or not statuses:
                 return statuses, True
@@ -178,7 +189,11 @@ def media_file(item: MediaFile, path: Path, limits: Limits) -> tuple[str, bytes,
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"{item.file}: cannot read the file ({exc.strerror})") from None
+        raise ContentError(
+            _("{file}: cannot read the file ({strerror})").format(
+                file=item.file, strerror=exc.strerror
+            )
+        ) from None
     mime = _MIME.get(item.kind) or ("image/gif" if item.kind == "gif" else f"video/{item.kind}")
     return f"media{path.suffix.lower()}", data, mime
 

@@ -11,6 +11,7 @@ from socialpub.channels.mastodon import MastodonAdapter
 from socialpub.channels.mastodon_api import MastodonApi, text
 from socialpub.channels.probe import Identity
 from socialpub.errors import AuthFailed, Rejected
+from socialpub.i18n import N_, _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 NEEDED = frozenset({"write:statuses", "write:media"})
 #: reading the account's statuses: reconcile, and the instance's limits
 WANTED = frozenset({"read:statuses"})
-RENEW = (
+RENEW = N_(
     "in Mastodon under Preferences › Development, create an application with the scopes "
     "read:statuses, write:statuses and write:media, and export its access token"
 )
@@ -41,5 +42,5 @@ def probe(adapter: Adapter, http: Http) -> Identity:
         scopes=frozenset(str(s) for s in scopes) if isinstance(scopes, list) else None,
         needed=NEEDED,
         wanted=WANTED,
-        renew=RENEW,
+        renew=_(RENEW),
     )

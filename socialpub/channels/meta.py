@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import _
 
 if TYPE_CHECKING:  # validation imports the adapters for their check(): no httpx for that
     import httpx
@@ -85,7 +86,7 @@ class GraphError:
     def detail(self) -> str:
         """Meta's words: the message, and the user message when it says something more."""
         parts = [p for p in (self.message, self.user_title, self.user_msg) if p]
-        return " – ".join(dict.fromkeys(parts)) or "no reason given"
+        return " – ".join(dict.fromkeys(parts)) or _("no reason given")
 
 
 class Graph:
@@ -134,7 +135,7 @@ class Graph:
             headers=response.headers,
             channel=self.channel,
             service=self.service,
-            renew=self.renew,
+            renew=_(self.renew),
             redact=self.http.redact,
         )
 
@@ -145,8 +146,12 @@ class Graph:
             token = ""
         if not token:
             raise AuthFailed(
-                f"{self.channel}: no {self.service} access token configured",
-                hint=f"set access_token: ${{ENV_VAR}} in the channel and export it; {self.renew}",
+                _("{channel}: no {service} access token configured").format(
+                    channel=self.channel, service=self.service
+                ),
+                hint=_(
+                    "set access_token: ${{ENV_VAR}} in the channel and export it; {renew}"
+                ).format(renew=_(self.renew)),
             )
         return token
 
@@ -167,16 +172,25 @@ def map_error(
     said = f"{service} error {error.code}: {detail}{trace}"
     name = redact(error.name)
     if error.code in AUTH_CODES:
-        message = f"{channel}: the {service} access token has expired or was revoked – {said}"
+        message = _(
+            "{channel}: the {service} access token has expired or was revoked – {said}"
+        ).format(channel=channel, service=service, said=said)
         return AuthFailed(message, hint=renew, status=status, platform_error=name)
     if error.code in RATE_CODES:
         wait = usage_wait(headers)
         retry = DEFAULT_RATE_WAIT if wait is None else wait
-        return RateLimited(f"{channel}: {service} throttles this app – {said}", retry_after=retry)
+        return RateLimited(
+            _("{channel}: {service} throttles this app – {said}").format(
+                channel=channel, service=service, said=said
+            ),
+            retry_after=retry,
+        )
     if error.code in TEMPORARY_CODES or status >= 500:
         message = f"{channel}: a temporary {service} problem – {said}"
         return Transient(message, maybe_sent=status != _NOT_PROCESSED, status=status)
-    message = f"{channel}: {service} refused the request – {said}"
+    message = _("{channel}: {service} refused the request – {said}").format(
+        channel=channel, service=service, said=said
+    )
     return Rejected(message, hint=_hint(error), status=status, platform_error=name)
 
 
@@ -226,11 +240,11 @@ def _loads(value: str) -> Any:
 
 def _hint(error: GraphError) -> str | None:
     if error.code == 506:
-        return "Facebook refuses the same text twice in a row: change the text"
+        return _("Facebook refuses the same text twice in a row: change the text")
     if error.code == 368:
-        return "Meta blocked this action for a policy reason: check the account in Meta's app"
+        return _("Meta blocked this action for a policy reason: check the account in Meta's app")
     if error.code == 10 or 200 <= error.code <= 299:
-        return "the token lacks a permission: create it again with every permission README lists"
+        return _("the token lacks a permission: create it again with every permission README lists")
     return None
 
 

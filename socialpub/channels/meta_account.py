@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from socialpub.channels import meta, meta_media
 from socialpub.channels import meta_containers as mc
 from socialpub.channels.adapter import Adapter
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import ChannelConfig
@@ -38,7 +39,7 @@ class ContainerAdapter(Adapter):
             base=self.settings.api_base,
             channel=self.channel.name,
             service=self.service,
-            renew=self.renew,
+            renew=_(self.renew),
         )
 
     def _wait(self, graph: meta.Graph, container: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import RateLimited, Rejected, Transient
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.meta import Graph
@@ -55,15 +56,18 @@ def wait_until_ready(
                 else "check the media against Meta's requirements, then publish again"
             )
             raise Rejected(
-                f"{channel}: Meta could not process container {container}: {state}{told}",
+                _("{channel}: Meta could not process container {container}: {state}{told}").format(
+                    channel=channel, container=container, state=state, told=told
+                ),
                 hint=hint,
                 platform_error=why or state,
             )
         if waited >= POLL_BUDGET:
             raise Transient(
-                f"{channel}: container {container} is still {state or 'unknown'} after "
-                f"{waited:.0f} s",
-                hint="nothing was published; the next run tries again",
+                _("{channel}: container {container} is still {value} after {waited:.0f} s").format(
+                    channel=channel, container=container, value=state or "unknown", waited=waited
+                ),
+                hint=_("nothing was published; the next run tries again"),
             )
         clock.sleep(pause)
         waited += pause
@@ -90,8 +94,10 @@ def check_quota(
     window = _number(config.get("quota_duration")) or 86400
     if total and used + needed > total:
         raise RateLimited(
-            f"{channel}: the publishing quota is used up ({used} of {total} {what} in "
-            f"{window // 3600} h); the next run publishes once the window frees a slot",
+            _(
+                "{channel}: the publishing quota is used up ({used} of {total} {what} in {value} "
+                "h); the next run publishes once the window frees a slot"
+            ).format(channel=channel, used=used, total=total, what=what, value=window // 3600),
             retry_after=float(window),
         )
 
@@ -182,12 +188,19 @@ def create(graph: Graph, path: str, data: Mapping[str, str]) -> tuple[str, str]:
         if exc.platform_error.rsplit(" ", 1)[-1].split("/")[0] != QUOTA_CODE:
             raise
         raise RateLimited(
-            f"{exc} – the 24-hour publishing quota is used up; the next run tries again",
+            _("{exc} – the 24-hour publishing quota is used up; the next run tries again").format(
+                exc=exc
+            ),
             retry_after=86400.0,
         ) from None
     created = text_of(answer, "id")
     if not created:
-        raise Transient(f"{graph.channel}: Meta answered {path} without an id", maybe_sent=True)
+        raise Transient(
+            _("{channel}: Meta answered {path} without an id").format(
+                channel=graph.channel, path=path
+            ),
+            maybe_sent=True,
+        )
     return created, trace
 
 

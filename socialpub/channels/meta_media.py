@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.errors import AuthFailed, ContentError, NotReady, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import MediaFile
 from socialpub.specs import MEDIA_KINDS, VIDEO_KINDS
 
@@ -59,7 +60,9 @@ def site_copy(root: Path, file: str) -> tuple[str, bytes]:
     try:
         original = source.read_bytes()
     except OSError as exc:
-        raise ContentError(f"{file}: cannot read the file ({exc.strerror})") from None
+        raise ContentError(
+            _("{file}: cannot read the file ({strerror})").format(file=file, strerror=exc.strerror)
+        ) from None
     folder = hashlib.sha256(original).hexdigest()[:16]
     kind = MEDIA_KINDS.get(source.suffix.lower(), "")
     if kind not in SITE_CONVERTED:
@@ -90,20 +93,30 @@ def verify_online(http: Http, media: PublicMedia, channel: str) -> None:
     try:
         response = http.request("GET", media.url, idempotent=True, paced=False)  # not Meta
     except Transient:
-        raise NotReady(f"{channel}: {media.url} is not reachable yet", hint=wait) from None
+        raise NotReady(
+            _("{channel}: {url} is not reachable yet").format(channel=channel, url=media.url),
+            hint=wait,
+        ) from None
     except Rejected as exc:
         if exc.status not in (404, 410):
             raise
-        raise NotReady(f"{channel}: {media.url} is not online yet", hint=wait) from None
+        raise NotReady(
+            _("{channel}: {url} is not online yet").format(channel=channel, url=media.url),
+            hint=wait,
+        ) from None
     except AuthFailed:
         raise Rejected(
-            f"{channel}: {media.url} is not public (the web server asks for a login)",
-            hint="Meta fetches media without a login: serve the media folder publicly",
+            _("{channel}: {url} is not public (the web server asks for a login)").format(
+                channel=channel, url=media.url
+            ),
+            hint=_("Meta fetches media without a login: serve the media folder publicly"),
         ) from None
     if response.content != media.data:
         raise Rejected(
-            f"{channel}: {media.url} serves other bytes than socialpub's copy of {media.file}",
-            hint="build and deploy the website again, so the server has the current copy",
+            _("{channel}: {url} serves other bytes than socialpub's copy of {file}").format(
+                channel=channel, url=media.url, file=media.file
+            ),
+            hint=_("build and deploy the website again, so the server has the current copy"),
         )
 
 
@@ -140,16 +153,22 @@ def public_urls(
     """Placeholder → public URL of every file, each checked to serve the stripped copy."""
     if not base:
         raise Rejected(
-            f"{channel}: no public address for the media: {service} fetches every photo "
-            "and video from the web",
-            hint="set media_base_url for this channel, or give the website channel a base_url",
+            _(
+                "{channel}: no public address for the media: {service} fetches every photo and "
+                "video from the web"
+            ).format(channel=channel, service=service),
+            hint=_("set media_base_url for this channel, or give the website channel a base_url"),
         )
     urls: dict[str, str] = {}
     for number, item in enumerate(media, 1):
         public = public_media(root, base, item)
         if max_image_bytes and item.kind not in VIDEO_KINDS and len(public.data) > max_image_bytes:
             size = f"{max_image_bytes // 1_048_576} MB"
-            raise Rejected(f"{channel}: {public.url} is larger than {size}: {service} refuses it")
+            raise Rejected(
+                _("{channel}: {url} is larger than {size}: {service} refuses it").format(
+                    channel=channel, url=public.url, size=size, service=service
+                )
+            )
         verify_online(http, public, channel)
         urls[url_placeholder(number)] = public.url
     return urls

@@ -16,6 +16,7 @@ from socialpub.channels import facebook, instagram, meta, threads
 from socialpub.channels.meta_data import dig
 from socialpub.channels.probe import Finding, Identity, Status, epoch, note
 from socialpub.errors import AuthFailed, Rejected
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
@@ -54,6 +55,7 @@ QUOTA_WARNING = 0.8
 def probe(adapter: Adapter, http: Http) -> Identity:
     kind = adapter.channel.type
     default, service, needed, wanted, renew = _FAMILY[kind]
+    renew = _(renew)  # the adapters' RENEW texts are in the catalogue (N_)
     name = adapter.channel.name
     graph = meta.Graph(
         http,
@@ -64,7 +66,10 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     )
     token = http.secret(meta.AUTH_SETTING) if _has_token(http) else ""
     if not token:
-        raise AuthFailed(f"{name}: no {service} access token configured", hint=renew)
+        raise AuthFailed(
+            _("{name}: no {service} access token configured").format(name=name, service=service),
+            hint=renew,
+        )
     account = _account(adapter)
     try:
         answer = graph.call("GET", "/debug_token", idempotent=True, params={"input_token": token})
@@ -74,7 +79,10 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     if not isinstance(data, Mapping) or data.get("is_valid") is not True:
         reason = str(dig(data, "error", "message") or "Meta says it is not valid")
         raise AuthFailed(
-            f"{name}: the {service} token is not valid: {http.redact(reason)}", hint=renew
+            _("{name}: the {service} token is not valid: {redact}").format(
+                name=name, service=service, redact=http.redact(reason)
+            ),
+            hint=renew,
         )
     notes = [_owner(data, kind, account, name, renew)]
     if kind in _QUOTA:
@@ -106,9 +114,14 @@ def _unexplained(
                 "scopes",
                 graph.channel,
                 Status.warning,
-                f"scopes and expiry not checked: debug_token refused ({refused.message})",
-                "Meta describes tokens only to the app's developers: run doctor with the "
-                "token of an app admin or developer, or check it in Meta's Access Token Debugger",
+                _("scopes and expiry not checked: debug_token refused ({message})").format(
+                    message=refused.message
+                ),
+                _(
+                    "Meta describes tokens only to the app's developers: run doctor with the "
+                    "token of an app admin or developer, or check it in Meta's Access Token "
+                    "Debugger"
+                ),
             ),
         ),
     )
@@ -145,8 +158,12 @@ def _owner(
         "owner",
         channel,
         Status.error,
-        f"the token is for {owner}, but the channel publishes as {account}",
-        f"use a token of {account}, or correct the channel's id; {renew}",
+        _("the token is for {owner}, but the channel publishes as {account}").format(
+            owner=owner, account=account
+        ),
+        _("use a token of {account}, or correct the channel's id; {renew}").format(
+            account=account, renew=renew
+        ),
     )
 
 
@@ -162,8 +179,8 @@ def _quota(graph: meta.Graph, account: str, edge: str, channel: str) -> Finding:
             "quota",
             channel,
             Status.warning,
-            f"{edge} gave no quota",
-            "Meta may not report it for this account; publishing still tries",
+            _("{edge} gave no quota").format(edge=edge),
+            _("Meta may not report it for this account; publishing still tries"),
         )
     detail = f"{used} of {total} posts in the last 24 hours"
     if used >= total:
@@ -171,8 +188,8 @@ def _quota(graph: meta.Graph, account: str, edge: str, channel: str) -> Finding:
             "quota",
             channel,
             Status.error,
-            detail + ": used up",
-            "wait until older posts leave the 24-hour window",
+            detail + _(": used up"),
+            _("wait until older posts leave the 24-hour window"),
         )
     if used >= QUOTA_WARNING * total:
         return note(
@@ -180,6 +197,6 @@ def _quota(graph: meta.Graph, account: str, edge: str, channel: str) -> Finding:
             channel,
             Status.warning,
             detail,
-            "few posts left today: publish the important ones first",
+            _("few posts left today: publish the important ones first"),
         )
     return note("quota", channel, Status.ok, detail)

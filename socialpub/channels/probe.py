@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from socialpub.i18n import _
+
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
     from socialpub.net.http import Http
@@ -88,7 +90,8 @@ def renew_for(channel_type: str) -> str:
     the probe module's `RENEW`, or its `RENEWS[type]` where one module serves several."""
     module = importlib.import_module(PROBES[channel_type])
     by_type: dict[str, str] = getattr(module, "RENEWS", {})
-    return by_type.get(channel_type) or str(getattr(module, "RENEW", ""))
+    renew = by_type.get(channel_type) or str(getattr(module, "RENEW", ""))
+    return _(renew) if renew else ""  # the texts are in the catalogue (N_ where defined)
 
 
 def missing(granted: Iterable[str], wanted: Iterable[str]) -> list[str]:

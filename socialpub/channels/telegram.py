@@ -16,17 +16,24 @@ bots cannot read a channel's history, so `lookup()` answers UNKNOWN (a person ha
 from __future__ import annotations
 
 import dataclasses
-import json
 import mimetypes
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from socialpub import specs
 from socialpub.channels.adapter import Adapter, Progress
-from socialpub.errors import AuthFailed, ConfigError, ContentError, Rejected, Transient
+from socialpub.channels.telegram_parts import (
+    Settings,
+    caption_of,
+    form_value,
+    html_field,
+    method_of,
+    sent_id,
+)
+from socialpub.errors import AuthFailed, ContentError, Rejected, Transient
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Receipt, Sent, Variant
 from socialpub.net.images import clean_image
 
@@ -34,7 +41,6 @@ if TYPE_CHECKING:
     from socialpub.content.config import ChannelConfig
     from socialpub.net.http import Http
 
-API_BASE = "https://api.telegram.org"
 PHOTO_MAX_BYTES = 10_000_000  # sendPhoto: at most 10 MB, width + height at most 10000
 PHOTO_MAX_SIDE = 5000
 UPLOAD_MAX_BYTES = 50_000_000  # what a bot may upload through the public Bot API
@@ -45,26 +51,7 @@ VISUAL = specs.IMAGE_KINDS | specs.VIDEO_KINDS
 SINGLE = dict.fromkeys(specs.IMAGE_KINDS, ("sendPhoto", "photo"))
 SINGLE |= dict.fromkeys(specs.VIDEO_KINDS, ("sendVideo", "video"))
 SINGLE |= dict.fromkeys(("mp3", "m4a"), ("sendAudio", "audio")) | {"ogg": ("sendVoice", "voice")}
-_REMAKE = "delete the post (socialpub delete) and publish it again"
-
-
-@dataclass(frozen=True)
-class Settings:
-    chat: int | str  # "@channelname" or a numeric chat id
-    api_base: str = API_BASE
-    disable_notification: bool = False
-    link_preview: bool = True
-
-    @classmethod
-    def parse(cls, channel: ChannelConfig) -> Settings:
-        get, where = channel.settings.get, f"channel {channel.name!r}"
-        chat, quiet = get("chat"), get("disable_notification", False)
-        preview = get("link_preview", True)
-        if isinstance(chat, bool) or not isinstance(chat, int | str) or chat == "":
-            raise ConfigError(f"{where}: chat must be @name or a numeric chat id")
-        if not isinstance(quiet, bool) or not isinstance(preview, bool):
-            raise ConfigError(f"{where}: disable_notification and link_preview are true or false")
-        return cls(chat, str(get("api_base") or API_BASE).rstrip("/"), quiet, preview)
+_REMAKE = N_("delete the post (socialpub delete) and publish it again")
 
 
 class TelegramAdapter(Adapter):
@@ -105,18 +92,20 @@ class TelegramAdapter(Adapter):
                 items = [
                     {"type": SINGLE[files[i].kind][1], "media": f"attach://file{i}"} for i in group
                 ]
-                items[0].update(_html("caption", caption))
+                items[0].update(html_field("caption", caption))
                 uploads = {f"file{i}": i for i in group}
                 messages.append(self._message("sendMediaGroup", {"media": items}, uploads))
             else:
                 method, param = SINGLE.get(files[group[0]].kind, ("sendDocument", "document"))
-                messages.append(self._message(method, _html("caption", caption), {param: group[0]}))
+                messages.append(
+                    self._message(method, html_field("caption", caption), {param: group[0]})
+                )
             caption = None  # only the first media message carries the text
         return messages
 
     def _text(self, text: str) -> dict[str, Any]:
         preview = {"is_disabled": not self.settings.link_preview}
-        body = {**_html("text", text), "link_preview_options": preview}
+        body = {**html_field("text", text), "link_preview_options": preview}
         return self._message("sendMessage", body)
 
     def _message(
@@ -133,7 +122,7 @@ class TelegramAdapter(Adapter):
             message = payload.messages[index]
             request = self._request(message, payload.media)  # read files first
             progress.before(index)
-            result = self.call(http, _method(message), idempotent=False, **request)
+            result = self.call(http, method_of(message), idempotent=False, **request)
             done.append(self._sent(message, result))
             progress.after(index, done[-1])
         return Receipt(tuple(done))
@@ -142,7 +131,7 @@ class TelegramAdapter(Adapter):
         """The first new message replies to the original's last one (Telegram's thread parts
         are plain messages); the rest follow it."""
         start, parent = len(progress.sent), progress.sent[-1]
-        target = (parent.refs.get("message_ids") or [_id(parent)])[-1]
+        target = (parent.refs.get("message_ids") or [sent_id(parent)])[-1]
         messages = list(payload.messages)
         body = {**messages[start]["body"], "reply_parameters": {"message_id": target}}
         messages[start] = {**messages[start], "body": body}
@@ -154,7 +143,7 @@ class TelegramAdapter(Adapter):
         if not uploads:
             return {"json": dict(body)}
         files = [(name, self._file(media[index])) for name, index in uploads.items()]
-        return {"data": {key: _form(value) for key, value in body.items()}, "files": files}
+        return {"data": {key: form_value(value) for key, value in body.items()}, "files": files}
 
     def _file(self, media: MediaFile) -> tuple[str, bytes, str]:
         path, name = self.root / media.file, PurePosixPath(media.file).name
@@ -166,10 +155,14 @@ class TelegramAdapter(Adapter):
             data = path.read_bytes()
         except (ContentError, OSError) as exc:
             reason = exc.message if isinstance(exc, ContentError) else exc.strerror
-            raise Rejected(f"{self.channel.name}: cannot use {media.file}: {reason}") from None
+            raise Rejected(
+                _("{name}: cannot use {file}: {reason}").format(
+                    name=self.channel.name, file=media.file, reason=reason
+                )
+            ) from None
         if len(data) > UPLOAD_MAX_BYTES:
-            too_big = f"{media.file} is larger than the 50 MB a bot may upload"
-            raise Rejected(f"{self.channel.name}: {too_big}", hint="compress it or link to it")
+            too_big = _("{file} is larger than the 50 MB a bot may upload").format(file=media.file)
+            raise Rejected(f"{self.channel.name}: {too_big}", hint=_("compress it or link to it"))
         return name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"
 
     def call(self, http: Http, method: str, *, idempotent: bool, **kwargs: Any) -> Any:
@@ -177,34 +170,48 @@ class TelegramAdapter(Adapter):
         try:
             url = f"{self.settings.api_base}/bot{http.secret('token')}/{method}"
         except KeyError:
-            raise AuthFailed(f"{self.channel.name}: no bot token configured") from None
+            raise AuthFailed(
+                _("{name}: no bot token configured").format(name=self.channel.name)
+            ) from None
         try:
             response = http.request("POST", url, idempotent=idempotent, **kwargs)
         except Rejected as exc:
             if exc.status == 404:  # the Bot API's answer to a token it does not know
-                raise AuthFailed(exc.message, hint="check the channel's bot token") from None
+                raise AuthFailed(exc.message, hint=_("check the channel's bot token")) from None
             raise
         answer = http.json(response)
         if not isinstance(answer, dict):
-            raise Transient(f"{self.channel.name}: unexpected answer to {method}", maybe_sent=True)
+            raise Transient(
+                _("{name}: unexpected answer to {method}").format(
+                    name=self.channel.name, method=method
+                ),
+                maybe_sent=True,
+            )
         if answer.get("ok") is not True:
-            reason = http.redact(str(answer.get("description") or "no reason given"))
-            raise Rejected(f"{self.channel.name}: Telegram refused {method}: {reason}")
+            reason = http.redact(str(answer.get("description") or _("no reason given")))
+            raise Rejected(
+                _("{name}: Telegram refused {method}: {reason}").format(
+                    name=self.channel.name, method=method, reason=reason
+                )
+            )
         return answer.get("result")
 
     def _sent(self, message: Mapping[str, Any], result: Any) -> Sent:
         items = result if isinstance(result, list) else [result]
         ids = [item.get("message_id") for item in items if isinstance(item, dict)]
         if not ids or len(ids) != len(items) or any(type(i) is not int for i in ids):
-            raise Transient(f"{self.channel.name}: answer without message id", maybe_sent=True)
+            raise Transient(
+                _("{name}: answer without message id").format(name=self.channel.name),
+                maybe_sent=True,
+            )
         chat = items[0].get("chat")
         chat_id = chat.get("id") if isinstance(chat, dict) else None
         date = items[0].get("date")
         refs = {
             "message_ids": ids,
-            "caption": _caption_of(message["body"]) is not None,
+            "caption": caption_of(message["body"]) is not None,
             "chat_id": chat_id if type(chat_id) is int else self.settings.chat,
-            "method": _method(message),
+            "method": method_of(message),
             "date": date if type(date) is int else None,  # for the 48 hours of deleteMessage
         }
         chat_name = str(self.settings.chat)
@@ -214,22 +221,35 @@ class TelegramAdapter(Adapter):
     def edit(self, payload: Payload, http: Http, receipt: Receipt) -> Receipt:
         if len(payload.messages) != len(receipt.sent):
             counts = f"{len(receipt.sent)} messages → {len(payload.messages)}"
-            raise Rejected(f"{self.channel.name}: cannot edit {counts} in place", hint=_REMAKE)
+            raise Rejected(
+                _("{name}: cannot edit {counts} in place").format(
+                    name=self.channel.name, counts=counts
+                ),
+                hint=_(_REMAKE),
+            )
         pairs = zip(payload.messages, receipt.sent, strict=True)
         return Receipt(tuple(self._edit_one(http, new, old) for new, old in pairs))
 
     def _edit_one(self, http: Http, message: Mapping[str, Any], old: Sent) -> Sent:
-        method, body = _method(message), message["body"]
+        method, body = method_of(message), message["body"]
         if old.refs.get("method", method) != method:
             kind = f"{old.refs.get('method')} → {method}"
-            raise Rejected(f"{self.channel.name}: message {old.id} is {kind}", hint=_REMAKE)
-        target = {"chat_id": old.refs.get("chat_id", self.settings.chat), "message_id": _id(old)}
-        caption = _caption_of(body)
+            raise Rejected(
+                _("{name}: message {id} is {kind}").format(
+                    name=self.channel.name, id=old.id, kind=kind
+                ),
+                hint=_(_REMAKE),
+            )
+        target = {
+            "chat_id": old.refs.get("chat_id", self.settings.chat),
+            "message_id": sent_id(old),
+        }
+        caption = caption_of(body)
         if method == "sendMessage":
             keep = ("text", "parse_mode", "link_preview_options")
             self._change(http, "editMessageText", {**target, **{k: body[k] for k in keep}})
         elif caption is not None or old.refs.get("caption"):
-            self._change(http, "editMessageCaption", {**target, **_html("caption", caption)})
+            self._change(http, "editMessageCaption", {**target, **html_field("caption", caption)})
         return Sent(old.id, old.url, {**old.refs, "caption": caption is not None})
 
     def _change(self, http: Http, method: str, body: Mapping[str, Any]) -> None:
@@ -243,11 +263,15 @@ class TelegramAdapter(Adapter):
         oldest = http.clock.now().timestamp() - DELETE_WINDOW.total_seconds()
         too_old = [sent.id for sent in receipt.sent if (sent.refs.get("date") or oldest) < oldest]
         if too_old:  # refuse before deleting anything, not halfway through
-            reason = f"message {too_old[0]} is older than 48 hours: bots may not delete it"
-            raise Rejected(f"{self.channel.name}: {reason}", hint="delete it in the Telegram app")
+            reason = _("message {too_old} is older than 48 hours: bots may not delete it").format(
+                too_old=too_old[0]
+            )
+            raise Rejected(
+                f"{self.channel.name}: {reason}", hint=_("delete it in the Telegram app")
+            )
         for sent in receipt.sent:
             chat = sent.refs.get("chat_id", self.settings.chat)
-            for message_id in sent.refs.get("message_ids") or [_id(sent)]:
+            for message_id in sent.refs.get("message_ids") or [sent_id(sent)]:
                 self._delete_one(http, {"chat_id": chat, "message_id": message_id})
 
     def _delete_one(self, http: Http, body: Mapping[str, Any]) -> None:
@@ -258,33 +282,9 @@ class TelegramAdapter(Adapter):
             if "message to delete not found" in reason:
                 return  # already gone
             if "can't be deleted" in reason:
-                hint = "bots may delete messages only within 48 hours: delete it in the app"
+                hint = _("bots may delete messages only within 48 hours: delete it in the app")
                 raise Rejected(exc.message, hint=hint) from None
             raise
 
 
 ADAPTER = TelegramAdapter
-
-
-def _html(field: str, text: str | None) -> dict[str, str]:
-    return {field: text, "parse_mode": "HTML"} if text else {}
-
-
-def _caption_of(body: Mapping[str, Any]) -> str | None:
-    caption: str | None = (body["media"][0] if "media" in body else body).get("caption")
-    return caption
-
-
-def _method(message: Mapping[str, Any]) -> str:
-    return str(message["endpoint"]).rsplit("/", 1)[-1]
-
-
-def _id(sent: Sent) -> int:
-    if not sent.id.isdigit():
-        raise Rejected(f"the ledger holds no Telegram message id: {sent.id!r}")
-    return int(sent.id)
-
-
-def _form(value: object) -> str:
-    """A multipart field: texts as they are, anything else as JSON (true, 42, {...})."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from socialpub.channels.probe import Finding, Identity, Status, note
 from socialpub.channels.telegram import TelegramAdapter
 from socialpub.errors import AuthFailed, Rejected
+from socialpub.i18n import N_, _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
     from socialpub.net.http import Http
 
-RENEW = "ask @BotFather for the bot's token (/token) and export it again"
-_MAKE_ADMIN = "add the bot to the chat as an administrator allowed to post messages"
+RENEW = N_("ask @BotFather for the bot's token (/token) and export it again")
+_MAKE_ADMIN = N_("add the bot to the chat as an administrator allowed to post messages")
 
 
 def probe(adapter: Adapter, http: Http) -> Identity:
@@ -27,7 +28,7 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     chat = adapter.settings.chat
     return Identity(
         who=f"bot @{bot.get('username', '?')} (id {bot.get('id', '?')})",
-        renew=RENEW,
+        renew=_(RENEW),
         notes=(_membership(adapter, http, bot.get("id"), chat),),
     )
 
@@ -43,31 +44,42 @@ def _membership(adapter: TelegramAdapter, http: Http, bot_id: Any, chat: int | s
             "chat",
             name,
             Status.error,
-            f"the bot cannot see {chat}: {exc.message}",
-            f"check chat: in the config; {_MAKE_ADMIN}",
+            _("the bot cannot see {chat}: {message}").format(chat=chat, message=exc.message),
+            _("check chat: in the config; {make_admin}").format(make_admin=_(_MAKE_ADMIN)),
         )
     member = member if isinstance(member, Mapping) else {}
     status = str(member.get("status", ""))
     if status == "creator" or (
         status == "administrator" and member.get("can_post_messages") is not False
     ):
-        return note("chat", name, Status.ok, f"the bot is {status} of {chat}")
+        return note(
+            "chat",
+            name,
+            Status.ok,
+            _("the bot is {status} of {chat}").format(status=status, chat=chat),
+        )
     if status == "administrator":
         return note(
             "chat",
             name,
             Status.error,
-            f"the bot is an administrator of {chat} without the right to post",
-            "in the channel's administrators, allow the bot to post messages",
+            _("the bot is an administrator of {chat} without the right to post").format(chat=chat),
+            _("in the channel's administrators, allow the bot to post messages"),
         )
     if status == "member":
         return note(
             "chat",
             name,
             Status.warning,
-            f"the bot is a member of {chat}, not an administrator: a channel refuses it",
-            _MAKE_ADMIN,
+            _("the bot is a member of {chat}, not an administrator: a channel refuses it").format(
+                chat=chat
+            ),
+            _(_MAKE_ADMIN),
         )
     return note(
-        "chat", name, Status.error, f"the bot is {status or 'not a member'} in {chat}", _MAKE_ADMIN
+        "chat",
+        name,
+        Status.error,
+        _("the bot is {value} in {chat}").format(value=status or "not a member", chat=chat),
+        _(_MAKE_ADMIN),
     )

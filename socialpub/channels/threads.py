@@ -19,13 +19,14 @@ from socialpub.channels import meta_containers as mc
 from socialpub.channels.adapter import Lookup, Progress, media_files
 from socialpub.channels.meta_account import ContainerAdapter
 from socialpub.errors import Rejected
+from socialpub.i18n import N_, _
 from socialpub.models import MediaFile, Payload, Problem, Receipt, Sent, Variant
 from socialpub.specs import THREADS, VIDEO_KINDS
 
 if TYPE_CHECKING:
     from socialpub.net.http import Http
 
-RENEW = (
+RENEW = N_(
     "create a new long-lived Threads token (permissions threads_basic, "
     "threads_content_publish, threads_delete) and export it again; tokens last 60 days"
 )
@@ -133,7 +134,11 @@ class ThreadsAdapter(ContainerAdapter):
         graph = self._graph(http)
         for sent in reversed(receipt.sent):  # replies first: no part is left without its parent
             if not sent.id:
-                raise Rejected(f"{self.channel.name}: no Threads id known for {sent.url}")
+                raise Rejected(
+                    _("{name}: no Threads id known for {url}").format(
+                        name=self.channel.name, url=sent.url
+                    )
+                )
             try:
                 graph.call("DELETE", f"/{sent.id}", idempotent=True)
             except Rejected as exc:  # "does not exist" (subcode 33) or a 404: gone already

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from socialpub.channels.adapter import Adapter, Progress
 from socialpub.content.config import site_folder, site_page, site_url
 from socialpub.errors import Rejected
+from socialpub.i18n import _
 from socialpub.models import Payload, Receipt, Sent, Variant
 from socialpub.specs import WEBSITE
 
@@ -59,8 +60,10 @@ class WebsiteAdapter(Adapter):
         out_dir = site_folder(self.root, self.channel)
         if not (out_dir / self.page(post_id)).is_file():
             raise Rejected(
-                f"{self.channel.name}: the site has no page for {post_id} in {out_dir}",
-                hint="run `socialpub site build`, then publish again",
+                _("{name}: the site has no page for {post_id} in {out_dir}").format(
+                    name=self.channel.name, post_id=post_id, out_dir=out_dir
+                ),
+                hint=_("run `socialpub site build`, then publish again"),
             )
         return Sent(id=post_id, url=self.url(post_id))
 

@@ -26,6 +26,7 @@ from socialpub.channels import whatsapp_template as template
 from socialpub.channels.adapter import Adapter, Lookup, Progress
 from socialpub.content.whatsappconfig import read_whatsapp
 from socialpub.errors import Rejected
+from socialpub.i18n import _
 from socialpub.models import Payload, Problem, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
@@ -107,7 +108,10 @@ class WhatsAppAdapter(Adapter):
             hint = (
                 "see `socialpub whatsapp templates`; wait for Meta's approval or configure another"
             )
-            raise Rejected(f"{self.channel.name}: {why}: nothing was sent", hint=hint)
+            raise Rejected(
+                _("{name}: {why}: nothing was sent").format(name=self.channel.name, why=why),
+                hint=hint,
+            )
 
     def lookup(self, payload: Payload, http: Http, progress: Progress) -> Lookup:
         for index in range(len(progress.sent), len(payload.messages)):
@@ -143,7 +147,7 @@ class WhatsAppAdapter(Adapter):
         return Receipt(tuple(fresh), receipt.scheduled)
 
     def delete(self, http: Http, receipt: Receipt) -> None:
-        raise Rejected(f"{self.channel.name}: {_NO_DELETE}", hint="socialpub correct POST")
+        raise Rejected(f"{self.channel.name}: {_NO_DELETE}", hint=_("socialpub correct POST"))
 
     def _url(self, key: str) -> str:
         return f"{self.settings.service_url}/broadcasts/{key}"

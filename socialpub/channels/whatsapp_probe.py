@@ -11,12 +11,13 @@ from socialpub.channels import whatsapp_service as service
 from socialpub.channels.probe import Finding, Identity, Status, note
 from socialpub.channels.whatsapp import WhatsAppAdapter
 from socialpub.errors import Transient
+from socialpub.i18n import N_, _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
     from socialpub.net.http import Http
 
-RENEW = "set service_token's variable to the token the subscriber service was given"
+RENEW = N_("set service_token's variable to the token the subscriber service was given")
 
 
 def probe(adapter: Adapter, http: Http) -> Identity:
@@ -25,11 +26,13 @@ def probe(adapter: Adapter, http: Http) -> Identity:
     response = http.request("GET", settings.service_url + "/health", idempotent=True)
     health = http.json(response)
     if not isinstance(health, Mapping) or health.get("status") != "ok":
-        raise Transient(f"{adapter.channel.name}: the subscriber service is not healthy")
+        raise Transient(
+            _("{name}: the subscriber service is not healthy").format(name=adapter.channel.name)
+        )
     recipients = service.audience(http, settings)
     return Identity(
         who=f"subscriber service {settings.service_url} ({recipients} subscribers)",
-        renew=RENEW,
+        renew=_(RENEW),
         notes=(_template(adapter, http),),
     )
 
@@ -43,8 +46,15 @@ def _template(adapter: WhatsAppAdapter, http: Http) -> Finding:
             name,
             Status.error,
             why,
-            "see `socialpub whatsapp templates`; wait for Meta's approval or "
-            "configure another template",
+            _(
+                "see `socialpub whatsapp templates`; wait for Meta's approval or "
+                "configure another template"
+            ),
         )
     template = settings.template
-    return note("template", name, Status.ok, f"{template.name} ({template.language}) is approved")
+    return note(
+        "template",
+        name,
+        Status.ok,
+        _("{name} ({language}) is approved").format(name=template.name, language=template.language),
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.content.whatsappconfig import WhatsAppSettings
 from socialpub.errors import AuthFailed, DeliveryError, Rejected, Transient
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     import httpx
@@ -50,7 +51,8 @@ def error_reader(http: Http) -> Callable[[httpx.Response], DeliveryError | None]
         status, message = response.status_code, http.redact(_error_message(response))
         if status in (401, 403):
             return AuthFailed(
-                f"{channel}: the subscriber service refused the token", hint=_FIX_AUTH
+                _("{channel}: the subscriber service refused the token").format(channel=channel),
+                hint=_FIX_AUTH,
             )
         if status == 409:
             why = "the service has a broadcast under this delivery key with another text"
@@ -58,8 +60,10 @@ def error_reader(http: Http) -> Callable[[httpx.Response], DeliveryError | None]
             return Rejected(f"{channel}: {why}", hint=hint, status=409, platform_error="conflict")
         if status == 422:
             return Rejected(
-                f"{channel}: the subscriber service refused the broadcast: {message}",
-                hint="fix the post or the channel's template settings",
+                _("{channel}: the subscriber service refused the broadcast: {message}").format(
+                    channel=channel, message=message
+                ),
+                hint=_("fix the post or the channel's template settings"),
                 status=422,
                 platform_error="invalid",
             )
@@ -72,7 +76,8 @@ def progress_refs(answer: Any, channel: str) -> dict[str, Any]:
     """A broadcast's progress as the ledger keeps it: counts, failures by error code, state."""
     if not isinstance(answer, Mapping) or not all(_count(answer.get(k)) for k in COUNTS):
         raise Transient(
-            f"{channel}: the subscriber service answered without counts", maybe_sent=True
+            _("{channel}: the subscriber service answered without counts").format(channel=channel),
+            maybe_sent=True,
         )
     failed = answer.get("failed")
     state = answer.get("state")
@@ -94,7 +99,8 @@ def audience(http: Http, settings: WhatsAppSettings) -> int:
     count = answer.get("recipients") if isinstance(answer, Mapping) else None
     if not _count(count):
         raise Transient(
-            f"{http.channel}: the subscriber service gave no audience", maybe_sent=False
+            _("{channel}: the subscriber service gave no audience").format(channel=http.channel),
+            maybe_sent=False,
         )
     assert isinstance(count, int)
     return count
@@ -106,7 +112,8 @@ def templates(http: Http, settings: WhatsAppSettings) -> tuple[TemplateStatus, .
     items = answer.get("templates") if isinstance(answer, Mapping) else None
     if not isinstance(items, list):
         raise Transient(
-            f"{http.channel}: the subscriber service listed no templates", maybe_sent=False
+            _("{channel}: the subscriber service listed no templates").format(channel=http.channel),
+            maybe_sent=False,
         )
     return tuple(
         TemplateStatus(
@@ -160,7 +167,9 @@ def headers(http: Http) -> dict[str, str]:
     try:
         return {"Authorization": f"Bearer {http.secret('service_token')}"}
     except KeyError:
-        raise AuthFailed(f"{http.channel}: no service_token configured", hint=_FIX_AUTH) from None
+        raise AuthFailed(
+            _("{channel}: no service_token configured").format(channel=http.channel), hint=_FIX_AUTH
+        ) from None
 
 
 def _get(http: Http, settings: WhatsAppSettings, path: str) -> Any:

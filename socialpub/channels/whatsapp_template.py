@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 
 from socialpub.content.codes import problem
+from socialpub.i18n import _
 from socialpub.models import Problem, Variant
 
 BODY_MAX = 1024  # characters of a template body, parameters filled in
@@ -94,7 +95,16 @@ def _parameter_problems(variant: Variant, number: int, name: str, value: str) ->
     which = f"template parameter {{{{{number}}}}} ({name})"
     if not value.strip():
         hint = f"give the post a {name}, or take {name} out of the channel's template.parameters"
-        return [problem("SP801", variant.post_id, 1, field, f"{which} would be empty", hint)]
+        return [
+            problem(
+                "SP801",
+                variant.post_id,
+                1,
+                field,
+                _("{which} would be empty").format(which=which),
+                hint,
+            )
+        ]
     found = []
     if _FORBIDDEN.search(value):
         message = f"{which} holds a line break, a tab or more than 4 spaces in a row"
@@ -102,7 +112,16 @@ def _parameter_problems(variant: Variant, number: int, name: str, value: str) ->
         found.append(problem("SP802", variant.post_id, 1, field, message, hint))
     if len(value) > BODY_MAX:
         message = f"{which} has {len(value)} characters; WhatsApp takes {BODY_MAX}"
-        found.append(problem("SP803", variant.post_id, 1, field, message, f"shorten the {name}"))
+        found.append(
+            problem(
+                "SP803",
+                variant.post_id,
+                1,
+                field,
+                message,
+                _("shorten the {name}").format(name=name),
+            )
+        )
     return found
 
 

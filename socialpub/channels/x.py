@@ -29,8 +29,10 @@ from socialpub import specs
 from socialpub.channels import x_media
 from socialpub.channels.adapter import Adapter, Lookup, Progress, media_files
 from socialpub.channels.x_api import API_BASE, DUPLICATE, XApi, matches
+from socialpub.channels.x_edit import check_editable, edits, offer
 from socialpub.channels.x_oauth2 import OAuth2Session
 from socialpub.errors import ConfigError, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import Payload, Problem, Receipt, Sent, Variant
 
 if TYPE_CHECKING:
@@ -41,12 +43,6 @@ CLOCK_SKEW = timedelta(minutes=5)  # X's clock against ours, when matching times
 PAGE_SIZE = 100  # the most `GET /2/users/{id}/tweets` gives per page
 MAX_PAGES = 5  # a county posts far fewer than 500 posts between two runs
 STATUS_URL = "https://x.com/i/status/{id}"
-EDIT_WINDOW = timedelta(minutes=30)  # X: "within 30 minutes of posting, up to 5 times"
-MAX_EDITS = 5
-OFFER = (
-    "`socialpub delete` the post and publish the new text under a new post id, or publish "
-    "the correction as a new post replying to it"
-)
 
 
 @dataclass(frozen=True)
@@ -62,16 +58,20 @@ class Settings:
         user_id = str(values.get("user_id") or "")
         if not user_id.isdigit():
             raise ConfigError(
-                f"channel {channel.name!r}: user_id must be the X account's numeric id",
-                hint="it is the number before the dash in the access token",
+                _("channel {name!r}: user_id must be the X account's numeric id").format(
+                    name=channel.name
+                ),
+                hint=_("it is the number before the dash in the access token"),
             )
         base = str(values.get("api_base") or API_BASE).rstrip("/")
         client_id = str(values.get("client_id") or "")
         oauth2 = "api_key" not in values
         if oauth2 and "refresh_token" in values and not client_id:
             raise ConfigError(
-                f"channel {channel.name!r}: refresh_token needs the app's client_id",
-                hint="add client_id: (the OAuth 2.0 Client ID from the app's Keys and tokens)",
+                _("channel {name!r}: refresh_token needs the app's client_id").format(
+                    name=channel.name
+                ),
+                hint=_("add client_id: (the OAuth 2.0 Client ID from the app's Keys and tokens)"),
             )
         return cls(user_id, base, oauth2, client_id)
 
@@ -152,9 +152,13 @@ class XAdapter(Adapter):
         """Each changed part is edited; X gives the new version a new id."""
         if len(receipt.sent) != len(payload.messages):
             raise Rejected(
-                f"{self.channel.name}: the post has {len(receipt.sent)} part(s) on X but "
-                f"{len(payload.messages)} now; a thread cannot be edited to another length",
-                hint=OFFER,
+                _(
+                    "{name}: the post has {count} part(s) on X but {count2} now; a thread cannot "
+                    "be edited to another length"
+                ).format(
+                    name=self.channel.name, count=len(receipt.sent), count2=len(payload.messages)
+                ),
+                hint=offer(),
             )
         now, api = http.clock.now(), self.api(http)
         changed = [
@@ -162,8 +166,8 @@ class XAdapter(Adapter):
             for i, (old, message) in enumerate(zip(receipt.sent, payload.messages, strict=True))
             if old.refs.get("text") != message["body"]["text"]
         ]
-        for _, old in changed:
-            _check_editable(old, now, self.channel.name)
+        for __, old in changed:
+            check_editable(old, now, self.channel.name)
         edited = list(receipt.sent)
         for index, old in changed:
             body: dict[str, Any] = {
@@ -174,7 +178,7 @@ class XAdapter(Adapter):
                 body["media"] = {"media_ids": list(old.refs["media_ids"])}
             answer = api.call("POST", "/2/tweets", idempotent=False, json=body)
             new = self._sent(answer, body, now)
-            refs = {**new.refs, "posted_at": old.refs["posted_at"], "edits": _edits(old) + 1}
+            refs = {**new.refs, "posted_at": old.refs["posted_at"], "edits": edits(old) + 1}
             edited[index] = Sent(new.id, new.url, refs)
         return Receipt(tuple(edited))
 
@@ -214,7 +218,7 @@ class XAdapter(Adapter):
         this delivery's first attempt, that attempt landed (its answer was lost); otherwise
         it is refused."""
         after = datetime.fromisoformat(message["created_after"])
-        posts, _ = self._recent(api, after)
+        posts, __ = self._recent(api, after)
         wanted = message["body"]["text"]
         match = next((p for p in posts if matches(p, wanted, parent)), None)
         if match is None:
@@ -230,7 +234,7 @@ class XAdapter(Adapter):
         }
         found: list[dict[str, Any]] = []
         path = f"/2/users/{self.settings.user_id}/tweets"
-        for _ in range(MAX_PAGES):
+        for __ in range(MAX_PAGES):
             answer = api.call("GET", path, idempotent=True, params=query)
             data = answer.get("data") if isinstance(answer, dict) else None
             found += [p for p in data or [] if isinstance(p, dict) and isinstance(p.get("id"), str)]
@@ -246,7 +250,10 @@ class XAdapter(Adapter):
         data = answer.get("data") if isinstance(answer, dict) else None
         post_id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(post_id, str) or not post_id:
-            raise Transient(f"{self.channel.name}: X answered without a post id", maybe_sent=True)
+            raise Transient(
+                _("{name}: X answered without a post id").format(name=self.channel.name),
+                maybe_sent=True,
+            )
         refs: dict[str, Any] = {"text": body["text"], "posted_at": now.isoformat()}
         if body.get("media"):
             refs["media_ids"] = list(body["media"]["media_ids"])
@@ -257,25 +264,3 @@ class XAdapter(Adapter):
 
 
 ADAPTER = XAdapter
-
-
-def _edits(sent: Sent) -> int:
-    value = sent.refs.get("edits", 0)
-    return value if isinstance(value, int) else 0
-
-
-def _check_editable(sent: Sent, now: datetime, channel: str) -> None:
-    """X's edit rules, checked before anything is sent: 30 minutes, 5 edits."""
-    posted = sent.refs.get("posted_at")
-    if not isinstance(posted, str):
-        raise Rejected(f"{channel}: socialpub does not know when this X post went out", hint=OFFER)
-    age = now - datetime.fromisoformat(posted)
-    if age > EDIT_WINDOW:
-        minutes = int(age.total_seconds() // 60)
-        raise Rejected(
-            f"{channel}: X allows edits only within 30 minutes of posting; this post went out "
-            f"{minutes} minutes ago",
-            hint=OFFER,
-        )
-    if _edits(sent) >= MAX_EDITS:
-        raise Rejected(f"{channel}: X allows at most 5 edits of a post", hint=OFFER)

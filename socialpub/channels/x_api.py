@@ -26,6 +26,7 @@ import httpx
 from oauthlib.oauth1 import Client as OAuth1Client
 
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import N_, _
 
 if TYPE_CHECKING:
     from socialpub.channels.x_oauth2 import OAuth2Session
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 API_BASE = "https://api.x.com"
 OAUTH1 = ("api_key", "api_secret", "access_token", "access_token_secret")
-RENEW = (
+RENEW = N_(
     "in the X developer portal, give the app 'Read and write' permissions, regenerate the "
     "access token and secret, and export them in the env vars the channel names"
 )
@@ -120,8 +121,12 @@ class XApi:
             value = ""
         if not value:
             raise AuthFailed(
-                f"{self.channel}: the X setting {name} is not configured",
-                hint=f"set {name}: ${{ENV_VAR}} in the channel and export it; {RENEW}",
+                _("{channel}: the X setting {name} is not configured").format(
+                    channel=self.channel, name=name
+                ),
+                hint=_("set {name}: ${{ENV_VAR}} in the channel and export it; {renew}").format(
+                    name=name, renew=_(RENEW)
+                ),
             )
         return value
 
@@ -157,12 +162,13 @@ def map_error(
     said = f"X said: {detail}" + (f" ({kind})" if kind and kind != "about:blank" else "")
     if status == 401:
         message = f"{channel}: X did not accept the credentials – {said}"
-        return AuthFailed(message, hint=RENEW, status=status, platform_error=kind)
+        return AuthFailed(message, hint=_(RENEW), status=status, platform_error=kind)
     if status == 429 and _wait(response, now) is None:
         return None  # no X reset header: Http goes by Retry-After or waits a little
     if status == 429:
         return RateLimited(
-            f"{channel}: X's rate limit is reached – {said}", retry_after=_wait(response, now)
+            _("{channel}: X's rate limit is reached – {said}").format(channel=channel, said=said),
+            retry_after=_wait(response, now),
         )
     if status >= 500:
         message = f"{channel}: a temporary X problem – {said}"
@@ -175,7 +181,9 @@ def map_error(
         message = f"{channel}: X does not allow this app to do that – {said}"
         return AuthFailed(message, hint=hint, status=status, platform_error=kind)
     return Rejected(
-        f"{channel}: X refused the request – {said}", status=status, platform_error=kind
+        _("{channel}: X refused the request – {said}").format(channel=channel, said=said),
+        status=status,
+        platform_error=kind,
     )
 
 

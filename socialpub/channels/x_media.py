@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub import specs
 from socialpub.content.codes import problem
 from socialpub.errors import Rejected, Transient
+from socialpub.i18n import _
 from socialpub.models import MediaFile, Problem, Variant
 from socialpub.net.images import clean_image
 
@@ -39,7 +40,9 @@ def problems(variant: Variant, root: Path) -> list[Problem]:
         if found_kind not in _VIDEO_MIME:
             why = f"{item.file}: X takes MP4, MOV or WebM videos, not {found_kind}"
             found.append(
-                problem("SP203", variant.post_id, item.line, "media.file", why, "convert it to MP4")
+                problem(
+                    "SP203", variant.post_id, item.line, "media.file", why, _("convert it to MP4")
+                )
             )
         elif _size(root / item.file) > VIDEO_MAX_BYTES:
             why = f"{item.file}: larger than the 512 MB X takes for a video"
@@ -88,22 +91,26 @@ def _video(api: XApi, root: Path, item: MediaFile) -> str:
         path = f"/2/media/upload/{media_id}/append"
         api.call("POST", path, idempotent=True, json={"media": chunk, "segment_index": index})
     answer = api.call("POST", f"/2/media/upload/{media_id}/finalize", idempotent=True)
-    for _ in range(MAX_POLLS):
+    for __ in range(MAX_POLLS):
         info = _processing(answer)
         state = info.get("state", "succeeded")
         if state == "succeeded":
             return media_id
         if state == "failed":
             raise Rejected(
-                f"{api.channel}: X could not process the video {item.file}",
-                hint="export it again as H.264/AAC MP4",
+                _("{channel}: X could not process the video {file}").format(
+                    channel=api.channel, file=item.file
+                ),
+                hint=_("export it again as H.264/AAC MP4"),
             )
         api.http.clock.sleep(float(info.get("check_after_secs") or 1))
         query = {"media_id": media_id, "command": "STATUS"}
         answer = api.call("GET", "/2/media/upload", idempotent=True, params=query)
     raise Transient(
-        f"{api.channel}: X is still processing the video {item.file}",
-        hint="run publish again later",
+        _("{channel}: X is still processing the video {file}").format(
+            channel=api.channel, file=item.file
+        ),
+        hint=_("run publish again later"),
     )
 
 
@@ -117,7 +124,9 @@ def _id(answer: Any, channel: str) -> str:
     data = answer.get("data") if isinstance(answer, dict) else None
     media_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(media_id, str) or not media_id:
-        raise Transient(f"{channel}: X took an upload but gave no media id")
+        raise Transient(
+            _("{channel}: X took an upload but gave no media id").format(channel=channel)
+        )
     return media_id
 
 
@@ -125,8 +134,10 @@ def _existing(root: Path, item: MediaFile, channel: str) -> Path:
     path = root / item.file
     if not path.is_file():
         raise Rejected(
-            f"{channel}: the media file {item.file} is missing",
-            hint="add it or remove it from the post",
+            _("{channel}: the media file {file} is missing").format(
+                channel=channel, file=item.file
+            ),
+            hint=_("add it or remove it from the post"),
         )
     return path
 

@@ -26,6 +26,7 @@ import httpx
 
 from socialpub.content.textfile import atomic_write, private_folder
 from socialpub.errors import AuthFailed, DeliveryError, Rejected, Transient
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.net.http import Http
@@ -126,9 +127,13 @@ class OAuth2Session:
         if token is None:
             if not access and not refresh:
                 raise AuthFailed(
-                    f"{self.channel}: the X setting access_token is not configured",
-                    hint="set access_token: ${ENV_VAR} (and refresh_token, client_id) in the "
-                    "channel and export it, or use OAuth 1.0a (README: X)",
+                    _("{channel}: the X setting access_token is not configured").format(
+                        channel=self.channel
+                    ),
+                    hint=_(
+                        "set access_token: ${ENV_VAR} (and refresh_token, client_id) in the "
+                        "channel and export it, or use OAuth 1.0a (README: X)"
+                    ),
                 )
             token = UserToken(access, refresh, None)
         http.redact.add(token.access, token.refresh)
@@ -173,7 +178,9 @@ class OAuth2Session:
         access = answer.get("access_token") if isinstance(answer, dict) else None
         if not isinstance(access, str) or not access:
             raise AuthFailed(
-                f"{self.channel}: X's token endpoint answered without an access token",
+                _("{channel}: X's token endpoint answered without an access token").format(
+                    channel=self.channel
+                ),
                 hint=REAUTHORISE,
             )
         refresh = answer.get("refresh_token")

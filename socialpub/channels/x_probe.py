@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from socialpub.channels.probe import Finding, Identity, Status, note
 from socialpub.channels.x import XAdapter
 from socialpub.channels.x_api import RENEW
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.adapter import Adapter
@@ -30,9 +31,10 @@ def probe(adapter: Adapter, http: Http) -> Identity:
                 "owner",
                 name,
                 Status.error,
-                f"the credentials are for user {user.get('id')}, "
-                f"the channel's user_id is {adapter.settings.user_id}",
-                "correct user_id, or use the county account's access token",
+                _("the credentials are for user {get}, the channel's user_id is {user_id}").format(
+                    get=user.get("id"), user_id=adapter.settings.user_id
+                ),
+                _("correct user_id, or use the county account's access token"),
             )
         )
     if adapter.settings.oauth2 and "refresh_token" not in adapter.channel.settings:
@@ -41,12 +43,12 @@ def probe(adapter: Adapter, http: Http) -> Identity:
                 "expiry",
                 name,
                 Status.warning,
-                "an OAuth 2.0 token without refresh_token lives two hours",
-                "add refresh_token (scope offline.access) and client_id, or use OAuth 1.0a",
+                _("an OAuth 2.0 token without refresh_token lives two hours"),
+                _("add refresh_token (scope offline.access) and client_id, or use OAuth 1.0a"),
             )
         )
     return Identity(
         who=f"@{user.get('username', '?')} (id {user.get('id', '?')})",
-        renew=RENEW,
+        renew=_(RENEW),
         notes=tuple(notes),
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
 
 
@@ -28,9 +29,15 @@ def department_problems(post: Post, channels: Iterable[str], config: Config) -> 
             post.source,
             post.line_of("channels"),
             "channels",
-            f"{department.title} may not post to {name} "
-            f"(workflow.departments.{department.name}.channels: {', '.join(allowed) or 'none'})",
-            f"remove {name} from channels:, or ask the press office to post it",
+            _(
+                "{title} may not post to {name} (workflow.departments.{name2}.channels: {value})"
+            ).format(
+                title=department.title,
+                name=name,
+                name2=department.name,
+                value=", ".join(allowed) or "none",
+            ),
+            _("remove {name} from channels:, or ask the press office to post it").format(name=name),
         )
         for name in channels
         if name not in allowed

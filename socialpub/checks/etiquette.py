@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import regex
-
+from socialpub.checks.emoji import emoji_clusters
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.etiquetteconfig import ForbiddenWord, Rule
+from socialpub.i18n import _
 from socialpub.models import Post, Problem, Variant
-from socialpub.render.counting import find_entities, graphemes
+from socialpub.render.counting import find_entities
 from socialpub.render.counting.entities import Entity
 
-_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 #: a word: starts with a letter, may hold digits and hyphens ("B27", "A7-SPERRUNG")
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
 _MARKUP = re.compile(r"<[^>]+>|[*_`]")
@@ -61,7 +60,11 @@ class Found:
 
     @property
     def where(self) -> str:
-        return f" (in the text for {', '.join(self.channels)})" if self.channels else ""
+        return (
+            _(" (in the text for {channels})").format(channels=", ".join(self.channels))
+            if self.channels
+            else ""
+        )
 
 
 #: a finder yields (key to tell findings apart, the finding as written, offset)
@@ -87,7 +90,7 @@ class Subject:
                 found.append(Found(shown, text.line_at(offset), text.field))
         extra: dict[str, tuple[str, Text, list[str]]] = {}  # key → shown, first place, channels
         for text in self.rendered:
-            for key, shown, _ in finder(text.text):
+            for key, shown, __ in finder(text.text):
                 if key in seen:
                     continue
                 channels = extra.setdefault(key, (shown, text, []))[2]
@@ -155,8 +158,10 @@ def _forbidden_words(subject: Subject, rule: Rule) -> list[Problem]:
             return ((_key(m.group(0)), m.group(0), m.start()) for m in pattern.finditer(text))
 
         for found in subject.findings(finder):
-            message = f"„{found.shown}“ is on the etiquette's list of words not to use{found.where}"
-            hint = word.hint or "rephrase it without this word (etiquette.forbidden_words)"
+            message = _("„{shown}“ is on the etiquette's list of words not to use{where}").format(
+                shown=found.shown, where=found.where
+            )
+            hint = word.hint or _("rephrase it without this word (etiquette.forbidden_words)")
             problems.append(subject.problem("SP601", found, message, hint))
     return problems
 
@@ -188,11 +193,13 @@ def _shouting(subject: Subject, rule: Rule) -> list[Problem]:
     if len(found) <= rule.number("max_words"):
         return []
     words = ", ".join(dict.fromkeys(f.shown for f in found[:SHOWN]))
-    message = f"{len(found)} words in capitals ({words}){found[0].where}: this reads as shouting"
-    hint = (
-        "write them in normal case; abbreviations of up to "
-        f"{least - 1} letters (DRK, ÖPNV, B27) are fine, add others to etiquette.shouting.allow"
+    message = _("{count} words in capitals ({words}){where}: this reads as shouting").format(
+        count=len(found), words=words, where=found[0].where
     )
+    hint = _(
+        "write them in normal case; abbreviations of up to {value} letters (DRK, ÖPNV, B27) are "
+        "fine, add others to etiquette.shouting.allow"
+    ).format(value=least - 1)
     return [subject.problem("SP607", found[0], message, hint)]
 
 
@@ -207,12 +214,14 @@ def _link_shorteners(subject: Subject, rule: Rule) -> list[Problem]:
             if entity.kind == "url" and _shortened(entity.value, hosts):
                 yield entity.value.casefold(), entity.value, entity.start
 
-    hint = "link the full address, e.g. https://www.landkreis-musterstadt.de/…"
+    hint = _("link the full address, e.g. https://www.landkreis-musterstadt.de/…")
     return [
         subject.problem(
             "SP606",
             found,
-            f"{found.shown} is a shortened link: readers cannot see where it leads{found.where}",
+            _("{shown} is a shortened link: readers cannot see where it leads{where}").format(
+                shown=found.shown, where=found.where
+            ),
             hint,
         )
         for found in subject.findings(finder)
@@ -233,7 +242,7 @@ def _hashtag_case(subject: Subject, rule: Rule) -> list[Problem]:
             if (letters > lower and tag.islower()) or (letters > upper and tag.isupper()):
                 yield tag.casefold(), tag, start
 
-    hint = (
+    hint = _(
         "write each word with a capital, e.g. #TagDerOffenenTür: screen readers then read "
         "the words, not a jumble of letters"
     )
@@ -241,7 +250,9 @@ def _hashtag_case(subject: Subject, rule: Rule) -> list[Problem]:
         subject.problem(
             "SP605",
             found,
-            f"#{found.shown}: write hashtags of several words in CamelCase{found.where}",
+            _("#{shown}: write hashtags of several words in CamelCase{where}").format(
+                shown=found.shown, where=found.where
+            ),
             hint,
         )
         for found in subject.findings(finder)
@@ -250,7 +261,7 @@ def _hashtag_case(subject: Subject, rule: Rule) -> list[Problem]:
 
 def _max_hashtags(subject: Subject, rule: Rule) -> list[Problem]:
     def tags(text: str) -> list[str]:
-        return list(dict.fromkeys(f"#{tag}" for tag, _ in _hashtags(text)))
+        return list(dict.fromkeys(f"#{tag}" for tag, __ in _hashtags(text)))
 
     field = "tags" if subject.post.tags else "body"
     return _too_many(subject, rule, "SP603", tags, "hashtags", field)
@@ -277,14 +288,16 @@ def _too_many(
     over = [(channel, found) for channel, found in counted if len(found) > most]
     if not over:
         return []
-    worst = max((found for _, found in over), key=len)
-    channels = ", ".join(channel for channel, _ in over if channel)
+    worst = max((found for __, found in over), key=len)
+    channels = ", ".join(channel for channel, __ in over if channel)
     shown = " ".join(worst[:SHOWN]) + (" …" if len(worst) > SHOWN else "")
     where = f" on {channels}" if channels else ""
     line = subject.post.line_of("tags") if field == "tags" else _body(subject.post)
-    message = f"{len(worst)} {what}{where} ({shown}): the etiquette allows {most}"
-    hint = f"keep at most {most}, the ones that matter most" + (
-        "; screen readers read out every emoji" if what == "emoji" else ""
+    message = _("{count} {what}{where} ({shown}): the etiquette allows {most}").format(
+        count=len(worst), what=what, where=where, shown=shown, most=most
+    )
+    hint = _("keep at most {most}, the ones that matter most").format(most=most) + (
+        _("; screen readers read out every emoji") if what == "emoji" else ""
     )
     return [problem(code, subject.post.source, line, field, message, hint)]
 
@@ -324,14 +337,20 @@ def _signoff(subject: Subject, rule: Rule) -> list[Problem]:
         return []
     missing_channels = [c for c in missing if c]
     where = (
-        f"the text for {', '.join(missing_channels)}"
+        _("the text for {missing_channels}").format(missing_channels=", ".join(missing_channels))
         if len(missing_channels) < len(texts)
-        else "the text"
+        else _("the text")
     )
     last_line = _body(post) + post.body.count("\n")
-    setting = f"etiquette.signoff for {folder}" if folder else "etiquette.signoff default"
-    message = f"{where} lacks the sign-off „{line_text}“"
-    hint = f"end the text with the line „{line_text}“ ({setting})"
+    setting = (
+        _("etiquette.signoff for {folder}").format(folder=folder)
+        if folder
+        else _("etiquette.signoff default")
+    )
+    message = _("{where} lacks the sign-off „{line_text}“").format(where=where, line_text=line_text)
+    hint = _("end the text with the line „{line_text}“ ({setting})").format(
+        line_text=line_text, setting=setting
+    )
     return [problem("SP602", post.source, last_line, "body", message, hint)]
 
 
@@ -351,29 +370,6 @@ def signoff_for(source: Path, root: Path, rule: Rule) -> tuple[str, str | None]:
 def _plain(text: str) -> str:
     """Text as compared for a sign-off: no HTML or Markdown marks, spaces collapsed."""
     return _SPACE.sub(" ", html.unescape(_MARKUP.sub("", text))).strip().casefold()
-
-
-# --- emoji -------------------------------------------------------------------------------------
-
-
-def emoji_clusters(text: str) -> list[str]:
-    """The grapheme clusters that hold an emoji (a family or a flag is one)."""
-    if not _PICTOGRAPH.search(text):
-        return []  # most posts: skip splitting the text into clusters
-    # a cluster of one Latin-1 character is a pictograph only as © or ®: no regex for those
-    return [
-        cluster
-        for cluster in graphemes(text)
-        if (
-            cluster in "©®"
-            if len(cluster) == 1 and cluster <= "\xff"
-            else _PICTOGRAPH.search(cluster)
-        )
-    ]
-
-
-def emoji_count(text: str) -> int:
-    return len(emoji_clusters(text))
 
 
 _CHECKS: dict[str, Callable[[Subject, Rule], list[Problem]]] = {

@@ -7,6 +7,7 @@ from pathlib import Path
 from socialpub.checks.report import all_media
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
+from socialpub.i18n import _, ngettext
 from socialpub.models import Post, Problem
 from socialpub.render.counting import grapheme_count
 from socialpub.render.overrides import effective
@@ -24,8 +25,8 @@ def media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Probl
                     post.source,
                     item.line,
                     "media.file",
-                    f"{item.file}: not an image, video or audio file",
-                    "use .jpg, .png, .gif, .webp, .mp4, .mov, .webm, .ogg, .mp3 or .m4a",
+                    _("{file}: not an image, video or audio file").format(file=item.file),
+                    _("use .jpg, .png, .gif, .webp, .mp4, .mov, .webm, .ogg, .mp3 or .m4a"),
                 )
             )
         elif kind in IMAGE_KINDS and not item.alt:
@@ -35,8 +36,8 @@ def media_problems(post: Post, channels: dict[str, ChannelConfig]) -> list[Probl
                     post.source,
                     item.line,
                     "media.alt",
-                    f"{item.file}: image has no alt text",
-                    "describe the image in `alt:` for people who cannot see it (BITV/WCAG)",
+                    _("{file}: image has no alt text").format(file=item.file),
+                    _("describe the image in `alt:` for people who cannot see it (BITV/WCAG)"),
                 )
             )
     for channel in channels.values():
@@ -57,8 +58,12 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                     post.source,
                     item.line,
                     "media.file",
-                    f"{channel.name} cannot take {kind} files ({item.file})",
-                    f"use overrides.{channel.name}.media to give it other media",
+                    _("{name} cannot take {kind} files ({file})").format(
+                        name=channel.name, kind=kind, file=item.file
+                    ),
+                    _("use overrides.{name}.media to give it other media").format(
+                        name=channel.name
+                    ),
                 )
             )
         if item.alt and caps.supports_alt and caps.alt_text_max:
@@ -70,9 +75,10 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                         post.source,
                         item.line,
                         "media.alt",
-                        f"{channel.name}: alt text is {length} characters, "
-                        f"limit {caps.alt_text_max}",
-                        "shorten the alt text; put details into the post text",
+                        _("{name}: alt text is {length} characters, limit {alt_text_max}").format(
+                            name=channel.name, length=length, alt_text_max=caps.alt_text_max
+                        ),
+                        _("shorten the alt text; put details into the post text"),
                     )
                 )
     images = sum(1 for k in kinds if k in IMAGE_KINDS)
@@ -84,8 +90,12 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 post.source,
                 post.line_of("media"),
                 "media",
-                f"{channel.name}: {channel.spec.title} publishes only posts with a photo or video",
-                f"add a photo under media:, or leave {channel.name} out of the post's channels",
+                _("{name}: {title} publishes only posts with a photo or video").format(
+                    name=channel.name, title=channel.spec.title
+                ),
+                _("add a photo under media:, or leave {name} out of the post's channels").format(
+                    name=channel.name
+                ),
             )
         )
     too_many = images > caps.max_images or videos > caps.max_videos
@@ -98,11 +108,16 @@ def channel_media_problems(post: Post, channel: ChannelConfig) -> list[Problem]:
                 post.source,
                 line,
                 "media",
-                f"{channel.name} takes at most {caps.max_images} images or {caps.max_videos} "
-                f"video{'s' if caps.max_videos != 1 else ''}"
-                + ("" if caps.mixed_media else ", not both")
-                + f"; this post has {images} images and {videos} videos",
-                f"remove some, or use overrides.{channel.name}.media",
+                ngettext(
+                    "{name} takes at most {max_images} images or {max_videos} video",
+                    "{name} takes at most {max_images} images or {max_videos} videos",
+                    caps.max_videos,
+                ).format(name=channel.name, max_images=caps.max_images, max_videos=caps.max_videos)
+                + ("" if caps.mixed_media else _(", not both"))
+                + _("; this post has {images} images and {videos} videos").format(
+                    images=images, videos=videos
+                ),
+                _("remove some, or use overrides.{name}.media").format(name=channel.name),
             )
         )
     return problems

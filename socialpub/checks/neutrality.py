@@ -14,6 +14,7 @@ from typing import Any
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.neutralityconfig import NeutralityPeriod, neutral_tags
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
 
 
@@ -47,10 +48,19 @@ def neutrality_problems(
             file,
             line,
             "tags",
-            f"due {due:%d.%m.%Y %H:%M} with #{' #'.join(sorted(period.tags & set(tags)))} in the "
-            f"neutrality period „{period.reason}“ ({period.span}): it will not be published",
-            f"only the press office can release it: socialpub approve {post_id} --override "
-            "--reason TEXT; or publish it after the period",
+            _(
+                "due {due:%d.%m.%Y %H:%M} with #{value} in the neutrality period „{reason}“ "
+                "({span}): it will not be published"
+            ).format(
+                due=due,
+                value=" #".join(sorted(period.tags & set(tags))),
+                reason=period.reason,
+                span=period.span,
+            ),
+            _(
+                "only the press office can release it: socialpub approve {post_id} --override "
+                "--reason TEXT; or publish it after the period"
+            ).format(post_id=post_id),
         )
         for period in periods
         if period.applies(tags, due)

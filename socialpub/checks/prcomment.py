@@ -19,6 +19,7 @@ from pathlib import Path
 
 from socialpub.checks.approvalstate import ApprovalKind, ApprovalState
 from socialpub.checks.preview import PreviewResult
+from socialpub.i18n import _
 from socialpub.models import Problem, Severity, Variant
 
 MARKER = "<!-- socialpub-preview -->"
@@ -140,7 +141,9 @@ def _relative(result: PreviewResult, root: Path) -> PreviewResult:
 def _head(result: PreviewResult, title: str) -> str:
     posts = len(result.titles)
     if not posts:
-        return f"{MARKER}\n## {title}\n\nNo post to preview: this change touches no post file."
+        return _(
+            "{marker}\n## {title}\n\nNo post to preview: this change touches no post file."
+        ).format(marker=MARKER, title=title)
     verdict = "❌" if result.errors else "⚠️" if result.warnings else "✅"
     counts = (
         f"{_plural(posts, 'post')}, {_plural(len(result.variants), 'channel variant')}: "
@@ -157,7 +160,7 @@ def _section(result: PreviewResult, post_id: str, heading: str) -> _Section:
     variants = [v for v in result.variants if v.post_id == post_id]
     errors = sum(1 for v in variants for p in v.problems if p.severity is Severity.ERROR)
     if not variants:
-        body = "Goes to none of the chosen channels (see its `channels:`)."
+        body = _("Goes to none of the chosen channels (see its `channels:`).")
         return _Section(post_id, heading, 0, body, body)
     sealed = post_id in result.sealed
     states = [result.approvals.get((post_id, v.channel)) for v in variants]
@@ -174,7 +177,9 @@ def _variant(variant: Variant, approval: ApprovalState | None, sealed: bool, *, 
         detail = "" if sealed else f": {inline(approval.detail)}"
         lines.append(f"Approval: {_APPROVAL_MARKS[approval.kind]} {approval.kind.value}{detail}")
     if sealed:
-        lines.append(f"🔒 {inline(variant.parts[0].text)}: nothing of it is shown")
+        lines.append(
+            _("🔒 {inline}: nothing of it is shown").format(inline=inline(variant.parts[0].text))
+        )
     else:
         lines.extend(_parts(variant, texts=texts))
         lines.extend(_media(variant))
@@ -190,12 +195,16 @@ def _parts(variant: Variant, *, texts: bool) -> Iterable[str]:
         over = bool(variant.limit) and part.length > variant.limit
         count = f"{part.length}/{variant.limit}" if variant.limit else f"{part.length}"
         label = f"Part {number}/{total} · " if total > 1 else ""
-        verdict = f" — ❌ {part.length - variant.limit} over the limit" if over else ""
+        verdict = (
+            _(" — ❌ {value} over the limit").format(value=part.length - variant.limit)
+            if over
+            else ""
+        )
         yield f"{label}{count} {variant.unit}{verdict}"
         if texts:
             yield fenced(part.text)
     if not texts:
-        yield "_The text is left out here to keep the comment within GitHub's size limit._"
+        yield _("_The text is left out here to keep the comment within GitHub's size limit._")
 
 
 def _media(variant: Variant) -> Iterable[str]:
@@ -203,7 +212,7 @@ def _media(variant: Variant) -> Iterable[str]:
         return
     rows = []
     for media in variant.media:
-        alt = f"alt: {code(media.alt)}" if media.alt else "❌ **no alt text**"
+        alt = f"alt: {code(media.alt)}" if media.alt else _("❌ **no alt text**")
         credit = f" · © {code(media.credit)}" if media.credit else ""
         rows.append(f"- 🖼 {code(media.file)} — {alt}{credit}")
     yield "\n".join(rows)
@@ -224,14 +233,20 @@ def _problems(problems: Sequence[Problem], *, places: bool) -> Iterable[str]:
 
 def _notes(shortened: Sequence[str], left_out: Sequence[str]) -> list[str]:
     notes = []
-    limit = f"to stay under GitHub's {MAX_CHARS:,} characters"
+    limit = _("to stay under GitHub's {max_chars:,} characters").format(max_chars=MAX_CHARS)
     if shortened:
         many = _plural(len(shortened), "post")
-        notes.append(f"_{many} shown without the text, {limit}: {_ids(shortened)}._")
+        notes.append(
+            _("_{many} shown without the text, {limit}: {ids}._").format(
+                many=many, limit=limit, ids=_ids(shortened)
+            )
+        )
     if left_out:
         many = _plural(len(left_out), "post")
         notes.append(
-            f"**{many} left out** {limit}: {_ids(left_out)}. Run `socialpub preview` on them."
+            _("**{many} left out** {limit}: {ids}. Run `socialpub preview` on them.").format(
+                many=many, limit=limit, ids=_ids(left_out)
+            )
         )
     return notes
 

@@ -17,6 +17,7 @@ from socialpub.checks.report import all_media
 from socialpub.content import embargo
 from socialpub.content.config import Config, require_channels
 from socialpub.content.posts import discover, post_channels, select_posts
+from socialpub.i18n import _
 from socialpub.models import Part, Post, Severity, Status, Variant
 from socialpub.render.renderer import Renderer
 
@@ -67,13 +68,14 @@ def variant_json(variant: Variant) -> dict[str, Any]:
 
 def heading(post: Post) -> str:
     """The post's title, id, status and dates in one line."""
-    parts = [f"{post.title}  [{post.id}]", post.status.value]
+    # the status words are in the catalogue through socialpub/cli/labels.py
+    parts = [f"{post.title}  [{post.id}]", _(post.status.value)]
     if post.approved_by:
-        parts[-1] += f" by {post.approved_by}"
+        parts[-1] += _(" by {approver}").format(approver=post.approved_by)
     if post.publish_at:
-        parts.append(f"from {post.publish_at:%Y-%m-%d %H:%M}")
+        parts.append(_("from {publish_at:%Y-%m-%d %H:%M}").format(publish_at=post.publish_at))
     if post.expires_at:
-        parts.append(f"until {post.expires_at:%Y-%m-%d %H:%M}")
+        parts.append(_("until {expires_at:%Y-%m-%d %H:%M}").format(expires_at=post.expires_at))
     return " · ".join(parts)
 
 
@@ -82,9 +84,12 @@ def front_matter_approval(post: Post, variant: Variant) -> ApprovalState:
     front matter is the permission."""
     if post.status is Status.APPROVED:
         by = f", by {post.approved_by}" if post.approved_by else ""
-        return ApprovalState(ApprovalKind.NOT_NEEDED, f"no workflow: `status: approved`{by}")
+        return ApprovalState(
+            ApprovalKind.NOT_NEEDED, _("no workflow: `status: approved`{by}").format(by=by)
+        )
     return ApprovalState(
-        ApprovalKind.WAITING, f"status {post.status.value}: `status: approved` releases it"
+        ApprovalKind.WAITING,
+        _("status {value}: `status: approved` releases it").format(value=post.status.value),
     )
 
 

@@ -23,6 +23,7 @@ from socialpub.content import embargo
 from socialpub.content.codes import problem
 from socialpub.content.neutralityconfig import NeutralityPeriod
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Media, Post, Problem, Severity, Status
 
 #: a problem as plain data: file, line, field, code, severity, message, hint
@@ -123,7 +124,7 @@ def report(
     # most files have no problems, no media and no expiry: the entries that do are picked
     # in C, as this runs over every post
     items, values = list(entries.items()), list(entries.values())
-    for _, entry in compress(items, map(_PROBLEMS, values)):
+    for __, entry in compress(items, map(_PROBLEMS, values)):
         problems.extend(map(problem_from_data, entry.problems))
     for key, entry in compress(items, map(_MEDIA, values)):
         problems.extend(media.problems(key, entry.media))
@@ -183,8 +184,8 @@ def _expired(key: str, entry: Entry, now: datetime) -> list[Problem]:
             key,
             entry.expires_line,
             "expires_at",
-            f"expired at {expires}: this post will not be published",
-            "remove the post or move expires_at",
+            _("expired at {expires}: this post will not be published").format(expires=expires),
+            _("remove the post or move expires_at"),
         )
     ]
 
@@ -212,8 +213,10 @@ def _duplicate_ids(entries: Mapping[str, Entry]) -> list[Problem]:
                     file,
                     line,
                     "id",
-                    f"id {post_id!r} is used by another post too ({others})",
-                    "every post needs its own id; never reuse an id once published",
+                    _("id {post_id!r} is used by another post too ({others})").format(
+                        post_id=post_id, others=others
+                    ),
+                    _("every post needs its own id; never reuse an id once published"),
                 )
             )
     return problems
@@ -227,8 +230,8 @@ def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem
             source,
             line,
             "media.file",
-            f"{file}: absolute paths are not allowed",
-            "give the path relative to the repository root, e.g. media/karte.png",
+            _("{file}: absolute paths are not allowed").format(file=file),
+            _("give the path relative to the repository root, e.g. media/karte.png"),
         )
     resolved = (root / path).resolve()
     if not resolved.is_relative_to(root.resolve()):
@@ -237,8 +240,8 @@ def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem
             source,
             line,
             "media.file",
-            f"{file}: points outside the repository",
-            "copy the file into the repository (symbolic links out of it are not followed)",
+            _("{file}: points outside the repository").format(file=file),
+            _("copy the file into the repository (symbolic links out of it are not followed)"),
         )
     if not resolved.is_file():
         siblings = (
@@ -246,9 +249,10 @@ def media_file_problem(source: str, file: str, line: int, root: Path) -> Problem
             if (root / path).parent.is_dir()
             else []
         )
-        hint = (
-            did_you_mean(path.name, siblings)
-            or "check the path; it is relative to the repository root"
+        hint = did_you_mean(path.name, siblings) or _(
+            "check the path; it is relative to the repository root"
         )
-        return problem("SP201", source, line, "media.file", f"{file}: file not found", hint)
+        return problem(
+            "SP201", source, line, "media.file", _("{file}: file not found").format(file=file), hint
+        )
     return None

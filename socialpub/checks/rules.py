@@ -12,11 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import regex
 
 from socialpub.checks.departments import department_problems
-from socialpub.checks.etiquette import emoji_count, etiquette_problems
+from socialpub.checks.emoji import emoji_count
+from socialpub.checks.etiquette import etiquette_problems
 from socialpub.checks.media import media_problems
 from socialpub.checks.platform import platform_problems
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config, channel_hint
+from socialpub.i18n import _
 from socialpub.models import Post, Problem, Status, Variant
 
 __all__ = ["emoji_count", "post_problems"]
@@ -53,7 +55,7 @@ def _channel_problems(post: Post, config: Config) -> list[Problem]:
             post.source,
             line,
             "channels",
-            f"unknown channel {name!r}",
+            _("unknown channel {name!r}").format(name=name),
             channel_hint(name, config.channels),
         )
         for name, line in names
@@ -73,8 +75,8 @@ def _editorial_problems(post: Post, config: Config) -> list[Problem]:
                 post.source,
                 post.line_of("status"),
                 "approved_by",
-                "approved post names no approver",
-                "add `approved_by: <name>` so the approval can be traced",
+                _("approved post names no approver"),
+                _("add `approved_by: <name>` so the approval can be traced"),
             )
         )
     replaced = etiquette.configured("hashtag_case") if etiquette else False
@@ -86,8 +88,8 @@ def _editorial_problems(post: Post, config: Config) -> list[Problem]:
                     post.source,
                     line,
                     "tags",
-                    f"#{tag}: write multi-word hashtags in CamelCase",
-                    "e.g. #TagDerOffenenTür — screen readers then read the words, not letters",
+                    _("#{tag}: write multi-word hashtags in CamelCase").format(tag=tag),
+                    _("e.g. #TagDerOffenenTür — screen readers then read the words, not letters"),
                 )
             )
     emoji = emoji_count(post.body)
@@ -98,8 +100,8 @@ def _editorial_problems(post: Post, config: Config) -> list[Problem]:
                 post.source,
                 post.line_of("body"),
                 "body",
-                f"{emoji} emoji: screen readers read out every one",
-                f"use at most {MAX_EMOJI}, and not in place of words",
+                _("{emoji} emoji: screen readers read out every one").format(emoji=emoji),
+                _("use at most {max_emoji}, and not in place of words").format(max_emoji=MAX_EMOJI),
             )
         )
     return problems

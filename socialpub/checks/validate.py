@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub import __version__
+from socialpub import __version__, i18n
 from socialpub.checks.cache import ValidationCache
 from socialpub.checks.neutrality import neutral_data, periods_of
 from socialpub.checks.prefork import Check, Prechecker
@@ -28,6 +28,7 @@ from socialpub.checks.report import Entry, Report, entry_of, id_entry, problem_d
 from socialpub.content.codes import problem
 from socialpub.content.config import Config
 from socialpub.content.posts import Selection, discover, id_lines, load_post, post_channels
+from socialpub.i18n import _
 from socialpub.models import Post, Problem, Variant
 
 if TYPE_CHECKING:  # the rules and rendering pull in regex, Jinja2 and markdown-it: a run that
@@ -208,7 +209,9 @@ def _stats(
 
 
 def _unreadable(key: str, exc: OSError) -> Entry:
-    report = problem("SP001", key, 1, "", f"cannot read file: {exc.strerror}")
+    report = problem(
+        "SP001", key, 1, "", _("cannot read file: {strerror}").format(strerror=exc.strerror)
+    )
     return Entry("", 1, [problem_data(report)], [])
 
 
@@ -358,7 +361,8 @@ def _relative(found: Problem, config: Config) -> Problem:
 
 def _fingerprint(config: Config) -> str:
     """Everything besides a post's own bytes that its cached result depends on."""
-    parts = [__version__, sys.version, config.fingerprint, str(config.root)]  # sys: marshal
+    # the language: cached problems carry their messages
+    parts = [__version__, sys.version, config.fingerprint, str(config.root), i18n.language()]
     package = Path(__file__).resolve().parents[1]
     for folder, pattern in (
         (config.templates_dir, "**/*"),

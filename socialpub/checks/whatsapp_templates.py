@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config
 from socialpub.errors import ConfigError, DeliveryError
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ def _warning(config: Config, channel: ChannelConfig, why: str) -> Problem:
     line_of = getattr(channel.settings.get("template"), "line_of", None)  # a YMap knows lines
     line = int(line_of("name")) if line_of is not None else channel.line
     where = f"channels.{channel.name}.template.name"
-    hint = "publish refuses to broadcast until Meta approves it; see `socialpub whatsapp templates`"
+    hint = _(
+        "publish refuses to broadcast until Meta approves it; see `socialpub whatsapp templates`"
+    )
     try:
         file = str(config.path.resolve().relative_to(config.root))
     except ValueError:

@@ -23,13 +23,14 @@ from socialpub.cli import (
 )
 from socialpub.cli.common import Platform, app
 from socialpub.errors import EXIT_USAGE, SocialpubError
+from socialpub.i18n import _
 
 
 def main() -> None:
     try:
         app_for(sys.argv[1:])()
     except SocialpubError as exc:  # pragma: no cover - commands are guarded
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {exc}").format(exc=exc), file=sys.stderr)
         sys.exit(exc.exit_code)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -19,31 +20,30 @@ if TYPE_CHECKING:
     from socialpub.workflow.approvals import Approval, Signature
 
 
-@app.command()
+@app.command(help=_("Approve a post (as git's user.name/user.email): it may then be published."))
 @guarded
 def approve(
-    post: Annotated[str, typer.Argument(help="The post id (or file).")],
+    post: Annotated[str, typer.Argument(help=_("The post id (or file)."))],
     channel: Annotated[
         str | None,
         typer.Option(
-            "--channel", "-c", help="Approve it for this channel only.", show_default=False
+            "--channel", "-c", help=_("Approve it for this channel only."), show_default=False
         ),
     ] = None,
     override: Annotated[
         bool,
-        typer.Option("--override", help="Press office: approve against the four-eyes rule."),
+        typer.Option("--override", help=_("Press office: approve against the four-eyes rule.")),
     ] = False,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", help="Why (required with --override).", show_default=False),
+        typer.Option("--reason", help=_("Why (required with --override)."), show_default=False),
     ] = None,
     commit: Annotated[
-        bool, typer.Option("--commit", help="git commit the approval (signed if set up).")
+        bool, typer.Option("--commit", help=_("git commit the approval (signed if set up)."))
     ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Approve a post (as git's user.name/user.email): it may then be published."""
     from socialpub.workflow.approvals import ALL
     from socialpub.workflow.approve import Request, commit_approval
     from socialpub.workflow.approve import approve as record_approval
@@ -76,7 +76,7 @@ def approve(
 
 def _approved_line(approval: Approval, committed: bool) -> str:
     override = f" — override: {approval.reason}" if approval.override else ""
-    done = "committed" if committed else "written (commit it, or use --commit)"
+    done = "committed" if committed else _("written (commit it, or use --commit)")
     return (
         f"approved  {approval.post} ({approval.channel_label}) by {approval.approver}"
         f"{override}\n  content {approval.content[:16]}, record {done}\n"
@@ -87,22 +87,25 @@ def _unsigned_commit(signed: Signature) -> None:
     from socialpub.errors import InputError
     from socialpub.workflow.approve import SIGNING_HINT
 
-    why = "not signed" if signed.status == "N" else f"signature not valid here ({signed.status})"
-    message = f"the approval is committed but {why}: it does not count yet"
-    raise InputError(message, hint=SIGNING_HINT)
+    why = (
+        _("not signed")
+        if signed.status == "N"
+        else _("signature not valid here ({status})").format(status=signed.status)
+    )
+    message = _("the approval is committed but {why}: it does not count yet").format(why=why)
+    raise InputError(message, hint=_(SIGNING_HINT))
 
 
-@app.command()
+@app.command(help=_("Show, per post × channel, whether an approval holds, by whom, or why not."))
 @guarded
 def approvals(
     posts: Annotated[
         list[str] | None,
-        typer.Argument(help="Post ids or files (default: all posts).", show_default=False),
+        typer.Argument(help=_("Post ids or files (default: all posts)."), show_default=False),
     ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show, per post × channel, whether an approval holds, by whom, or why not."""
     from socialpub.cli import console
     from socialpub.workflow.approve import require_workflow
 
@@ -124,7 +127,7 @@ def print_approval_lines(cfg: Config, posts: Sequence[str]) -> None:
         return
     rows = standings(cfg, posts)
     if rows:
-        sys.stdout.write("Approvals\n")
+        sys.stdout.write(_("Approvals\n"))
     for post, name, standing in rows:
         sys.stdout.write(f"  {post} → {name}: {standing.describe()}\n")
 
@@ -137,7 +140,7 @@ def standings(cfg: Config, selectors: Sequence[str]) -> list[tuple[str, str, Sta
     gate = approval_gate(cfg)
     renderer = Renderer(cfg)
     rows = []
-    for post, _ in select_posts(cfg, selectors):
+    for post, __ in select_posts(cfg, selectors):
         for variant in renderer.variants(post, post_channels(post, cfg)):
             rows.append((post.id, variant.channel, gate.standing(post, variant)))
     return rows

@@ -12,6 +12,7 @@ import typer
 
 from socialpub.cli.common import ConfigOption, app, guarded, load
 from socialpub.errors import UsageError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -24,29 +25,33 @@ class AuditFormat(enum.StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(
+    help=_("Who wrote, approved, published, edited, corrected or deleted each post, and pauses.")
+)
 @guarded
 def audit(
     since: Annotated[
         str | None,
         typer.Option(
             "--since",
-            help="Only what happened from this day or time on (2026-01-01, or ISO time).",
+            help=_("Only what happened from this day or time on (2026-01-01, or ISO time)."),
             show_default=False,
         ),
     ] = None,
     format: Annotated[
-        AuditFormat, typer.Option("--format", help="table, csv (for a spreadsheet) or json.")
+        AuditFormat, typer.Option("--format", help=_("table, csv (for a spreadsheet) or json."))
     ] = AuditFormat.table,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to this file instead of the terminal.", show_default=False
+            "--output",
+            "-o",
+            help=_("Write to this file instead of the terminal."),
+            show_default=False,
         ),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Who wrote, approved, published, edited, corrected or deleted each post, and pauses."""
     from socialpub.publishing import audit as trail
     from socialpub.publishing.ledger import Ledger
 
@@ -66,7 +71,9 @@ def audit(
         sys.stdout.write(text)
         return
     output.write_text(text, encoding="utf-8")
-    sys.stderr.write(f"{len(events)} events written to {output}\n")
+    sys.stderr.write(
+        _("{count} events written to {output}\n").format(count=len(events), output=output)
+    )
 
 
 COLUMNS = ("time", "post", "channel", "event", "who", "detail")
@@ -106,6 +113,7 @@ def _moment(text: str | None, config: Config) -> datetime | None:
             parsed = datetime.combine(date.fromisoformat(text), time())
         except ValueError:
             raise UsageError(
-                f"--since {text!r} is not a date", hint="write it like 2026-01-01"
+                _("--since {text!r} is not a date").format(text=text),
+                hint=_("write it like 2026-01-01"),
             ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=config.timezone)

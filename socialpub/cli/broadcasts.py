@@ -11,6 +11,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from socialpub.i18n import _
+
 if TYPE_CHECKING:
     from socialpub.content.config import Config
     from socialpub.net.http import Clock
@@ -60,7 +62,11 @@ def plan_notes(
 def warn_unknown(found: Mapping[str, Audience]) -> None:
     for name, audience in found.items():
         if audience.recipients is None:
-            sys.stderr.write(f"warning: {name}: recipients unknown: {audience.unknown}\n")
+            sys.stderr.write(
+                _("warning: {name}: recipients unknown: {unknown}\n").format(
+                    name=name, unknown=audience.unknown
+                )
+            )
 
 
 def progress_of(record: Record | None) -> dict[str, Any] | None:
@@ -86,7 +92,7 @@ def progress_text(record: Record | None) -> str:
     if counts.get("stopped_reason"):
         state += f": {counts['stopped_reason']}"
     if counts.get("next_window"):
-        state += f", the rest after {counts['next_window']}"
+        state += _(", the rest after {counts}").format(counts=counts["next_window"])
     return ", ".join(shown) + (f" ({state})" if state else "")
 
 
@@ -113,7 +119,9 @@ def print_handed_over(found: Mapping[tuple[str, str], Mapping[str, Any]]) -> Non
         cost = audience["cost"]
         money = f", cost {cost:.2f}" if cost is not None else ""
         sys.stderr.write(
-            f"{channel}: {post} goes to {audience['recipients']:,} recipients{money}\n"
+            _("{channel}: {post} goes to {audience:,} recipients{money}\n").format(
+                channel=channel, post=post, audience=audience["recipients"], money=money
+            )
         )
 
 
@@ -128,7 +136,7 @@ def refreshed(
         fresh, failures = refresh(engine, known)
     by_key = {(r.post, r.channel): r for r in fresh}
     for failure in failures:
-        sys.stderr.write(f"warning: counts not refreshed: {failure}\n")
+        sys.stderr.write(_("warning: counts not refreshed: {failure}\n").format(failure=failure))
     return [(post, channel, by_key.get((post, channel), r)) for post, channel, r in rows]
 
 

@@ -12,6 +12,7 @@ import typer
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
 from socialpub.cli.publishing import ChannelOption, NowOption, moment
 from socialpub.errors import UsageError
+from socialpub.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -24,7 +25,7 @@ FromOption = Annotated[
     str | None,
     typer.Option(
         "--from",
-        help="First day (YYYY-MM-DD); the view starts on that week's Monday (default: today).",
+        help=_("First day (YYYY-MM-DD); the view starts on that week's Monday (default: today)."),
         show_default=False,
     ),
 ]
@@ -34,7 +35,9 @@ WeeksOption = Annotated[
         "--weeks",
         min=1,
         max=MAX_WEEKS,
-        help=f"How many weeks to show (default: {DEFAULT_WEEKS}).",
+        help=_("How many weeks to show (default: {default_weeks}).").format(
+            default_weeks=DEFAULT_WEEKS
+        ),
         show_default=False,
     ),
 ]
@@ -42,13 +45,13 @@ IcsOption = Annotated[
     str | None,
     typer.Option(
         "--ics",
-        help="Write an iCalendar file (RFC 5545) instead; `-` writes it to standard output.",
+        help=_("Write an iCalendar file (RFC 5545) instead; `-` writes it to standard output."),
         show_default=False,
     ),
 ]
 
 
-@app.command()
+@app.command(help=_("Show what goes out when, on which channel, and in which state, week by week."))
 @guarded
 def calendar(
     from_: FromOption = None,
@@ -59,7 +62,6 @@ def calendar(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show what goes out when, on which channel, and in which state, week by week."""
     from socialpub.cli import console
     from socialpub.publishing.calendar import weeks_from, within
     from socialpub.publishing.calendarwork import gather
@@ -68,7 +70,9 @@ def calendar(
     cfg = load(config)
     at = moment(now_, cfg)
     if ics == "-" and as_json:
-        raise UsageError("--ics - and --json both write to standard output", hint="choose one")
+        raise UsageError(
+            _("--ics - and --json both write to standard output"), hint=_("choose one")
+        )
     first = _first_day(from_, at.astimezone(cfg.timezone))
     found, report = gather(cfg, Ledger(cfg.root), at, channels=channel or [])
     window = weeks_from(first, weeks or DEFAULT_WEEKS, cfg.timezone)
@@ -92,7 +96,8 @@ def _first_day(text: str | None, at: datetime) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"--from {text!r} is not a date", hint="write it like 2026-12-07 (YYYY-MM-DD)"
+            _("--from {text!r} is not a date").format(text=text),
+            hint=_("write it like 2026-12-07 (YYYY-MM-DD)"),
         ) from None
 
 
@@ -124,4 +129,8 @@ def _write_ics(
     if as_json:
         console.print_json({"ics": str(path), "events": events})
     else:
-        sys.stderr.write(f"{path}: {events} event{'s' if events != 1 else ''} written\n")
+        sys.stderr.write(
+            ngettext(
+                "{path}: {events} event written\n", "{path}: {events} events written\n", events
+            ).format(path=path, events=events)
+        )

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from socialpub import __version__
+from socialpub import __version__, i18n
 from socialpub.errors import (
     EXIT_DELIVERY,
     EXIT_INPUT,
     InputError,
     SocialpubError,
 )
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.cli.console import Failure
@@ -35,9 +36,13 @@ EXIT_BROKEN_PIPE = 141  # the shell's code for a closed pipe (128 + SIGPIPE), as
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Help texts are made when the commands are defined, before any config is read: they follow
+# SOCIALPUB_LANG or the locale. A command's own messages follow the config's `ui_lang` (`load`).
+i18n.set_language(i18n.choose(None, os.environ))
+
 app = typer.Typer(
     name="socialpub",
-    help="Validate, preview and publish a press office's posts to every channel.",
+    help=_("Validate, preview and publish a press office's posts to every channel."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # locals in tracebacks could leak tokens
@@ -69,11 +74,11 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above).",
+        help=_("Config file (default: $SOCIALPUB_CONFIG, else socialpub.yaml here or above)."),
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
@@ -89,6 +94,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         from socialpub.cli import console
 
         console.start_command()
+        i18n.set_language(i18n.choose(None, os.environ))  # until `load` reads the config's
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
@@ -144,37 +150,42 @@ def _failure(exc: BaseException) -> Failure:
     if isinstance(exc, OSError):  # a file that cannot be read or written: name it
         where = f": {exc.filename}" if exc.filename else ""
         return Failure(
-            f"{exc.strerror or exc}{where}", "check the path and its permissions", EXIT_INPUT
+            f"{exc.strerror or exc}{where}", _("check the path and its permissions"), EXIT_INPUT
         )
     if isinstance(exc, KeyboardInterrupt):
-        return Failure("interrupted", None, EXIT_INTERRUPTED)
+        return Failure(_("interrupted"), None, EXIT_INTERRUPTED)
     return Failure(
-        f"internal error ({type(exc).__name__}): this is a bug in socialpub",
-        "run again with SOCIALPUB_DEBUG=1 to see the details, and report them",
+        _("internal error ({name}): this is a bug in socialpub").format(name=type(exc).__name__),
+        _("run again with SOCIALPUB_DEBUG=1 to see the details, and report them"),
         EXIT_DELIVERY,
     )
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"socialpub {__version__}")
+        typer.echo(_("socialpub {version}").format(version=__version__))
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_("socialpub: the editorial publishing CLI for public-sector social media."))
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """socialpub: the editorial publishing CLI for public-sector social media."""
+    return  # the options above are all the root command has
 
 
 def load(path: Path | None) -> Config:
     from socialpub.content.config import find_config, load_config
+    from socialpub.content.uilang import peek_ui_lang
 
-    return load_config(find_config(str(path) if path else None, os.environ, Path.cwd()))
+    found = find_config(str(path) if path else None, os.environ, Path.cwd())
+    i18n.set_language(i18n.choose(peek_ui_lang(found), os.environ))
+    config = load_config(found)
+    i18n.set_language(i18n.choose(config.ui_lang, os.environ))
+    return config
 
 
 def now(config: Config) -> datetime:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from socialpub.content.config import ChannelConfig, site_page, site_url
+from socialpub.i18n import _, ngettext
 from socialpub.models import Problem, Severity, Variant
+from socialpub.specs import unit_name
 
 if TYPE_CHECKING:  # rich is imported only for coloured output: plain runs start faster
     from rich.console import Console
@@ -110,19 +112,27 @@ def print_failure_text(failure: Failure) -> None:
 
 def error(message: str, hint: str | None = None) -> None:
     if not use_colour(sys.stderr):
-        sys.stderr.write(f"error: {message}\n" + (f"  hint: {hint}\n" if hint else ""))
+        sys.stderr.write(
+            _("error: {message}\n").format(message=message)
+            + (_("  hint: {hint}\n").format(hint=hint) if hint else "")
+        )
         return
     from rich.text import Text
 
     out = stderr()
-    out.print(Text.assemble(("error: ", "bold red"), message))
+    out.print(Text.assemble((_("error: "), "bold red"), message))
     if hint:
-        out.print(Text.assemble(("  hint: ", "yellow"), hint))
+        out.print(Text.assemble((_("  hint: "), "yellow"), hint))
+
+
+def severity_word(p: Problem) -> str:
+    """ "error" or "warning" for people (annotations and JSON keep the English words)."""
+    return _("error") if p.severity is Severity.ERROR else _("warning")
 
 
 def problem_line(p: Problem) -> str:
     hint = f" ({p.hint})" if p.hint else ""
-    return f"{p.file}:{p.line}: {p.severity.value} {p.code} {p.message}{hint}"
+    return f"{p.file}:{p.line}: {severity_word(p)} {p.code} {p.message}{hint}"
 
 
 def print_problems_text(problems: Iterable[Problem]) -> None:
@@ -136,7 +146,7 @@ def print_problems_text(problems: Iterable[Problem]) -> None:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         line = Text(problem_line(p))
         start = len(f"{p.file}:{p.line}: ")
-        line.stylize(style, start, start + len(p.severity.value))
+        line.stylize(style, start, start + len(severity_word(p)))
         out.print(line)
 
 
@@ -180,8 +190,14 @@ def _escape_property(value: str) -> str:
 
 def summary(files: int, errors: int, warnings: int) -> None:
     style = "red" if errors else ("yellow" if warnings else "green")
-    text = f"{files} file{'s' if files != 1 else ''} checked: {errors} error"
-    text += f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    text = ", ".join(
+        (
+            ngettext("{count} file checked", "{count} files checked", files).format(count=files)
+            + ": "
+            + ngettext("{count} error", "{count} errors", errors).format(count=errors),
+            ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+        )
+    )
     if not use_colour(sys.stderr):
         sys.stderr.write(text + "\n")
         return
@@ -216,7 +232,7 @@ def print_variants(
         if post_id not in shown:  # asked for by name, but aimed at none of the channels
             out.rule()
             out.print(Text(title, style="bold"))
-            out.print("goes to none of the chosen channels (see its `channels:`)")
+            out.print(_("goes to none of the chosen channels (see its `channels:`)"))
 
 
 def _variant_panel(variant: Variant, channel: ChannelConfig, *, raw: bool) -> Panel:
@@ -228,27 +244,42 @@ def _variant_panel(variant: Variant, channel: ChannelConfig, *, raw: bool) -> Pa
     if channel.type == "website":
         has_base = bool(channel.settings.get("base_url"))
         url = (
-            site_url(channel, variant.post_id) if has_base else "none (the channel has no base_url)"
+            site_url(channel, variant.post_id)
+            if has_base
+            else _("none (the channel has no base_url)")
         )
-        parts.append(Text(f"page: {site_page(variant.post_id)}", style="cyan", overflow="fold"))
-        parts.append(Text(f"URL:  {url}", style="cyan", overflow="fold"))
+        parts.append(
+            Text(
+                _("page: {site_page}").format(site_page=site_page(variant.post_id)),
+                style="cyan",
+                overflow="fold",
+            )
+        )
+        parts.append(Text(_("URL:  {url}").format(url=url), style="cyan", overflow="fold"))
     total = len(variant.parts)
     for number, part in enumerate(variant.parts, start=1):
         over = bool(variant.limit) and part.length > variant.limit
         count = f"{part.length}/{variant.limit}" if variant.limit else f"{part.length}"
-        head = f"part {number}/{total} · " if total > 1 else ""
-        parts.append(Text(f"{head}{count} {variant.unit}", style="red" if over else "dim"))
+        head = _("part {number}/{total} · ").format(number=number, total=total) if total > 1 else ""
+        shown = f"{head}{count} {unit_name(variant.unit)}"
+        parts.append(Text(shown, style="red" if over else "dim"))
         parts.append(_readable(part.text, channel.capabilities.dialect, raw=raw))
         parts.append(Text(""))
     for media in variant.media:
-        alt = media.alt or "NO ALT TEXT"
+        alt = media.alt or _("NO ALT TEXT")
         credit = f" © {media.credit}" if media.credit else ""
-        parts.append(Text(f"🖼 {media.file} — alt: {alt}{credit}", style="cyan", overflow="fold"))
+        parts.append(
+            Text(
+                _("🖼 {file} — alt: {alt}{credit}").format(file=media.file, alt=alt, credit=credit),
+                style="cyan",
+                overflow="fold",
+            )
+        )
     for p in variant.problems:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         hint = f" ({p.hint})" if p.hint else ""
         parts.append(
-            Text(f"{p.severity.value} {p.code}: {p.message}{hint}", style=style, overflow="fold")
+            Text(f"{severity_word(p)} {p.code}: {p.message}{hint}", style=style, overflow="fold")
         )
     status = "red" if any(p.severity is Severity.ERROR for p in variant.problems) else "green"
     return Panel(
@@ -275,15 +306,20 @@ def _readable(markup: str, dialect: str, *, raw: bool) -> Text:
 def print_channels(channels: Sequence[ChannelConfig], secrets: dict[str, str]) -> None:
     from rich.table import Table
 
-    table = Table(title="Configured channels")
-    for column in ("channel", "type", "limit", "media", "alt text", "can", "secrets"):
+    table = Table(title=_("Configured channels"))
+    for column in (_("channel"), _("type"), _("limit"), _("media"), _("alt text"), _("can")):
         table.add_column(column)
+    table.add_column(_("secrets"))
     for channel in channels:
         caps = channel.capabilities
-        limit = f"{channel.limit} {caps.unit}" if channel.limit else "none"
-        media = f"{caps.max_images} img / {caps.max_videos} video"
+        limit = f"{channel.limit} {unit_name(caps.unit)}" if channel.limit else _("none")
+        media = _("{images} img / {videos} video").format(
+            images=caps.max_images, videos=caps.max_videos
+        )
         alt = (
-            (str(caps.alt_text_max) if caps.alt_text_max else "yes") if caps.supports_alt else "no"
+            (str(caps.alt_text_max) if caps.alt_text_max else _("yes"))
+            if caps.supports_alt
+            else _("no")
         )
         table.add_row(
             channel.name,

@@ -11,9 +11,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from socialpub.cli.console import stdout, use_colour
+from socialpub.cli.labels import label
+from socialpub.i18n import N_, _, ngettext
 from socialpub.publishing.calendar import CalendarState, Entry, Slot, Window
 
-COLUMNS = ("day", "time", "post", "channel", "state", "note")
+COLUMNS = (N_("day"), N_("time"), N_("post"), N_("channel"), N_("state"), N_("note"))
 _STATE_STYLE = {
     CalendarState.DRAFT: "dim",
     CalendarState.AWAITING_APPROVAL: "yellow",
@@ -49,14 +51,20 @@ def print_calendar(found: Sequence[Entry], window: Window) -> None:
         _table(_week_title(monday), rows)
     undated = [(e, s) for e in found for s in e.slots if s.at is None]
     if undated:
-        _table("Without a date", [_row("", "", e, s) for e, s in undated])
+        _table(_("Without a date"), [_row("", "", e, s) for e, s in undated])
     counts: dict[str, int] = {}
-    for _, slot in slots:
+    for __, slot in slots:
         counts[slot.state.value] = counts.get(slot.state.value, 0) + 1
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing planned"
+    totals = ", ".join(f"{n} {label(name)}" for name, n in sorted(counts.items()))
+    totals = totals or _("nothing planned")
     weeks = len(days) // 7
-    plural = "s" if weeks != 1 else ""
-    sys.stderr.write(f"{len(slots)} deliveries in {weeks} week{plural}: {totals}\n")
+    sys.stderr.write(
+        ngettext(
+            "{count} deliveries in {weeks} week: {totals}\n",
+            "{count} deliveries in {weeks} weeks: {totals}\n",
+            weeks,
+        ).format(count=len(slots), weeks=weeks, totals=totals)
+    )
 
 
 def _day(slot: Slot) -> date | None:
@@ -71,7 +79,7 @@ def _day_rows(day: date, slots: Sequence[tuple[Entry, Slot]]) -> list[Row]:
     ordered = sorted(slots, key=lambda pair: (pair[1].at, pair[0].post, pair[1].channel))
     grouped: dict[tuple[str, str, CalendarState, str], list[str]] = {}
     for entry, slot in ordered:
-        clock, post, _, state, note = _cells(entry, slot)
+        clock, post, __, state, note = _cells(entry, slot)
         grouped.setdefault((clock, post, state, note), []).append(slot.channel)
     return [
         (label if n == 0 else "", clock, post, ", ".join(channels), state, note)
@@ -80,7 +88,7 @@ def _day_rows(day: date, slots: Sequence[tuple[Entry, Slot]]) -> list[Row]:
 
 
 def _row(day: str, clock: str, entry: Entry, slot: Slot) -> Row:
-    _, post, channel, state, note = _cells(entry, slot)
+    __, post, channel, state, note = _cells(entry, slot)
     return (day, clock, post, channel, state, note)
 
 
@@ -94,12 +102,14 @@ def _cells(entry: Entry, slot: Slot) -> tuple[str, str, str, CalendarState, str]
 def _week_title(monday: date) -> str:
     sunday = monday + timedelta(days=6)
     week = monday.isocalendar().week
-    return f"Week {week}: {monday:%a %d.%m.%Y} – {sunday:%a %d.%m.%Y}"
+    return _("Week {week}: {monday:%a %d.%m.%Y} – {sunday:%a %d.%m.%Y}").format(
+        week=week, monday=monday, sunday=sunday
+    )
 
 
 def _table(title: str, rows: Sequence[Row]) -> None:
     if not use_colour(sys.stdout):
-        text = [[*row[:4], row[4].value if row[4] else "", row[5]] for row in rows]
+        text = [[*row[:4], label(row[4].value) if row[4] else "", row[5]] for row in rows]
         widths = [max((len(r[i]) for r in text), default=0) for i in range(len(COLUMNS))]
         sys.stdout.write(f"{title}\n")
         for line in text:
@@ -111,8 +121,8 @@ def _table(title: str, rows: Sequence[Row]) -> None:
 
     table = Table(title=title, title_justify="left")
     for column in COLUMNS:
-        table.add_column(column, overflow="fold")
+        table.add_column(_(column), overflow="fold")
     for day, clock, post, channel, state, note in rows:
-        shown = Text(state.value, style=_STATE_STYLE.get(state, "")) if state else Text("")
+        shown = Text(label(state.value), style=_STATE_STYLE.get(state, "")) if state else Text("")
         table.add_row(day, clock, post, channel, shown, note)
     stdout().print(table)

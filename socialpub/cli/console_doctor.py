@@ -6,8 +6,15 @@ import sys
 from collections.abc import Sequence
 
 from socialpub.channels.probe import Finding, Status
+from socialpub.i18n import _, ngettext
 
 _STYLE = {Status.ok: "green", Status.warning: "yellow", Status.error: "bold red"}
+#: the status words on the terminal (JSON keeps ok, warning, error)
+_STATUS = {
+    Status.ok: lambda: _("ok"),
+    Status.warning: lambda: _("warning"),
+    Status.error: lambda: _("error"),
+}
 
 
 def print_findings(found: Sequence[Finding], *, colour: bool) -> None:
@@ -15,15 +22,23 @@ def print_findings(found: Sequence[Finding], *, colour: bool) -> None:
     lines: list[tuple[Status | None, str]] = []
     for f in found:
         where = (f.channel or "-").ljust(width)
-        lines.append((f.status, f"{f.status.value:<7} {where}  {f.check:<8} {f.detail}"))
+        word = _STATUS[f.status]()
+        lines.append((f.status, f"{word:<7} {where}  {f.check:<8} {f.detail}"))
         if f.fix and f.status is not Status.ok:
-            lines.append((None, " " * (width + 19) + f"fix: {f.fix}"))  # under the detail
+            fix = _("fix: {fix}").format(fix=f.fix)
+            lines.append((None, " " * (width + 19) + fix))  # under the detail
     errors = sum(f.status is Status.error for f in found)
     warnings = sum(f.status is Status.warning for f in found)
-    verdict = "publishing will work" if not errors else "publishing will not work"
-    summary = f"{verdict}: {errors} error(s), {warnings} warning(s)"
+    verdict = _("publishing will work") if not errors else _("publishing will not work")
+    summary = ", ".join(
+        (
+            f"{verdict}: "
+            + ngettext("{count} error", "{count} errors", errors).format(count=errors),
+            ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+        )
+    )
     if not colour:
-        sys.stdout.write("".join(text + "\n" for _, text in lines) + summary + "\n")
+        sys.stdout.write("".join(text + "\n" for __, text in lines) + summary + "\n")
         return
     from rich.text import Text
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from socialpub.cli.broadcasts import progress_of, progress_text
 from socialpub.cli.console import stdout, use_colour
+from socialpub.cli.labels import label
+from socialpub.i18n import _
 from socialpub.models import Payload
 from socialpub.publishing.engine import Outcome, Result, summary_counts
 from socialpub.publishing.ledger import Record, State
@@ -78,15 +80,23 @@ def print_plan(
     """The plan's table; `notes` adds to a delivery's reason (a broadcast's recipients)."""
     extra = notes or {}
     rows = [
-        (d.post_id, d.channel, d.action.value, _noted(d.reason, extra.get((d.post_id, d.channel))))
+        (
+            d.post_id,
+            d.channel,
+            label(d.action.value),
+            _noted(d.reason, extra.get((d.post_id, d.channel))),
+        )
         for d in deliveries
     ]
     counts: dict[str, int] = {}
     for d in deliveries:
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
-    _table("Plan", ("post", "channel", "action", "why"), rows)
-    totals = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing to do"
-    sys.stderr.write(f"{len(deliveries)} deliveries: {totals}\n")
+    _table(_("Plan"), (_("post"), _("channel"), _("action"), _("why")), rows)
+    totals = ", ".join(f"{n} {label(name)}" for name, n in sorted(counts.items()))
+    totals = totals or _("nothing to do")
+    sys.stderr.write(
+        _("{count} deliveries: {totals}\n").format(count=len(deliveries), totals=totals)
+    )
 
 
 def _noted(reason: str, note: str | None) -> str:
@@ -100,7 +110,11 @@ def print_payloads(payloads: Sequence[Payload]) -> None:
         sys.stdout.write(head + "\n")
         text = json.dumps(payload.as_dict(), ensure_ascii=False, indent=2)
         sys.stdout.write(text + "\n")
-    sys.stderr.write(f"dry run: {len(payloads)} payloads shown, nothing sent, ledger untouched\n")
+    sys.stderr.write(
+        _("dry run: {count} payloads shown, nothing sent, ledger untouched\n").format(
+            count=len(payloads)
+        )
+    )
 
 
 class LiveReport:
@@ -134,7 +148,7 @@ class LiveReport:
 
     def __call__(self, outcome: Outcome) -> None:
         detail = outcome.url or outcome.error
-        line = f"{outcome.result.value:<11} {outcome.post_id} → {outcome.channel}  {detail}"
+        line = f"{label(outcome.result.value):<11} {outcome.post_id} → {outcome.channel}  {detail}"
         with self._lock:
             if self._progress is not None and self._task is not None:
                 self._progress.console.print(line, style=_RESULT_STYLE[outcome.result])
@@ -147,47 +161,64 @@ class LiveReport:
 def print_summary(outcomes: Sequence[Outcome], skipped: int) -> None:
     counts = summary_counts(outcomes)
     rows = [
-        (o.result.value, o.post_id, o.channel, o.url or o.error)
+        (label(o.result.value), o.post_id, o.channel, o.url or o.error)
         for o in sorted(outcomes, key=lambda o: (o.result.value, o.post_id, o.channel))
     ]
     if rows:
-        _table("Published", ("result", "post", "channel", "url / error"), rows)
-    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
-    sys.stderr.write(f"{totals or 'nothing to send'}; {skipped} not due or already done\n")
+        columns = (_("result"), _("post"), _("channel"), _("URL / error"))
+        _table(_("Published"), columns, rows)
+    totals = ", ".join(f"{n} {label(name)}" for name, n in counts.items() if n)
+    sys.stderr.write(
+        _("{value}; {skipped} not due or already done\n").format(
+            value=totals or _("nothing to send"), skipped=skipped
+        )
+    )
     if counts[Result.UNCONFIRMED.value]:
         sys.stderr.write(
-            "unconfirmed: the platform may have posted these; "
-            "check with `socialpub reconcile` before anything is sent again\n"
+            _(
+                "unconfirmed: the platform may have posted these; "
+                "check with `socialpub reconcile` before anything is sent again\n"
+            )
         )
     if counts[Result.MANUAL.value]:
         sys.stderr.write(
-            "manual: a posting kit is written for these; post each by hand, then "
-            "`socialpub confirm POST --channel NAME --url URL`\n"
+            _(
+                "manual: a posting kit is written for these; post each by hand, then "
+                "`socialpub confirm POST --channel NAME --url URL`\n"
+            )
         )
     if counts[Result.WAITING.value]:
-        sys.stderr.write("waiting: nothing was sent for these; a later run publishes them\n")
+        sys.stderr.write(_("waiting: nothing was sent for these; a later run publishes them\n"))
 
 
 def print_status(rows: Sequence[tuple[str, str, Record | None]]) -> None:
     table_rows = []
     for post, channel, record in rows:
         if record is None:
-            table_rows.append((post, channel, "not sent", "", "", "", ""))
+            table_rows.append((post, channel, _("not sent"), "", "", "", ""))
             continue
         when = (record.published_at or record.updated_at).strftime("%Y-%m-%d %H:%M")
         table_rows.append(
             (
                 post,
                 channel,
-                record.state.value,
+                label(record.state.value),
                 record.url or progress_text(record),
                 when,
                 str(record.attempts),
                 record.last_error,
             )
         )
-    columns = ("post", "channel", "state", "url", "time", "attempts", "last error")
-    _table("Status", columns, table_rows)
+    columns = (
+        _("post"),
+        _("channel"),
+        _("state"),
+        "URL",
+        _("time"),
+        _("attempts"),
+        _("last error"),
+    )
+    _table(_("Status"), columns, table_rows)
 
 
 def status_json(
@@ -237,12 +268,20 @@ def print_kits(outcomes: Sequence[Outcome], root: Path) -> None:
         folder = kit_folder(root, outcome.post_id, outcome.channel)
         text = (folder / TEXT_FILE).read_text(encoding="utf-8")
         sys.stdout.write(
-            f"── post by hand: {outcome.post_id} → {outcome.channel} "
-            f"(kit: {folder.relative_to(root)}/, steps in {CHECKLIST_FILE})\n"
+            _(
+                "── post by hand: {post_id} → {channel} (kit: {root}/, steps in {checklist_file})\n"
+            ).format(
+                post_id=outcome.post_id,
+                channel=outcome.channel,
+                root=folder.relative_to(root),
+                checklist_file=CHECKLIST_FILE,
+            )
         )
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.write(
-            f"── then: socialpub confirm {outcome.post_id} --channel {outcome.channel} --url URL\n"
+            _("── then: socialpub confirm {post_id} --channel {channel} --url URL\n").format(
+                post_id=outcome.post_id, channel=outcome.channel
+            )
         )
 
 
@@ -254,17 +293,21 @@ def age(since: datetime, at: datetime) -> str:
     if days:
         return f"{days} d {hours} h"
     if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
+        return _("{hours} h {mins} min").format(hours=hours, mins=mins)
+    return _("{mins} min").format(mins=mins)
 
 
 def print_waiting(records: Sequence[Record], at: datetime) -> None:
     """Manual deliveries whose kit nobody has confirmed yet, oldest first."""
     if not records:
         return
-    sys.stdout.write("Waiting to be posted by hand:\n")
+    sys.stdout.write(_("Waiting to be posted by hand:\n"))
     for record in sorted(records, key=lambda r: r.created_at):
         sys.stdout.write(
-            f"  {record.post} → {record.channel}  waiting {age(record.created_at, at)} "
-            f"(kit written {record.created_at.strftime('%Y-%m-%d %H:%M')})\n"
+            _("  {post} → {channel}  waiting {age} (kit written {created_at})\n").format(
+                post=record.post,
+                channel=record.channel,
+                age=age(record.created_at, at),
+                created_at=record.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
         )

@@ -21,6 +21,7 @@ from socialpub.cli.common import (
     now,
 )
 from socialpub.errors import EXIT_INPUT, InputError, UsageError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.checks.approvalstate import ApprovalOf
@@ -28,13 +29,13 @@ if TYPE_CHECKING:
     from socialpub.content.config import Config
 
 
-@app.command()
+@app.command(help=_("Check posts and report every problem with file, line and code."))
 @guarded
 def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Post files or folders (default: the posts folder).", show_default=False
+            help=_("Post files or folders (default: the posts folder)."), show_default=False
         ),
     ] = None,
     config: ConfigOption = None,
@@ -42,24 +43,23 @@ def validate(
         Format,
         typer.Option(
             "--format",
-            help="Output: text, json, github annotations or a gitlab Code Quality report.",
+            help=_("Output: text, json, github annotations or a gitlab Code Quality report."),
         ),
     ] = Format.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=_("Fail on warnings too."))] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Check every file again, ignoring the cache.")
+        bool, typer.Option("--no-cache", help=_("Check every file again, ignoring the cache."))
     ] = False,
     changed_since: Annotated[
         str | None,
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Check in full only posts changed since this git ref (pull requests).",
+            help=_("Check in full only posts changed since this git ref (pull requests)."),
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Check posts and report every problem with file, line and code."""
     from socialpub.checks.validate import validate as run_validation
     from socialpub.cli import console
 
@@ -96,27 +96,28 @@ def _with_template_status(report: Report, cfg: Config) -> Report:
 
     checked = check_templates(cfg, os.environ, system_clock(cfg))
     for name, why in checked.unknown:
-        sys.stderr.write(f"{name}: the template's approval is unknown: {why}\n")
+        sys.stderr.write(
+            _("{name}: the template's approval is unknown: {why}\n").format(name=name, why=why)
+        )
     return dataclasses.replace(report, problems=(*report.problems, *checked.problems))
 
 
-@app.command()
+@app.command(help=_("Count a text exactly as a platform does, against its limit."))
 @guarded
 def count(
     text: Annotated[
-        str | None, typer.Argument(help="The text, or - to read it from standard input.")
+        str | None, typer.Argument(help=_("The text, or - to read it from standard input."))
     ] = None,
     platform: Annotated[
-        Platform, typer.Option("--platform", "-p", help="Count as this platform does.")
+        Platform, typer.Option("--platform", "-p", help=_("Count as this platform does."))
     ] = Platform.mastodon,
     as_json: JsonOption = False,
 ) -> None:
-    """Count a text exactly as a platform does, against its limit."""
     from socialpub.cli import console
     from socialpub.render.counting import count as count_text
 
     if text is None:
-        raise UsageError("give the text, or - to read it from standard input")
+        raise UsageError(_("give the text, or - to read it from standard input"))
     if text == "-":
         text = _read_stdin()
     result = count_text(platform.value, text)
@@ -131,7 +132,7 @@ def count(
         console.print_json(fields, indent=None)
         return
     extra = f", {result.bytes}/3000 bytes" if result.bytes is not None else ""
-    verdict = "ok" if result.ok else "too long" if result.length > result.limit else "invalid"
+    verdict = "ok" if result.ok else _("too long") if result.length > result.limit else "invalid"
     console.stdout().print(
         f"{result.platform}: {result.length}/{result.limit} {result.unit}{extra} — {verdict}"
     )
@@ -142,8 +143,10 @@ def _read_stdin() -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        message = f"standard input is not UTF-8 (invalid byte at offset {exc.start})"
-        raise InputError(message, hint="send UTF-8 text") from None
+        message = _("standard input is not UTF-8 (invalid byte at offset {start})").format(
+            start=exc.start
+        )
+        raise InputError(message, hint=_("send UTF-8 text")) from None
     # Drop exactly one final newline (what `echo` adds), nothing else.
     if text.endswith("\r\n"):
         return text[:-2]
@@ -156,44 +159,49 @@ class PreviewFormat(enum.StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(
+    help=_("Show what each channel would receive, as its readers will see it (nothing is sent).")
+)
 @guarded
 def preview(
     posts: Annotated[
         list[str] | None,
-        typer.Argument(help="Post ids or files (default: all posts).", show_default=False),
+        typer.Argument(help=_("Post ids or files (default: all posts)."), show_default=False),
     ] = None,
     channel: Annotated[
         list[str] | None,
-        typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+        typer.Option(
+            "--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False
+        ),
     ] = None,
     config: ConfigOption = None,
     raw: Annotated[
-        bool, typer.Option("--raw", help="Show the markup (HTML) instead of the text it makes.")
+        bool, typer.Option("--raw", help=_("Show the markup (HTML) instead of the text it makes."))
     ] = False,
     format: Annotated[
         PreviewFormat,
-        typer.Option("--format", help="Output: text, markdown (a pull-request comment) or json."),
+        typer.Option(
+            "--format", help=_("Output: text, markdown (a pull-request comment) or json.")
+        ),
     ] = PreviewFormat.text,
     changed_since: Annotated[
         str | None,
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Only the posts changed since this git ref, or whose media changed.",
+            help=_("Only the posts changed since this git ref, or whose media changed."),
             show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show what each channel would receive, as its readers will see it (nothing is sent)."""
     from socialpub.checks.preview import build_preview
     from socialpub.cli import console
 
     if as_json and format not in (PreviewFormat.text, PreviewFormat.json):
         raise UsageError(
-            f"--json and --format {format.value} ask for two outputs",
-            hint="--json is --format json: give one of them",
+            _("--json and --format {value} ask for two outputs").format(value=format.value),
+            hint=_("--json is --format json: give one of them"),
         )
     chosen = PreviewFormat.json if as_json else format
     cfg = load(config)
@@ -234,20 +242,19 @@ def _approval_of(cfg: Config) -> ApprovalOf:
     return lambda post, variant: preview_state(gate.standing(post, variant))
 
 
-@app.command()
+@app.command(help=_("Write a new draft post with a fresh id into today's folder."))
 @guarded
 def new(
-    title: Annotated[str, typer.Argument(help="The post's title.")],
+    title: Annotated[str, typer.Argument(help=_("The post's title."))],
     channels: Annotated[
         list[str] | None,
         typer.Option(
-            "--channels", help="Channel names, comma-separated or repeated (default: all)."
+            "--channels", help=_("Channel names, comma-separated or repeated (default: all).")
         ),
     ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a new draft post with a fresh id into today's folder."""
     from socialpub.cli import console
     from socialpub.content.scaffold import new_post
 
@@ -257,7 +264,7 @@ def new(
     if as_json:
         console.print_json({"path": str(path), "id": path.stem})
         return
-    console.stdout().print(f"created {path}")
+    console.stdout().print(_("created {path}").format(path=path))
 
 
 class CiOption(enum.StrEnum):  # content.ci.CiKind, without importing the config code
@@ -265,23 +272,26 @@ class CiOption(enum.StrEnum):  # content.ci.CiKind, without importing the config
     gitlab = "gitlab"
 
 
-@app.command()
+@app.command(
+    help=_("Create a posts repository: git, config, templates, an example post, .gitignore.")
+)
 @guarded
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Folder for the new posts repository.")
+        Path, typer.Argument(help=_("Folder for the new posts repository."))
     ] = Path(),
     ci: Annotated[
         CiOption | None,
         typer.Option(
             "--ci",
-            help="Also write CI pipelines: github (.github/workflows/) or gitlab (.gitlab-ci.yml).",
+            help=_(
+                "Also write CI pipelines: github (.github/workflows/) or gitlab (.gitlab-ci.yml)."
+            ),
             show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a posts repository: git, config, templates, an example post, .gitignore."""
     from socialpub.cli import console
     from socialpub.content.scaffold import GitSetup, init_git, init_repo
 
@@ -289,8 +299,10 @@ def init(
     git = init_git(directory)
     if git is GitSetup.UNAVAILABLE:
         sys.stderr.write(
-            "warning: git is not installed: publishing needs it (the ledger is committed "
-            f"with the posts); install git, then run `git init` in {directory}\n"
+            _(
+                "warning: git is not installed: publishing needs it (the ledger is committed "
+                "with the posts); install git, then run `git init` in {directory}\n"
+            ).format(directory=directory)
         )
     if ci is not None:
         ci_created, ci_kept = _write_ci(directory, ci)
@@ -307,16 +319,22 @@ def init(
         return
     out = console.stdout()
     for path in created:
-        out.print(f"created {path}")
+        out.print(_("created {path}").format(path=path))
     for path in skipped:
-        out.print(f"kept existing {path}")
+        out.print(_("kept existing {path}").format(path=path))
     if git is GitSetup.INITIALISED:
-        out.print(f"initialised a git repository in {directory}")
+        out.print(_("initialised a git repository in {directory}").format(directory=directory))
     elif git is GitSetup.EXISTING:
-        out.print(f"{directory} is already in a git repository: no new one was made")
+        out.print(
+            _("{directory} is already in a git repository: no new one was made").format(
+                directory=directory
+            )
+        )
     if ci is not None:
-        out.print("next: set the CI secrets listed in the pipeline files (README › CI pipelines)")
-    out.print("next: edit socialpub.yaml, then run `socialpub validate`")
+        out.print(
+            _("next: set the CI secrets listed in the pipeline files (README › CI pipelines)")
+        )
+    out.print(_("next: edit socialpub.yaml, then run `socialpub validate`"))
 
 
 def _write_ci(directory: Path, kind: CiOption) -> tuple[list[Path], list[Path]]:
@@ -329,10 +347,9 @@ def _write_ci(directory: Path, kind: CiOption) -> tuple[list[Path], list[Path]]:
     return write_ci(directory, CiKind(kind.value), context(cfg))
 
 
-@app.command("channels")
+@app.command("channels", help=_("List configured channels with their limits and capabilities."))
 @guarded
 def list_channels(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """List configured channels with their limits and capabilities."""
     from socialpub.cli import console
 
     cfg = load(config)

@@ -11,6 +11,7 @@ import typer
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
 from socialpub.cli.publishing import ChannelOption, NowOption, moment
 from socialpub.errors import EXIT_DELIVERY, UsageError
+from socialpub.i18n import _
 
 _SAYS = {
     "reply": "reply under {url}",
@@ -21,24 +22,31 @@ _SAYS = {
 }
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Correct a published post that changed: a reply, or delete and post again "
+        "(see\n`corrections:` in the config); edits where the platform can edit."
+    )
+)
 @guarded
 def correct(
-    post: Annotated[str, typer.Argument(help="The post id.")],
+    post: Annotated[str, typer.Argument(help=_("The post id."))],
     channel: ChannelOption = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Show what each channel would get; send nothing."),
+        typer.Option("--dry-run", help=_("Show what each channel would get; send nothing.")),
     ] = False,
     resend: Annotated[
         bool,
-        typer.Option("--resend", help="An interrupted correction message is not there: send it."),
+        typer.Option(
+            "--resend", help=_("An interrupted correction message is not there: send it.")
+        ),
     ] = False,
     mark_sent: Annotated[
         str | None,
         typer.Option(
             "--mark-sent",
-            help="An interrupted correction message is there, at this URL: record it.",
+            help=_("An interrupted correction message is there, at this URL: record it."),
             show_default=False,
         ),
     ] = None,
@@ -46,8 +54,6 @@ def correct(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Correct a published post that changed: a reply, or delete and post again (see
-    `corrections:` in the config); edits where the platform can edit."""
     from socialpub.publishing.correction_run import preview
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.workset import build
@@ -102,17 +108,25 @@ def _settle(
     from socialpub.publishing.ledger import Ledger
 
     if len(channels) != 1:
-        raise UsageError("--resend and --mark-sent need exactly one --channel")
+        raise UsageError(_("--resend and --mark-sent need exactly one --channel"))
     cfg = load(config)
     clock = system_clock(cfg)
     with ledger_lock(cfg, clock):
         ledger = Ledger(cfg.root)
         record = ledger.get(post, channels[0])
         if record is None:
-            raise UsageError(f"post {post!r} was never published to {channels[0]}")
+            raise UsageError(
+                _("post {post!r} was never published to {channels}").format(
+                    post=post, channels=channels[0]
+                )
+            )
         settled = settle(record, clock.now(), url=url)
         ledger.put(settled)
-    said = f"recorded as sent: {url}" if url else "the next `socialpub correct` sends it again"
+    said = (
+        _("recorded as sent: {url}").format(url=url)
+        if url
+        else _("the next `socialpub correct` sends it again")
+    )
     if as_json:
         console.print_json({"post": post, "channel": channels[0], "settled": said})
     else:
@@ -132,5 +146,7 @@ def _print(rows: Sequence[Mapping[str, Any]], as_json: bool) -> None:
             sys.stdout.write(f"   {row['reason']}\n")
         for number, part in enumerate(row["parts"], 1):
             count = f"{part['length']}/{part['limit']} {part['unit']}"
-            sys.stdout.write(f"   message {number} ({count}):\n")
+            sys.stdout.write(
+                _("   message {number} ({count}):\n").format(number=number, count=count)
+            )
             sys.stdout.write("".join(f"   │ {line}\n" for line in part["text"].split("\n")))

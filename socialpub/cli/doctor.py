@@ -11,6 +11,7 @@ import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
 from socialpub.errors import EXIT_DELIVERY, EXIT_OK, InputError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.probe import Finding
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 def doctor(
     channel: Annotated[
         list[str] | None,
-        typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+        typer.Option(
+            "--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False
+        ),
     ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,

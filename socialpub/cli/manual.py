@@ -9,29 +9,31 @@ import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import UsageError
+from socialpub.i18n import _
 
 
-@app.command()
+@app.command(
+    help=_("Record a post you published by hand from its posting kit (Xing, WhatsApp Channel).")
+)
 @guarded
 def confirm(
-    post: Annotated[str, typer.Argument(help="The post id.")],
+    post: Annotated[str, typer.Argument(help=_("The post id."))],
     channel: Annotated[
         str,
-        typer.Option("--channel", "-c", help="The manual channel it was posted to."),
+        typer.Option("--channel", "-c", help=_("The manual channel it was posted to.")),
     ],
-    url: Annotated[str, typer.Option("--url", help="The address of the post (https://…).")],
+    url: Annotated[str, typer.Option("--url", help=_("The address of the post (https://…)."))],
     by: Annotated[
         str | None,
         typer.Option(
             "--by",
-            help="Who posted it (default: git's user.name and user.email).",
+            help=_("Who posted it (default: git's user.name and user.email)."),
             show_default=False,
         ),
     ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a post you published by hand from its posting kit (Xing, WhatsApp Channel)."""
     from socialpub.channels.kit import KitAdapter
     from socialpub.cli import console
     from socialpub.cli.publishing import ledger_lock, system_clock
@@ -46,8 +48,10 @@ def confirm(
     adapter = make_adapters(cfg).get(channel)
     if not isinstance(adapter, KitAdapter):
         raise UsageError(
-            f"channel {channel!r} publishes through its API: there is nothing to confirm",
-            hint="confirm is for xing, whatsapp_channel and manual channels",
+            _("channel {channel!r} publishes through its API: there is nothing to confirm").format(
+                channel=channel
+            ),
+            hint=_("confirm is for xing, whatsapp_channel and manual channels"),
         )
     clock = system_clock(cfg)
     with ledger_lock(cfg, clock):
@@ -64,4 +68,8 @@ def confirm(
             }
         )
     else:
-        sys.stdout.write(f"published  {post} → {channel}  {record.url}  (by {who})\n")
+        sys.stdout.write(
+            _("published  {post} → {channel}  {url}  (by {who})\n").format(
+                post=post, channel=channel, url=record.url, who=who
+            )
+        )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -17,27 +18,28 @@ if TYPE_CHECKING:
 
 ChannelOption = Annotated[
     list[str] | None,
-    typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+    typer.Option("--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False),
 ]
 CommitOption = Annotated[
     bool,
-    typer.Option("--commit", help="Commit the pause record to git (then push it)."),
+    typer.Option("--commit", help=_("Commit the pause record to git (then push it).")),
 ]
 
 
-@app.command()
+@app.command(
+    help=_("Stop all publishing (or one channel's) on every machine and CI run, until `resume`.")
+)
 @guarded
 def pause(
     reason: Annotated[
         str,
-        typer.Option("--reason", help="Why publishing stops (shown wherever the pause is)."),
+        typer.Option("--reason", help=_("Why publishing stops (shown wherever the pause is).")),
     ],
     channel: ChannelOption = None,
     commit: CommitOption = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Stop all publishing (or one channel's) on every machine and CI run, until `resume`."""
     from socialpub.content.config import require_channels
     from socialpub.errors import UsageError
     from socialpub.workflow import pausefile
@@ -45,17 +47,20 @@ def pause(
     cfg = load(config)
     require_channels(cfg, channel or [])
     if not reason.strip():
-        raise UsageError("--reason must say why publishing is paused")
+        raise UsageError(_("--reason must say why publishing is paused"))
     by, email = pausefile.identity(cfg.root)
     added = pausefile.Pause(by, email, now(cfg), reason.strip(), tuple(channel or ()))
     pauses = pausefile.paused(pausefile.read_pauses(cfg.root), added)
     pausefile.write_pauses(cfg.root, pauses)
     if commit:
-        pausefile.commit_pause(cfg.root, f"socialpub: pause {added.scope}: {added.reason}")
+        pausefile.commit_pause(
+            cfg.root,
+            f"socialpub: pause {added.scope}: {added.reason}",
+        )
     _report(pauses, as_json, changed=True, committed=commit)
 
 
-@app.command()
+@app.command(help=_("End a pause: the next `publish` sends (and schedules again) what waited."))
 @guarded
 def resume(
     channel: ChannelOption = None,
@@ -63,7 +68,6 @@ def resume(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """End a pause: the next `publish` sends (and schedules again) what waited."""
     from socialpub.workflow import pausefile
 
     cfg = load(config)
@@ -71,10 +75,10 @@ def resume(
     pauses = pausefile.resumed(before, channel or [])
     pausefile.write_pauses(cfg.root, pauses)
     if commit and before:
-        scope = "publishing to " + ", ".join(channel) if channel else "publishing"
+        scope = _("publishing to ") + ", ".join(channel) if channel else "publishing"
         pausefile.commit_pause(cfg.root, f"socialpub: resume {scope}")
     if not before and not as_json:
-        sys.stderr.write("nothing was paused\n")
+        sys.stderr.write(_("nothing was paused\n"))
     _report(pauses, as_json, changed=bool(before), committed=commit and bool(before))
 
 
@@ -86,15 +90,17 @@ def _report(pauses: Sequence[Pause], as_json: bool, *, changed: bool, committed:
         return
     print_pauses(pauses)
     if not pauses:
-        sys.stdout.write("publishing is not paused\n")
+        sys.stdout.write(_("publishing is not paused\n"))
     if not changed:
         return
     if committed:
         sys.stderr.write(
-            "committed .socialpub/pause.json: push it, so every clone and CI run sees it\n"
+            _("committed .socialpub/pause.json: push it, so every clone and CI run sees it\n")
         )
     else:
-        sys.stderr.write("commit and push .socialpub/pause.json (or use --commit), so CI sees it\n")
+        sys.stderr.write(
+            _("commit and push .socialpub/pause.json (or use --commit), so CI sees it\n")
+        )
 
 
 def print_pauses(pauses: Sequence[Pause]) -> None:

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from socialpub.cli import publish_steps
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
@@ -20,21 +22,20 @@ if TYPE_CHECKING:
     from socialpub.publishing.engine import Engine, Outcome
     from socialpub.publishing.lock import RepoLock
     from socialpub.publishing.plan import Delivery
-    from socialpub.publishing.workset import Workset
 
 PostsArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Post ids or files (default: all posts).", show_default=False),
+    typer.Argument(help=_("Post ids or files (default: all posts)."), show_default=False),
 ]
 ChannelOption = Annotated[
     list[str] | None,
-    typer.Option("--channel", "-c", help="Only this channel (repeatable).", show_default=False),
+    typer.Option("--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False),
 ]
 NowOption = Annotated[
     str | None,
     typer.Option(
         "--now",
-        help="Plan as if it were this time (ISO, e.g. 2026-11-27T16:00; default: now).",
+        help=_("Plan as if it were this time (ISO, e.g. 2026-11-27T16:00; default: now)."),
         show_default=False,
     ),
 ]
@@ -47,7 +48,8 @@ def moment(text: str | None, config: Config) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"--now {text!r} is not a time", hint="write it like 2026-11-27T16:00"
+            _("--now {text!r} is not a time").format(text=text),
+            hint=_("write it like 2026-11-27T16:00"),
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=config.timezone)
 
@@ -85,7 +87,7 @@ def ledger_lock(config: Config, clock: Clock) -> RepoLock:
     return RepoLock(config.root, clock, wait=config.publish.lock_wait)
 
 
-@app.command()
+@app.command(help=_("Show what `publish` would do now, per post and channel, and why."))
 @guarded
 def plan(
     posts: PostsArgument = None,
@@ -94,7 +96,6 @@ def plan(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show what `publish` would do now, per post and channel, and why."""
     from socialpub.cli import broadcasts, console, console_publish
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.workset import build
@@ -112,24 +113,23 @@ def plan(
     console.summary(work.report.files, work.report.errors, work.report.warnings)
 
 
-@app.command()
+@app.command(help=_("Publish every approved, due post to its channels, exactly once."))
 @guarded
 def publish(
     posts: PostsArgument = None,
     channel: ChannelOption = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Print the exact payloads; send nothing, write nothing."),
+        typer.Option("--dry-run", help=_("Print the exact payloads; send nothing, write nothing.")),
     ] = False,
     now_: NowOption = None,
     commit: Annotated[
         bool,
-        typer.Option("--commit", help="Commit the ledger changes to git afterwards (for CI)."),
+        typer.Option("--commit", help=_("Commit the ledger changes to git afterwards (for CI).")),
     ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Publish every approved, due post to its channels, exactly once."""
     from socialpub.cli import broadcasts, console, console_publish
     from socialpub.cli import pause as pause_cli
     from socialpub.publishing.engine import Result, prepare, summary_counts
@@ -146,7 +146,7 @@ def publish(
         from socialpub.publishing.engine import make_adapters
 
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
-        _report_validation(work)
+        publish_steps.report_validation(work)
         adapters = make_adapters(cfg)
         payloads = [
             prepare(d, adapters[d.channel], clock.now())
@@ -159,19 +159,20 @@ def publish(
             console_publish.print_payloads(payloads)
         raise typer.Exit(EXIT_INPUT if work.refused else 0)
     with ledger_lock(cfg, clock):  # held until the ledger is committed: no other run races git
-        _remove_temp_files(cfg)
-        if commit:
-            _recover_git_lock(cfg, clock)  # before sending: a blocked commit fails early
+        publish_steps.remove_temp_files(cfg)
+        if commit:  # before sending: a blocked commit fails early
+            publish_steps.recover_git_lock(cfg, clock)
         work = build(cfg, Ledger(cfg.root), at, selectors=selectors, channels=channels)
-        _report_validation(work)
+        publish_steps.report_validation(work)
         due = [d for d in work.deliveries if d.action.sends]
         site = any(c.type == "website" for c in cfg.channels.values())
         if site and any(d.channel_type == "website" for d in due):
-            _build_site(cfg, at)  # the pages must exist before their deliveries are recorded
+            # the pages must exist before their deliveries are recorded
+            publish_steps.build_site(cfg, at)
         with console_publish.LiveReport(len(due)) as report:
             outcomes = engine(cfg, clock, report).run(due)
         if site and outcomes:
-            _build_site(cfg, at)  # "Auch auf" links to the copies just published
+            publish_steps.build_site(cfg, at)  # "Auch auf" links to the copies just published
         reached = broadcasts.handed_over(outcomes, Ledger(cfg.root), cfg)
         if as_json:
             console.print_json(
@@ -183,11 +184,13 @@ def publish(
             broadcasts.print_handed_over(reached)
         counts = summary_counts(outcomes)
         if commit:
-            _commit(cfg, clock, counts)
+            publish_steps.commit(cfg, clock, counts)
     waiting = sum(1 for d in work.deliveries if d.action is Action.UNCONFIRMED)
     if waiting:  # from earlier runs: they need a person before anything is sent again
         sys.stderr.write(
-            f"{waiting} earlier deliveries are unconfirmed: run `socialpub reconcile`\n"
+            _("{waiting} earlier deliveries are unconfirmed: run `socialpub reconcile`\n").format(
+                waiting=waiting
+            )
         )
     if counts[Result.FAILED.value] or counts[Result.UNCONFIRMED.value] or waiting:
         raise typer.Exit(EXIT_DELIVERY)
@@ -195,71 +198,17 @@ def publish(
         raise typer.Exit(EXIT_INPUT)
 
 
-def _build_site(config: Config, at: datetime) -> None:
-    """Build the website; a failure is reported and leaves the other channels unaffected."""
-    from socialpub.cli import console
-    from socialpub.errors import SocialpubError
-    from socialpub.publishing.website import rebuild
-
-    try:
-        report = rebuild(config, now=at)
-    except SocialpubError as exc:
-        console.error(f"the website could not be built: {exc.message}", exc.hint)
-        return
-    sys.stderr.write(f"website: wrote {report.written} of {report.total} files\n")
-
-
-def _report_validation(work: Workset) -> None:
-    """The run's one validation: approved posts it refuses, then its summary line."""
-    from socialpub.cli import console
-
-    for post_id, problems in work.refused.items():
-        console.error(f"post {post_id} is approved but invalid: not published")
-        for problem in problems:
-            sys.stderr.write("  " + console.problem_line(problem) + "\n")
-    console.summary(work.report.files, work.report.errors, work.report.warnings)
-
-
-def _remove_temp_files(config: Config) -> None:
-    """Temp files of writes a kill interrupted (only under the repo lock: none is live)."""
-    from socialpub.publishing.ledger import Ledger
-
-    removed = Ledger(config.root).remove_temp_files()
-    if removed:
-        plural = "s" if removed != 1 else ""
-        sys.stderr.write(
-            f"removed {removed} temporary ledger file{plural} left by an interrupted run\n"
-        )
-
-
-def _recover_git_lock(config: Config, clock: Clock) -> None:
-    from socialpub.publishing.gitlock import recover_index_lock
-
-    removed = recover_index_lock(config.root, clock, wait=config.publish.lock_wait)
-    if removed:
-        sys.stderr.write(f"removed a stale git lock {removed} left by an interrupted git\n")
-
-
-def _commit(config: Config, clock: Clock, counts: dict[str, int]) -> None:
-    from socialpub.publishing.gitcommit import commit_ledger
-
-    _recover_git_lock(config, clock)
-    totals = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "no changes"
-    if commit_ledger(config.root, f"socialpub: ledger after publish ({totals})"):
-        sys.stderr.write("committed the ledger changes\n")
-
-
-@app.command()
+@app.command(help=_("Show every post × channel: state, remote URL, time, attempts, last error."))
 @guarded
 def status(
     posts: PostsArgument = None,
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="First ask for broadcasts' latest counts (WhatsApp).")
+        bool,
+        typer.Option("--refresh", help=_("First ask for broadcasts' latest counts (WhatsApp).")),
     ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show every post × channel: state, remote URL, time, attempts, last error."""
     from socialpub.cli import approve, broadcasts, console, console_publish
     from socialpub.cli import pause as pause_cli
     from socialpub.content.posts import post_channels, select_posts
@@ -269,7 +218,7 @@ def status(
     ledger = Ledger(cfg.root)
     rows: list[tuple[str, str, Record | None]] = []
     seen: set[tuple[str, str]] = set()
-    for post, _ in select_posts(cfg, posts or []):
+    for post, __ in select_posts(cfg, posts or []):
         for name in post_channels(post, cfg):
             rows.append((post.id, name, ledger.get(post.id, name)))
             seen.add((post.id, name))
@@ -289,11 +238,11 @@ def status(
         console_publish.print_status(rows)
         approve.print_approval_lines(cfg, posts or [])
         console_publish.print_waiting(
-            [r for _, _, r in rows if r is not None and r.state is State.MANUAL], at
+            [r for __, __, r in rows if r is not None and r.state is State.MANUAL], at
         )
 
 
-@app.command()
+@app.command(help=_("Resolve deliveries left unconfirmed by a timeout or a crash."))
 @guarded
 def reconcile(
     posts: PostsArgument = None,
@@ -302,17 +251,16 @@ def reconcile(
         str | None,
         typer.Option(
             "--mark-published",
-            help="It is on the platform at this URL: record it as published.",
+            help=_("It is on the platform at this URL: record it as published."),
             show_default=False,
         ),
     ] = None,
     resend: Annotated[
-        bool, typer.Option("--resend", help="It is not on the platform: send it again now.")
+        bool, typer.Option("--resend", help=_("It is not on the platform: send it again now."))
     ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Resolve deliveries left unconfirmed by a timeout or a crash."""
     from socialpub.cli import console, console_publish
     from socialpub.publishing.ledger import Ledger
     from socialpub.publishing.reconcile import reconcile as run_reconcile
@@ -320,7 +268,7 @@ def reconcile(
     from socialpub.publishing.workset import build
 
     if mark_published is not None and resend:
-        raise UsageError("choose either --mark-published or --resend")
+        raise UsageError(_("choose either --mark-published or --resend"))
     cfg = load(config)
     clock = system_clock(cfg)
     with ledger_lock(cfg, clock):
@@ -330,8 +278,10 @@ def reconcile(
         open_ones = unconfirmed(work.deliveries)
         if mark_published is not None and len(open_ones) != 1:
             raise UsageError(
-                f"--mark-published needs exactly one unconfirmed delivery, found {len(open_ones)}",
-                hint="name the post and --channel",
+                _("--mark-published needs exactly one unconfirmed delivery, found {count}").format(
+                    count=len(open_ones)
+                ),
+                hint=_("name the post and --channel"),
             )
         ask = _ask if sys.stdin.isatty() and not as_json else None
         results = run_reconcile(
@@ -344,15 +294,17 @@ def reconcile(
     if as_json:
         console.print_json(resolutions_json(results))
     else:
-        console_publish.print_resolutions(results, empty="nothing is unconfirmed")
+        console_publish.print_resolutions(results, empty=_("nothing is unconfirmed"))
     if any(r.verdict.value in ("unknown", "failed") for r in results):
         raise typer.Exit(EXIT_DELIVERY)
 
 
 def _ask(delivery: Delivery) -> str | None:
     answer = typer.prompt(
-        f"Is {delivery.post_id} on {delivery.channel}? Paste its URL, 'n' if it is not, "
-        "or press Enter if you don't know",
+        _(
+            "Is {post_id} on {channel}? Paste its URL, 'n' if it is not, or press Enter if you "
+            "don't know"
+        ).format(post_id=delivery.post_id, channel=delivery.channel),
         default="",
         show_default=False,
     ).strip()
@@ -361,15 +313,16 @@ def _ask(delivery: Delivery) -> str | None:
     return answer or None
 
 
-@app.command()
+@app.command(
+    help=_("Remove a published post from its platforms (where the API allows) and record it.")
+)
 @guarded
 def delete(
-    post: Annotated[str, typer.Argument(help="The post id.")],
+    post: Annotated[str, typer.Argument(help=_("The post id."))],
     channel: ChannelOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Remove a published post from its platforms (where the API allows) and record it."""
     from socialpub.cli import console, console_publish
     from socialpub.content.config import require_channels
     from socialpub.publishing.ledger import Ledger
@@ -387,12 +340,13 @@ def delete(
         ]
         if not records:
             raise UsageError(
-                f"nothing of post {post!r} was published", hint="see `socialpub status`"
+                _("nothing of post {post!r} was published").format(post=post),
+                hint=_("see `socialpub status`"),
             )
         results = run_delete(engine(cfg, clock), records)
     if as_json:
         console.print_json(resolutions_json(results))
     else:
-        console_publish.print_resolutions(results, empty="nothing to delete")
+        console_publish.print_resolutions(results, empty=_("nothing to delete"))
     if any(r.verdict.value == "failed" for r in results):
         raise typer.Exit(EXIT_DELIVERY)

@@ -20,6 +20,8 @@ from urllib.parse import unquote
 from rich.style import Style
 from rich.text import Text
 
+from socialpub.i18n import _
+
 _STYLES = {
     "b": "bold",
     "strong": "bold",
@@ -119,7 +121,7 @@ class _Reader(HTMLParser):
             self._write("───", "dim")
         elif tag == "img":
             alt = values.get("alt", "").strip()
-            self._write(f"[image: {alt}]" if alt else "[image without alt text]", "dim")
+            self._write(f"[image: {alt}]" if alt else _("[image without alt text]"), "dim")
         if tag in _VOID:
             self._block(tag)
             return

@@ -11,13 +11,14 @@ import typer
 from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
 from socialpub.cli.publishing import NowOption, moment
 from socialpub.errors import EXIT_DELIVERY
+from socialpub.i18n import _
 
 site_app = typer.Typer(
-    help="The website: an accessible, account-free archive of every post, with feeds.",
+    help=_("The website: an accessible, account-free archive of every post, with feeds."),
     no_args_is_help=True,
 )
 sources_app = typer.Typer(
-    help="Partner accounts (towns, clinics, fire brigades …) gathered on the website.",
+    help=_("Partner accounts (towns, clinics, fire brigades …) gathered on the website."),
     no_args_is_help=True,
 )
 app.add_typer(site_app, name="site")
@@ -27,13 +28,15 @@ OutOption = Annotated[
     Path | None,
     typer.Option(
         "--out",
-        help="Folder to write the site to (default: the channel's out_dir).",
+        help=_("Folder to write the site to (default: the channel's out_dir)."),
         show_default=False,
     ),
 ]
 
 
-@site_app.command("build")
+@site_app.command(
+    "build", help=_("Build the static site; a rebuild writes only the pages that changed.")
+)
 @guarded
 def site_build(
     out: OutOption = None,
@@ -41,7 +44,6 @@ def site_build(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the static site; a rebuild writes only the pages that changed."""
     from socialpub.cli import console
     from socialpub.publishing.website import rebuild
     from socialpub.site.build import site_settings
@@ -62,34 +64,52 @@ def site_build(
         )
         return
     for path in report.skipped:
-        console.error(f"{path} cannot be read as a post: left out", "run `socialpub validate`")
+        console.error(
+            _("{path} cannot be read as a post: left out").format(path=path),
+            _("run `socialpub validate`"),
+        )
     sys.stdout.write(
-        f"{out_dir}: wrote {report.written} of {report.total} files "
-        f"({report.unchanged} unchanged, {report.removed} removed)\n"
+        _(
+            "{out_dir}: wrote {written} of {total} files ({unchanged} unchanged, {removed} "
+            "removed)\n"
+        ).format(
+            out_dir=out_dir,
+            written=report.written,
+            total=report.total,
+            unchanged=report.unchanged,
+            removed=report.removed,
+        )
     )
 
 
-@site_app.command("serve")
+@site_app.command(
+    "serve",
+    help=_("Serve the built site on http://127.0.0.1:PORT for a local look (Ctrl-C stops)."),
+)
 @guarded
 def site_serve(
     out: OutOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help=_("Port on 127.0.0.1."))] = 8000,
     config: ConfigOption = None,
 ) -> None:
-    """Serve the built site on http://127.0.0.1:PORT for a local look (Ctrl-C stops)."""
     from socialpub.site.build import site_settings
     from socialpub.site.serve import serve
 
     cfg = load(config)
     out_dir = out or site_settings(cfg).out_dir
-    sys.stderr.write(f"serving {out_dir} on http://127.0.0.1:{port}/ (Ctrl-C stops)\n")
+    sys.stderr.write(
+        _("serving {out_dir} on http://127.0.0.1:{port}/ (Ctrl-C stops)\n").format(
+            out_dir=out_dir, port=port
+        )
+    )
     serve(out_dir, port)
 
 
-@sources_app.command("fetch")
+@sources_app.command(
+    "fetch", help=_("Fetch the partner sources' new posts into sources/ (an archive that stays).")
+)
 @guarded
 def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Fetch the partner sources' new posts into sources/ (an archive that stays)."""
     from datetime import datetime
 
     from socialpub.cli import console
@@ -117,11 +137,18 @@ def sources_fetch(config: ConfigOption = None, as_json: JsonOption = False) -> N
     else:
         for r in report.results:
             if r.error:
-                console.error(f"source {r.name}: {r.error}", "skipped; the others were fetched")
+                console.error(
+                    _("source {name}: {error}").format(name=r.name, error=r.error),
+                    _("skipped; the others were fetched"),
+                )
                 continue
-            news = "not modified" if r.not_modified else f"{r.new} new, {r.changed} changed"
-            sys.stdout.write(f"{r.name}: {news}, {r.unchanged} unchanged\n")
+            news = _("not modified") if r.not_modified else f"{r.new} new, {r.changed} changed"
+            sys.stdout.write(
+                _("{name}: {news}, {unchanged} unchanged\n").format(
+                    name=r.name, news=news, unchanged=r.unchanged
+                )
+            )
             for warning in r.warnings:
-                sys.stderr.write(f"  warning: {warning}\n")
+                sys.stderr.write(_("  warning: {warning}\n").format(warning=warning))
     if not report.ok:
         raise typer.Exit(EXIT_DELIVERY)

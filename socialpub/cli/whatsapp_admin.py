@@ -13,6 +13,7 @@ import typer
 
 from socialpub.cli.common import ConfigOption, JsonOption, guarded, load
 from socialpub.errors import ConfigError, UsageError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     import sqlite3
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from socialpub.content.whatsappserver import ServerSettings
 
 subscribers_app = typer.Typer(
-    help="The subscriber list on this server (numbers are shown masked).",
+    help=_("The subscriber list on this server (numbers are shown masked)."),
     no_args_is_help=True,
 )
 
@@ -29,11 +30,11 @@ ChannelOption = Annotated[
     str | None,
     typer.Option(
         "--channel",
-        help="The whatsapp channel (default: the only one of type whatsapp).",
+        help=_("The whatsapp channel (default: the only one of type whatsapp)."),
         show_default=False,
     ),
 ]
-NumberArgument = Annotated[str, typer.Argument(help="The number, with country code: +49 151 …")]
+NumberArgument = Annotated[str, typer.Argument(help=_("The number, with country code: +49 151 …"))]
 
 
 def whatsapp_channel(config: Config, name: str | None) -> ChannelConfig:
@@ -43,18 +44,21 @@ def whatsapp_channel(config: Config, name: str | None) -> ChannelConfig:
         chosen = config.channels.get(name)
         if chosen is None or chosen.type != "whatsapp":
             names = ", ".join(c.name for c in found) or "(none)"
-            raise UsageError(f"{name!r} is no whatsapp channel", hint=f"whatsapp channels: {names}")
+            raise UsageError(
+                _("{name!r} is no whatsapp channel").format(name=name),
+                hint=_("whatsapp channels: {names}").format(names=names),
+            )
         return chosen
     if len(found) == 1:
         return found[0]
     if not found:
         raise ConfigError(
-            "the config has no channel of type whatsapp",
-            hint="add one with its server block (see README, WhatsApp)",
+            _("the config has no channel of type whatsapp"),
+            hint=_("add one with its server block (see README, WhatsApp)"),
         )
     raise UsageError(
-        "the config has several whatsapp channels",
-        hint="pick one with --channel: " + ", ".join(c.name for c in found),
+        _("the config has several whatsapp channels"),
+        hint=_("pick one with --channel: ") + ", ".join(c.name for c in found),
     )
 
 
@@ -70,12 +74,14 @@ def open_server_store(config_path: Path | None, name: str | None) -> sqlite3.Con
     return open_store(server_settings(load(config_path), name).store)
 
 
-@subscribers_app.command("count")
+@subscribers_app.command(
+    "count",
+    help=_("How many numbers receive broadcasts (and how many WhatsApp took off the list)."),
+)
 @guarded
 def subscribers_count(
     channel: ChannelOption = None, config: ConfigOption = None, as_json: JsonOption = False
 ) -> None:
-    """How many numbers receive broadcasts (and how many WhatsApp took off the list)."""
     from socialpub.cli import console
     from socialpub.whatsapp.subscribers import count
 
@@ -83,10 +89,17 @@ def subscribers_count(
     if as_json:
         console.print_json({"active": counts.active, "inactive": counts.inactive})
         return
-    sys.stdout.write(f"{counts.active} subscribers ({counts.inactive} inactive)\n")
+    sys.stdout.write(
+        _("{active} subscribers ({inactive} inactive)\n").format(
+            active=counts.active, inactive=counts.inactive
+        )
+    )
 
 
-@subscribers_app.command("export")
+@subscribers_app.command(
+    "export",
+    help=_("Everything held about one number (DSGVO Art. 15), unmasked: for that person only."),
+)
 @guarded
 def subscribers_export(
     number: NumberArgument,
@@ -94,7 +107,6 @@ def subscribers_export(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Everything held about one number (DSGVO Art. 15), unmasked: for that person only."""
     from socialpub.cli import console
     from socialpub.whatsapp.numbers import parse_number
     from socialpub.whatsapp.subscribers import export
@@ -107,7 +119,7 @@ def subscribers_export(
     subscriber = held["subscriber"]
     lines = [f"number: +{wa_id}"]
     if subscriber is None:
-        lines.append("subscriber: no")
+        lines.append(_("subscriber: no"))
     else:
         lines += [f"{key}: {value}" for key, value in subscriber.items() if key != "wa_id"]
     lines.append(f"notice_sent_at: {held['notice_sent_at'] or '-'}")
@@ -117,45 +129,57 @@ def subscribers_export(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-@subscribers_app.command("delete")
+@subscribers_app.command(
+    "delete", help=_("Erase one number (DSGVO Art. 17): subscriber, broadcast rows, notice record.")
+)
 @guarded
 def subscribers_delete(
     number: NumberArgument, channel: ChannelOption = None, config: ConfigOption = None
 ) -> None:
-    """Erase one number (DSGVO Art. 17): subscriber, broadcast rows, notice record."""
     from socialpub.whatsapp.numbers import mask, parse_number
     from socialpub.whatsapp.subscribers import delete
 
     wa_id = parse_number(number)
     removed = delete(open_server_store(config, channel), wa_id)
     sys.stdout.write(
-        f"{mask(wa_id)}: deleted {'the subscriber' if removed.subscriber else 'no subscriber'}, "
-        f"{removed.recipients} broadcast row(s)"
-        f"{', the notice record' if removed.notice else ''}\n"
-        "WhatsApp cannot take back messages already delivered to the phone.\n"
+        _(
+            "{mask}: deleted {value}, {recipients} broadcast row(s){value2}\nWhatsApp cannot "
+            "take back messages already delivered to the phone.\n"
+        ).format(
+            mask=mask(wa_id),
+            value=_("the subscriber") if removed.subscriber else _("no subscriber"),
+            recipients=removed.recipients,
+            value2=_(", the notice record") if removed.notice else "",
+        )
     )
 
 
-@subscribers_app.command("import")
+@subscribers_app.command(
+    "import",
+    help=_("Add subscribers whose consent was given elsewhere; every row needs its consent date."),
+)
 @guarded
 def subscribers_import(
     csv_file: Annotated[
-        Path, typer.Argument(help="CSV with header: number,consent_at[,consent_ref,lang].")
+        Path, typer.Argument(help=_("CSV with header: number,consent_at[,consent_ref,lang]."))
     ],
     channel: ChannelOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Add subscribers whose consent was given elsewhere; every row needs its consent date."""
     from socialpub.whatsapp.subscribers import import_consents, read_consents
 
     consents = read_consents(csv_file)  # checked whole before the store is touched
     added = import_consents(open_server_store(config, channel), consents)
-    sys.stdout.write(f"imported {added} of {len(consents)} (the others were subscribed already)\n")
+    sys.stdout.write(
+        _("imported {added} of {count} (the others were subscribed already)\n").format(
+            added=added, count=len(consents)
+        )
+    )
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help="Where to write the copy (outside the repo).")],
-    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
+    file: Annotated[Path, typer.Argument(help=_("Where to write the copy (outside the repo)."))],
+    force: Annotated[bool, typer.Option("--force", help=_("Overwrite FILE."))] = False,
     channel: ChannelOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -166,11 +190,11 @@ def backup(
     cfg = load(config)
     if file.resolve().is_relative_to(cfg.root.resolve()):
         raise ConfigError(
-            f"{file} is inside the repository: phone numbers never go near git",
-            hint="write the backup outside it, e.g. /var/backups/socialpub/whatsapp.sqlite3",
+            _("{file} is inside the repository: phone numbers never go near git").format(file=file),
+            hint=_("write the backup outside it, e.g. /var/backups/socialpub/whatsapp.sqlite3"),
         )
     copy_store(open_store(server_settings(cfg, channel).store), file, force=force)
-    sys.stdout.write(f"backed up the subscriber store to {file}\n")
+    sys.stdout.write(_("backed up the subscriber store to {file}\n").format(file=file))
 
 
 backup_command = guarded(backup)

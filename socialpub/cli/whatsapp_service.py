@@ -13,6 +13,7 @@ import typer
 from socialpub.cli.common import ConfigOption, JsonOption, guarded, load
 from socialpub.cli.whatsapp_admin import ChannelOption, server_settings, whatsapp_channel
 from socialpub.errors import ConfigError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
     from socialpub.content.whatsappserver import ServerSettings
     from socialpub.whatsapp.webhook import TextSender
 
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (behind the proxy).")]
-PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+HostOption = Annotated[
+    str, typer.Option("--host", help=_("Address to listen on (behind the proxy)."))
+]
+PortOption = Annotated[int, typer.Option("--port", help=_("Port to listen on."))]
 
 
 def wall_clock() -> datetime:
@@ -90,8 +93,10 @@ def _service_token(channel: ChannelConfig, environ: Mapping[str, str]) -> str:
     ref = channel.settings.get("service_token")
     if not isinstance(ref, SecretRef):
         raise ConfigError(
-            f"channels.{channel.name}.service_token: an ${{ENV}} reference is needed",
-            hint="service_token: ${WHATSAPP_SERVICE_TOKEN}",
+            _("channels.{name}.service_token: an ${{ENV}} reference is needed").format(
+                name=channel.name
+            ),
+            hint=_("service_token: ${WHATSAPP_SERVICE_TOKEN}"),
         )
     return ref.resolve(environ, channel.name)
 
@@ -138,9 +143,14 @@ def templates_command(
         typer.echo(json.dumps({"templates": rows}, ensure_ascii=False))
         return
     if not rows:
-        typer.echo("no templates on this WhatsApp Business account")
+        typer.echo(_("no templates on this WhatsApp Business account"))
     for row in rows:
         typer.echo(
-            f"{row['name']}  {row['language']}  {row['status']}  {row['category']}"
-            f"  {row['parameters']} body parameter(s)"
+            _("{row}  {row2}  {row3}  {row4}  {row5} body parameter(s)").format(
+                row=row["name"],
+                row2=row["language"],
+                row3=row["status"],
+                row4=row["category"],
+                row5=row["parameters"],
+            )
         )

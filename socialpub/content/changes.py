@@ -11,22 +11,25 @@ from pathlib import Path
 
 from socialpub.content.gitrepo import git, git_installed, inside_work_tree
 from socialpub.errors import UsageError
+from socialpub.i18n import _
 
 
 def changed_files(root: Path, ref: str) -> set[str]:
     """Absolute paths of the files that changed since `ref` in the repository at `root`."""
     if not git_installed():
-        raise UsageError("--changed-since needs git, which is not installed")
+        raise UsageError(_("--changed-since needs git, which is not installed"))
     if not inside_work_tree(root):
         raise UsageError(
-            f"--changed-since needs a git repository; {root} is not in one",
-            hint="run it in the posts repository, or validate without --changed-since",
+            _("--changed-since needs a git repository; {root} is not in one").format(root=root),
+            hint=_("run it in the posts repository, or validate without --changed-since"),
         )
     known = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", allow=(1, 128))
     if known.returncode != 0:
         raise UsageError(
-            f"--changed-since {ref}: git knows no such commit, branch or tag",
-            hint="in CI, fetch the base branch first (e.g. actions/checkout with fetch-depth: 0)",
+            _("--changed-since {ref}: git knows no such commit, branch or tag").format(ref=ref),
+            hint=_(
+                "in CI, fetch the base branch first (e.g. actions/checkout with fetch-depth: 0)"
+            ),
         )
     top = git(root, "rev-parse", "--show-toplevel").stdout.strip()
     changed = git(root, "diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--").stdout

@@ -1,95 +1,42 @@
-"""Load and check `socialpub.yaml`: timezone, language, folders and channels.
-
-Secrets are never written into the file: a secret setting must be a reference to an
-environment variable, `${MASTODON_TOKEN}`, resolved only when a command needs it.
-"""
+"""Load and check `socialpub.yaml`: timezone, language, folders and channels (the channels
+and their secrets in `channelconfig.py`)."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from socialpub import specs
 from socialpub.content import pubconfig, yamlsafe
+from socialpub.content.channelconfig import (
+    CHANNEL_NAME as CHANNEL_NAME,
+)
+from socialpub.content.channelconfig import (
+    COMMON_CHANNEL_KEYS as COMMON_CHANNEL_KEYS,
+)
+from socialpub.content.channelconfig import SECRET_REF as SECRET_REF
+from socialpub.content.channelconfig import ChannelConfig as ChannelConfig
+from socialpub.content.channelconfig import SecretRef as SecretRef
+from socialpub.content.channelconfig import read_channels
 from socialpub.content.codes import problem
 from socialpub.content.corrections import Policy, read_corrections
 from socialpub.content.etiquetteconfig import Etiquette, read_etiquette
 from socialpub.content.schema import LANG_PATTERN
-from socialpub.content.settingrules import check_setting
 from socialpub.content.sourceconfig import SourceConfig, read_sources
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
+from socialpub.content.uilang import read_ui_lang
 from socialpub.content.workflowconfig import WorkflowConfig, read_workflow
 from socialpub.errors import ConfigError, UnknownChannel
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 CONFIG_NAME = "socialpub.yaml"
 ENV_VAR = "SOCIALPUB_CONFIG"
 #: blocks of settings
 SECTIONS = ("channels", "publish", "sources", "etiquette", "workflow", "corrections")
-TOP_KEYS = ("timezone", "lang", "posts_dir", "templates_dir", *SECTIONS)
-COMMON_CHANNEL_KEYS = frozenset({"type", "title", "thread_numbering"}) | pubconfig.CHANNEL_KEYS
-SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """A reference to an environment variable holding a secret. Never holds the value."""
-
-    env: str
-
-    def resolve(self, environ: Mapping[str, str], channel: str) -> str:
-        value = environ.get(self.env, "")
-        if not value:
-            raise ConfigError(
-                f"environment variable {self.env} is not set (needed by channel {channel!r})",
-                hint=f"export {self.env}=… or set it as a CI secret",
-            )
-        return value
-
-    def __str__(self) -> str:
-        return "${" + self.env + "}"
-
-
-@dataclass(frozen=True)
-class ChannelConfig:
-    name: str
-    type: str
-    settings: Mapping[str, Any]
-    line: int = 1
-
-    @property
-    def spec(self) -> specs.ChannelSpec:
-        return specs.spec(self.type)
-
-    @property
-    def capabilities(self) -> specs.Capabilities:
-        return self.spec.capabilities
-
-    @property
-    def thread_numbering(self) -> bool:
-        """Whether thread parts end in " 1/3" (default) or go out unnumbered."""
-        return self.settings.get("thread_numbering", True) is not False
-
-    @property
-    def rate_limit(self) -> pubconfig.Rate | None:
-        return pubconfig.parse_rate(self.settings.get("rate_limit"))
-
-    @property
-    def concurrency(self) -> int:
-        value = self.settings.get("concurrency")
-        return value if isinstance(value, int) else 1
-
-    @property
-    def limit(self) -> int:
-        """The text limit, honouring an instance-specific `max_characters`."""
-        override = self.settings.get("max_characters")
-        return int(override) if isinstance(override, int) else self.capabilities.max_length
+TOP_KEYS = ("timezone", "lang", "ui_lang", "posts_dir", "templates_dir", *SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -109,6 +56,8 @@ class Config:
     fingerprint: str = ""
     #: departments, approvers and policy; None: `status: approved` is the permission
     workflow: WorkflowConfig | None = None
+    #: the language of socialpub's own messages (de, en); None: SOCIALPUB_LANG, else the locale
+    ui_lang: str | None = None
 
 
 DEFAULT_SITE_DIR = "site"
@@ -143,7 +92,8 @@ def require_channels(config: Config, names: Iterable[str]) -> None:
     for name in names:
         if name not in config.channels:
             raise UnknownChannel(
-                f"unknown channel {name!r}", hint=channel_hint(name, config.channels)
+                _("unknown channel {name!r}").format(name=name),
+                hint=channel_hint(name, config.channels),
             )
 
 
@@ -154,7 +104,8 @@ def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> 
         path = Path(chosen)
         if not path.is_file():
             raise ConfigError(
-                f"config file {chosen} not found", hint="check the path given to --config"
+                _("config file {chosen} not found").format(chosen=chosen),
+                hint=_("check the path given to --config"),
             )
         return path
     for folder in (cwd, *cwd.parents):
@@ -162,8 +113,10 @@ def find_config(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> 
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        f"no {CONFIG_NAME} found in {cwd} or its parent folders",
-        hint="run `socialpub init` to create one, or pass --config FILE",
+        _("no {config_name} found in {cwd} or its parent folders").format(
+            config_name=CONFIG_NAME, cwd=cwd
+        ),
+        hint=_("run `socialpub init` to create one, or pass --config FILE"),
     )
 
 
@@ -172,7 +125,9 @@ def load_config(path: Path) -> Config:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot read config {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     problems: list[Problem] = []
     raw = _parse(path, data, problems)
     config = _build(path, raw, problems) if raw is not None else None
@@ -197,7 +152,7 @@ def _parse(path: Path, data: bytes, problems: list[Problem]) -> yamlsafe.YMap | 
     if raw is None:
         raw = yamlsafe.YMap(1)
     if not isinstance(raw, yamlsafe.YMap):
-        problems.append(problem("SP501", path, 1, "", "the config must be a mapping of keys"))
+        problems.append(problem("SP501", path, 1, "", _("the config must be a mapping of keys")))
         return None
     return raw
 
@@ -211,7 +166,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
                     path,
                     raw.line_of(key),
                     key,
-                    f"unknown config key {key!r}",
+                    _("unknown config key {key!r}").format(key=key),
                     did_you_mean(key, TOP_KEYS),
                 )
             )
@@ -220,12 +175,19 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
     lang = _text(path, raw, "lang", "de", problems)
     if not LANG_PATTERN.match(lang):
         problems.append(
-            problem("SP506", path, raw.line_of("lang"), "lang", f"{lang!r} is not a language tag")
+            problem(
+                "SP506",
+                path,
+                raw.line_of("lang"),
+                "lang",
+                _("{lang!r} is not a language tag").format(lang=lang),
+            )
         )
+    ui_lang = read_ui_lang(path, raw, problems)
     posts_folder = _text(path, raw, "posts_dir", "posts", problems)
     posts_dir = root / posts_folder
     templates_dir = root / _text(path, raw, "templates_dir", "templates", problems)
-    channels = _channels(path, raw, problems)
+    channels = read_channels(path, raw, problems)
     publish = pubconfig.read_publish(path, raw, problems)
     sources = read_sources(path, raw, problems)
     corrections = read_corrections(path, raw, problems)
@@ -247,6 +209,7 @@ def _build(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Config | 
         etiquette=etiquette,
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
         workflow=workflow,
+        ui_lang=ui_lang,
     )
 
 
@@ -255,7 +218,13 @@ def _text(path: Path, raw: yamlsafe.YMap, key: str, default: str, problems: list
     if isinstance(value, str) and value:
         return value
     problems.append(
-        problem("SP506", path, raw.line_of(key), key, f"{key} must be a non-empty text")
+        problem(
+            "SP506",
+            path,
+            raw.line_of(key),
+            key,
+            _("{key} must be a non-empty text").format(key=key),
+        )
     )
     return default
 
@@ -271,130 +240,8 @@ def _timezone(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> ZoneIn
                 path,
                 raw.line_of("timezone"),
                 "timezone",
-                f"unknown timezone {name!r}",
-                "use an IANA name such as Europe/Berlin",
+                _("unknown timezone {name!r}").format(name=name),
+                _("use an IANA name such as Europe/Berlin"),
             )
         )
         return None
-
-
-def _channels(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> dict[str, ChannelConfig]:
-    block = raw.get("channels")
-    if block is None:
-        problems.append(
-            problem(
-                "SP503",
-                path,
-                raw.line,
-                "channels",
-                "no channels configured",
-                "add a `channels:` mapping, e.g. mastodon: {type: mastodon, …}",
-            )
-        )
-        return {}
-    if not isinstance(block, yamlsafe.YMap):
-        problems.append(
-            problem(
-                "SP506", path, raw.line_of("channels"), "channels", "channels must be a mapping"
-            )
-        )
-        return {}
-    channels: dict[str, ChannelConfig] = {}
-    for name, settings in block.items():
-        channel = _channel(path, name, settings, block.line_of(name), problems)
-        if channel is not None:
-            channels[name] = channel
-    return channels
-
-
-def _channel(
-    path: Path, name: str, settings: Any, line: int, problems: list[Problem]
-) -> ChannelConfig | None:
-    where = f"channels.{name}"
-    if not CHANNEL_NAME.match(name):
-        problems.append(
-            problem(
-                "SP506",
-                path,
-                line,
-                where,
-                f"channel name {name!r} is not a simple name",
-                "use lower-case letters, digits, - and _",
-            )
-        )
-    if not isinstance(settings, yamlsafe.YMap):
-        problems.append(problem("SP506", path, line, where, "a channel must be a mapping"))
-        return None
-    kind = settings.get("type")
-    if not isinstance(kind, str) or kind not in specs.CHANNEL_TYPES:
-        if kind is None:
-            problems.append(problem("SP503", path, line, f"{where}.type", "channel has no type"))
-        else:
-            hint = did_you_mean(str(kind), specs.CHANNEL_TYPES) or (
-                "one of " + ", ".join(specs.CHANNEL_TYPES)
-            )
-            problems.append(
-                problem(
-                    "SP505",
-                    path,
-                    settings.line_of("type"),
-                    f"{where}.type",
-                    f"unknown channel type {kind!r}",
-                    hint,
-                )
-            )
-        return None
-    spec = specs.spec(kind)
-    values = _settings(path, where, spec, settings, problems)
-    return ChannelConfig(name=name, type=kind, settings=values, line=line)
-
-
-def _settings(
-    path: Path,
-    where: str,
-    spec: specs.ChannelSpec,
-    settings: yamlsafe.YMap,
-    problems: list[Problem],
-) -> dict[str, Any]:
-    allowed = spec.settings | COMMON_CHANNEL_KEYS
-    values: dict[str, Any] = {}
-    for key, value in settings.items():
-        line = settings.line_of(key)
-        if key not in allowed:
-            hint = did_you_mean(key, allowed) or f"{spec.type} takes: {', '.join(sorted(allowed))}"
-            problems.append(
-                problem("SP502", path, line, f"{where}.{key}", f"unknown setting {key!r}", hint)
-            )
-        elif key in spec.secrets:
-            values[key] = _secret(path, f"{where}.{key}", value, line, problems)
-        elif key != "type":
-            check_setting(path, f"{where}.{key}", key, value, line, problems)
-            values[key] = value
-    for key in sorted(spec.required - settings.keys()):
-        problems.append(
-            problem(
-                "SP503", path, settings.line, f"{where}.{key}", f"{spec.type} channel needs {key!r}"
-            )
-        )
-    return values
-
-
-def _secret(
-    path: Path, where: str, value: Any, line: int, problems: list[Problem]
-) -> SecretRef | None:
-    match = SECRET_REF.match(value) if isinstance(value, str) else None
-    if match:
-        return SecretRef(match.group(1))
-    # Never echo the value: it may be a real token pasted by mistake.
-    problems.append(
-        problem(
-            "SP504",
-            path,
-            line,
-            where,
-            "secrets must not be written into the config file",
-            "write a reference such as ${MASTODON_TOKEN} and set that environment variable; "
-            "if a real token was committed, revoke it",
-        )
-    )
-    return None

@@ -28,6 +28,7 @@ from socialpub import specs
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEY = "corrections"
@@ -66,15 +67,22 @@ def read_corrections(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) ->
         return Policy()
     if not isinstance(block, yamlsafe.YMap):
         problems.append(
-            problem("SP506", path, raw.line_of(KEY), KEY, "corrections must be a mapping")
+            problem("SP506", path, raw.line_of(KEY), KEY, _("corrections must be a mapping"))
         )
         return Policy()
     for key in block:
         if key not in KEYS:
-            hint = did_you_mean(key, KEYS) or "corrections takes: " + ", ".join(KEYS)
+            hint = did_you_mean(key, KEYS) or _("corrections takes: ") + ", ".join(KEYS)
             where = f"{KEY}.{key}"
             problems.append(
-                problem("SP502", path, block.line_of(key), where, f"unknown key {key!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    block.line_of(key),
+                    where,
+                    _("unknown key {key!r}").format(key=key),
+                    hint,
+                )
             )
     default = _kind(path, block, "default", f"{KEY}.default", problems) or Kind.REPORT
     return Policy(
@@ -99,14 +107,14 @@ def _kind(
     if isinstance(value, str) and value in Kind.__members__.values():
         return Kind(value)
     kinds = [kind.value for kind in Kind]
-    hint = did_you_mean(str(value), kinds) or "one of: " + ", ".join(kinds)
+    hint = did_you_mean(str(value), kinds) or _("one of: ") + ", ".join(kinds)
     problems.append(
         problem(
             "SP560",
             path,
             block.line_of(key),
             where,
-            f"{value!r} is not a kind of correction",
+            _("{value!r} is not a kind of correction").format(value=value),
             hint,
         )
     )
@@ -123,8 +131,8 @@ def _line(path: Path, block: yamlsafe.YMap, problems: list[Problem]) -> str:
             path,
             block.line_of("line"),
             f"{KEY}.line",
-            "corrections.line must be one non-empty line of text",
-            'for example line: "Korrektur:"',
+            _("corrections.line must be one non-empty line of text"),
+            _('for example line: "Korrektur:"'),
         )
     )
     return DEFAULT_LINE
@@ -151,8 +159,8 @@ def _windows(
         match = _DURATION.match(value) if isinstance(value, str) else None
         if match is None or int(match.group(1)) == 0:
             where = f"{KEY}.edit_within.{name}"
-            message = f"{value!r} is not a duration"
-            hint = "write it like 30min, 48h or 7d"
+            message = _("{value!r} is not a duration").format(value=value)
+            hint = _("write it like 30min, 48h or 7d")
             problems.append(problem("SP562", path, entries.line_of(name), where, message, hint))
             continue
         found[name] = int(match.group(1)) * _UNIT[match.group(2)]
@@ -168,8 +176,10 @@ def _entries(
     if entries is None:
         return kept
     if not isinstance(entries, yamlsafe.YMap):
-        message = f"corrections.{key} must map channel names or types to a value"
-        hint = f"for example {key}: {{bluesky: {'reply' if key == 'channels' else '48h'}}}"
+        message = _("corrections.{key} must map channel names or types to a value").format(key=key)
+        hint = _("for example {key}: {{bluesky: {value}}}").format(
+            key=key, value="reply" if key == "channels" else "48h"
+        )
         line = block.line_of(key)
         problems.append(problem("SP506", path, line, f"{KEY}.{key}", message, hint))
         return kept
@@ -180,7 +190,7 @@ def _entries(
             kept.lines[name] = entries.line_of(name)
             continue
         hint = did_you_mean(name, known) or "configured: " + ", ".join(sorted(names))
-        message = f"{name!r} is neither a configured channel nor a channel type"
+        message = _("{name!r} is neither a configured channel nor a channel type").format(name=name)
         where = f"{KEY}.{key}.{name}"
         problems.append(problem("SP561", path, entries.line_of(name), where, message, hint))
     return kept

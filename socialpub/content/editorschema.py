@@ -31,6 +31,7 @@ from socialpub.content import (
 from socialpub.content import schema as post_schema
 from socialpub.content.quietconfig import KEY as QUIET_HOURS
 from socialpub.content.settingrules import RULES
+from socialpub.i18n import LANGUAGES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FILES = {"post.schema.json": "post", "config.schema.json": "config"}
@@ -62,6 +63,10 @@ def config_schema() -> dict[str, Any]:
     properties: dict[str, Any] = {
         "timezone": {**_TEXT, "description": "an IANA time zone, e.g. Europe/Berlin"},
         "lang": {"type": "string", "pattern": post_schema.LANG_PATTERN.pattern},
+        "ui_lang": {
+            "enum": list(LANGUAGES),
+            "description": "the language of socialpub's messages: de (German) or en (English)",
+        },
         "posts_dir": _TEXT,
         "templates_dir": _TEXT,
         "channels": {

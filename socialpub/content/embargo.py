@@ -11,6 +11,7 @@ import dataclasses
 from datetime import datetime
 
 from socialpub.content.codes import CODES
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
 
 
@@ -28,13 +29,15 @@ def until(post: Post, now: datetime) -> datetime | None:
 
 def notice(ends: datetime) -> str:
     """The one thing an embargoed post shows: "embargoed until 2026-12-04 10:00"."""
-    return f"embargoed until {ends:%Y-%m-%d %H:%M}"
+    return _("embargoed until {ends:%Y-%m-%d %H:%M}").format(ends=ends)
 
 
 def sealed_problem(found: Problem, post_id: str, ends: datetime) -> Problem:
     """A problem of an embargoed post without its message (it may quote text, a tag or a
     file name): the code's summary, the post id and when the details may be shown."""
     summary = CODES[found.code].summary if found.code in CODES else found.code
-    message = f"{summary} (post {post_id}, {notice(ends)}: details hidden)"
-    hint = "look at the line named in the file; the details show once the embargo ends"
+    message = _("{summary} (post {post_id}, {notice}: details hidden)").format(
+        summary=summary, post_id=post_id, notice=notice(ends)
+    )
+    hint = _("look at the line named in the file; the details show once the embargo ends")
     return dataclasses.replace(found, message=message, hint=hint)

@@ -35,6 +35,7 @@ from socialpub.content import yamlsafe
 from socialpub.content.codes import CODES, problem
 from socialpub.content.neutralityconfig import NeutralityPeriod, read_periods
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem, Severity
 
 #: link shorteners hide where a link leads: readers (and screen readers) cannot judge it
@@ -135,7 +136,7 @@ def read_etiquette(
         return None
     reader = _Reader(path, problems)
     if not isinstance(block, yamlsafe.YMap):
-        reader.report(raw.line_of("etiquette"), "etiquette", "etiquette must be a mapping")
+        reader.report(raw.line_of("etiquette"), "etiquette", _("etiquette must be a mapping"))
         return Etiquette()
     rules: dict[str, Rule] = {}
     for name, value in block.items():
@@ -145,7 +146,14 @@ def read_etiquette(
         if name not in RULES:
             hint = did_you_mean(name, SECTION_KEYS) or "rules: " + ", ".join(SECTION_KEYS)
             problems.append(
-                problem("SP502", path, line, f"etiquette.{name}", f"unknown rule {name!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    line,
+                    f"etiquette.{name}",
+                    _("unknown rule {name!r}").format(name=name),
+                    hint,
+                )
             )
             continue
         rule = reader.rule(name, value, line, posts_dir)
@@ -171,8 +179,10 @@ class _Reader:
         if value is None:
             value = yamlsafe.YMap(line)  # `max_hashtags:` alone: the defaults
         if not isinstance(value, yamlsafe.YMap):
-            example = f"e.g. {name}: {{severity: warning}}"
-            self.report(line, where, f"{where} must be a mapping of settings", example)
+            example = _("e.g. {name}: {{severity: warning}}").format(name=name)
+            self.report(
+                line, where, _("{where} must be a mapping of settings").format(where=where), example
+            )
             return None
         settings = dict(_DEFAULTS[name])
         severity: Severity | None = CODES[code].severity
@@ -183,7 +193,7 @@ class _Reader:
             elif key not in keys:
                 known = ("severity", *keys)
                 hint = did_you_mean(key, known) or f"{name} takes: " + ", ".join(known)
-                message = f"unknown setting {key!r}"
+                message = _("unknown setting {key!r}").format(key=key)
                 self.problems.append(
                     problem("SP502", self.path, at, f"{where}.{key}", message, hint)
                 )
@@ -198,8 +208,13 @@ class _Reader:
             return None
         if isinstance(value, str) and value in SEVERITIES:
             return Severity(value)
-        hint = did_you_mean(str(value), SEVERITIES) or "one of error, warning, off"
-        self.report(line, where, f"severity must be error, warning or off, not {value!r}", hint)
+        hint = did_you_mean(str(value), SEVERITIES) or _("one of error, warning, off")
+        self.report(
+            line,
+            where,
+            _("severity must be error, warning or off, not {value!r}").format(value=value),
+            hint,
+        )
         return default
 
     def setting(self, rule: str, key: str, value: Any, line: int, posts_dir: str) -> Any:
@@ -219,20 +234,28 @@ class _Reader:
         if isinstance(value, int) and not isinstance(value, bool) and value >= least:
             return value
         self.report(
-            line, where, f"{key} must be a whole number ≥ {least}", f"e.g. {key}: {default}"
+            line,
+            where,
+            _("{key} must be a whole number ≥ {least}").format(key=key, least=least),
+            f"e.g. {key}: {default}",
         )
         return default
 
     def text(self, value: Any, line: int, where: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
-        self.report(line, where, f"{where} must be a non-empty text")
+        self.report(line, where, _("{where} must be a non-empty text").format(where=where))
         return None
 
     def texts(self, value: Any, line: int, where: str) -> list[str]:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
-            self.report(line, where, f"{where} must be a list of texts", "e.g. [bit.ly, t.co]")
+            self.report(
+                line,
+                where,
+                _("{where} must be a list of texts").format(where=where),
+                "e.g. [bit.ly, t.co]",
+            )
             return []
         lines = items.lines if isinstance(items, yamlsafe.YList) else [line] * len(items)
         found = [self.text(item, at, where) for item, at in zip(items, lines, strict=True)]
@@ -240,7 +263,12 @@ class _Reader:
 
     def words(self, value: Any, line: int, where: str) -> tuple[ForbiddenWord, ...]:
         if not isinstance(value, yamlsafe.YList):
-            self.report(line, where, f"{where} must be a list of words", "e.g. words: [Asylant]")
+            self.report(
+                line,
+                where,
+                _("{where} must be a list of words").format(where=where),
+                "e.g. words: [Asylant]",
+            )
             return ()
         found: list[ForbiddenWord] = []
         for item, at in zip(value, value.lines, strict=True):
@@ -253,30 +281,44 @@ class _Reader:
     def word_entry(self, item: yamlsafe.YMap, line: int, where: str) -> list[ForbiddenWord]:
         for key in item:
             if key not in ("word", "hint"):
-                hint = did_you_mean(key, ("word", "hint")) or "a word takes: word, hint"
-                message = f"unknown setting {key!r}"
+                hint = did_you_mean(key, ("word", "hint")) or _("a word takes: word, hint")
+                message = _("unknown setting {key!r}").format(key=key)
                 self.problems.append(
                     problem("SP502", self.path, item.line_of(key), where, message, hint)
                 )
         word = self.text(item.get("word"), item.line_of("word"), f"{where}.word")
         hint = item.get("hint", "")
         if not isinstance(hint, str):
-            self.report(item.line_of("hint"), f"{where}.hint", "hint must be a text")
+            self.report(item.line_of("hint"), f"{where}.hint", _("hint must be a text"))
             hint = ""
         return [ForbiddenWord(word, hint.strip())] if word else []
 
     def folders(self, value: Any, line: int, where: str, posts_dir: str) -> dict[str, str]:
         if not isinstance(value, yamlsafe.YMap):
-            example = "e.g. folders: {posts/strassenbau: Ihr Fachbereich Straßenbau}"
-            self.report(line, where, f"{where} must be a mapping of folders to lines", example)
+            example = _("e.g. folders: {posts/strassenbau: Ihr Fachbereich Straßenbau}")
+            self.report(
+                line,
+                where,
+                _("{where} must be a mapping of folders to lines").format(where=where),
+                example,
+            )
             return {}
         found: dict[str, str] = {}
         for folder, text in value.items():
             at = value.line_of(folder)
             name = folder.strip().removeprefix("./").strip("/")
             if not (name == posts_dir or name.startswith(posts_dir.rstrip("/") + "/")):
-                hint = f"write the folder from the repository root, e.g. {posts_dir}/strassenbau"
-                self.report(at, f"{where}.{folder}", f"{folder!r} is not inside {posts_dir}/", hint)
+                hint = _(
+                    "write the folder from the repository root, e.g. {posts_dir}/strassenbau"
+                ).format(posts_dir=posts_dir)
+                self.report(
+                    at,
+                    f"{where}.{folder}",
+                    _("{folder!r} is not inside {posts_dir}/").format(
+                        folder=folder, posts_dir=posts_dir
+                    ),
+                    hint,
+                )
             if (line_text := self.text(text, at, f"{where}.{folder}")) is not None:
                 found[name] = line_text
         return found

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _USER = ("user.name", "user.email")
@@ -32,8 +33,12 @@ def git(
 
 def failure(where: Path, args: tuple[str, ...], done: subprocess.CompletedProcess[str]) -> str:
     code = done.returncode
-    ended = f"was killed by signal {-code}" if code < 0 else f"failed with exit code {code}"
-    said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or "(no output)"
+    ended = (
+        _("was killed by signal {value}").format(value=-code)
+        if code < 0
+        else _("failed with exit code {code}").format(code=code)
+    )
+    said = _URL_CREDENTIALS.sub("***@", (done.stderr or done.stdout).strip()) or _("(no output)")
     lines = "\n".join(f"  {line}" for line in said.splitlines())
     return f"`{shlex.join(['git', *args])}` in {where} {ended}:\n{lines}"
 
@@ -66,14 +71,16 @@ def init_repository(directory: Path) -> None:
         directory,
         "init",
         "--quiet",
-        hint=f"the files are written; run `git init` in {directory} by hand",
+        hint=_("the files are written; run `git init` in {directory} by hand").format(
+            directory=directory
+        ),
     )
 
 
 def _run(where: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     program = shutil.which("git")
     if program is None:
-        raise LedgerError("git is not installed", hint="install git or drop --commit")
+        raise LedgerError(_("git is not installed"), hint=_("install git or drop --commit"))
     # Fixed arguments only (messages are ours), no shell.
     return subprocess.run(  # noqa: S603
         [program, *args], cwd=where, capture_output=True, text=True, check=False

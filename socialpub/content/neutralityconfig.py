@@ -27,6 +27,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 PERIOD_KEYS = ("from", "to", "tags", "reason")
@@ -72,7 +73,7 @@ def read_periods(
     if value is None:
         return ()
     if not isinstance(value, yamlsafe.YList):
-        message = "etiquette.neutrality must be a list of periods"
+        message = _("etiquette.neutrality must be a list of periods")
         problems.append(problem("SP506", path, line, "etiquette.neutrality", message, EXAMPLE))
         return ()
     found = (
@@ -89,19 +90,19 @@ def _period(
         problems.append(problem("SP506", path, at, f"{where}.{key}".rstrip("."), message, hint))
 
     if not isinstance(item, yamlsafe.YMap):
-        report(line, "", "a neutrality period must be a mapping", EXAMPLE)
+        report(line, "", _("a neutrality period must be a mapping"), EXAMPLE)
         return None
     before = len(problems)
     for key in item:
         if key not in PERIOD_KEYS:
-            hint = did_you_mean(key, PERIOD_KEYS) or "a period takes: " + ", ".join(PERIOD_KEYS)
-            message = f"unknown setting {key!r}"
+            hint = did_you_mean(key, PERIOD_KEYS) or _("a period takes: ") + ", ".join(PERIOD_KEYS)
+            message = _("unknown setting {key!r}").format(key=key)
             problems.append(
                 problem("SP502", path, item.line_of(key), f"{where}.{key}", message, hint)
             )
     for key in PERIOD_KEYS:
         if key not in item:
-            message = f"a neutrality period needs {key!r}"
+            message = _("a neutrality period needs {key!r}").format(key=key)
             problems.append(problem("SP503", path, item.line, f"{where}.{key}", message, EXAMPLE))
     start = _moment(item, "from", timezone, report, end=False)
     end = _moment(item, "to", timezone, report, end=True)
@@ -111,12 +112,21 @@ def _period(
     if "tags" in item and not (
         isinstance(tags, list) and tags and all(isinstance(t, str) and t.strip() for t in tags)
     ):
-        report(item.line_of("tags"), "tags", "tags must be a list of tags", "e.g. tags: [politik]")
+        report(
+            item.line_of("tags"), "tags", _("tags must be a list of tags"), "e.g. tags: [politik]"
+        )
     reason = item.get("reason")
     if "reason" in item and not (isinstance(reason, str) and reason.strip()):
-        report(item.line_of("reason"), "reason", "reason must be a text", "e.g. Kommunalwahl 2027")
+        report(
+            item.line_of("reason"), "reason", _("reason must be a text"), "e.g. Kommunalwahl 2027"
+        )
     if start and end and end <= start:
-        report(item.line_of("to"), "to", "to must be after from", f"from is {start:%d.%m.%Y}")
+        report(
+            item.line_of("to"),
+            "to",
+            _("to must be after from"),
+            _("from is {start:%d.%m.%Y}").format(start=start),
+        )
     if len(problems) > before or start is None or end is None:
         return None
     assert isinstance(tags, list) and isinstance(reason, str)
@@ -135,7 +145,10 @@ def _moment(
         moment = datetime.fromisoformat(text)
     except ValueError:
         report(
-            item.line_of(key), key, f"{key} must be a date like 2027-03-14", "or 2027-03-14T18:00"
+            item.line_of(key),
+            key,
+            _("{key} must be a date like 2027-03-14").format(key=key),
+            "or 2027-03-14T18:00",
         )
         return None
     if moment.tzinfo is None:

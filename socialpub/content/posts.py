@@ -20,6 +20,7 @@ from socialpub.content.config import ChannelConfig, Config
 from socialpub.content.schema import FieldReader
 from socialpub.content.textfile import DecodeProblem, decode, did_you_mean
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -139,10 +140,10 @@ class _Reader(FieldReader):
         try:
             text = decode(data)
         except DecodeProblem as exc:
-            self.report("SP001", exc.line, "", exc.message, "save the file as UTF-8")
+            self.report("SP001", exc.line, "", exc.message, _("save the file as UTF-8"))
             return None
         if not text.strip():
-            self.report("SP004", 1, "", "the file is empty", "write front matter and text")
+            self.report("SP004", 1, "", _("the file is empty"), _("write front matter and text"))
             return None
         split = self.split(text)
         if split is None:
@@ -155,7 +156,7 @@ class _Reader(FieldReader):
             self.report(code, exc.line, "", exc.message, exc.hint)
             return None
         if not isinstance(meta, yamlsafe.YMap):
-            self.report("SP006", first_line, "", "expected `key: value` lines at the top")
+            self.report("SP006", first_line, "", _("expected `key: value` lines at the top"))
             return None
         if body is None:
             body, body_line = self.yaml_body(meta)
@@ -171,8 +172,8 @@ class _Reader(FieldReader):
                 "SP006",
                 1,
                 "",
-                "a Markdown post must start with front matter",
-                "put a line `---`, the keys (id, title, …) and another `---` above the text",
+                _("a Markdown post must start with front matter"),
+                _("put a line `---`, the keys (id, title, …) and another `---` above the text"),
             )
             return None
         for index, line in enumerate(lines[1:], start=1):
@@ -184,8 +185,8 @@ class _Reader(FieldReader):
             "SP003",
             1,
             "",
-            "front matter is opened with --- but never closed",
-            "add a line `---` after the last key",
+            _("front matter is opened with --- but never closed"),
+            _("add a line `---` after the last key"),
         )
         return None
 
@@ -195,15 +196,17 @@ class _Reader(FieldReader):
         if body is None:
             return "", line
         if not isinstance(body, str):
-            self.report("SP103", line, "body", "body must be text")
+            self.report("SP103", line, "body", _("body must be text"))
             return "", line
         return body, line + 1
 
     def build(self, meta: yamlsafe.YMap, body: str, body_line: int) -> Post:
         for key in meta:
             if key not in POST_KEYS:
-                hint = did_you_mean(key, POST_KEYS) or "known keys: " + ", ".join(POST_KEYS)
-                self.report("SP102", meta.line_of(key), key, f"unknown key {key!r}", hint)
+                hint = did_you_mean(key, POST_KEYS) or _("known keys: ") + ", ".join(POST_KEYS)
+                self.report(
+                    "SP102", meta.line_of(key), key, _("unknown key {key!r}").format(key=key), hint
+                )
         publish_at = self.date(meta, "publish_at")
         expires_at = self.date(meta, "expires_at")
         if publish_at and expires_at and expires_at <= publish_at:
@@ -211,11 +214,11 @@ class _Reader(FieldReader):
                 "SP108",
                 meta.line_of("expires_at"),
                 "expires_at",
-                "expires_at must be after publish_at",
-                f"publish_at is {publish_at.isoformat()}",
+                _("expires_at must be after publish_at"),
+                _("publish_at is {publish_at}").format(publish_at=publish_at.isoformat()),
             )
         if not body.strip():
-            self.report("SP113", body_line, "body", "the post has no text", "write the text")
+            self.report("SP113", body_line, "body", _("the post has no text"), _("write the text"))
         lines = dict(meta.lines)
         lines["body"] = body_line
         # where the text itself starts: blank lines after the front matter are stripped
@@ -339,8 +342,8 @@ def _load_chosen(path: Path, data: bytes, config: Config) -> LoadResult:
     result = load_post(path, data, timezone=config.timezone, default_lang=config.lang)
     if result.post is None:
         raise ContentError(
-            f"{path} cannot be read as a post",
-            hint="run `socialpub validate` to see why",
+            _("{path} cannot be read as a post").format(path=path),
+            hint=_("run `socialpub validate` to see why"),
             problems=result.problems,
         )
     return result
@@ -358,7 +361,8 @@ def _require_ids(wanted_ids: set[str], loaded: list[LoadResult], others: list[Id
         name = sorted(missing)[0]
         known = [*found, *(place.id for place in others)]
         raise ContentError(
-            f"no post with id {name!r}", hint=did_you_mean(name, known) or "check the id"
+            _("no post with id {name!r}").format(name=name),
+            hint=did_you_mean(name, known) or _("check the id"),
         )
 
 

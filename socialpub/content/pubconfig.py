@@ -25,6 +25,7 @@ from socialpub.content import quietconfig, yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.quietconfig import QuietHours
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|min|minute|h|hour)s?\s*$")
@@ -70,7 +71,7 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
         return PublishSettings()
     if not isinstance(block, yamlsafe.YMap):
         line = raw.line_of("publish")
-        problems.append(problem("SP506", path, line, "publish", "publish must be a mapping"))
+        problems.append(problem("SP506", path, line, "publish", _("publish must be a mapping")))
         return PublishSettings()
     defaults = PublishSettings()
     values: dict[str, Any] = {}
@@ -78,9 +79,16 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
     for key, value in block.items():
         line = block.line_of(key)
         if key not in names:
-            hint = did_you_mean(key, names) or "publish takes: " + ", ".join(names)
+            hint = did_you_mean(key, names) or _("publish takes: ") + ", ".join(names)
             problems.append(
-                problem("SP502", path, line, f"publish.{key}", f"unknown setting {key!r}", hint)
+                problem(
+                    "SP502",
+                    path,
+                    line,
+                    f"publish.{key}",
+                    _("unknown setting {key!r}").format(key=key),
+                    hint,
+                )
             )
             continue
         if key == quietconfig.KEY:
@@ -92,8 +100,8 @@ def read_publish(path: Path, raw: yamlsafe.YMap, problems: list[Problem]) -> Pub
         if _is_number(value, whole=whole) and value > 0:
             values[key] = value
         else:
-            kind = "a whole number" if whole else "a number"
-            message = f"publish.{key} must be {kind} > 0"
+            kind = _("a whole number") if whole else "a number"
+            message = _("publish.{key} must be {kind} > 0").format(key=key, kind=kind)
             problems.append(problem("SP506", path, line, f"publish.{key}", message))
     return PublishSettings(**values)
 
@@ -104,11 +112,11 @@ def check_channel_value(
     if key == quietconfig.KEY:
         quietconfig.check_channel_value(path, where, value, line, problems)
     elif key == "rate_limit" and parse_rate(value) is None:
-        message = "rate_limit must look like 300/5min, 20/min, 30/s or 1500/h"
+        message = _("rate_limit must look like 300/5min, 20/min, 30/s or 1500/h")
         problems.append(problem("SP506", path, line, where, message))
     elif key == "concurrency" and not (_is_number(value, whole=True) and value > 0):
         problems.append(
-            problem("SP506", path, line, where, "concurrency must be a whole number > 0")
+            problem("SP506", path, line, where, _("concurrency must be a whole number > 0"))
         )
 
 

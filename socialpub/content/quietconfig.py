@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.content.codes import problem
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEY = "quiet_hours"
@@ -50,7 +51,7 @@ def read_quiet_hours(
     """`publish.quiet_hours`: a range."""
     quiet = parse_quiet_hours(value)
     if quiet is None:
-        problems.append(_wrong(path, line, where, value, "or leave it out"))
+        problems.append(_wrong(path, line, where, value, _("or leave it out")))
     return quiet
 
 
@@ -59,7 +60,7 @@ def check_channel_value(
 ) -> None:
     """A channel's own `quiet_hours`: a range, or false for none on this channel."""
     if value is not False and parse_quiet_hours(value) is None:
-        problems.append(_wrong(path, line, where, value, "or false for none on this channel"))
+        problems.append(_wrong(path, line, where, value, _("or false for none on this channel")))
 
 
 def for_channel(settings: Mapping[str, Any], default: QuietHours | None) -> QuietHours | None:
@@ -76,6 +77,8 @@ def _wrong(path: Path, line: int, where: str, value: object, other: str) -> Prob
         path,
         line,
         where,
-        f"quiet_hours {value!r} is not a range of two different times",
-        f'write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight), {other}',
+        _("quiet_hours {value!r} is not a range of two different times").format(value=value),
+        _('write e.g. quiet_hours: "22:00-06:00" (local time; may cross midnight), {other}').format(
+            other=other
+        ),
     )

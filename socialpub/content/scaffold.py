@@ -14,6 +14,7 @@ from socialpub.content import gitrepo
 from socialpub.content.config import CONFIG_NAME, Config, require_channels
 from socialpub.content.posts import discover, quick_ids
 from socialpub.errors import InputError
+from socialpub.i18n import _
 
 _TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
@@ -25,6 +26,8 @@ STARTER_CONFIG = """\
 # Secrets are never written here: use ${ENVIRONMENT_VARIABLE} references.
 timezone: Europe/Berlin
 lang: de
+# the language of socialpub's messages: de (Deutsch) or en (English)
+ui_lang: de
 posts_dir: posts
 templates_dir: templates
 
@@ -119,7 +122,9 @@ def slugify(title: str) -> str:
 
 def new_post(config: Config, title: str, channels: Sequence[str], *, today: date) -> Path:
     if not title.strip():
-        raise InputError("the title is empty", hint='socialpub new "Kreistag tagt am 3. Dezember"')
+        raise InputError(
+            _("the title is empty"), hint=_('socialpub new "Kreistag tagt am 3. Dezember"')
+        )
     require_channels(config, channels)
     taken = _existing_ids(config)
     base = slugify(title)

@@ -6,7 +6,6 @@ default, so one file yields all of its problems at once.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -15,7 +14,9 @@ from typing import Any
 
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
+from socialpub.content.isotime import isoparse
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Media, Override, Problem, Status
 
 OVERRIDE_KEYS = ("text", "template", "tags", "media", "thread", "link")
@@ -105,10 +106,12 @@ class FieldReader:
     def required_text(self, meta: yamlsafe.YMap, key: str) -> str:
         value = meta.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.report("SP101", meta.line, key, f"{key!r} is missing", f"add `{key}: …`")
+            self.report(
+                "SP101", meta.line, key, _("{key!r} is missing").format(key=key), f"add `{key}: …`"
+            )
             return ""
         if not isinstance(value, str | int | float):
-            self.report("SP103", meta.line_of(key), key, f"{key} must be text")
+            self.report("SP103", meta.line_of(key), key, _("{key} must be text").format(key=key))
             return ""
         return str(value).strip()
 
@@ -117,7 +120,7 @@ class FieldReader:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.report("SP103", meta.line_of(key), key, f"{key} must be text")
+            self.report("SP103", meta.line_of(key), key, _("{key} must be text").format(key=key))
             return None
         return value.strip() or None
 
@@ -128,8 +131,8 @@ class FieldReader:
                 "SP104",
                 meta.line_of("id"),
                 "id",
-                f"id {value!r} is not a slug",
-                "use lower-case letters, digits and hyphens, e.g. kreistag-2026-12",
+                _("id {value!r} is not a slug").format(value=value),
+                _("use lower-case letters, digits and hyphens, e.g. kreistag-2026-12"),
             )
         return value
 
@@ -138,9 +141,15 @@ class FieldReader:
         try:
             return Status(value)
         except ValueError:
-            hint = did_you_mean(str(value), [s.value for s in Status]) or "draft, review, approved"
+            hint = did_you_mean(str(value), [s.value for s in Status]) or _(
+                "draft, review, approved"
+            )
             self.report(
-                "SP106", meta.line_of("status"), "status", f"unknown status {value!r}", hint
+                "SP106",
+                meta.line_of("status"),
+                "status",
+                _("unknown status {value!r}").format(value=value),
+                hint,
             )
             return Status.DRAFT
 
@@ -151,19 +160,23 @@ class FieldReader:
         line = meta.line_of(key)
         text = str(value).strip()
         try:
-            parsed = _isoparse(text)
+            parsed = isoparse(text)
         except (ValueError, OverflowError):
             self.report(
                 "SP107",
                 line,
                 key,
-                f"{key} {text!r} is not an ISO 8601 date-time",
-                "write e.g. 2026-12-01T18:00 (read in the config timezone) or add +01:00",
+                _("{key} {text!r} is not an ISO 8601 date-time").format(key=key, text=text),
+                _("write e.g. 2026-12-01T18:00 (read in the config timezone) or add +01:00"),
             )
             return None
         if _DATE_ONLY.match(text):
             self.report(
-                "SP114", line, key, f"{key} has no time: read as 00:00", "add a time: T09:00"
+                "SP114",
+                line,
+                key,
+                _("{key} has no time: read as 00:00").format(key=key),
+                "add a time: T09:00",
             )
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.timezone)
@@ -176,8 +189,8 @@ class FieldReader:
                 "SP111",
                 meta.line_of("lang"),
                 "lang",
-                f"lang {value!r} is not a language tag",
-                "use a BCP 47 tag such as de, en, de-DE",
+                _("lang {value!r} is not a language tag").format(value=value),
+                _("use a BCP 47 tag such as de, en, de-DE"),
             )
             return self.default_lang
         return value
@@ -193,8 +206,8 @@ class FieldReader:
                 "SP103",
                 meta.line_of("channels"),
                 "channels",
-                "channels must be a list of names",
-                "write e.g. channels: [mastodon, website]",
+                _("channels must be a list of names"),
+                _("write e.g. channels: [mastodon, website]"),
             )
             return None
         return tuple(value)
@@ -207,8 +220,8 @@ class FieldReader:
                 "SP130",
                 meta.line_of("embargo"),
                 "embargo",
-                "an embargoed post needs publish_at: the time the embargo ends",
-                "add e.g. `publish_at: 2026-12-04T10:00`, or remove `embargo: true`",
+                _("an embargoed post needs publish_at: the time the embargo ends"),
+                _("add e.g. `publish_at: 2026-12-04T10:00`, or remove `embargo: true`"),
             )
         return embargo
 
@@ -218,7 +231,9 @@ class FieldReader:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.report("SP103", where.line_of(key), key, f"{key} must be true or false")
+            self.report(
+                "SP103", where.line_of(key), key, _("{key} must be true or false").format(key=key)
+            )
             return None
         return value
 
@@ -231,8 +246,8 @@ class FieldReader:
                 "SP110",
                 where.line_of(key),
                 key,
-                f"link {text!r} is not an https URL",
-                "links must start with https:// (citizens' data protection)",
+                _("link {text!r} is not an https URL").format(text=text),
+                _("links must start with https:// (citizens' data protection)"),
             )
             return None
         return text
@@ -243,7 +258,7 @@ class FieldReader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.report("SP103", where.line_of(key), key, "tags must be a list of words")
+            self.report("SP103", where.line_of(key), key, _("tags must be a list of words"))
             return None
         tags: list[str] = []
         lines = getattr(value, "lines", [where.line_of(key)] * len(value))
@@ -251,7 +266,11 @@ class FieldReader:
             tag = hashtag(str(item)) if isinstance(item, str | int) else ""
             if not tag:
                 self.report(
-                    "SP112", line, key, f"tag {item!r} cannot become a hashtag", "use words only"
+                    "SP112",
+                    line,
+                    key,
+                    _("tag {item!r} cannot become a hashtag").format(item=item),
+                    _("use words only"),
                 )
                 continue
             tags.append(tag)
@@ -265,8 +284,8 @@ class FieldReader:
                 "SP103",
                 where.line_of(key),
                 key,
-                "media must be a list",
-                "write `- file: images/x.jpg` and `alt: …` under media:",
+                _("media must be a list"),
+                _("write `- file: images/x.jpg` and `alt: …` under media:"),
             )
             return None
         items = (
@@ -278,22 +297,31 @@ class FieldReader:
         if isinstance(entry, str):
             return Media(file=entry, line=line)
         if not isinstance(entry, yamlsafe.YMap):
-            self.report("SP103", line, "media", "a media entry must be `file:` with `alt:`")
+            self.report("SP103", line, "media", _("a media entry must be `file:` with `alt:`"))
             return None
         for key in entry:
             if key not in MEDIA_KEYS:
-                hint = did_you_mean(key, MEDIA_KEYS) or "media entries take file, alt, credit"
+                hint = did_you_mean(key, MEDIA_KEYS) or _("media entries take file, alt, credit")
                 self.report(
-                    "SP102", entry.line_of(key), f"media.{key}", f"unknown key {key!r}", hint
+                    "SP102",
+                    entry.line_of(key),
+                    f"media.{key}",
+                    _("unknown key {key!r}").format(key=key),
+                    hint,
                 )
         file = entry.get("file")
         if not isinstance(file, str) or not file.strip():
-            self.report("SP101", line, "media.file", "media entry has no file")
+            self.report("SP101", line, "media.file", _("media entry has no file"))
             return None
         alt, credit = entry.get("alt"), entry.get("credit")
         for name, text in (("alt", alt), ("credit", credit)):
             if text is not None and not isinstance(text, str):
-                self.report("SP103", entry.line_of(name), f"media.{name}", f"{name} must be text")
+                self.report(
+                    "SP103",
+                    entry.line_of(name),
+                    f"media.{name}",
+                    _("{name} must be text").format(name=name),
+                )
         return Media(
             file=file.strip(),
             alt=alt.strip() if isinstance(alt, str) and alt.strip() else None,
@@ -310,14 +338,16 @@ class FieldReader:
                 "SP103",
                 meta.line_of("overrides"),
                 "overrides",
-                "overrides must map channel names to settings",
+                _("overrides must map channel names to settings"),
             )
             return {}
         result: dict[str, Override] = {}
         for channel, entry in block.items():
             line = block.line_of(channel)
             if not isinstance(entry, yamlsafe.YMap):
-                self.report("SP103", line, f"overrides.{channel}", "an override must be a mapping")
+                self.report(
+                    "SP103", line, f"overrides.{channel}", _("an override must be a mapping")
+                )
                 continue
             result[channel] = self.override(entry, line)
         return result
@@ -325,16 +355,20 @@ class FieldReader:
     def override(self, entry: yamlsafe.YMap, line: int) -> Override:
         for key in entry:
             if key not in OVERRIDE_KEYS:
-                hint = did_you_mean(key, OVERRIDE_KEYS) or "overrides take " + ", ".join(
+                hint = did_you_mean(key, OVERRIDE_KEYS) or _("overrides take ") + ", ".join(
                     OVERRIDE_KEYS
                 )
                 self.report(
-                    "SP102", entry.line_of(key), f"overrides.{key}", f"unknown key {key!r}", hint
+                    "SP102",
+                    entry.line_of(key),
+                    f"overrides.{key}",
+                    _("unknown key {key!r}").format(key=key),
+                    hint,
                 )
         text, template = entry.get("text"), entry.get("template")
         for name, value in (("text", text), ("template", template)):
             if value is not None and not isinstance(value, str):
-                self.report("SP103", entry.line_of(name), f"overrides.{name}", "must be text")
+                self.report("SP103", entry.line_of(name), f"overrides.{name}", _("must be text"))
         return Override(
             text=text if isinstance(text, str) else None,
             template=template if isinstance(template, str) else None,
@@ -354,19 +388,3 @@ def hashtag(tag: str) -> str:
     if len(words) == 1:
         return words[0]
     return "".join(word[:1].upper() + word[1:] for word in words)
-
-
-#: the forms press officers write, which datetime reads as dateutil does (and ~20× faster)
-_PLAIN_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
-)
-
-
-def _isoparse(text: str) -> datetime:
-    """ISO 8601 as dateutil's isoparse reads it."""
-    if _PLAIN_ISO.fullmatch(text):
-        with contextlib.suppress(ValueError):  # 24:00, which only dateutil reads
-            return datetime.fromisoformat(text)
-    from dateutil import parser as dateparser  # ~15 ms to import: only for unusual forms
-
-    return dateparser.isoparse(text)

@@ -36,6 +36,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KINDS = ("rss", "mastodon", "bluesky")
@@ -90,7 +91,7 @@ def read_sources(
     if block is None:
         return ()
     if not isinstance(block, yamlsafe.YMap):
-        message = "sources must be a mapping of source names to settings"
+        message = _("sources must be a mapping of source names to settings")
         problems.append(problem("SP506", path, raw.line_of("sources"), "sources", message))
         return ()
     found = (_read_one(path, name, block, problems) for name in block)
@@ -104,11 +105,20 @@ def _read_one(
     line = block.line_of(name)
     before = len(problems)
     if not NAME_PATTERN.match(name):
-        hint = "use lowercase letters, digits and single hyphens, e.g. feuerwehr-musterstadt"
-        problems.append(problem("SP506", path, line, where, f"{name!r} is not a source name", hint))
+        hint = _("use lowercase letters, digits and single hyphens, e.g. feuerwehr-musterstadt")
+        problems.append(
+            problem(
+                "SP506",
+                path,
+                line,
+                where,
+                _("{name!r} is not a source name").format(name=name),
+                hint,
+            )
+        )
     settings = block[name]
     if not isinstance(settings, yamlsafe.YMap):
-        message = f"{where} must be a mapping with kind and url"
+        message = _("{where} must be a mapping with kind and url").format(where=where)
         problems.append(problem("SP506", path, line, where, message))
         return None
     _unknown_keys(path, where, settings, problems)
@@ -134,8 +144,8 @@ def _read_one(
 def _unknown_keys(path: Path, where: str, settings: yamlsafe.YMap, problems: list[Problem]) -> None:
     for key in settings:
         if key not in KEYS:
-            hint = did_you_mean(key, KEYS) or "a source takes: " + ", ".join(KEYS)
-            message = f"unknown setting {key!r}"
+            hint = did_you_mean(key, KEYS) or _("a source takes: ") + ", ".join(KEYS)
+            message = _("unknown setting {key!r}").format(key=key)
             field = f"{where}.{key}"
             problems.append(problem("SP502", path, settings.line_of(key), field, message, hint))
 
@@ -160,17 +170,21 @@ def _check(key: str, value: Any, kind: Any) -> tuple[str, str]:
     if key == "max_items":
         whole = isinstance(value, int) and not isinstance(value, bool)
         if not whole or not 1 <= value <= MAX_MAX_ITEMS:
-            return f"max_items must be a whole number from 1 to {MAX_MAX_ITEMS}", ""
+            return _("max_items must be a whole number from 1 to {max_max_items}").format(
+                max_max_items=MAX_MAX_ITEMS
+            ), ""
         return "", ""
     if not isinstance(value, str) or not value.strip():
-        return f"{key} must be a non-empty text", ""
+        return _("{key} must be a non-empty text").format(key=key), ""
     if key == "kind" and value not in KINDS:
-        return f"unknown kind {value!r}", did_you_mean(value, KINDS) or "kinds: " + ", ".join(KINDS)
+        return _("unknown kind {value!r}").format(value=value), did_you_mean(
+            value, KINDS
+        ) or "kinds: " + ", ".join(KINDS)
     if key == "appview":
         if kind != "bluesky":
-            return "appview applies only to kind: bluesky", "remove it"
+            return _("appview applies only to kind: bluesky"), _("remove it")
         if not _is_web_url(value):
-            return "appview must be an http(s) URL", f"e.g. {DEFAULT_APPVIEW}"
+            return _("appview must be an http(s) URL"), f"e.g. {DEFAULT_APPVIEW}"
     if key == "url" and kind in KINDS:
         return _check_url(kind, value)
     return "", ""
@@ -180,12 +194,12 @@ def _check_url(kind: str, value: str) -> tuple[str, str]:
     if kind == "bluesky":
         if _HANDLE.match(value) or _DID.match(value):
             return "", ""
-        return "url of a bluesky source must be a handle or DID", "e.g. kreis.bsky.social"
+        return _("url of a bluesky source must be a handle or DID"), "e.g. kreis.bsky.social"
     if not _is_web_url(value):
-        return "url must be an http(s) URL", ""
+        return _("url must be an http(s) URL"), ""
     if kind == "mastodon" and not _MASTODON_PATH.match(urllib.parse.urlsplit(value).path):
         return (
-            "url of a mastodon source must be an account URL",
+            _("url of a mastodon source must be an account URL"),
             "e.g. https://social.example/@name",
         )
     return "", ""
@@ -213,7 +227,7 @@ def _allow_list(
     if isinstance(value, str):
         value = [value]  # one entry needs no list
     elif not isinstance(value, yamlsafe.YList):
-        message = "allow_private must be a list of networks and host names"
+        message = _("allow_private must be a list of networks and host names")
         problems.append(problem("SP506", path, line, field, message, ALLOW_EXAMPLE))
         return None
     lines = value.lines if isinstance(value, yamlsafe.YList) else [line]
@@ -230,18 +244,23 @@ def allowed_entry(entry: object) -> Network | str:
     """An allow_private entry: a network (one address is a /32 or /128) or a host name,
     lower-case; BadEntry for anything else."""
     if not isinstance(entry, str) or not entry.strip():
-        raise BadEntry(f"{entry!r} is not a network or host name", ALLOW_EXAMPLE)
+        raise BadEntry(
+            _("{entry!r} is not a network or host name").format(entry=entry), ALLOW_EXAMPLE
+        )
     text = entry.strip().lower().rstrip(".")
     try:
         return ipaddress.ip_network(text)
     except ValueError as exc:
         if "has host bits set" in str(exc):
             network = ipaddress.ip_network(text, strict=False)
-            raise BadEntry(f"{entry!r} has host bits set", f"did you mean {network}?") from None
+            raise BadEntry(
+                _("{entry!r} has host bits set").format(entry=entry),
+                _("did you mean {network}?").format(network=network),
+            ) from None
     if "/" in text or ":" in text or text.replace(".", "").isdigit():
-        hint = "e.g. 10.20.0.0/16, 10.20.0.5 or fd00:20::/48 (quote IPv6 in YAML)"
-        raise BadEntry(f"{entry!r} is not a valid network or address", hint)
+        hint = _("e.g. 10.20.0.0/16, 10.20.0.5 or fd00:20::/48 (quote IPv6 in YAML)")
+        raise BadEntry(_("{entry!r} is not a valid network or address").format(entry=entry), hint)
     if not _HOST_NAME.match(text):
-        hint = "a host name like intranet.landkreis.local (no wildcards), or a network"
-        raise BadEntry(f"{entry!r} is not a valid host name", hint)
+        hint = _("a host name like intranet.landkreis.local (no wildcards), or a network")
+        raise BadEntry(_("{entry!r} is not a valid host name").format(entry=entry), hint)
     return text

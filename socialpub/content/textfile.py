@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from socialpub.i18n import _
+
 
 @dataclass(frozen=True)
 class DecodeProblem(Exception):
@@ -33,7 +35,9 @@ def decode(data: bytes) -> str:
         raise DecodeProblem(
             line,
             column,
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {column})",
+            _("not valid UTF-8 (byte 0x{data:02x} at line {line}, column {column})").format(
+                data=data[exc.start], line=line, column=column
+            ),
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -45,7 +49,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     import difflib  # only when something is misspelt
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return _("did you mean {close!r}?").format(close=close[0]) if close else ""
 
 
 def private_folder(path: Path) -> Path:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.content.whatsapprules import KEYS, check_value
 from socialpub.content.whatsapprules import TEMPLATE_FIELDS as TEMPLATE_FIELDS
 from socialpub.errors import ConfigError
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 if TYPE_CHECKING:
@@ -73,7 +74,10 @@ def read_whatsapp(channel: ChannelConfig) -> WhatsAppSettings:
     token = settings.get("service_token")
     if problems or "template" not in settings or "service_url" not in settings or token is None:
         first = problems[0].message if problems else "needs service_url, service_token, template"
-        raise ConfigError(f"channel {channel.name!r}: {first}", hint="run `socialpub validate`")
+        raise ConfigError(
+            _("channel {name!r}: {first}").format(name=channel.name, first=first),
+            hint=_("run `socialpub validate`"),
+        )
     price = settings.get("price_per_message")
     return WhatsAppSettings(
         service_url=str(settings["service_url"]).rstrip("/"),

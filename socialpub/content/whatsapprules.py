@@ -12,6 +12,7 @@ from typing import Any
 
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 #: what a template parameter may be filled from, by name (the variant's parts)
@@ -42,8 +43,8 @@ def check_value(
                     path,
                     line,
                     where,
-                    "price_per_message must be a number ≥ 0",
-                    "the price of one delivered template message, e.g. 0.0613",
+                    _("price_per_message must be a number ≥ 0"),
+                    _("the price of one delivered template message, e.g. 0.0613"),
                 )
             )
     elif key == "template":
@@ -60,22 +61,22 @@ def _check_url(path: Path, where: str, value: Any, line: int, problems: list[Pro
                 path,
                 line,
                 where,
-                "service_url must be the https:// address of the subscriber service",
-                "the bearer token must not travel unencrypted (http only to localhost)",
+                _("service_url must be the https:// address of the subscriber service"),
+                _("the bearer token must not travel unencrypted (http only to localhost)"),
             )
         )
 
 
 def _check_template(path: Path, where: str, value: Any, line: int, problems: list[Problem]) -> None:
     if not isinstance(value, Mapping):
-        hint = "write it like {name: kreis_nachrichten, language: de, parameters: [title, link]}"
-        problems.append(problem("SP506", path, line, where, "template must be a mapping", hint))
+        hint = _("write it like {name: kreis_nachrichten, language: de, parameters: [title, link]}")
+        problems.append(problem("SP506", path, line, where, _("template must be a mapping"), hint))
         return
     line_of = getattr(value, "line_of", lambda key: line)  # a YMap knows each key's line
     for key in value:
         if key not in TEMPLATE_KEYS:
-            hint = (
-                did_you_mean(str(key), TEMPLATE_KEYS) or "template takes name, language, parameters"
+            hint = did_you_mean(str(key), TEMPLATE_KEYS) or _(
+                "template takes name, language, parameters"
             )
             problems.append(
                 problem(
@@ -83,18 +84,20 @@ def _check_template(path: Path, where: str, value: Any, line: int, problems: lis
                     path,
                     line_of(key),
                     f"{where}.{key}",
-                    f"unknown template setting {key!r}",
+                    _("unknown template setting {key!r}").format(key=key),
                     hint,
                 )
             )
     name, language = value.get("name"), value.get("language", "de")
     if not isinstance(name, str) or not _TEMPLATE_NAME.match(name):
-        message = "template.name must be the template's name in WhatsApp Manager"
-        hint = "lower-case letters, digits and _, e.g. kreis_nachrichten"
+        message = _("template.name must be the template's name in WhatsApp Manager")
+        hint = _("lower-case letters, digits and _, e.g. kreis_nachrichten")
         problems.append(problem("SP506", path, line_of("name"), f"{where}.name", message, hint))
     if not isinstance(language, str) or not _LANGUAGE.match(language):
-        message = f"template.language {language!r} is not a WhatsApp language code"
-        hint = "the code the template was approved in, e.g. de or en_US"
+        message = _("template.language {language!r} is not a WhatsApp language code").format(
+            language=language
+        )
+        hint = _("the code the template was approved in, e.g. de or en_US")
         problems.append(
             problem("SP506", path, line_of("language"), f"{where}.language", message, hint)
         )
@@ -109,11 +112,19 @@ def _check_parameters(
     fields = ", ".join(TEMPLATE_FIELDS)
     if not isinstance(value, list):
         problems.append(
-            problem("SP506", path, line, where, f"template.parameters must be a list of {fields}")
+            problem(
+                "SP506",
+                path,
+                line,
+                where,
+                _("template.parameters must be a list of {fields}").format(fields=fields),
+            )
         )
         return
     for item in value:
         if item not in TEMPLATE_FIELDS:
-            hint = did_you_mean(str(item), TEMPLATE_FIELDS) or f"one of {fields}"
-            message = f"a template parameter cannot be filled from {item!r}"
+            hint = did_you_mean(str(item), TEMPLATE_FIELDS) or _("one of {fields}").format(
+                fields=fields
+            )
+            message = _("a template parameter cannot be filled from {item!r}").format(item=item)
             problems.append(problem("SP506", path, line, where, message, hint))

@@ -17,6 +17,7 @@ from socialpub.content import yamlsafe
 from socialpub.content.config import SecretRef
 from socialpub.content.whatsappservercheck import check_server, parse_duration, secret_env
 from socialpub.errors import ConfigError
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 if TYPE_CHECKING:
@@ -70,8 +71,8 @@ def default_store(channel: str, environ: Mapping[str, str]) -> Path:
     )
     if not state:
         raise ConfigError(
-            "no place for the subscriber store: neither XDG_STATE_HOME nor HOME is set",
-            hint="set `store:` in the channel's server block to an absolute path",
+            _("no place for the subscriber store: neither XDG_STATE_HOME nor HOME is set"),
+            hint=_("set `store:` in the channel's server block to an absolute path"),
         )
     return Path(state) / "socialpub" / f"whatsapp-{channel}.sqlite3"
 
@@ -86,9 +87,11 @@ def read_server(
     where = f"channels.{channel.name}.server"
     if block is None:
         raise ConfigError(
-            f"channel {channel.name!r} has no server block",
-            hint="the subscriber service needs `server:` with phone_number_id, waba_id and "
-            "the secrets (see README, WhatsApp)",
+            _("channel {name!r} has no server block").format(name=channel.name),
+            hint=_(
+                "the subscriber service needs `server:` with phone_number_id, waba_id and "
+                "the secrets (see README, WhatsApp)"
+            ),
         )
     problems: list[Problem] = []
     check_server(Path("socialpub.yaml"), where, block, channel.line, problems)
@@ -98,9 +101,13 @@ def read_server(
     store = Path(block["store"]) if "store" in block else default_store(channel.name, environ)
     if root is not None and store.resolve().is_relative_to(root.resolve()):
         raise ConfigError(
-            f"{where}.store: {store} is inside the repository {root}",
-            hint="phone numbers never go near git: put the store outside, e.g. "
-            "/var/lib/socialpub/whatsapp.sqlite3",
+            _("{where}.store: {store} is inside the repository {root}").format(
+                where=where, store=store, root=root
+            ),
+            hint=_(
+                "phone numbers never go near git: put the store outside, e.g. "
+                "/var/lib/socialpub/whatsapp.sqlite3"
+            ),
         )
     return ServerSettings(
         phone_number_id=str(block["phone_number_id"]),

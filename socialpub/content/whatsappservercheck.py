@@ -16,6 +16,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 SECRETS = ("access_token", "app_secret", "verify_token")
@@ -74,25 +75,31 @@ def _is_filler(char: str) -> bool:
 def check_server(path: Path, where: str, value: Any, line: int, problems: list[Problem]) -> None:
     """Append a problem for everything wrong in a `server:` block."""
     if not isinstance(value, yamlsafe.YMap):
-        problems.append(problem("SP506", path, line, where, "server must be a mapping"))
+        problems.append(problem("SP506", path, line, where, _("server must be a mapping")))
         return
     for key in value:
         if key not in KEYS:
-            hint = did_you_mean(key, KEYS) or "server takes: " + ", ".join(KEYS)
+            hint = did_you_mean(key, KEYS) or _("server takes: ") + ", ".join(KEYS)
             problems.append(
                 problem(
                     "SP502",
                     path,
                     value.line_of(key),
                     f"{where}.{key}",
-                    f"unknown setting {key!r}",
+                    _("unknown setting {key!r}").format(key=key),
                     hint,
                 )
             )
     for key in REQUIRED:
         if key not in value:
             problems.append(
-                problem("SP503", path, value.line, f"{where}.{key}", f"server needs {key!r}")
+                problem(
+                    "SP503",
+                    path,
+                    value.line,
+                    f"{where}.{key}",
+                    _("server needs {key!r}").format(key=key),
+                )
             )
     for key, item in value.items():
         field, at = f"{where}.{key}", value.line_of(key)
@@ -109,8 +116,8 @@ def check_server(path: Path, where: str, value: Any, line: int, problems: list[P
                 path,
                 value.line,
                 f"{where}.contact_phone",
-                "server needs contact_phone: the one-way notice tells citizens whom to call",
-                'add contact_phone: "+49 3621 123-0"',
+                _("server needs contact_phone: the one-way notice tells citizens whom to call"),
+                _('add contact_phone: "+49 3621 123-0"'),
             )
         )
     if isinstance(value.get("words"), yamlsafe.YMap):
@@ -123,44 +130,52 @@ def _wrong_value(config: Path, key: str, value: Any) -> tuple[str, str] | None:
     """(message, hint) when `value` is not a valid value of `key`."""
     if key in SECRETS and secret_env(value) is None:
         return (
-            "secrets must not be written into the config file",
-            f"write a reference such as ${{WHATSAPP_{key.upper()}}} and set that environment "
-            "variable; if a real secret was committed, revoke it",
+            _("secrets must not be written into the config file"),
+            _(
+                "write a reference such as ${{WHATSAPP_{key}}} and set that environment "
+                "variable; if a real secret was committed, revoke it"
+            ).format(key=key.upper()),
         )
     if key in ("phone_number_id", "waba_id") and not _is_id(value):
-        return f"{key} must be the number Meta shows (digits)", 'quote it: "100000000000001"'
+        return _("{key} must be the number Meta shows (digits)").format(key=key), _(
+            'quote it: "100000000000001"'
+        )
     if key == "store":
         return _wrong_store(config, value)
     if key == "graph_base" and not (
         isinstance(value, str) and value.startswith(("https://", "http://"))
     ):
-        return "graph_base must be a URL", "https://graph.facebook.com/v23.0"
+        return _("graph_base must be a URL"), "https://graph.facebook.com/v23.0"
     if key == "rate" and not (_is_number(value) and value > 0):
-        return "rate must be a number of messages per second > 0", "rate: 80"
+        return _("rate must be a number of messages per second > 0"), "rate: 80"
     if key in ("daily_limit", "max_body_bytes") and not (_is_number(value, int) and value >= 1):
-        return f"{key} must be a whole number ≥ 1", "daily_limit: 1000 (the account's tier)"
+        return _("{key} must be a whole number ≥ 1").format(key=key), _(
+            "daily_limit: 1000 (the account's tier)"
+        )
     if key == "free_text_in_window" and not isinstance(value, bool):
-        return "free_text_in_window must be true or false", ""
+        return _("free_text_in_window must be true or false"), ""
     if key == "contact_phone" and not isinstance(value, str):
-        return "contact_phone must be a text", 'contact_phone: "+49 3621 123-0"'
+        return _("contact_phone must be a text"), 'contact_phone: "+49 3621 123-0"'
     if key == "confirm_within" and parse_duration(value) is None:
-        return f"{value!r} is not a duration", "write it like 90s, 10min, 2h or 1d"
+        return _("{value!r} is not a duration").format(value=value), _(
+            "write it like 90s, 10min, 2h or 1d"
+        )
     if key in ("words", "replies") and not isinstance(value, yamlsafe.YMap):
         names = WORD_LISTS if key == "words" else REPLIES
-        return f"{key} must be a mapping", f"{key} takes: {', '.join(names)}"
+        return _("{key} must be a mapping").format(key=key), f"{key} takes: {', '.join(names)}"
     return None
 
 
 def _wrong_store(config: Path, value: Any) -> tuple[str, str] | None:
     if not isinstance(value, str) or not Path(value).is_absolute():
         return (
-            "store must be an absolute path",
-            "a file outside the repository, e.g. /var/lib/socialpub/whatsapp.sqlite3",
+            _("store must be an absolute path"),
+            _("a file outside the repository, e.g. /var/lib/socialpub/whatsapp.sqlite3"),
         )
     if Path(value).resolve().is_relative_to(config.resolve().parent):
         return (
-            "store is inside the repository: phone numbers must never go near git",
-            "put it outside, e.g. /var/lib/socialpub/whatsapp.sqlite3",
+            _("store is inside the repository: phone numbers must never go near git"),
+            _("put it outside, e.g. /var/lib/socialpub/whatsapp.sqlite3"),
         )
     return None
 
@@ -170,8 +185,12 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
     for key, value in words.items():
         field, line = f"{where}.{key}", words.line_of(key)
         if key not in WORD_LISTS:
-            hint = did_you_mean(key, WORD_LISTS) or "words takes: start, stop"
-            problems.append(problem("SP502", path, line, field, f"unknown setting {key!r}", hint))
+            hint = did_you_mean(key, WORD_LISTS) or _("words takes: start, stop")
+            problems.append(
+                problem(
+                    "SP502", path, line, field, _("unknown setting {key!r}").format(key=key), hint
+                )
+            )
             continue
         if not (
             isinstance(value, list)
@@ -184,7 +203,7 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
                     path,
                     line,
                     field,
-                    f"{key} must be a list of words",
+                    _("{key} must be a list of words").format(key=key),
                     f"{key}: [{'start, anmelden' if key == 'start' else 'stop, abmelden'}]",
                 )
             )
@@ -198,8 +217,8 @@ def _check_words(path: Path, where: str, words: yamlsafe.YMap, problems: list[Pr
                         path,
                         line,
                         field,
-                        f"{word!r} is both a start and a stop word",
-                        "keep it in one list",
+                        _("{word!r} is both a start and a stop word").format(word=word),
+                        _("keep it in one list"),
                     )
                 )
 
@@ -209,8 +228,12 @@ def _check_replies(path: Path, where: str, server: yamlsafe.YMap, problems: list
     for key, value in replies.items():
         field, line = f"{where}.replies.{key}", replies.line_of(key)
         if key not in REPLIES:
-            hint = did_you_mean(key, REPLIES) or "replies takes: " + ", ".join(REPLIES)
-            problems.append(problem("SP502", path, line, field, f"unknown setting {key!r}", hint))
+            hint = did_you_mean(key, REPLIES) or _("replies takes: ") + ", ".join(REPLIES)
+            problems.append(
+                problem(
+                    "SP502", path, line, field, _("unknown setting {key!r}").format(key=key), hint
+                )
+            )
         elif not isinstance(value, str) or not value.strip() or len(value) > MAX_REPLY:
             problems.append(
                 problem(
@@ -218,11 +241,15 @@ def _check_replies(path: Path, where: str, server: yamlsafe.YMap, problems: list
                     path,
                     line,
                     field,
-                    f"{key} must be a text of 1 to {MAX_REPLY} characters",
+                    _("{key} must be a text of 1 to {max_reply} characters").format(
+                        key=key, max_reply=MAX_REPLY
+                    ),
                 )
             )
         elif (wrong := _placeholder_problem(value)) is not None:
-            problems.append(problem("SP506", path, line, field, wrong, "only {phone} is filled in"))
+            problems.append(
+                problem("SP506", path, line, field, wrong, _("only {phone} is filled in"))
+            )
 
 
 def _uses_phone(server: yamlsafe.YMap) -> bool:
@@ -237,9 +264,9 @@ def _placeholder_problem(text: str) -> str | None:
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError:
-        return "unbalanced { or }: write {{ and }} for braces"
+        return _("a brace without its partner: write {{ and }} for braces")
     unknown = [name for name in names if name != "phone"]
-    return f"unknown placeholder {{{unknown[0]}}}" if unknown else None
+    return _("unknown placeholder {{{unknown}}}").format(unknown=unknown[0]) if unknown else None
 
 
 def _is_id(value: Any) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 from socialpub.content import yamlsafe
 from socialpub.content.codes import problem
 from socialpub.content.textfile import did_you_mean
+from socialpub.i18n import _
 from socialpub.models import Problem
 
 KEYS = ("press_office", "departments", "policy")
@@ -101,8 +102,8 @@ def read_workflow(
     if block is None:
         return None
     if not isinstance(block, yamlsafe.YMap):
-        message = "workflow must be a mapping with press_office, departments and policy"
-        hint = "see config.example.yaml or README: Who may publish what"
+        message = _("workflow must be a mapping with press_office, departments and policy")
+        hint = _("see config.example.yaml or README: Who may publish what")
         problems.append(problem("SP506", path, raw.line_of("workflow"), "workflow", message, hint))
         return None
     _unknown(path, "workflow", block, KEYS, problems)
@@ -110,14 +111,14 @@ def read_workflow(
     press = _mapping(reader, "workflow", block, "press_office", PRESS_OFFICE_KEYS)
     approvers = reader.emails("workflow.press_office", press, "approvers") if press else ()
     if not approvers:
-        hint = "add press_office: {approvers: [name@example.org]}: they approve for everyone"
+        hint = _("add press_office: {approvers: [name@example.org]}: they approve for everyone")
         problems.append(
             problem(
                 "SP503",
                 path,
                 press.line if press else block.line,
                 "workflow.press_office.approvers",
-                "the workflow needs at least one press office approver",
+                _("the workflow needs at least one press office approver"),
                 hint,
             )
         )
@@ -134,8 +135,8 @@ def _departments(reader: _Reader, block: yamlsafe.YMap) -> tuple[Department, ...
         reader.wrong(
             block.line_of("departments"),
             "workflow.departments",
-            "must be a mapping",
-            "e.g. departments: {strassenbau: {folders: [strassenbau], approvers: [a@b.de]}}",
+            _("must be a mapping"),
+            _("e.g. departments: {strassenbau: {folders: [strassenbau], approvers: [a@b.de]}}"),
         )
         return ()
     departments = [_department(reader, found, name) for name in found]
@@ -147,14 +148,14 @@ def _department(reader: _Reader, block: yamlsafe.YMap, name: str) -> Department 
     where = f"workflow.departments.{name}"
     line = block.line_of(name)
     if not _NAME.match(name):
-        hint = "use lower-case letters, digits, - and _; put the full name in `title`"
-        reader.wrong(line, where, f"{name!r} is not a simple name", hint)
+        hint = _("use lower-case letters, digits, - and _; put the full name in `title`")
+        reader.wrong(line, where, _("{name!r} is not a simple name").format(name=name), hint)
     settings = block[name]
     if not isinstance(settings, yamlsafe.YMap):
         reader.wrong(
             line,
             where,
-            "a department must be a mapping with folders and approvers",
+            _("a department must be a mapping with folders and approvers"),
             f"e.g. {name}: {{folders: [{name}], approvers: [name@example.org]}}",
         )
         return None
@@ -164,8 +165,8 @@ def _department(reader: _Reader, block: yamlsafe.YMap, name: str) -> Department 
         reader.wrong(
             settings.line_of("title"),
             f"{where}.title",
-            "must be a non-empty text",
-            "e.g. title: Straßenbau",
+            _("must be a non-empty text"),
+            _("e.g. title: Straßenbau"),
         )
         title = name
     folders = tuple(
@@ -175,7 +176,7 @@ def _department(reader: _Reader, block: yamlsafe.YMap, name: str) -> Department 
         reader.missing(
             settings.line,
             f"{where}.folders",
-            "the folders under posts_dir it writes in",
+            _("the folders under posts_dir it writes in"),
             f"e.g. folders: [{name}]",
         )
     channels = reader.channel_list(where, settings, "channels") if "channels" in settings else None
@@ -198,8 +199,10 @@ def _shared_folders(
         for folder in department.folders:
             if folder in owner:
                 where = f"workflow.departments.{department.name}.folders"
-                message = f"folder {folder!r} belongs to {owner[folder]} already"
-                hint = "a folder belongs to one department; use a sub-folder for the other"
+                message = _("folder {folder!r} belongs to {owner} already").format(
+                    folder=folder, owner=owner[folder]
+                )
+                hint = _("a folder belongs to one department; use a sub-folder for the other")
                 reader.wrong(block.line_of(department.name), where, message, hint)
             owner.setdefault(folder, department.name)
 
@@ -212,15 +215,15 @@ def _policy(reader: _Reader, block: yamlsafe.YMap) -> Policy:
     signed = reader.flag(where, settings, "require_signed", default=False)
     signers = settings.get("allowed_signers", "")
     if not isinstance(signers, str) or signers.startswith("/") or ".." in Path(signers).parts:
-        message = "must be a path inside the repository"
-        hint = "relative to the repository root, e.g. .socialpub/allowed_signers"
+        message = _("must be a path inside the repository")
+        hint = _("relative to the repository root, e.g. .socialpub/allowed_signers")
         reader.wrong(settings.line_of("allowed_signers"), f"{where}.allowed_signers", message, hint)
         signers = ""
     if signed and not signers:
-        hint = (
+        hint = _(
             "e.g. allowed_signers: .socialpub/allowed_signers (README: Setting up signed approvals)"
         )
-        reader.missing(settings.line, f"{where}.allowed_signers", "signed approvals", hint)
+        reader.missing(settings.line, f"{where}.allowed_signers", _("signed approvals"), hint)
     return Policy(
         four_eyes=reader.flag(where, settings, "four_eyes", default=True),
         require_signed=signed,
@@ -244,7 +247,7 @@ def _mapping(
         reader.wrong(
             block.line_of(key),
             f"{where}.{key}",
-            "must be a mapping",
+            _("must be a mapping"),
             f"{where}.{key} takes: {', '.join(keys)}",
         )
         return None
@@ -258,7 +261,7 @@ def _unknown(
     for key in block:
         if key not in keys:
             hint = did_you_mean(key, keys) or f"{where} takes: {', '.join(keys)}"
-            message = f"unknown setting {key!r}"
+            message = _("unknown setting {key!r}").format(key=key)
             problems.append(
                 problem("SP502", path, block.line_of(key), f"{where}.{key}", message, hint)
             )
@@ -277,7 +280,14 @@ class _Reader:
 
     def missing(self, line: int, where: str, what: str, hint: str = "") -> None:
         self.problems.append(
-            problem("SP503", self.path, line, where, f"{where} is missing: {what}", hint)
+            problem(
+                "SP503",
+                self.path,
+                line,
+                where,
+                _("{where} is missing: {what}").format(where=where, what=what),
+                hint,
+            )
         )
 
     def texts(self, where: str, block: yamlsafe.YMap, key: str) -> tuple[str, ...]:
@@ -288,7 +298,7 @@ class _Reader:
             self.wrong(
                 block.line_of(key),
                 f"{where}.{key}",
-                "must be a list of texts",
+                _("must be a list of texts"),
                 f"e.g. {key}: [a, b]",
             )
             return ()
@@ -298,9 +308,12 @@ class _Reader:
         found = self.texts(where, block, key)
         for address in found:
             if not _EMAIL.match(address):
-                hint = "people are their git e-mail addresses (`git config user.email`)"
+                hint = _("people are their git e-mail addresses (`git config user.email`)")
                 self.wrong(
-                    block.line_of(key), f"{where}.{key}", f"{address!r} is no e-mail address", hint
+                    block.line_of(key),
+                    f"{where}.{key}",
+                    _("{address!r} is no e-mail address").format(address=address),
+                    hint,
                 )
         return tuple(a.lower() for a in found if _EMAIL.match(a))
 
@@ -311,7 +324,12 @@ class _Reader:
                 hint = did_you_mean(name, self.channels) or "configured: " + ", ".join(
                     self.channels
                 )
-                self.wrong(block.line_of(key), f"{where}.{key}", f"unknown channel {name!r}", hint)
+                self.wrong(
+                    block.line_of(key),
+                    f"{where}.{key}",
+                    _("unknown channel {name!r}").format(name=name),
+                    hint,
+                )
         return tuple(n for n in found if n in self.channels)
 
     def folder(self, where: str, block: yamlsafe.YMap, folder: str) -> str:
@@ -320,8 +338,8 @@ class _Reader:
             self.wrong(
                 block.line_of("folders"),
                 f"{where}.folders",
-                f"{folder!r} is not a folder under posts_dir",
-                "write it relative to posts_dir, e.g. strassenbau or aemter/bau",
+                _("{folder!r} is not a folder under posts_dir").format(folder=folder),
+                _("write it relative to posts_dir, e.g. strassenbau or aemter/bau"),
             )
         return str(clean)
 
@@ -331,7 +349,7 @@ class _Reader:
             self.wrong(
                 block.line_of(key),
                 f"{where}.{key}",
-                "must be true or false",
+                _("must be true or false"),
                 f"e.g. {key}: {str(default).lower()}",
             )
             return default

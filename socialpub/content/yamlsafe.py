@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from socialpub.i18n import _
+
 try:  # the C parser is several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -77,10 +79,10 @@ def load(text: str, *, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblem(line, f"YAML syntax error: {problem}") from None
+        problem = exc.problem or exc.context or _("invalid YAML")
+        raise YamlProblem(line, _("YAML syntax error: {problem}").format(problem=problem)) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(first_line, f"YAML error: {exc}") from None
+        raise YamlProblem(first_line, _("YAML error: {exc}").format(exc=exc)) from None
     if node is None:
         return None
     return _Builder(offset).build(node)
@@ -100,19 +102,24 @@ class _Builder:
         if self.budget < 0:
             raise YamlProblem(
                 self.line(node),
-                f"YAML document expands to more than {MAX_NODES} values",
-                "remove the anchors/aliases (&name / *name); a post never needs them",
+                _("YAML document expands to more than {max_nodes} values").format(
+                    max_nodes=MAX_NODES
+                ),
+                _("remove the anchors/aliases (&name / *name); a post never needs them"),
             )
         if node.tag not in _PLAIN_TAGS:
             raise YamlProblem(
                 self.line(node),
-                f"unsupported YAML tag {node.tag!r}",
-                "use plain YAML values: text, numbers, true/false, lists and mappings",
+                _("unsupported YAML tag {tag!r}").format(tag=node.tag),
+                _("use plain YAML values: text, numbers, true/false, lists and mappings"),
             )
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if self.depth >= MAX_DEPTH:
-            raise YamlProblem(self.line(node), f"YAML nested deeper than {MAX_DEPTH} levels")
+            raise YamlProblem(
+                self.line(node),
+                _("YAML nested deeper than {max_depth} levels").format(max_depth=MAX_DEPTH),
+            )
         self.depth += 1
         try:
             if isinstance(node, yaml.MappingNode):
@@ -126,15 +133,15 @@ class _Builder:
         result = YMap(self.line(node))
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(self.line(key_node), "YAML merge keys (<<) are not supported")
+                raise YamlProblem(self.line(key_node), _("YAML merge keys (<<) are not supported"))
             key = self.build(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
                 raise YamlProblem(
                     self.line(key_node),
-                    f"key {key!r} appears twice",
-                    f"first at line {result.lines[key]}; keep one",
+                    _("key {key!r} appears twice").format(key=key),
+                    _("first at line {lines}; keep one").format(lines=result.lines[key]),
                 )
             result[key] = self.build(value_node)
             result.lines[key] = self.line(key_node)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from socialpub.channels.probe import Finding, Status
+from socialpub.i18n import _
 from socialpub.net.http import Clock
 
 #: more than this many seconds off is worth fixing
@@ -42,20 +43,28 @@ def finding(log: DateLog) -> Finding:
             "clock",
             "",
             Status.warning,
-            "not checked: no platform sent its time",
-            "check that the machine's clock is synchronised (NTP)",
+            _("not checked: no platform sent its time"),
+            _("check that the machine's clock is synchronised (NTP)"),
         )
     # Date has whole seconds and is taken before the answer travels: ±2 s is no skew
     skew = statistics.median(log.offsets)
     where = ", ".join(sorted(log.hosts))
     if abs(skew) > MAX_SKEW:
-        side = "behind" if skew > 0 else "ahead of"
+        behind = _("this machine's clock is {skew:.0f} s behind {where}")
+        ahead = _("this machine's clock is {skew:.0f} s ahead of {where}")
         return Finding(
             "clock",
             "",
             Status.warning,
-            f"this machine's clock is {abs(skew):.0f} s {side} {where}",
-            "synchronise it (timedatectl set-ntp true, or chrony/ntpd): signed requests and "
-            "schedules depend on it",
+            (behind if skew > 0 else ahead).format(skew=abs(skew), where=where),
+            _(
+                "synchronise it (timedatectl set-ntp true, or chrony/ntpd): signed requests and "
+                "schedules depend on it"
+            ),
         )
-    return Finding("clock", "", Status.ok, f"within {abs(skew):.0f} s of {where}")
+    return Finding(
+        "clock",
+        "",
+        Status.ok,
+        _("within {skew:.0f} s of {where}").format(skew=abs(skew), where=where),
+    )

@@ -10,10 +10,11 @@ from socialpub.channels.probe import Finding, Status
 from socialpub.content.config import ChannelConfig, site_folder
 from socialpub.content.gitrepo import git, git_installed, inside_work_tree
 from socialpub.errors import LedgerError
+from socialpub.i18n import N_, _, ngettext
 from socialpub.publishing.gitcommit import PATHSPEC
 from socialpub.publishing.ledger import LEDGER_DIR
 
-_COMMIT = f"git add {LEDGER_DIR} && git commit -m 'socialpub: ledger' (or publish --commit)"
+_COMMIT = N_("git add {ledger} && git commit -m 'socialpub: ledger' (or publish --commit)")
 
 
 def ledger(root: Path) -> Finding:
@@ -24,14 +25,22 @@ def ledger(root: Path) -> Finding:
             "ledger",
             "",
             Status.error,
-            f"{root} is not a git repository",
-            "publishing keeps its ledger in git: run `git init` and commit",
+            _("{root} is not a git repository").format(root=root),
+            _("publishing keeps its ledger in git: run `git init` and commit"),
         )
     try:
         changed = git(root, "status", "--porcelain", "--", *PATHSPEC).stdout.splitlines()
         if changed:
             return Finding(
-                "ledger", "", Status.error, f"{len(changed)} ledger file(s) not committed", _COMMIT
+                "ledger",
+                "",
+                Status.error,
+                ngettext(
+                    "{count} ledger file(s) not committed",
+                    "{count} ledger file(s) not committed",
+                    len(changed),
+                ).format(count=len(changed)),
+                _(_COMMIT).format(ledger=LEDGER_DIR),
             )
         return _pushed(root)
     except LedgerError as exc:
@@ -45,8 +54,8 @@ def _pushed(root: Path) -> Finding:
             "ledger",
             "",
             Status.warning,
-            "committed, but the branch has no upstream: other runs cannot see it",
-            "git push -u origin HEAD (CI pushes after publish --commit)",
+            _("committed, but the branch has no upstream: other runs cannot see it"),
+            _("git push -u origin HEAD (CI pushes after publish --commit)"),
         )
     ahead = git(root, "rev-list", "--count", "@{upstream}..HEAD", "--", str(LEDGER_DIR))
     count = int(ahead.stdout.strip() or 0)
@@ -56,10 +65,14 @@ def _pushed(root: Path) -> Finding:
             "ledger",
             "",
             Status.warning,
-            f"{count} commit(s) with ledger changes not pushed to {name}",
-            "git push, so other runs see what was published",
+            ngettext(
+                "{count} commit(s) with ledger changes not pushed to {name}",
+                "{count} commit(s) with ledger changes not pushed to {name}",
+                count,
+            ).format(count=count, name=name),
+            _("git push, so other runs see what was published"),
         )
-    return Finding("ledger", "", Status.ok, f"committed and pushed to {name}")
+    return Finding("ledger", "", Status.ok, _("committed and pushed to {name}").format(name=name))
 
 
 def output_folder(root: Path, channel: ChannelConfig) -> Finding:
@@ -73,15 +86,15 @@ def output_folder(root: Path, channel: ChannelConfig) -> Finding:
             "output",
             channel.name,
             Status.error,
-            f"{existing} is not a folder",
-            f"remove the file {existing.name}, or set out_dir to a folder",
+            _("{existing} is not a folder").format(existing=existing),
+            _("remove the file {name}, or set out_dir to a folder").format(name=existing.name),
         )
     if not os.access(existing, os.W_OK | os.X_OK):
         return Finding(
             "output",
             channel.name,
             Status.error,
-            f"{existing} is not writable",
-            f"make {shown} writable for this user, or set out_dir",
+            _("{existing} is not writable").format(existing=existing),
+            _("make {shown} writable for this user, or set out_dir").format(shown=shown),
         )
-    return Finding("output", channel.name, Status.ok, f"{shown}/ is writable")
+    return Finding("output", channel.name, Status.ok, _("{shown}/ is writable").format(shown=shown))

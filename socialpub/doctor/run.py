@@ -11,6 +11,7 @@ from socialpub.channels.probe import Finding, Status
 from socialpub.content.config import Config, require_channels
 from socialpub.doctor import repo, tokens
 from socialpub.doctor.clock import DateLog, finding
+from socialpub.i18n import ngettext
 from socialpub.net.http import Clock
 
 
@@ -27,7 +28,14 @@ def diagnose(
     require_channels(config, channels)
     names = [n for n in config.channels if not channels or n in channels]
     found = [
-        Finding("config", "", Status.ok, f"{config.path.name}: {len(config.channels)} channel(s)")
+        Finding(
+            "config",
+            "",
+            Status.ok,
+            ngettext(
+                "{name}: {count} channel(s)", "{name}: {count} channel(s)", len(config.channels)
+            ).format(name=config.path.name, count=len(config.channels)),
+        )
     ]
     dates = DateLog(clock)
     for name in names:

@@ -15,6 +15,7 @@ from socialpub.content.config import ChannelConfig, Config, SecretRef
 from socialpub.doctor.clock import DateLog
 from socialpub.doctor.repo import output_folder
 from socialpub.errors import AuthFailed, DeliveryError, InputError, RateLimited, Transient
+from socialpub.i18n import _
 from socialpub.net.http import Http, RetryPolicy, make_client
 from socialpub.publishing.engine import STATE_DIR
 
@@ -51,7 +52,7 @@ def _platform(
         return [output_folder(config.root, settings)]
     probe, cls = probe_for(settings.type), adapter_class(settings.type)
     if probe is None or cls is None:
-        return [Finding("kit", name, Status.ok, "no API: publish writes a posting kit")]
+        return [Finding("kit", name, Status.ok, _("no API: publish writes a posting kit"))]
     http = _http(settings, environ, dates, transport)
     try:
         identity = probe(cls(settings, config.root, config.root / STATE_DIR), http)
@@ -82,12 +83,12 @@ def secrets(settings: ChannelConfig, environ: Mapping[str, str]) -> list[Finding
                 "secrets",
                 settings.name,
                 Status.error,
-                "not set: " + ", ".join(unset),
-                f"export {names} (in CI: the repository's secrets)",
+                _("not set: ") + ", ".join(unset),
+                _("export {names} (in CI: the repository's secrets)").format(names=names),
             )
         ]
     listed = ", ".join(f"${ref.env}" for _, ref in refs)
-    return [Finding("secrets", settings.name, Status.ok, f"set: {listed}")]
+    return [Finding("secrets", settings.name, Status.ok, _("set: {listed}").format(listed=listed))]
 
 
 def read(identity: Identity, name: str, now: datetime) -> list[Finding]:
@@ -108,7 +109,7 @@ def _scopes(identity: Identity, name: str) -> Finding:
             "scopes",
             name,
             Status.error,
-            "cannot publish: the token lacks " + ", ".join(lacking),
+            _("cannot publish: the token lacks ") + ", ".join(lacking),
             identity.renew,
         )
     unwanted = missing(identity.scopes, identity.wanted)
@@ -117,7 +118,7 @@ def _scopes(identity: Identity, name: str) -> Finding:
             "scopes",
             name,
             Status.warning,
-            "publishes, but lacks " + ", ".join(unwanted) + " (delete, reconcile)",
+            _("publishes, but lacks ") + ", ".join(unwanted) + _(" (delete, reconcile)"),
             identity.renew,
         )
     return Finding("scopes", name, Status.ok, " ".join(sorted(identity.scopes)))
@@ -128,12 +129,23 @@ def _expiry(identity: Identity, name: str, now: datetime) -> Finding:
     left = identity.expires_at - now
     when = identity.expires_at.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
     if left <= timedelta(0):
-        return Finding("expiry", name, Status.error, f"expired on {when}", identity.renew)
+        return Finding(
+            "expiry", name, Status.error, _("expired on {when}").format(when=when), identity.renew
+        )
     if left < EXPIRY_WARNING:
         return Finding(
-            "expiry", name, Status.warning, f"expires on {when}, in {_span(left)}", identity.renew
+            "expiry",
+            name,
+            Status.warning,
+            _("expires on {when}, in {span}").format(when=when, span=_span(left)),
+            identity.renew,
         )
-    return Finding("expiry", name, Status.ok, f"expires on {when}, in {_span(left)}")
+    return Finding(
+        "expiry",
+        name,
+        Status.ok,
+        _("expires on {when}, in {span}").format(when=when, span=_span(left)),
+    )
 
 
 def _span(left: timedelta) -> str:
@@ -146,28 +158,30 @@ def _failure(name: str, exc: DeliveryError, renew: str) -> Finding:
     if isinstance(exc, AuthFailed):
         hints = [h for h in (exc.hint, renew) if h]
         fix = hints[0] if len(hints) == 1 or hints[1] in hints[0] else "; ".join(hints)
-        return Finding("token", name, Status.error, f"refused: {exc.message}", fix)
+        return Finding(
+            "token", name, Status.error, _("refused: {message}").format(message=exc.message), fix
+        )
     if isinstance(exc, RateLimited):
         return Finding(
             "token",
             name,
             Status.warning,
-            f"not checked: {exc.message}",
-            "the platform asks to slow down; run doctor again later",
+            _("not checked: {message}").format(message=exc.message),
+            _("the platform asks to slow down; run doctor again later"),
         )
     if isinstance(exc, Transient):
         return Finding(
             "token",
             name,
             Status.error,
-            f"cannot reach the platform: {exc.message}",
-            "check the network, the proxy and the channel's api_base/instance",
+            _("cannot reach the platform: {message}").format(message=exc.message),
+            _("check the network, the proxy and the channel's api_base/instance"),
         )
     return Finding(
         "token",
         name,
         Status.error,
-        f"refused: {exc.message}",
+        _("refused: {message}").format(message=exc.message),
         exc.hint or "check the channel's settings",
     )
 

@@ -24,6 +24,7 @@ import httpx
 
 from socialpub import __version__
 from socialpub.errors import AuthFailed, DeliveryError, RateLimited, Rejected, Transient
+from socialpub.i18n import _
 
 USER_AGENT = f"socialpub/{__version__} (+https://github.com/socialpub/socialpub)"
 TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=30.0)
@@ -239,7 +240,9 @@ class Http:
         except (json.JSONDecodeError, UnicodeDecodeError):
             where = self._where(response.request.method, str(response.request.url))
             raise Transient(
-                f"{self.channel}: the platform answered with invalid JSON ({where})",
+                _("{channel}: the platform answered with invalid JSON ({where})").format(
+                    channel=self.channel, where=where
+                ),
                 maybe_sent=True,
             ) from None
 
@@ -262,7 +265,9 @@ class Http:
         delay = 1.0 if delay is None else max(_MIN_RATE_WAIT, delay)
         if waited + delay > self._policy.max_rate_wait:
             raise failure or RateLimited(
-                f"{self.channel}: rate limit reached ({self._where(method, url)})",
+                _("{channel}: rate limit reached ({where})").format(
+                    channel=self.channel, where=self._where(method, url)
+                ),
                 retry_after=delay,
             )
         if self._limiter is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 
 if TYPE_CHECKING:  # Pillow is imported when an image is cleaned, not by every command
     from PIL import Image
@@ -42,7 +43,8 @@ def clean_image(path: Path, *, max_bytes: int, max_side: int = 4096) -> CleanIma
             source_format = opened.format
     except (UnidentifiedImageError, OSError) as exc:
         raise ContentError(
-            f"{path}: not a readable image ({exc})", hint="export it again as JPEG or PNG"
+            _("{path}: not a readable image ({exc})").format(path=path, exc=exc),
+            hint=_("export it again as JPEG or PNG"),
         ) from None
     picture = _fit_side(picture, max_side)
     if source_format == "PNG" or picture.mode in ("RGBA", "LA", "P"):
@@ -71,7 +73,11 @@ def _jpeg_within(picture: Image.Image, max_bytes: int) -> CleanImage:
             if not max_bytes or len(data) <= max_bytes:
                 return CleanImage(data, "image/jpeg", picture.width, picture.height)
         if max(picture.size) <= 16:
-            raise ContentError(f"cannot make the image smaller than {max_bytes} bytes")
+            raise ContentError(
+                _("cannot make the image smaller than {max_bytes} bytes").format(
+                    max_bytes=max_bytes
+                )
+            )
         size = (max(1, int(picture.width * _SHRINK)), max(1, int(picture.height * _SHRINK)))
         picture = picture.resize(size, Image.Resampling.LANCZOS)
 
@@ -96,6 +102,7 @@ def upright_size(source: Path) -> tuple[int, int]:
             orientation = opened.getexif().get(0x0112, 1)
     except (UnidentifiedImageError, OSError) as exc:
         raise ContentError(
-            f"{source.name}: not a readable image ({exc})", hint="export it again as JPEG or PNG"
+            _("{name}: not a readable image ({exc})").format(name=source.name, exc=exc),
+            hint=_("export it again as JPEG or PNG"),
         ) from None
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

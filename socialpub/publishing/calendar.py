@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from socialpub.content import embargo
+from socialpub.i18n import _
 from socialpub.models import Post, Status
 from socialpub.publishing.ledger import Record, State
 from socialpub.publishing.plan import Action, Delivery
@@ -166,9 +167,9 @@ def _unsent(
     """A post not (yet) on the platform: the front matter, then plan and its holds."""
     at = post.publish_at
     if post.status is Status.DRAFT:
-        return CalendarState.DRAFT, at, "draft: set `status: review` when it is ready"
+        return CalendarState.DRAFT, at, _("draft: set `status: review` when it is ready")
     if post.status is Status.REVIEW:
-        return CalendarState.AWAITING_APPROVAL, at, "in review: set `status: approved`"
+        return CalendarState.AWAITING_APPROVAL, at, _("in review: set `status: approved`")
     if delivery.action is Action.EXPIRED:
         return CalendarState.EXPIRED, post.expires_at, delivery.reason
     by = _holder(delivery, held)
@@ -183,7 +184,7 @@ def _unsent(
         return (
             CalendarState.APPROVED,
             delivery.schedule_at,
-            f"the next run hands it to the platform's scheduler for {when}",
+            _("the next run hands it to the platform's scheduler for {when}").format(when=when),
         )
     return CalendarState.APPROVED, at if at is not None and at > now else now, delivery.reason
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from socialpub.channels.kit import KitAdapter
 from socialpub.content.gitrepo import configured_user, git_installed
 from socialpub.errors import UsageError
+from socialpub.i18n import _
 from socialpub.models import Sent
 from socialpub.publishing.ledger import Ledger, Record, State
 
@@ -44,17 +45,22 @@ def confirm(
     record = ledger.get(post, channel)
     which = f"{post} on {channel}"
     if record is None:
-        raise UsageError(f"{which} has no posting kit yet", hint="run `socialpub publish` first")
+        raise UsageError(
+            _("{which} has no posting kit yet").format(which=which),
+            hint=_("run `socialpub publish` first"),
+        )
     if record.state is not State.MANUAL:
         raise UsageError(
-            f"{which} is {record.state.value}, not waiting to be posted by hand",
-            hint="see `socialpub status`",
+            _("{which} is {value}, not waiting to be posted by hand").format(
+                which=which, value=record.state.value
+            ),
+            hint=_("see `socialpub status`"),
         )
     adapter.check_url(url)
     if not by:
         raise UsageError(
-            "who posted it? git has no user.name or user.email here",
-            hint='pass --by "Name", or set `git config user.name`',
+            _("who posted it? git has no user.name or user.email here"),
+            hint=_('pass --by "Name", or set `git config user.name`'),
         )
     kit = record.sent[0].refs if record.sent else {}
     confirmed = record.with_event(

@@ -26,6 +26,7 @@ from socialpub.errors import (
     Transient,
     UsageError,
 )
+from socialpub.i18n import _
 from socialpub.models import Part, Payload, Receipt, Sent, Variant
 from socialpub.net.http import Clock, Http
 from socialpub.publishing.correction_log import Correction
@@ -141,7 +142,9 @@ class Corrector:
     ) -> str:
         reply = delivery.reply
         if reply is None:
-            raise ContentError(f"{delivery.channel}: no correction text was rendered")
+            raise ContentError(
+                _("{channel}: no correction text was rendered").format(channel=delivery.channel)
+            )
         own = progress.correction
         original = progress.record.sent
         payload = adapter.prepare(_after(reply, len(original)), own.key, created_at=own.started_at)
@@ -184,10 +187,13 @@ class Corrector:
         found = adapter.lookup(payload, http, progress)
         if found is Lookup.UNKNOWN:
             raise Undecided(
-                f"{payload.channel}: the correction may or may not be there; socialpub cannot "
-                "look it up",
-                hint="look on the platform, then `socialpub correct POST --channel C` with "
-                "--mark-sent URL (it is there) or --resend (it is not)",
+                _(
+                    "{channel}: the correction may or may not be there; socialpub cannot look it up"
+                ).format(channel=payload.channel),
+                hint=_(
+                    "look on the platform, then `socialpub correct POST --channel C` with "
+                    "--mark-sent URL (it is there) or --resend (it is not)"
+                ),
             )
         progress.update("looked up", found.value, inflight=None)
         return found is Lookup.FOUND
@@ -233,8 +239,10 @@ def settle(record: Record, now: datetime, *, url: str | None) -> Record:
     own = record.open_correction
     if own is None or own.inflight is None:
         raise UsageError(
-            f"no correction of {record.post} on {record.channel} is in doubt",
-            hint="see `socialpub correct POST --dry-run`",
+            _("no correction of {post} on {channel} is in doubt").format(
+                post=record.post, channel=record.channel
+            ),
+            hint=_("see `socialpub correct POST --dry-run`"),
         )
     if url is None:
         settled, event = own.but(inflight=None, error=""), "not there: send again"

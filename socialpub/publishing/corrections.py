@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from socialpub.content.config import ChannelConfig
 from socialpub.content.corrections import Kind
+from socialpub.i18n import _
 from socialpub.publishing.ledger import Record
 
 #: an edit planned this close to the end of the platform's window might arrive too late
@@ -27,15 +28,21 @@ def edit_closed(
     (any more), or the policy's `edit_within` has passed."""
     caps, title = channel.capabilities, channel.spec.title
     if not caps.edit:
-        return f"{title} cannot edit"
+        return _("{title} cannot edit").format(title=title)
     age = now - (record.published_at or record.created_at)
     if caps.edit_window is not None and age > caps.edit_window - EDIT_MARGIN:
-        return f"{title} allows edits only within {_span(caps.edit_window)} of posting"
+        return _("{title} allows edits only within {span} of posting").format(
+            title=title, span=_span(caps.edit_window)
+        )
     if edit_within is not None and age > edit_within:
-        return f"the corrections policy edits only within {_span(edit_within)} of posting"
+        return _("the corrections policy edits only within {span} of posting").format(
+            span=_span(edit_within)
+        )
     edits = sum(1 for _, event, _ in record.history if event == "edited")
     if caps.max_edits and edits >= caps.max_edits:
-        return f"{title} allows at most {caps.max_edits} edits"
+        return _("{title} allows at most {max_edits} edits").format(
+            title=title, max_edits=caps.max_edits
+        )
     return ""
 
 
@@ -44,17 +51,25 @@ def correction_plan(kind: Kind, closed: str, record: Record) -> tuple[bool, str]
     where = f" ({record.url})" if record.url else ""
     if kind is Kind.REPLY and not record.sent:
         return False, (
-            f"changed after publishing, and {closed}; socialpub knows no message of it to "
-            "reply to (recorded by hand): post the correction by hand"
+            _(
+                "changed after publishing, and {closed}; socialpub knows no message of it to "
+                "reply to (recorded by hand): post the correction by hand"
+            ).format(closed=closed)
         )
     if kind is Kind.REPLY:
-        return True, f"changed after publishing, and {closed}: a correction reply under it{where}"
+        return True, _(
+            "changed after publishing, and {closed}: a correction reply under it{where}"
+        ).format(closed=closed, where=where)
     if kind is Kind.REPOST:
-        return True, f"changed after publishing, and {closed}: delete it{where} and post it again"
+        return True, _(
+            "changed after publishing, and {closed}: delete it{where} and post it again"
+        ).format(closed=closed, where=where)
     return False, (
-        f"changed after publishing, and {closed} (corrections policy: report): revert the "
-        "change, or `socialpub delete` the post there and publish it under a new id, or set "
-        "`corrections: reply` or `repost` in socialpub.yaml"
+        _(
+            "changed after publishing, and {closed} (corrections policy: report): revert the "
+            "change, or `socialpub delete` the post there and publish it under a new id, or set "
+            "`corrections: reply` or `repost` in socialpub.yaml"
+        ).format(closed=closed)
     )
 
 
@@ -71,11 +86,17 @@ def unfinished(record: Record, rev: str) -> tuple[bool, str] | None:
         return None
     if open_one.revision != rev:
         return False, (
-            f"a {open_one.kind} correction of an earlier version is unfinished: revert the "
-            "text to that version so it can finish, then change it again"
+            _(
+                "a {kind} correction of an earlier version is unfinished: revert the text to "
+                "that version so it can finish, then change it again"
+            ).format(kind=open_one.kind)
         )
-    done = f"{len(open_one.sent)} of {open_one.messages} messages exist"
-    return True, f"continue the {open_one.kind} correction ({done}; nothing is sent twice)"
+    done = _("{count} of {messages} messages exist").format(
+        count=len(open_one.sent), messages=open_one.messages
+    )
+    return True, _("continue the {kind} correction ({done}; nothing is sent twice)").format(
+        kind=open_one.kind, done=done
+    )
 
 
 def corrected_note(record: Record) -> str:

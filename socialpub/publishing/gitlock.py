@@ -26,6 +26,7 @@ from pathlib import Path
 
 from socialpub.content.gitrepo import git
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 from socialpub.net.http import Clock
 
 MIN_AGE = 3.0  # seconds
@@ -58,7 +59,9 @@ def locate(root: Path) -> GitFolders:
         "--git-common-dir",
         "--git-path",
         "index.lock",
-        hint=f"publish --commit needs {root} to be in a git repository: run `git init` there",
+        hint=_(
+            "publish --commit needs {root} to be in a git repository: run `git init` there"
+        ).format(root=root),
     )
     top, git_dir, common, lock = done.stdout.splitlines()[:4]
     return GitFolders(*((root / p).resolve() for p in (top, git_dir, common, lock)))
@@ -80,9 +83,11 @@ def recover_index_lock(root: Path, clock: Clock, *, wait: float) -> Path | None:
         holders = _holders(folders.places)
         if holders is None:
             raise LedgerError(
-                f"git's index lock {lock} exists, and this system does not show "
-                "which git processes are running",
-                hint=f"if no git is running, remove {lock} and run again",
+                _(
+                    "git's index lock {lock} exists, and this system does not show which git "
+                    "processes are running"
+                ).format(lock=lock),
+                hint=_("if no git is running, remove {lock} and run again").format(lock=lock),
             )
         if holders:
             if clock.monotonic() >= deadline:
@@ -101,17 +106,23 @@ def _remove(lock: Path) -> None:
         lock.unlink(missing_ok=True)
     except OSError as exc:
         raise LedgerError(
-            f"cannot remove the stale git lock {lock}: {exc.strerror}",
-            hint="no git is using it: remove it by hand (check the folder's permissions)",
+            _("cannot remove the stale git lock {lock}: {strerror}").format(
+                lock=lock, strerror=exc.strerror
+            ),
+            hint=_("no git is using it: remove it by hand (check the folder's permissions)"),
         ) from None
 
 
 def _held(lock: Path, holders: list[int]) -> LedgerError:
     pids = ", ".join(str(pid) for pid in holders)
     return LedgerError(
-        f"git's index lock {lock} is held by a running git (process {pids})",
-        hint="wait until that git has finished, then run again; if it hangs, stop it "
-        f"(kill {holders[0]}): socialpub removes a lock left by a stopped git itself",
+        _("git's index lock {lock} is held by a running git (process {pids})").format(
+            lock=lock, pids=pids
+        ),
+        hint=_(
+            "wait until that git has finished, then run again; if it hangs, stop it (kill "
+            "{holders}): socialpub removes a lock left by a stopped git itself"
+        ).format(holders=holders[0]),
     )
 
 

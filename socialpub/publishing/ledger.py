@@ -24,6 +24,7 @@ from typing import Any
 
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 from socialpub.models import Sent
 from socialpub.publishing.correction_log import Correction
 
@@ -175,7 +176,11 @@ class Ledger:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise LedgerError(f"cannot read ledger file {path}: {exc.strerror}") from None
+            raise LedgerError(
+                _("cannot read ledger file {path}: {strerror}").format(
+                    path=path, strerror=exc.strerror
+                )
+            ) from None
         return _parse(path, data)
 
     def records(self) -> Iterator[Record]:
@@ -197,8 +202,10 @@ class Ledger:
                 path.unlink(missing_ok=True)
             except OSError as exc:
                 raise LedgerError(
-                    f"cannot remove the leftover temp file {path}: {exc.strerror}",
-                    hint="check the folder's permissions, or remove the file by hand",
+                    _("cannot remove the leftover temp file {path}: {strerror}").format(
+                        path=path, strerror=exc.strerror
+                    ),
+                    hint=_("check the folder's permissions, or remove the file by hand"),
                 ) from None
         return len(stale)
 
@@ -209,25 +216,33 @@ class Ledger:
             atomic_write(path, text.encode("utf-8"))
         except OSError as exc:
             raise LedgerError(
-                f"cannot write ledger file {path}: {exc.strerror}",
-                hint="check free disk space and permissions; nothing further is sent",
+                _("cannot write ledger file {path}: {strerror}").format(
+                    path=path, strerror=exc.strerror
+                ),
+                hint=_("check free disk space and permissions; nothing further is sent"),
             ) from None
 
 
 def _parse(path: Path, data: bytes) -> Record:
     if b"<<<<<<<" in data or b">>>>>>>" in data:
         raise LedgerError(
-            f"ledger file {path} contains git merge conflict markers",
-            hint="keep the side whose state is published (it has the remote id), "
-            "remove the markers, commit",
+            _("ledger file {path} contains git merge conflict markers").format(path=path),
+            hint=_(
+                "keep the side whose state is published (it has the remote id), "
+                "remove the markers, commit"
+            ),
         )
     try:
         return Record.from_json(json.loads(data.decode("utf-8")))
     except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
         raise LedgerError(
-            f"ledger file {path} is damaged ({type(exc).__name__}: {exc})",
-            hint="restore it from git (git checkout -- <file>) instead of deleting it: "
-            "without it socialpub would post again",
+            _("ledger file {path} is damaged ({name}: {exc})").format(
+                path=path, name=type(exc).__name__, exc=exc
+            ),
+            hint=_(
+                "restore it from git (git checkout -- <file>) instead of deleting it: "
+                "without it socialpub would post again"
+            ),
         ) from None
 
 

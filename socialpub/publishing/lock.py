@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 from socialpub.net.http import Clock
 
 LOCK_FILE = Path(".socialpub") / "lock"
@@ -32,8 +33,10 @@ class RepoLock:
                 holder = _holder(fd)
                 os.close(fd)
                 raise LedgerError(
-                    f"another socialpub run is publishing from this repository{holder}",
-                    hint="wait until it has finished, then run again (nothing was sent)",
+                    _("another socialpub run is publishing from this repository{holder}").format(
+                        holder=holder
+                    ),
+                    hint=_("wait until it has finished, then run again (nothing was sent)"),
                 )
             self._clock.sleep(_POLL)
         os.ftruncate(fd, 0)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from socialpub.content.config import ChannelConfig
 from socialpub.content.corrections import Kind
+from socialpub.i18n import _
 from socialpub.models import Post, Status, Variant
 from socialpub.publishing.corrections import (
     corrected_note,
@@ -148,7 +149,10 @@ def plan_delivery(
         action, reason, schedule_at = _held(holds[0])
     paused = next((hold.reason for hold in holds if hold.kind is HoldKind.PAUSED), "")
     if paused and record and record.state is State.SCHEDULED and action is not Action.CONFIRM:
-        action, reason = Action.UNSCHEDULE, f"pull it back from the platform's schedule: {paused}"
+        action, reason = (
+            Action.UNSCHEDULE,
+            _("pull it back from the platform's schedule: {paused}").format(paused=paused),
+        )
     return Delivery(
         post_id=post.id,
         channel=target.channel.name,
@@ -173,31 +177,45 @@ def _decide(
     rev: str,
     invalid: str,
 ) -> tuple[Action, str, datetime | None]:
-    approved = f"status is {post.status.value}: only approved posts go out"
+    approved = _("status is {value}: only approved posts go out").format(value=post.status.value)
     waiting = record is not None and record.state in (State.FAILED, State.UNSCHEDULED)
     if record is not None and (not waiting or record.sent):
         action, reason, at = _known(target, record, now, rev)
         if action.sends and post.status is not Status.APPROVED:  # e.g. back to draft for rework
             return Action.BLOCKED, approved, None
         if invalid and action in (Action.EDIT, Action.RESUME, Action.CORRECT):
-            return Action.BLOCKED, f"invalid: {invalid} (fix it to {action.value})", None
+            return (
+                Action.BLOCKED,
+                _("invalid: {invalid} (fix it to {value})").format(
+                    invalid=invalid, value=action.value
+                ),
+                None,
+            )
         return action, reason, at
     if post.status is not Status.APPROVED:
         return Action.BLOCKED, approved, None
     if invalid:
-        return Action.BLOCKED, f"invalid: {invalid}", None
+        return Action.BLOCKED, _("invalid: {invalid}").format(invalid=invalid), None
     if not target.has_adapter:
-        return Action.BLOCKED, f"socialpub cannot publish to {target.channel.type} yet", None
+        return (
+            Action.BLOCKED,
+            _("socialpub cannot publish to {type} yet").format(type=target.channel.type),
+            None,
+        )
     if post.expires_at and post.expires_at <= now:
-        return Action.EXPIRED, f"expired at {_when(post.expires_at)}", None
+        return Action.EXPIRED, _("expired at {when}").format(when=_when(post.expires_at)), None
     if post.publish_at and post.publish_at > now:
         return _future(post.publish_at, variant, target.channel, now)
     if record is not None and record.state is State.UNSCHEDULED:
-        return Action.RESUME, "pulled back by a pause, due now: publish it", None
+        return Action.RESUME, _("pulled back by a pause, due now: publish it"), None
     if record is not None:  # failed before anything existed on the platform
         error = f": {record.last_error}" if record.last_error else ""
-        return Action.RESUME, f"try again (attempt {record.attempts + 1}){error}", None
-    return Action.PUBLISH, "due now", None
+        return (
+            Action.RESUME,
+            _("try again (attempt {value}){error}").format(value=record.attempts + 1, error=error),
+            None,
+        )
+    return Action.PUBLISH, _("due now"), None
 
 
 _HELD_ACTION = {
@@ -224,13 +242,21 @@ def _future(
     )
     if native and caps.schedule_horizon is not None and ahead > caps.schedule_horizon:
         handover = _when(publish_at - caps.schedule_horizon)
-        why = (
-            f"waits until {handover}, then goes to the platform's scheduler for {_when(publish_at)}"
+        why = _("waits until {handover}, then goes to the platform's scheduler for {when}").format(
+            handover=handover, when=_when(publish_at)
         )
         return Action.WAIT, why, None
     if native:
-        return Action.SCHEDULE, f"scheduled on the platform for {_when(publish_at)}", publish_at
-    return Action.WAIT, f"waits until {_when(publish_at)} (a later run publishes it)", None
+        return (
+            Action.SCHEDULE,
+            _("scheduled on the platform for {when}").format(when=_when(publish_at)),
+            publish_at,
+        )
+    return (
+        Action.WAIT,
+        _("waits until {when} (a later run publishes it)").format(when=_when(publish_at)),
+        None,
+    )
 
 
 def _known(
@@ -239,7 +265,11 @@ def _known(
     """A delivery the ledger knows about."""
     state = record.state
     if state is State.DELETED:
-        return Action.DELETED, f"deleted {_when(record.updated_at)}; not published again", None
+        return (
+            Action.DELETED,
+            _("deleted {when}; not published again").format(when=_when(record.updated_at)),
+            None,
+        )
     going_on = unfinished(record, rev)
     if going_on is not None:
         return (Action.CORRECT if going_on[0] else Action.BLOCKED), going_on[1], None
@@ -250,40 +280,64 @@ def _known(
         window = target.idempotency_window
         fresh = window is None or now - record.created_at < window
         if target.idempotent and fresh and record.revision == rev:
-            return Action.RESUME, "interrupted: resend with the same idempotency key (safe)", None
-        return Action.UNCONFIRMED, "may or may not be posted: run `socialpub reconcile`", None
+            return (
+                Action.RESUME,
+                _("interrupted: resend with the same idempotency key (safe)"),
+                None,
+            )
+        return Action.UNCONFIRMED, _("may or may not be posted: run `socialpub reconcile`"), None
     if state in (State.PARTIAL, State.FAILED):
-        done = f"{len(record.sent)} of {record.messages} messages exist"
-        return Action.RESUME, f"continue the thread ({done})", None
+        done = _("{count} of {messages} messages exist").format(
+            count=len(record.sent), messages=record.messages
+        )
+        return Action.RESUME, _("continue the thread ({done})").format(done=done), None
     if state is State.MANUAL:
         return _manual(record, rev)
     if state is State.SCHEDULED and record.scheduled_at and record.scheduled_at <= now:
         # The platform posted it under a new id: find that first, edits and deletes need it.
-        return Action.CONFIRM, f"went out {_when(record.scheduled_at)}: look up the post", None
+        return (
+            Action.CONFIRM,
+            _("went out {when}: look up the post").format(when=_when(record.scheduled_at)),
+            None,
+        )
     if record.revision == rev:
         if state is State.SCHEDULED and record.scheduled_at:
-            return Action.DONE, f"scheduled on the platform for {_when(record.scheduled_at)}", None
+            return (
+                Action.DONE,
+                _("scheduled on the platform for {when}").format(when=_when(record.scheduled_at)),
+                None,
+            )
         published = _when(record.published_at or record.updated_at)
-        return Action.DONE, f"published {published}{corrected_note(record)}", None
+        return (
+            Action.DONE,
+            _("published {published}{corrected_note}").format(
+                published=published, corrected_note=corrected_note(record)
+            ),
+            None,
+        )
     closed = edit_closed(target.channel, record, now, target.edit_within)
     if closed:  # not yet out (still scheduled), or posted by hand: reported, never corrected
         automatic = state is not State.SCHEDULED and target.channel.capabilities.api
         kind = target.correction if automatic else Kind.REPORT
         sends, why = correction_plan(kind, closed, record)
         return (Action.CORRECT if sends else Action.BLOCKED), why, None
-    return Action.EDIT, "text changed since publishing: edit it on the platform", None
+    return Action.EDIT, _("text changed since publishing: edit it on the platform"), None
 
 
 def _manual(record: Record, rev: str) -> tuple[Action, str, datetime | None]:
     """A posting kit nobody has confirmed yet: never stale, never blocking anything else."""
     if record.revision != rev:
-        return Action.EDIT, "changed since the kit was written: publish writes it again", None
+        return Action.EDIT, _("changed since the kit was written: publish writes it again"), None
     rewritten = any(event == KIT_REWRITTEN for _, event, _ in record.history)
-    written = "kit rewritten after a change" if rewritten else "kit written"
-    confirm = f"socialpub confirm {record.post} --channel {record.channel} --url URL"
+    written = _("kit rewritten after a change") if rewritten else _("kit written")
+    confirm = _("socialpub confirm {post} --channel {channel} --url URL").format(
+        post=record.post, channel=record.channel
+    )
     return (
         Action.MANUAL,
-        f"{written} {_when(record.updated_at)}: post it by hand, then `{confirm}`",
+        _("{written} {when}: post it by hand, then `{confirm}`").format(
+            written=written, when=_when(record.updated_at), confirm=confirm
+        ),
         None,
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.models import Facet, Part
 from socialpub.render.counting.entities import Flavor
 from socialpub.specs import Capabilities
@@ -89,7 +90,7 @@ def split(
         verify=verify,
     )
     if caps.dialect == "telegram_html" and not all(_balanced(part) for part in thread.parts):
-        raise ContentError("the formatted text cannot be split without breaking its formatting")
+        raise ContentError(_("the formatted text cannot be split without breaking its formatting"))
     return thread
 
 

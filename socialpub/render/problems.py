@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig
+from socialpub.i18n import _
 from socialpub.models import Post, Problem
-from socialpub.specs import Capabilities
+from socialpub.specs import Capabilities, unit_name
 
 __all__ = ["hashtag_problems", "hashtags_dropped", "too_long"]
 
@@ -17,19 +18,21 @@ def too_long(
     post: Post, channel: ChannelConfig, length: int, limit: int, caps: Capabilities, thread: bool
 ) -> Problem:
     if thread and not caps.threads:
-        hint = (
-            f"{channel.name} cannot post threads: shorten the text or override it for this channel"
-        )
+        hint = _(
+            "{name} cannot post threads: shorten the text or override it for this channel"
+        ).format(name=channel.name)
     else:
-        hint = (
-            f"shorten by {length - limit}, set `thread: true`, or add overrides.{channel.name}.text"
+        hint = _("shorten by {value}, set `thread: true`, or add overrides.{name}.text").format(
+            value=length - limit, name=channel.name
         )
     return problem(
         "SP301",
         post.source,
         post.line_of("body"),
         channel.name,
-        f"{channel.name}: text is {length} {caps.unit}, limit {limit}",
+        _("{name}: text is {length} {unit}, limit {limit}").format(
+            name=channel.name, length=length, unit=unit_name(caps.unit), limit=limit
+        ),
         hint,
     )
 
@@ -40,8 +43,12 @@ def hashtags_dropped(post: Post, channel: ChannelConfig, dropped: Sequence[str])
         post.source,
         post.line_of("tags"),
         channel.name,
-        f"{channel.name}: no part of the thread has room for {' '.join(dropped)}: left out",
-        f"use fewer or shorter tags (overrides.{channel.name}.tags) or shorten the text",
+        _("{name}: no part of the thread has room for {dropped}: left out").format(
+            name=channel.name, dropped=" ".join(dropped)
+        ),
+        _("use fewer or shorter tags (overrides.{name}.tags) or shorten the text").format(
+            name=channel.name
+        ),
     )
 
 
@@ -58,7 +65,9 @@ def hashtag_problems(post: Post, channel: ChannelConfig, text: str) -> list[Prob
             post.source,
             post.line_of("tags"),
             channel.name,
-            f"{channel.name}: {found} hashtags, at most {most} allowed",
-            "use fewer tags (3–5 work best)",
+            _("{name}: {found} hashtags, at most {most} allowed").format(
+                name=channel.name, found=found, most=most
+            ),
+            _("use fewer tags (3–5 work best)"),
         )
     ]

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from socialpub.content.codes import problem
 from socialpub.content.config import ChannelConfig, Config
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.models import Part, Post, Problem, Variant
 from socialpub.render import markup, parts
 from socialpub.render.overrides import Effective, effective
@@ -73,9 +74,13 @@ class Renderer:
                     post.source,
                     post.line_of("body"),
                     channel.name,
-                    f"{channel.name}: text ({parts[0].length}) is longer than a media caption "
-                    f"({caps.caption_max}): media and text go out as separate messages",
-                    "shorten the text to keep it together with the media",
+                    _(
+                        "{name}: text ({length}) is longer than a media caption ({caption_max}): "
+                        "media and text go out as separate messages"
+                    ).format(
+                        name=channel.name, length=parts[0].length, caption_max=caps.caption_max
+                    ),
+                    _("shorten the text to keep it together with the media"),
                 )
             )
         return Variant(
@@ -165,9 +170,9 @@ class Renderer:
         try:
             return env.get_template(str(path))
         except jinja2.TemplateSyntaxError as exc:
-            raise _TemplateFailure(path, exc.lineno, exc.message or "syntax error") from None
+            raise _TemplateFailure(path, exc.lineno, exc.message or _("syntax error")) from None
         except jinja2.TemplateNotFound:
-            raise _TemplateFailure(path, 1, "template file not found") from None
+            raise _TemplateFailure(path, 1, _("template file not found")) from None
 
     def _template_path(self, channel: ChannelConfig, values: Effective) -> Path:
         if values.template:
@@ -242,7 +247,7 @@ class Renderer:
                     post.line_of("body"),
                     channel.name,
                     f"{channel.name}: {exc.message}",
-                    "shorten the long link or word",
+                    _("shorten the long link or word"),
                 )
             )
             return self._whole(text, caps, None)
@@ -285,8 +290,10 @@ class _TemplateFailure(Exception):
             self.path,
             self.line,
             channel.name,
-            f"template error: {self.message} (rendering {post.id} for {channel.name})",
-            "fix the template; see README › Templates for the available values",
+            _("template error: {message} (rendering {id} for {name})").format(
+                message=self.message, id=post.id, name=channel.name
+            ),
+            _("fix the template; see README › Templates for the available values"),
         )
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.render.breaks import Break, Level, Segmented, segment
 from socialpub.render.counting.entities import Flavor
 from socialpub.render.hashtag_block import HashtagBlock, trailing_hashtags
@@ -163,7 +164,7 @@ def _spans(segmented: Segmented, limit: int, length: SliceMeasure, numbering: bo
         if all(length(*span, final(i)) <= limit for i, span in enumerate(spans, start=1)):
             return spans
         total += 1
-    raise ContentError("the text cannot be split into a numbered thread within the limit")
+    raise ContentError(_("the text cannot be split into a numbered thread within the limit"))
 
 
 # --- the hashtag block ----------------------------------------------------------------------
@@ -339,11 +340,15 @@ def _too_long(segmented: Segmented, start: int, limit: int) -> ContentError:
             shown = shown if len(shown) <= 60 else shown[:57] + "…"
             name = _ENTITY_NAMES[entity.kind]
             return ContentError(
-                f"the {name} {shown!r} alone is longer than the limit of {limit}",
-                hint="shorten it (e.g. a shorter link) so that it fits into one post",
+                _("the {name} {shown!r} alone is longer than the limit of {limit}").format(
+                    name=name, shown=shown, limit=limit
+                ),
+                hint=_("shorten it (e.g. a shorter link) so that it fits into one post"),
             )
     return ContentError(
-        f"the character {segmented.text[begin:finish]!r} alone is longer than the limit of {limit}"
+        _("the character {text!r} alone is longer than the limit of {limit}").format(
+            text=segmented.text[begin:finish], limit=limit
+        )
     )
 
 

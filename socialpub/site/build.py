@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from socialpub import __version__
 from socialpub.content.config import Config, site_folder
 from socialpub.errors import ConfigError, ContentError
+from socialpub.i18n import _
 from socialpub.models import Media
 from socialpub.site import entries as own
 from socialpub.site import feeds, postcache
@@ -82,8 +83,8 @@ def site_settings(config: Config) -> SiteSettings:
     channels = own.website_channels(config)
     if not channels:
         raise ConfigError(
-            "no website channel in the config",
-            hint="add a channel with `type: website` (settings: base_url, out_dir, title)",
+            _("no website channel in the config"),
+            hint=_("add a channel with `type: website` (settings: base_url, out_dir, title)"),
         )
     name, channel = next(iter(channels.items()))
     base_url = str(channel.settings.get("base_url") or "")
@@ -220,9 +221,9 @@ def _checked(entries: Sequence[Entry]) -> list[Entry]:
     for entry in entries:
         name = entry.id
         if not name or name[0] == "." or "/" in name or "\\" in name or "\0" in name:
-            raise ContentError(f"entry id {entry.id!r} cannot name a page")
+            raise ContentError(_("entry id {id!r} cannot name a page").format(id=entry.id))
         if entry.id in seen:
-            raise ContentError(f"two entries have the id {entry.id!r}")
+            raise ContentError(_("two entries have the id {id!r}").format(id=entry.id))
         seen.add(entry.id)
     return list(entries)
 
@@ -278,7 +279,7 @@ def _feeds(
         updated = feeds.latest_update(members, EMPTY_FEED_UPDATED)
         # the lists are newest first already: their start is what `feeds.newest` picks
         shown = members[: feeds.DEFAULT_LIMIT]
-        for name, _, _ in FEED_TYPES:
+        for name, __, __ in FEED_TYPES:
             meta = feeds.FeedMeta(
                 title=title,
                 base_url=site.base_url,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.models import Media
 from socialpub.site.manifest import Output
 from socialpub.site.model import Picture
@@ -67,7 +68,9 @@ class MediaStore:
         source = self._source(media.file)
         kind = MEDIA_KINDS.get(source.suffix.lower(), "")
         if not kind:
-            raise ContentError(f"{media.file}: the website cannot show this kind of file")
+            raise ContentError(
+                _("{file}: the website cannot show this kind of file").format(file=media.file)
+            )
         digest = self._digest(source)
         folder = f"media/{digest[:16]}/"
         if kind in CONVERTED:
@@ -93,7 +96,7 @@ class MediaStore:
             facts = self._convert(source, folder, key)
         self.used[key] = facts
         sizes = tuple((folder + name, int(width)) for name, width in facts["sizes"])
-        for name, _ in facts["sizes"]:
+        for name, __ in facts["sizes"]:
             path = folder + name
             if path not in self.outputs:  # the cached file exists; rebuilt only if it is gone
                 self.outputs[path] = Output(path, f"{key}:{name}", partial(_render, source, name))
@@ -109,10 +112,10 @@ class MediaStore:
 
     def _convert(self, source: Path, folder: str, key: str) -> dict[str, Any]:
         variants = _variants(source)
-        for name, data, *_ in variants:
+        for name, data, *_rest in variants:
             self.outputs[folder + name] = Output(folder + name, f"{key}:{name}", data)
-        _, _, kind, width, height = variants[-1]  # the largest is the image's own size
-        sizes = [[name, size] for name, _, _, size, _ in variants]
+        kind, width, height = variants[-1][2:]  # the largest is the image's own size
+        sizes = [[variant[0], variant[3]] for variant in variants]
         return {"kind": kind, "width": width, "height": height, "sizes": sizes}
 
     # --- other files --------------------------------------------------------------------
@@ -136,8 +139,8 @@ class MediaStore:
         path = (self.root / file).resolve()
         if not path.is_relative_to(self.root.resolve()) or not path.is_file():
             raise ContentError(
-                f"media file {file} not found in the repository",
-                hint="run `socialpub validate` to see which post refers to it",
+                _("media file {file} not found in the repository").format(file=file),
+                hint=_("run `socialpub validate` to see which post refers to it"),
             )
         self._sources[file] = path
         return path
@@ -184,7 +187,7 @@ def _variants(source: Path) -> list[tuple[str, bytes, str, int, int]]:
 
 def _render(source: Path, name: str) -> bytes:
     """One size again (its file was deleted by hand while the manifest still lists it)."""
-    for found, data, *_ in _variants(source):
+    for found, data, *_rest in _variants(source):
         if found == name:
             return data
-    raise ContentError(f"{source}: cannot produce {name} again")
+    raise ContentError(_("{source}: cannot produce {name} again").format(source=source, name=name))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from socialpub.content.sourceconfig import Network, SourceConfig, allowed_entry
+from socialpub.i18n import _
 from socialpub.sources.net import Refused, SourceFailed
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -66,15 +67,18 @@ def non_public(address: Address) -> str:
     """What kind of non-public address this is, e.g. "a loopback address"; "" when public."""
     address = reached(address)
     checks: tuple[tuple[bool, str], ...] = (
-        (address.is_unspecified, "an unspecified address"),  # 0.0.0.0 reaches this machine
-        (address.is_loopback, "a loopback address"),
-        (address.is_link_local, "a link-local address"),  # 169.254.169.254: cloud metadata
-        (address in _SHARED, "a carrier-grade NAT address"),
-        (address.is_multicast, "a multicast address"),
-        (any(address in network for network in _PRIVATE), "a private address"),
-        (isinstance(address, ipaddress.IPv6Address) and address.is_site_local, "a private address"),
-        (address.is_reserved, "a reserved address"),
-        (not address.is_global, "a non-public address"),
+        (address.is_unspecified, _("an unspecified address")),  # 0.0.0.0 reaches this machine
+        (address.is_loopback, _("a loopback address")),
+        (address.is_link_local, _("a link-local address")),  # 169.254.169.254: cloud metadata
+        (address in _SHARED, _("a carrier-grade NAT address")),
+        (address.is_multicast, _("a multicast address")),
+        (any(address in network for network in _PRIVATE), _("a private address")),
+        (
+            isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
+            _("a private address"),
+        ),
+        (address.is_reserved, _("a reserved address")),
+        (not address.is_global, _("a non-public address")),
     )
     return next((kind for found, kind in checks if found), "")
 
@@ -118,18 +122,20 @@ class AddressPolicy:
         try:
             resolved = [_address(text) for text in self.resolve(host)]
         except (OSError, ValueError):
-            raise SourceFailed(f"{host} cannot be resolved") from None
+            raise SourceFailed(_("{host} cannot be resolved").format(host=host)) from None
         if not resolved:
-            raise SourceFailed(f"{host} cannot be resolved")
+            raise SourceFailed(_("{host} cannot be resolved").format(host=host))
         for text, address in resolved:
-            self._check(address, f"{host} resolves to {text},")
+            self._check(address, _("{host} resolves to {text},").format(host=host, text=text))
 
     def check_peer(self, host: str, peer: str) -> None:
         """Refused unless the connection made for `host` went to an address it may."""
         if self._host_allowed(host):
             return
         text, address = _address(peer)
-        self._check(address, f"the connection to {host} went to {text},")
+        self._check(
+            address, _("the connection to {host} went to {text},").format(host=host, text=text)
+        )
 
     def _host_allowed(self, host: str) -> bool:
         return host.lower().rstrip(".") in self.hosts
@@ -140,5 +146,8 @@ class AddressPolicy:
             return
         setting = f"sources.{self.source}.allow_private"
         raise Refused(
-            f"{subject} {kind}", f"allow it with {setting} if this source is on purpose internal"
+            f"{subject} {kind}",
+            _("allow it with {setting} if this source is on purpose internal").format(
+                setting=setting
+            ),
         )

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from socialpub.content.sourceconfig import SourceConfig
+from socialpub.i18n import _
 from socialpub.sources.items import FetchedItem, MediaLink, item_id, parse_time
 from socialpub.sources.net import SourceFailed, get
 from socialpub.sources.sanitize import clean_html, shorten
@@ -40,9 +41,9 @@ def fetch(
     try:
         feed = json.loads(answer.body).get("feed")
     except (ValueError, AttributeError):
-        raise SourceFailed("the AppView answered with invalid JSON") from None
+        raise SourceFailed(_("the AppView answered with invalid JSON")) from None
     if not isinstance(feed, list):
-        raise SourceFailed("the AppView's answer has no feed")
+        raise SourceFailed(_("the AppView's answer has no feed"))
     posts = [entry["post"] for entry in feed if _is_own_post(entry)]
     return [_item(post) for post in posts], SourceState(
         source.url, answer.etag, answer.last_modified

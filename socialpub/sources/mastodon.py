@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from socialpub.content.sourceconfig import SourceConfig
+from socialpub.i18n import _
 from socialpub.sources.items import FetchedItem, MediaLink, item_id, parse_time
 from socialpub.sources.net import Answer, SourceFailed, get
 from socialpub.sources.sanitize import clean_html, plain_text, shorten
@@ -36,7 +37,7 @@ def fetch(
         return None, replace(state, account_id=account_id)
     statuses = _json(answer.body)
     if not isinstance(statuses, list):
-        raise SourceFailed("the statuses answer is not a list")
+        raise SourceFailed(_("the statuses answer is not a list"))
     items = [_item(status) for status in statuses if _is_own_public_post(status)]
     return items, SourceState(source.url, answer.etag, answer.last_modified, account_id)
 
@@ -62,7 +63,7 @@ def _lookup(client: httpx.Client, instance: str, acct: str) -> str:
     account = _json(answer.body)
     account_id = account.get("id") if isinstance(account, dict) else None
     if not isinstance(account_id, str | int) or not str(account_id).isalnum():
-        raise SourceFailed(f"account lookup for {acct!r} gave no account id")
+        raise SourceFailed(_("account lookup for {acct!r} gave no account id").format(acct=acct))
     return str(account_id)
 
 
@@ -102,4 +103,4 @@ def _json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError:
-        raise SourceFailed("the instance answered with invalid JSON") from None
+        raise SourceFailed(_("the instance answered with invalid JSON")) from None

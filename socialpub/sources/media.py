@@ -15,6 +15,7 @@ import httpx
 
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.net.images import clean_image
 from socialpub.sources.items import MediaLink, StoredMedia
 from socialpub.sources.net import Guard, SourceFailed, get_checked
@@ -66,7 +67,9 @@ def _download(
 ) -> StoredMedia:
     answer = get_checked(client, link.url, guard, max_bytes=max_bytes)
     if not answer.content_type.startswith("image/"):
-        raise SourceFailed(f"not an image ({answer.content_type or 'no content type'})")
+        raise SourceFailed(
+            _("not an image ({value})").format(value=answer.content_type or "no content type")
+        )
     with tempfile.TemporaryDirectory(prefix="socialpub-media-") as folder:
         raw = Path(folder) / "download"
         raw.write_bytes(answer.body)
@@ -91,8 +94,10 @@ def _check_pixels(path: Path) -> None:
             with Image.open(path) as probe:
                 width, height = probe.size
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise SourceFailed("image has too many pixels") from None
+            raise SourceFailed(_("image has too many pixels")) from None
         except (UnidentifiedImageError, OSError):
-            raise SourceFailed("not a readable image") from None
+            raise SourceFailed(_("not a readable image")) from None
     if width * height > MAX_PIXELS:
-        raise SourceFailed(f"image has too many pixels ({width}×{height})")
+        raise SourceFailed(
+            _("image has too many pixels ({width}×{height})").format(width=width, height=height)
+        )

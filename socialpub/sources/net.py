@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from socialpub.i18n import _
+
 #: a feed or API answer larger than this is not a feed we want (a few hundred kB is usual)
 MAX_BODY_BYTES = 10_000_000
 #: redirects `get_checked` follows (a CDN often redirects once or twice)
@@ -100,23 +102,29 @@ def get_checked(
                 _check_status(response)
                 return _answer(response, read_bounded(response, max_bytes))
             url = _target(response.url, location)
-    raise SourceFailed(f"more than {max_redirects} redirects")
+    raise SourceFailed(_("more than {max_redirects} redirects").format(max_redirects=max_redirects))
 
 
 def _target(base: httpx.URL, location: str) -> str:
     try:
         return str(base.join(location))
     except httpx.InvalidURL:
-        raise SourceFailed(f"redirect to an invalid URL: {location}") from None
+        raise SourceFailed(
+            _("redirect to an invalid URL: {location}").format(location=location)
+        ) from None
 
 
 def _checked_host(url: str, guard: Guard, *, redirected: bool) -> str:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
-        raise SourceFailed(f"not a valid URL: {url}") from None
+        raise SourceFailed(_("not a valid URL: {url}").format(url=url)) from None
     if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-        raise SourceFailed(f"not an http(s) URL: {url}" if redirected else "not an http(s) URL")
+        raise SourceFailed(
+            _("not an http(s) URL: {url}").format(url=url)
+            if redirected
+            else _("not an http(s) URL")
+        )
     host = parsed.raw_host.decode("ascii")
     try:
         guard.check_host(host)
@@ -183,13 +191,19 @@ def read_bounded(response: httpx.Response, max_bytes: int) -> bytes:
     """The body, but SourceFailed as soon as it grows beyond max_bytes."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise SourceFailed(f"answer too large ({declared} bytes, at most {max_bytes})")
+        raise SourceFailed(
+            _("answer too large ({declared} bytes, at most {max_bytes})").format(
+                declared=declared, max_bytes=max_bytes
+            )
+        )
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise SourceFailed(f"answer too large (more than {max_bytes} bytes)")
+            raise SourceFailed(
+                _("answer too large (more than {max_bytes} bytes)").format(max_bytes=max_bytes)
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -200,5 +214,9 @@ def _check_status(response: httpx.Response) -> None:
         return
     if 300 <= status < 400:
         target = response.headers.get("location", "?")
-        raise SourceFailed(f"HTTP {status}: moved to {target} (put the new URL in the config)")
-    raise SourceFailed(f"HTTP {status}", status)
+        raise SourceFailed(
+            _("HTTP {status}: moved to {target} (put the new URL in the config)").format(
+                status=status, target=target
+            )
+        )
+    raise SourceFailed(_("HTTP {status}").format(status=status), status)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from socialpub.content.sourceconfig import SourceConfig
+from socialpub.i18n import _
 from socialpub.sources.items import FetchedItem, MediaLink, item_id
 from socialpub.sources.net import Answer, SourceFailed, get
 from socialpub.sources.sanitize import clean_html, plain_text, shorten, text_to_html
@@ -38,7 +39,7 @@ def parse(answer: Answer, source: SourceConfig) -> list[FetchedItem]:
     feed = feedparser.parse(answer.body, response_headers=headers)
     if not feed.get("version") and (feed.get("bozo") or not feed.entries):
         reason = feed.get("bozo_exception") or "no RSS or Atom elements"
-        raise SourceFailed(f"not a readable RSS or Atom feed ({reason})")
+        raise SourceFailed(_("not a readable RSS or Atom feed ({reason})").format(reason=reason))
     lang = str(feed.feed.get("language", ""))
     author = _author(feed.feed) or str(feed.feed.get("title", ""))
     return [_item(entry, lang, author) for entry in feed.entries]

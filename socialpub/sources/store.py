@@ -22,6 +22,7 @@ from typing import Any
 from socialpub.content.sourceconfig import NAME_PATTERN, SourceConfig
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ContentError
+from socialpub.i18n import _
 from socialpub.site.model import Entry, Picture
 from socialpub.sources.items import SAFE_ID, Item, StoredMedia
 
@@ -72,8 +73,10 @@ def read_item(path: Path) -> Item:
         return _from_json(data)
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ContentError(
-            f"{path}: not a readable source item ({type(exc).__name__}: {exc})",
-            hint="fix or delete the file; `socialpub sources fetch` writes it again",
+            _("{path}: not a readable source item ({name}: {exc})").format(
+                path=path, name=type(exc).__name__, exc=exc
+            ),
+            hint=_("fix or delete the file; `socialpub sources fetch` writes it again"),
         ) from None
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from socialpub.i18n import _
+
 #: a delivery key travels in `biz_opaque_callback_data` (at most 512 characters, Meta's
 #: OpenAPI description); the engine's keys are far shorter
 KEY = re.compile(r"[A-Za-z0-9._:~-]{1,200}")
@@ -76,13 +78,13 @@ class BroadcastRequest:
 def parse_request(body: object) -> BroadcastRequest:
     """A PUT body, checked field by field (Invalid names the first bad one)."""
     if not isinstance(body, dict):
-        raise Invalid("the body must be a JSON object")
+        raise Invalid(_("the body must be a JSON object"))
     template = body.get("template")
     if not isinstance(template, dict):
-        raise Invalid("template: an object {name, language, parameters} is needed")
+        raise Invalid(_("template: an object {name, language, parameters} is needed"))
     parameters = template.get("parameters", [])
     if not isinstance(parameters, list) or not all(isinstance(p, str) for p in parameters):
-        raise Invalid("template.parameters: a list of texts is needed")
+        raise Invalid(_("template.parameters: a list of texts is needed"))
     request = BroadcastRequest(
         post=_text(body, "post"),
         channel=_text(body, "channel"),
@@ -93,28 +95,46 @@ def parse_request(body: object) -> BroadcastRequest:
     )
     check_parameters(request.parameters)
     if len(request.text) > TEXT_MAX:
-        raise Invalid(f"text: {len(request.text)} characters, WhatsApp takes at most {TEXT_MAX}")
+        raise Invalid(
+            _("text: {count} characters, WhatsApp takes at most {text_max}").format(
+                count=len(request.text), text_max=TEXT_MAX
+            )
+        )
     return request
 
 
 def check_parameters(parameters: tuple[str, ...], expected: int | None = None) -> None:
     """WhatsApp's rules for template body parameters; `expected`: the account's count."""
     if expected is not None and len(parameters) != expected:
-        raise Invalid(f"template.parameters: {len(parameters)} given, the template has {expected}")
+        raise Invalid(
+            _("template.parameters: {count} given, the template has {expected}").format(
+                count=len(parameters), expected=expected
+            )
+        )
     for number, value in enumerate(parameters, start=1):
         where = f"template.parameters[{number}]"
         if not value.strip():
-            raise Invalid(f"{where}: empty (WhatsApp refuses an empty parameter)")
+            raise Invalid(
+                _("{where}: empty (WhatsApp refuses an empty parameter)").format(where=where)
+            )
         if BAD_PARAMETER.search(value):
-            raise Invalid(f"{where}: no newline, tab or more than four spaces in a row")
+            raise Invalid(
+                _("{where}: no newline, tab or more than four spaces in a row").format(where=where)
+            )
         if len(value) > PARAMETER_MAX:
-            raise Invalid(f"{where}: {len(value)} characters, at most {PARAMETER_MAX}")
+            raise Invalid(
+                _("{where}: {count} characters, at most {parameter_max}").format(
+                    where=where, count=len(value), parameter_max=PARAMETER_MAX
+                )
+            )
 
 
 def _text(data: Mapping[str, Any], name: str, prefix: str = "") -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"{prefix}{name}: a non-empty text is needed")
+        raise Invalid(
+            _("{prefix}{name}: a non-empty text is needed").format(prefix=prefix, name=name)
+        )
     return value
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from socialpub import __version__
 from socialpub.errors import AuthFailed, Rejected, Transient
+from socialpub.i18n import _
 from socialpub.net.http import Redactor
 from socialpub.net.http1 import Answer, NoAnswer, NotSent, Origin, Timeouts
 
@@ -124,10 +125,13 @@ class CloudApi:
         if isinstance(result, Accepted):
             return result.wamid
         if isinstance(result, Unconfirmed):
-            raise Transient(f"whatsapp: reply unconfirmed ({result.reason})", maybe_sent=True)
+            raise Transient(
+                _("whatsapp: reply unconfirmed ({reason})").format(reason=result.reason),
+                maybe_sent=True,
+            )
         message = f"whatsapp: reply refused ({result.code}: {result.reason})"
         if result.code in TOKEN_CODES:
-            raise AuthFailed(message, hint="renew the server's access_token", status=401)
+            raise AuthFailed(message, hint=_("renew the server's access_token"), status=401)
         raise Rejected(message, status=result.status, platform_error=str(result.code))
 
     async def templates(self) -> list[TemplateInfo]:
@@ -191,7 +195,8 @@ class CloudApi:
             answer = await self._origin.request("GET", target)
         except (NotSent, NoAnswer) as error:
             raise Transient(
-                f"whatsapp: Graph API not reachable ({error})", maybe_sent=False
+                _("whatsapp: Graph API not reachable ({error})").format(error=error),
+                maybe_sent=False,
             ) from None
         if answer.status < 300:
             return _json_object(answer.body)
@@ -199,7 +204,7 @@ class CloudApi:
         reason = result.reason if isinstance(result, Refused | Unconfirmed) else ""
         message = f"whatsapp: listing the templates failed (HTTP {answer.status}: {reason})"
         if isinstance(result, Refused) and result.code in TOKEN_CODES:
-            raise AuthFailed(message, hint="renew the server's access_token", status=401)
+            raise AuthFailed(message, hint=_("renew the server's access_token"), status=401)
         if answer.status >= 500:
             raise Transient(message, maybe_sent=False, status=answer.status)
         raise Rejected(message, status=answer.status)
@@ -210,7 +215,11 @@ class CloudApi:
         parts = urllib.parse.urlsplit(url)
         base = urllib.parse.urlsplit(self._base)
         if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
-            raise Rejected(f"whatsapp: Graph paging link to another host ({parts.netloc})")
+            raise Rejected(
+                _("whatsapp: Graph paging link to another host ({netloc})").format(
+                    netloc=parts.netloc
+                )
+            )
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialpub.errors import InputError
+from socialpub.i18n import _
 
 log = logging.getLogger("socialpub.whatsapp.events")
 
@@ -65,10 +66,10 @@ def parse_webhook(body: bytes, phone_number_id: str | None = None) -> WebhookBat
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise BadEvent("the webhook body is not JSON") from None
+        raise BadEvent(_("the webhook body is not JSON")) from None
     root = _mapping(data, "body")
     if root.get("object") != "whatsapp_business_account":
-        raise BadEvent("object: not whatsapp_business_account")
+        raise BadEvent(_("object: not whatsapp_business_account"))
     messages: list[InboundMessage] = []
     statuses: list[StatusUpdate] = []
     for e, entry in enumerate(_items(root, "entry", "body")):
@@ -126,12 +127,12 @@ def _status(item: Any, where: str) -> StatusUpdate | None:
     value = _text(status, "status", where)
     callback = status.get("biz_opaque_callback_data")
     if callback is not None and not isinstance(callback, str):
-        raise BadEvent(f"{where}.biz_opaque_callback_data: not a text")
+        raise BadEvent(_("{where}.biz_opaque_callback_data: not a text").format(where=where))
     errors = _items(status, "errors", where, optional=True)
     first = _mapping(errors[0], f"{where}.errors[0]") if errors else {}
     code = first.get("code")
     if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
-        raise BadEvent(f"{where}.errors[0].code: not a number")
+        raise BadEvent(_("{where}.errors[0].code: not a number").format(where=where))
     title = first.get("title")
     update = StatusUpdate(
         wamid=_text(status, "id", where),
@@ -150,7 +151,7 @@ def _status(item: Any, where: str) -> StatusUpdate | None:
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise BadEvent(f"{where}: not an object")
+        raise BadEvent(_("{where}: not an object").format(where=where))
     return value
 
 
@@ -159,21 +160,23 @@ def _items(parent: Mapping[str, Any], key: str, where: str, optional: bool = Fal
     if value is None and optional:
         return []
     if not isinstance(value, list):
-        raise BadEvent(f"{where}.{key}: not a list")
+        raise BadEvent(_("{where}.{key}: not a list").format(where=where, key=key))
     return value
 
 
 def _text(parent: Mapping[str, Any], key: str, where: str) -> str:
     value = parent.get(key)
     if not isinstance(value, str) or not value:
-        raise BadEvent(f"{where}.{key}: missing or not a text")
+        raise BadEvent(_("{where}.{key}: missing or not a text").format(where=where, key=key))
     return value
 
 
 def _digits(parent: Mapping[str, Any], key: str, where: str) -> str:
     value = _text(parent, key, where)
     if not (value.isascii() and value.isdigit()):
-        raise BadEvent(f"{where}.{key}: not a WhatsApp id")  # never echo what it holds
+        raise BadEvent(
+            _("{where}.{key}: not a WhatsApp id").format(where=where, key=key)
+        )  # never echo what it holds
     return value
 
 
@@ -181,8 +184,8 @@ def _time(parent: Mapping[str, Any], where: str) -> datetime:
     """Meta's `timestamp`: Unix seconds, as a text."""
     value = _text(parent, "timestamp", where)
     if not (value.isascii() and value.isdigit()):
-        raise BadEvent(f"{where}.timestamp: not Unix seconds")
+        raise BadEvent(_("{where}.timestamp: not Unix seconds").format(where=where))
     try:
         return datetime.fromtimestamp(int(value), UTC)
     except (OverflowError, OSError, ValueError):
-        raise BadEvent(f"{where}.timestamp: out of range") from None
+        raise BadEvent(_("{where}.timestamp: out of range").format(where=where)) from None

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from socialpub.i18n import _
 from socialpub.whatsapp import broadcasts, recipients
 from socialpub.whatsapp.broadcasts import BroadcastRequest, parse_time
 from socialpub.whatsapp.cloudapi import Accepted, CloudApi, Refused, SendResult, Unconfirmed
@@ -241,7 +242,7 @@ class Fanout:
         if code in STOP_CODES:
             raise Stopped(f"{code}: {STOP_CODES[code]}")
         if code in TEMPLATE_CODES:
-            raise Stopped(f"{code}: template {result.reason}")
+            raise Stopped(_("{code}: template {reason}").format(code=code, reason=result.reason))
         if code == THROUGHPUT:
             self.pacer.slow_down()
             return Retry(wa_id)

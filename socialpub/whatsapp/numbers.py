@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from socialpub.errors import InputError
+from socialpub.i18n import _
 
 #: calling codes of one and of two digits; every other code has three (ITU-T E.164 list)
 _ONE_DIGIT = frozenset({"1", "7"})
@@ -43,24 +44,32 @@ def parse_number(text: str) -> str:
     elif compact.isdigit():
         # A national number (0151 …) or digits without "+": the country is a guess, so ask.
         raise BadNumber(
-            f"{_shown(text)} has no country code", hint=f"write it with +49 or 0049: {_EXAMPLE}"
+            _("{shown} has no country code").format(shown=_shown(text)),
+            hint=_("write it with +49 or 0049: {example}").format(example=_EXAMPLE),
         )
     else:
         digits = compact
     if not digits.isdigit() or not digits.isascii():
         raise BadNumber(
-            f"{_shown(text)} is not a phone number", hint=f"write digits only: {_EXAMPLE}"
+            _("{shown} is not a phone number").format(shown=_shown(text)),
+            hint=_("write digits only: {example}").format(example=_EXAMPLE),
         )
     if digits.startswith("0"):
         raise BadNumber(
-            f"{_shown(text)}: a country code never starts with 0",
-            hint=f"drop the 0 after the country code: {_EXAMPLE}",
+            _("{shown}: a country code never starts with 0").format(shown=_shown(text)),
+            hint=_("drop the 0 after the country code: {example}").format(example=_EXAMPLE),
         )
     if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
         raise BadNumber(
-            f"{_shown(text)} has {len(digits)} digits, a phone number has "
-            f"{_MIN_DIGITS} to {_MAX_DIGITS}",
-            hint=f"write the whole number with its country code: {_EXAMPLE}",
+            _("{shown} has {count} digits, a phone number has {min_digits} to {max_digits}").format(
+                shown=_shown(text),
+                count=len(digits),
+                min_digits=_MIN_DIGITS,
+                max_digits=_MAX_DIGITS,
+            ),
+            hint=_("write the whole number with its country code: {example}").format(
+                example=_EXAMPLE
+            ),
         )
     return digits
 

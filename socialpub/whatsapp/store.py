@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from socialpub.errors import ConfigError
+from socialpub.i18n import _
 from socialpub.whatsapp.schema import SCHEMA, SCHEMA_VERSION
 
 
@@ -29,8 +30,8 @@ def open_store(path: Path) -> sqlite3.Connection:
         _migrate(connection, path)
     except sqlite3.DatabaseError as error:
         raise ConfigError(
-            f"{path}: not a subscriber store ({error})",
-            hint="point the whatsapp server's `store` setting at a new file or a backup",
+            _("{path}: not a subscriber store ({error})").format(path=path, error=error),
+            hint=_("point the whatsapp server's `store` setting at a new file or a backup"),
         ) from None
     return connection
 
@@ -41,8 +42,11 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
         return
     if version != 0:
         raise ConfigError(
-            f"{path}: subscriber store of version {version}, this socialpub reads {SCHEMA_VERSION}",
-            hint="run the socialpub version that made it, or restore a matching backup",
+            _(
+                "{path}: subscriber store of version {version}, this socialpub reads "
+                "{schema_version}"
+            ).format(path=path, version=version, schema_version=SCHEMA_VERSION),
+            hint=_("run the socialpub version that made it, or restore a matching backup"),
         )
     connection.execute("BEGIN IMMEDIATE")
     for statement in SCHEMA:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.errors import InputError
+from socialpub.i18n import _
 from socialpub.whatsapp.inbound import notice_salt, sender_hash, unsubscribe
 from socialpub.whatsapp.numbers import BadNumber, mask, parse_number
 
@@ -90,9 +91,11 @@ def delete(connection: sqlite3.Connection, wa_id: str) -> Removed:
     removed = Removed(subscriber is not None, queued + others, notice > 0)
     if not (removed.subscriber or removed.recipients or removed.notice):
         raise InputError(
-            f"{mask(wa_id)} is not in the store: nothing to delete",
-            hint="check the number; `socialpub whatsapp subscribers export NUMBER` shows "
-            "what is held about it",
+            _("{mask} is not in the store: nothing to delete").format(mask=mask(wa_id)),
+            hint=_(
+                "check the number; `socialpub whatsapp subscribers export NUMBER` shows "
+                "what is held about it"
+            ),
         )
     return removed
 
@@ -103,13 +106,15 @@ def read_consents(path: Path) -> list[Consent]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read {path}: {error}") from None
+        raise InputError(_("cannot read {path}: {error}").format(path=path, error=error)) from None
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in IMPORT_COLUMNS[:2] if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError(
-            f"{path}:1: the header has no {' and no '.join(missing)} column",
-            hint="the first line names the columns: number,consent_at[,consent_ref,lang]",
+            _("{path}:1: the header has no {missing} column").format(
+                path=path, missing=" and no ".join(missing)
+            ),
+            hint=_("the first line names the columns: number,consent_at[,consent_ref,lang]"),
         )
     consents: list[Consent] = []
     problems: list[str] = []
@@ -120,8 +125,11 @@ def read_consents(path: Path) -> list[Consent]:
             consents.append(consent)
     if problems:
         raise InputError(
-            f"{path}: {len(problems)} bad row(s), nothing imported:\n" + "\n".join(problems),
-            hint="fix the rows and import again",
+            _("{path}: {count} bad row(s), nothing imported:\n").format(
+                path=path, count=len(problems)
+            )
+            + "\n".join(problems),
+            hint=_("fix the rows and import again"),
         )
     return consents
 
@@ -175,7 +183,9 @@ def import_consents(connection: sqlite3.Connection, consents: list[Consent]) -> 
 def backup(connection: sqlite3.Connection, target: Path, *, force: bool = False) -> None:
     """SQLite's online backup of the store into `target`, made owner-only (0600)."""
     if target.exists() and not force:
-        raise InputError(f"{target} exists", hint="pass --force to overwrite it")
+        raise InputError(
+            _("{target} exists").format(target=target), hint=_("pass --force to overwrite it")
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     os.close(os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))

@@ -15,6 +15,7 @@ from pathlib import Path
 from socialpub.checks.approvalstate import ApprovalKind, ApprovalState
 from socialpub.content.config import Config
 from socialpub.content.gitrepo import git, inside_work_tree
+from socialpub.i18n import _
 from socialpub.models import Post, Status, Variant
 from socialpub.workflow.approvals import ALL, Approval, file_digests, load_approvals
 from socialpub.workflow.authors import authors
@@ -45,7 +46,9 @@ class Standing:
             notes.append(f"override: {approval.reason}")
         extra = f" ({'; '.join(notes)})" if notes else ""
         when = approval.approved_at.strftime("%Y-%m-%d %H:%M")
-        return f"approved by {approval.approver} {when}{extra}"
+        return _("approved by {approver} {when}{extra}").format(
+            approver=approval.approver, when=when, extra=extra
+        )
 
 
 def preview_state(standing: Standing) -> ApprovalState:
@@ -73,10 +76,17 @@ class ApprovalGate:
         candidates = [a for a in found if a.channel == variant.channel]
         candidates += [a for a in found if a.channel == ALL]
         if not candidates and post.status is not Status.APPROVED:
-            return Standing(None, f"{post.status.value}: not ready for review yet")
+            return Standing(
+                None, _("{value}: not ready for review yet").format(value=post.status.value)
+            )
         if not candidates:
             who = self.rules.who(post, variant.channel)
-            return Standing(None, f"no approval yet: {who} runs `socialpub approve {post.id}`")
+            return Standing(
+                None,
+                _("no approval yet: {who} runs `socialpub approve {id}`").format(
+                    who=who, id=post.id
+                ),
+            )
         reasons = [(a, self._refusal(a, post, variant)) for a in candidates]
         for approval, reason in reasons:
             if not reason:
@@ -135,10 +145,12 @@ def evidence_key(approval: Approval) -> tuple[str, ...]:
 def history_trouble(config: Config) -> str:
     """Why git's history cannot tell the authors here ("" when it can)."""
     if not inside_work_tree(config.root):
-        return f"{config.root} is not a git repository: the authors cannot be checked"
+        return _("{root} is not a git repository: the authors cannot be checked").format(
+            root=config.root
+        )
     shallow = git(config.root, "rev-parse", "--is-shallow-repository").stdout.strip()
     if shallow == "true":
-        return (
+        return _(
             "a shallow clone hides who wrote the post: fetch the whole history "
             "(`git fetch --unshallow`; GitHub Actions: checkout with fetch-depth: 0)"
         )

@@ -20,6 +20,7 @@ from typing import Any
 from socialpub.content.gitrepo import git, inside_work_tree
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import LedgerError
+from socialpub.i18n import _
 from socialpub.models import Variant
 from socialpub.workflow.authors import Identity
 
@@ -65,7 +66,7 @@ class Approval:
 
     @property
     def channel_label(self) -> str:
-        return "all channels" if self.channel == ALL else self.channel
+        return _("all channels") if self.channel == ALL else self.channel
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,8 +139,10 @@ def write_approval(root: Path, approval: Approval) -> Path:
         atomic_write(root / relative, text.encode("utf-8"))
     except OSError as exc:
         raise LedgerError(
-            f"cannot write approval file {relative}: {exc.strerror}",
-            hint="check free disk space and permissions",
+            _("cannot write approval file {relative}: {strerror}").format(
+                relative=relative, strerror=exc.strerror
+            ),
+            hint=_("check free disk space and permissions"),
         ) from None
     return relative
 
@@ -184,22 +187,29 @@ def signature(root: Path, file: str, allowed_signers: Path) -> Signature:
 
 def _parse(path: Path, root: Path) -> Approval:
     relative = path.relative_to(root)
-    hint = "restore it from git (git checkout -- <file>), or approve the post again"
+    hint = _("restore it from git (git checkout -- <file>), or approve the post again")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
         approval = Approval.from_json(data)
     except json.JSONDecodeError as exc:
         raise LedgerError(
-            f"{relative}:{exc.lineno}: damaged approval ({exc.msg})", hint=hint
+            _("{relative}:{lineno}: damaged approval ({msg})").format(
+                relative=relative, lineno=exc.lineno, msg=exc.msg
+            ),
+            hint=hint,
         ) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         field_ = f" field {exc.args[0]!r} missing" if isinstance(exc, KeyError) else f" {exc}"
-        raise LedgerError(f"{relative}: damaged approval:{field_}", hint=hint) from None
+        raise LedgerError(
+            _("{relative}: damaged approval:{field}").format(relative=relative, field=field_),
+            hint=hint,
+        ) from None
     if record_path(approval.post, approval.channel) != relative:
         raise LedgerError(
-            f"{relative}: the approval is for post {approval.post!r}, "
-            f"{approval.channel_label}, but lies elsewhere",
-            hint="approval files are not moved or copied: approve the post again",
+            _(
+                "{relative}: the approval is for post {post!r}, {channel_label}, but lies elsewhere"
+            ).format(relative=relative, post=approval.post, channel_label=approval.channel_label),
+            hint=_("approval files are not moved or copied: approve the post again"),
         )
     return approval
 

@@ -16,6 +16,7 @@ from socialpub.content.gitrepo import commit_paths
 from socialpub.content.posts import post_channels, select_posts
 from socialpub.content.workflowconfig import PRESS_OFFICE, WorkflowConfig
 from socialpub.errors import ConfigError, InputError, UsageError
+from socialpub.i18n import N_, _
 from socialpub.models import Post, Severity, Status, Variant
 from socialpub.render.renderer import Renderer
 from socialpub.workflow.approvalgate import history_trouble
@@ -33,7 +34,7 @@ from socialpub.workflow.approvals import (
 from socialpub.workflow.authors import Identity, authors, uncommitted
 from socialpub.workflow.verify import Rules
 
-SIGNING_HINT = (
+SIGNING_HINT = N_(
     "set up signing once: `git config gpg.format ssh`, "
     "`git config user.signingkey ~/.ssh/id_ed25519.pub`, `git config commit.gpgsign true`, "
     "and ask IT to add your key to the allowed-signers file; then approve again"
@@ -57,12 +58,12 @@ def approve(config: Config, request: Request) -> Approval:
     workflow = require_workflow(config)
     if not request.approver.email:
         raise ConfigError(
-            "git has no identity here: an approval needs your name and e-mail",
-            hint='git config user.name "Anna Schmidt"; git config user.email anna@example.org',
+            _("git has no identity here: an approval needs your name and e-mail"),
+            hint=_('git config user.name "Anna Schmidt"; git config user.email anna@example.org'),
         )
     if request.override and not request.reason.strip():
         raise UsageError(
-            "--override needs --reason TEXT", hint="say why four eyes are not possible"
+            _("--override needs --reason TEXT"), hint=_("say why four eyes are not possible")
         )
     post, variants = _valid_post(config, request)
     rules = Rules(workflow, config.root, config.posts_dir)
@@ -74,7 +75,10 @@ def approve(config: Config, request: Request) -> Approval:
     digests = file_digests(config.root, files)
     missing = [file for file, digest in digests.items() if digest == MISSING]
     if missing:
-        raise InputError(f"{missing[0]} cannot be read", hint="fix the post's media first")
+        raise InputError(
+            _("{missing} cannot be read").format(missing=missing[0]),
+            hint=_("fix the post's media first"),
+        )
     approval = Approval(
         post=post.id,
         channel=request.channel,
@@ -93,8 +97,12 @@ def approve(config: Config, request: Request) -> Approval:
 def require_workflow(config: Config) -> WorkflowConfig:
     if config.workflow is None:
         raise ConfigError(
-            f"{config.path}: no workflow section, so posts need no approval record",
-            hint="add `workflow:` with departments and press_office (README: Who may publish what)",
+            _("{path}: no workflow section, so posts need no approval record").format(
+                path=config.path
+            ),
+            hint=_(
+                "add `workflow:` with departments and press_office (README: Who may publish what)"
+            ),
         )
     return config.workflow
 
@@ -103,7 +111,7 @@ def commit_approval(config: Config, approval: Approval) -> Signature | None:
     """Commit the record (signed if git is set up to sign); with `require_signed`, what
     git says about the signature, else None."""
     file = record_path(approval.post, approval.channel).as_posix()
-    hint = "the approval file is written; commit it by hand"
+    hint = _("the approval file is written; commit it by hand")
     message = f"socialpub: approve {approval.post} ({approval.channel_label})"
     if approval.override:
         message += f", override: {approval.reason}"
@@ -118,12 +126,17 @@ def _valid_post(config: Config, request: Request) -> tuple[Post, dict[str, Varia
     selection = select_posts(config, [request.post])
     loaded = [post for post, _ in selection]
     if len(loaded) != 1:
-        raise InputError(f"{request.post!r} names {len(loaded)} posts", hint="approve one post")
+        raise InputError(
+            _("{post!r} names {count} posts").format(post=request.post, count=len(loaded)),
+            hint=_("approve one post"),
+        )
     post = loaded[0]
     channels = post_channels(post, config)
     if request.channel != ALL and request.channel not in channels:
         raise InputError(
-            f"post {post.id} does not go to channel {request.channel!r}",
+            _("post {id} does not go to channel {channel!r}").format(
+                id=post.id, channel=request.channel
+            ),
             hint=channel_hint(request.channel, channels),
         )
     variants = Renderer(config).variants(post, channels)
@@ -132,14 +145,18 @@ def _valid_post(config: Config, request: Request) -> tuple[Post, dict[str, Varia
     if errors:
         first = errors[0]
         raise InputError(
-            f"post {post.id} is invalid: {first.file}:{first.line}: {first.code} {first.message}",
-            hint="fix it first (`socialpub validate`); only a valid post can be approved",
+            _("post {id} is invalid: {file}:{line}: {code} {message}").format(
+                id=post.id, file=first.file, line=first.line, code=first.code, message=first.message
+            ),
+            hint=_("fix it first (`socialpub validate`); only a valid post can be approved"),
             problems=errors,
         )
     if post.status is not Status.APPROVED:
         raise InputError(
-            f"post {post.id} is {post.status.value}: its authors have not asked for approval",
-            hint="they set `status: approved` (it means: ready for review), then you approve",
+            _("post {id} is {value}: its authors have not asked for approval").format(
+                id=post.id, value=post.status.value
+            ),
+            hint=_("they set `status: approved` (it means: ready for review), then you approve"),
         )
     return post, {v.channel: v for v in variants}
 
@@ -154,19 +171,28 @@ def _check_approver(
             outsiders = rules.outsiders(post, wrote)
             department = rules.department(post)
             why = (
-                f": {', '.join(sorted(outsiders))} changed it and "
-                f"{'does' if len(outsiders) == 1 else 'do'} not write for {department.title}"
+                _(": {outsiders} changed it and {value} not write for {title}").format(
+                    outsiders=", ".join(sorted(outsiders)),
+                    value="does" if len(outsiders) == 1 else "do",
+                    title=department.title,
+                )
                 if outsiders and department
                 else ""
             )
             raise InputError(
-                f"{request.approver} may not approve {post.id}{where}{why}",
-                hint=f"{rules.who(post, channel, wrote)} approves it (workflow: in the config)",
+                _("{approver} may not approve {id}{where}{why}").format(
+                    approver=request.approver, id=post.id, where=where, why=why
+                ),
+                hint=_("{who} approves it (workflow: in the config)").format(
+                    who=rules.who(post, channel, wrote)
+                ),
             )
     if request.override and email not in rules.workflow.press_office:
         raise InputError(
-            f"{request.approver} may not override: only the {PRESS_OFFICE} may",
-            hint="ask another approver instead",
+            _("{approver} may not override: only the {press_office} may").format(
+                approver=request.approver, press_office=PRESS_OFFICE
+            ),
+            hint=_("ask another approver instead"),
         )
 
 
@@ -175,11 +201,13 @@ def _authors(config: Config, post: Post, files: tuple[str, ...]) -> frozenset[st
     nobody has committed yet."""
     trouble = history_trouble(config)
     if trouble:
-        raise InputError(f"cannot approve {post.id}: {trouble}")
+        raise InputError(_("cannot approve {id}: {trouble}").format(id=post.id, trouble=trouble))
     if uncommitted(config.root, files):
         raise InputError(
-            f"{post.id} has changes that are not committed: only committed content is approved",
-            hint="its author commits the changes first; then approve",
+            _("{id} has changes that are not committed: only committed content is approved").format(
+                id=post.id
+            ),
+            hint=_("its author commits the changes first; then approve"),
         )
     return authors(config.root, list(files))
 
@@ -189,7 +217,11 @@ def _check_four_eyes(
 ) -> None:
     if request.approver.email in wrote and workflow.policy.four_eyes and not request.override:
         raise InputError(
-            f"{request.approver} changed {post.id} (git log): nobody approves their own post",
-            hint=f"another approver runs `socialpub approve {post.id}`, or the {PRESS_OFFICE} "
-            "with --override --reason TEXT",
+            _("{approver} changed {id} (git log): nobody approves their own post").format(
+                approver=request.approver, id=post.id
+            ),
+            hint=_(
+                "another approver runs `socialpub approve {id}`, or the {press_office} with "
+                "--override --reason TEXT"
+            ).format(id=post.id, press_office=PRESS_OFFICE),
         )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from socialpub.content.neutralityconfig import NeutralityPeriod, neutral_tags
+from socialpub.i18n import _
 from socialpub.models import Post, Variant
 from socialpub.workflow.hold import Hold, HoldKind
 
@@ -38,7 +39,7 @@ class NeutralityGate:
 
 def _reason(period: NeutralityPeriod, post: Post) -> str:
     tags = " ".join(f"#{tag}" for tag in sorted(period.tags & neutral_tags(post.tags)))
-    return (
-        f"neutrality period „{period.reason}“ ({period.span}, {tags}): only the press office "
-        f"can release it with `socialpub approve {post.id} --override --reason TEXT`"
-    )
+    return _(
+        "neutrality period „{reason}“ ({span}, {tags}): only the press office can release it "
+        "with `socialpub approve {id} --override --reason TEXT`"
+    ).format(reason=period.reason, span=period.span, tags=tags, id=post.id)

@@ -22,10 +22,11 @@ from typing import Any
 from socialpub.content.gitrepo import commit_paths, configured_user
 from socialpub.content.textfile import atomic_write
 from socialpub.errors import ConfigError, LedgerError, UsageError
+from socialpub.i18n import N_, _
 
 PAUSE_FILE = Path(".socialpub") / "pause.json"
 FORMAT = 1
-_HINT = "restore it with `git checkout -- .socialpub/pause.json`, or fix the field named"
+_HINT = N_("restore it with `git checkout -- .socialpub/pause.json`, or fix the field named")
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,15 @@ class Pause:
 
     @property
     def scope(self) -> str:
-        return "publishing" if not self.channels else "publishing to " + ", ".join(self.channels)
+        return "publishing" if not self.channels else _("publishing to ") + ", ".join(self.channels)
 
     def line(self) -> str:
         """The one line `publish` and `status` show."""
         who = f"{self.by} <{self.email}>" if self.email else self.by
-        return (
-            f"{self.scope} paused by {who} since {self.since:%Y-%m-%d %H:%M}: {self.reason}"
-            " — `socialpub resume` ends it"
-        )
+        return _(
+            "{scope} paused by {who} since {since:%Y-%m-%d %H:%M}: {reason} — `socialpub resume` "
+            "ends it"
+        ).format(scope=self.scope, who=who, since=self.since, reason=self.reason)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,17 +72,23 @@ def read_pauses(root: Path) -> tuple[Pause, ...]:
     except FileNotFoundError:
         return ()
     except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"cannot read the pause record {path}: {exc}", hint=_HINT) from None
+        raise LedgerError(
+            _("cannot read the pause record {path}: {exc}").format(path=path, exc=exc),
+            hint=_(_HINT),
+        ) from None
     if "<<<<<<<" in text or ">>>>>>>" in text:
         raise LedgerError(
-            f"{path} contains git merge conflict markers",
-            hint="keep every pause of both sides in `pauses`, remove the markers, commit",
+            _("{path} contains git merge conflict markers").format(path=path),
+            hint=_("keep every pause of both sides in `pauses`, remove the markers, commit"),
         )
     try:
         data = json.loads(text)
     except ValueError as exc:
         line = getattr(exc, "lineno", 1)
-        raise LedgerError(f"{path}:{line}: not valid JSON ({exc})", hint=_HINT) from None
+        raise LedgerError(
+            _("{path}:{line}: not valid JSON ({exc})").format(path=path, line=line, exc=exc),
+            hint=_(_HINT),
+        ) from None
     return parse_pauses(path, data)
 
 
@@ -89,26 +96,37 @@ def parse_pauses(path: Path, data: Any) -> tuple[Pause, ...]:
     """The pauses in the pause record's data (`path` names it in errors)."""
     entries = data.get("pauses") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise LedgerError(f"{path}: field `pauses` must be a list", hint=_HINT)
+        raise LedgerError(
+            _("{path}: field `pauses` must be a list").format(path=path), hint=_(_HINT)
+        )
     return tuple(_pause(path, index, entry) for index, entry in enumerate(entries))
 
 
 def _pause(path: Path, index: int, entry: Any) -> Pause:
     where = f"{path}: pauses[{index}]"
     if not isinstance(entry, dict):
-        raise LedgerError(f"{where} must be an object", hint=_HINT)
+        raise LedgerError(_("{where} must be an object").format(where=where), hint=_(_HINT))
     for key in ("by", "reason", "since"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise LedgerError(f"{where}.{key} must be a non-empty text", hint=_HINT)
+            raise LedgerError(
+                _("{where}.{key} must be a non-empty text").format(where=where, key=key),
+                hint=_(_HINT),
+            )
     try:
         since = datetime.fromisoformat(entry["since"])
     except ValueError:
-        raise LedgerError(f"{where}.since is not an ISO 8601 time", hint=_HINT) from None
+        raise LedgerError(
+            _("{where}.since is not an ISO 8601 time").format(where=where), hint=_(_HINT)
+        ) from None
     if since.tzinfo is None:
-        raise LedgerError(f"{where}.since has no offset (like +01:00)", hint=_HINT)
+        raise LedgerError(
+            _("{where}.since has no offset (like +01:00)").format(where=where), hint=_(_HINT)
+        )
     channels = entry.get("channels", [])
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
-        raise LedgerError(f"{where}.channels must be a list of channel names", hint=_HINT)
+        raise LedgerError(
+            _("{where}.channels must be a list of channel names").format(where=where), hint=_(_HINT)
+        )
     email = entry.get("email", "")
     return Pause(
         entry["by"],
@@ -130,7 +148,11 @@ def write_pauses(root: Path, pauses: Sequence[Pause]) -> Path:
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        raise LedgerError(f"cannot write the pause record {path}: {exc.strerror}") from None
+        raise LedgerError(
+            _("cannot write the pause record {path}: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from None
     return path
 
 
@@ -148,8 +170,8 @@ def resumed(pauses: Sequence[Pause], channels: Sequence[str]) -> tuple[Pause, ..
         return ()
     if any(not p.channels for p in pauses):
         raise UsageError(
-            "publishing is paused for every channel: it cannot be resumed for one alone",
-            hint="run `socialpub resume` without --channel, then pause the others again",
+            _("publishing is paused for every channel: it cannot be resumed for one alone"),
+            hint=_("run `socialpub resume` without --channel, then pause the others again"),
         )
     left = [replace(p, channels=tuple(c for c in p.channels if c not in channels)) for p in pauses]
     return tuple(p for p in left if p.channels)
@@ -160,13 +182,13 @@ def identity(root: Path) -> tuple[str, str]:
     name, email = configured_user(root)
     if not name:
         raise ConfigError(
-            "git does not know who you are: a pause records who set it",
-            hint='run `git config user.name "Your Name"` and `git config user.email you@…`',
+            _("git does not know who you are: a pause records who set it"),
+            hint=_('run `git config user.name "Your Name"` and `git config user.email you@…`'),
         )
     return name, email
 
 
 def commit_pause(root: Path, message: str) -> bool:
     """Commit the pause record (or its removal); False when nothing changed."""
-    hint = "the pause record is written; commit and push .socialpub/pause.json by hand"
+    hint = _("the pause record is written; commit and push .socialpub/pause.json by hand")
     return commit_paths(root, [str(PAUSE_FILE)], message, hint=hint)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from socialpub.content import quietconfig
 from socialpub.content.config import Config
 from socialpub.content.quietconfig import QuietHours
+from socialpub.i18n import _
 from socialpub.models import Post, Variant
 from socialpub.workflow.hold import Hold, HoldKind
 
@@ -46,7 +47,9 @@ class QuietHoursGate:
         moment = max(now, post.publish_at) if post.publish_at else now
         ends = quiet_until(quiet, moment, self.zone)
         if ends is not None:
-            yield Hold(HoldKind.WAIT, f"quiet hours until {ends:%H:%M}", until=ends)
+            yield Hold(
+                HoldKind.WAIT, _("quiet hours until {ends:%H:%M}").format(ends=ends), until=ends
+            )
 
 
 def quiet_gate(config: Config) -> QuietHoursGate | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socialpub.content.workflowconfig import PRESS_OFFICE, Department, WorkflowConfig
+from socialpub.i18n import _
 from socialpub.models import Post, Variant
 from socialpub.workflow.approvals import ALL, Approval, variant_digest
 
@@ -75,8 +76,8 @@ class Rules:
         """ "an approver of Straßenbau" or "an approver of the Pressestelle" (for hints)."""
         department = self.department(post)
         if department is None or self.needs_press_office(post, channel, authors):
-            return f"an approver of the {PRESS_OFFICE}"
-        return f"an approver of {department.title}"
+            return _("an approver of the {press_office}").format(press_office=PRESS_OFFICE)
+        return _("an approver of {title}").format(title=department.title)
 
     def files(self, post: Post) -> tuple[str, ...]:
         """The post file and every media file it or its overrides name."""
@@ -97,10 +98,12 @@ def refusal(
     a variant: whether it holds for the post's files, whatever a channel renders."""
     channel = variant.channel if variant else approval.channel
     if approval.post != post.id or approval.channel not in (ALL, channel):
-        return f"the approval is for {approval.post} on {approval.channel_label}"
+        return _("the approval is for {post} on {channel_label}").format(
+            post=approval.post, channel_label=approval.channel_label
+        )
     by = f"{approval.approver.name or approval.approver.email}"
     when = approval.approved_at.strftime("%Y-%m-%d %H:%M")
-    again = f"`socialpub approve {post.id}`"
+    again = _("`socialpub approve {id}`").format(id=post.id)
     if rules.workflow.policy.require_signed:
         unsigned = _unsigned(approval, by)
         if unsigned:
@@ -108,38 +111,52 @@ def refusal(
     if evidence.trouble:
         return evidence.trouble
     if _changed(approval, post, variant, rules, evidence):
-        return f"changed after approval by {by} ({when}): needs a new approval ({again})"
+        return _("changed after approval by {by} ({when}): needs a new approval ({again})").format(
+            by=by, when=when, again=again
+        )
     email = approval.approver.email
     press = rules.workflow.press_office
     if email not in rules.approvers(post, channel, evidence.authors):
         who = rules.who(post, channel, evidence.authors)
-        return f"approved by {by}, who may not approve it: {who} runs {again}"
-    if approval.override and (email not in press or not approval.reason.strip()):
-        return f"override by {by} does not count: only the {PRESS_OFFICE}, with a reason"
-    if rules.workflow.policy.four_eyes and email in evidence.authors and not approval.override:
-        return (
-            f"approved by its author {by}: four eyes — another approver runs {again} "
-            f"(or the {PRESS_OFFICE} with --override --reason)"
+        return _("approved by {by}, who may not approve it: {who} runs {again}").format(
+            by=by, who=who, again=again
         )
+    if approval.override and (email not in press or not approval.reason.strip()):
+        return _("override by {by} does not count: only the {press_office}, with a reason").format(
+            by=by, press_office=PRESS_OFFICE
+        )
+    if rules.workflow.policy.four_eyes and email in evidence.authors and not approval.override:
+        return _(
+            "approved by its author {by}: four eyes — another approver runs {again} (or the "
+            "{press_office} with --override --reason)"
+        ).format(by=by, again=again, press_office=PRESS_OFFICE)
     return ""
 
 
 def _unsigned(approval: Approval, by: str) -> str:
     signature = approval.signature
-    setup = "see README: Setting up signed approvals"
+    setup = _("see README: Setting up signed approvals")
     if signature is None or not signature.commit:
-        return f"approval by {by} is not committed: `socialpub approve {approval.post} --commit`"
+        return _("approval by {by} is not committed: `socialpub approve {post} --commit`").format(
+            by=by, post=approval.post
+        )
     if signature.dirty:
-        return f"approval by {by} was changed after its commit: restore it or approve again"
+        return _(
+            "approval by {by} was changed after its commit: restore it or approve again"
+        ).format(by=by)
     if signature.status == "N":
-        return f"approval by {by} is not signed ({setup})"
+        return _("approval by {by} is not signed ({setup})").format(by=by, setup=setup)
     if not signature.verified or signature.status != "G":
-        return (
-            f"approval by {by} has no valid signature of an allowed signer "
-            f"(git: {signature.status} {signature.signer or 'unknown key'}; {setup})"
+        return _(
+            "approval by {by} has no valid signature of an allowed signer (git: {status} "
+            "{value}; {setup})"
+        ).format(
+            by=by, status=signature.status, value=signature.signer or "unknown key", setup=setup
         )
     if signature.signer != approval.approver.email:
-        return f"approval by {by} is signed by {signature.signer}, not by {approval.approver.email}"
+        return _("approval by {by} is signed by {signer}, not by {email}").format(
+            by=by, signer=signature.signer, email=approval.approver.email
+        )
     return ""
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from socialpub.errors import UsageError
+from socialpub.i18n import _
 from socialpub.render.counting.entities import Entity, Flavor, without_overlaps
 from socialpub.render.counting.graphemes import grapheme_count, graphemes
 from socialpub.specs import BLUESKY_MAX_BYTES, INSTAGRAM_MAX_HASHTAGS, TEXT_LIMITS, TextLimit
@@ -102,7 +103,10 @@ def count(platform: str, text: str, *, limit: int | None = None) -> Count:
 def _known(platform: str) -> TextLimit:
     rule = TEXT_LIMITS.get(platform)
     if rule is None:
-        raise UsageError(f"unknown platform {platform!r}", hint="one of " + ", ".join(PLATFORMS))
+        raise UsageError(
+            _("unknown platform {platform!r}").format(platform=platform),
+            hint=_("one of ") + ", ".join(PLATFORMS),
+        )
     return rule
 
 
@@ -127,7 +131,10 @@ def _candidates(text: str, flavor: Flavor) -> list[Entity]:
         from socialpub.render.counting import bluesky
 
         return bluesky.candidates(text)
-    raise UsageError(f"unknown entity flavor {flavor!r}", hint=f"one of {get_args(Flavor)}")
+    raise UsageError(
+        _("unknown entity flavor {flavor!r}").format(flavor=flavor),
+        hint=_("one of {get_args}").format(get_args=get_args(Flavor)),
+    )
 
 
 # --- measures -------------------------------------------------------------------------------
