@@ -32,7 +32,7 @@ def test_the_one_command_built_is_the_same_command(name: str) -> None:
         assert sorted(single.commands[name].commands) == sorted(full.commands)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["valdate"], ["-h"]])
+@pytest.mark.parametrize("args", [[], ["--help"], ["valdate"], ["-h"]])
 def test_anything_but_a_command_gets_the_whole_app(args: list[str]) -> None:
     assert app_for(args) is app
 
@@ -55,3 +55,14 @@ def test_main_names_every_command_for_a_typo(
         main()
     assert exited.value.code == 2
     assert "No such command 'valdate'" in capsys.readouterr().err
+
+
+def test_version_needs_no_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert typer.main.get_command(app_for(["--version"])).commands == {}  # type: ignore[attr-defined]
+    monkeypatch.setattr("sys.argv", ["socialpub", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("socialpub ")

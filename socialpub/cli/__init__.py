@@ -37,12 +37,12 @@ def main() -> None:
 def app_for(args: list[str]) -> Typer:
     """The app with only the command that `args` run, when they name one: typer reads the
     signature and type hints of every command it builds (about a millisecond each), which
-    every run would pay for the whole tree. Anything else (`--help`, `--version`, a typo)
-    gets the whole app, so help and errors list every command."""
+    every run would pay for the whole tree. `--version` gets none; anything else (`--help`,
+    a typo) gets the whole app, so help and errors list every command."""
     name = args[0] if args else ""
     commands = [info for info in app.registered_commands if _command_name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
-    if not commands and not groups:
+    if not commands and not groups and name != "--version":  # --version needs no command
         return app
     single = copy.copy(app)
     single.registered_commands = commands
