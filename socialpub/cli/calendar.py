@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
-from socialpub.cli.publishing import ChannelOption, NowOption, moment
+from socialpub.cli.common import ChannelOption, ConfigOption, JsonOption, app, guarded, load
+from socialpub.cli.publishing import NowOption, moment
 from socialpub.errors import UsageError
 from socialpub.i18n import _, ngettext
 

@@ -79,6 +79,11 @@ ConfigOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
+#: `--channel/-c NAME`, repeatable: the commands that work on some of the channels
+ChannelOption = Annotated[
+    list[str] | None,
+    typer.Option("--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False),
+]
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialpub.cli.common import (
+    ChannelOption,
     ConfigOption,
     Format,
     JsonOption,
@@ -168,12 +169,7 @@ def preview(
         list[str] | None,
         typer.Argument(help=_("Post ids or files (default: all posts)."), show_default=False),
     ] = None,
-    channel: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False
-        ),
-    ] = None,
+    channel: ChannelOption = None,
     config: ConfigOption = None,
     raw: Annotated[
         bool, typer.Option("--raw", help=_("Show the markup (HTML) instead of the text it makes."))

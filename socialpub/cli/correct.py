@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
-from socialpub.cli.publishing import ChannelOption, NowOption, moment
+from socialpub.cli.common import ChannelOption, ConfigOption, JsonOption, app, guarded, load
+from socialpub.cli.publishing import NowOption, moment
 from socialpub.errors import EXIT_DELIVERY, UsageError
 from socialpub.i18n import _
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load
+from socialpub.cli.common import ChannelOption, ConfigOption, JsonOption, app, guarded, load
 from socialpub.errors import EXIT_DELIVERY, EXIT_OK, InputError
-from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.channels.probe import Finding
@@ -20,12 +19,7 @@ if TYPE_CHECKING:
 @app.command()
 @guarded
 def doctor(
-    channel: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False
-        ),
-    ] = None,
+    channel: ChannelOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:

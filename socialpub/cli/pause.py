@@ -9,17 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
+from socialpub.cli.common import ChannelOption, ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.i18n import _
 
 if TYPE_CHECKING:
     from socialpub.content.config import Config
     from socialpub.workflow.pausefile import Pause
 
-ChannelOption = Annotated[
-    list[str] | None,
-    typer.Option("--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False),
-]
 CommitOption = Annotated[
     bool,
     typer.Option("--commit", help=_("Commit the pause record to git (then push it).")),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialpub.cli import publish_steps
-from socialpub.cli.common import ConfigOption, JsonOption, app, guarded, load, now
+from socialpub.cli.common import ChannelOption, ConfigOption, JsonOption, app, guarded, load, now
 from socialpub.errors import EXIT_DELIVERY, EXIT_INPUT, UsageError
 from socialpub.i18n import _
 
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 PostsArgument = Annotated[
     list[str] | None,
     typer.Argument(help=_("Post ids or files (default: all posts)."), show_default=False),
-]
-ChannelOption = Annotated[
-    list[str] | None,
-    typer.Option("--channel", "-c", help=_("Only this channel (repeatable)."), show_default=False),
 ]
 NowOption = Annotated[
     str | None,
