@@ -17,6 +17,7 @@ from socialpub.render.markup import (
     to_telegram_html,
 )
 from socialpub.render.simplemark import render_simple
+from socialpub.render.writing import tidy
 
 PRESS_RELEASE = """\
 # Vollsperrung der Kreisstraße K 12 🚧
@@ -471,3 +472,15 @@ def test_the_fast_path_takes_what_press_officers_write() -> None:
         fast = render_simple(text)
         assert fast is not None, text
         assert (fast.plain, fast.telegram, fast.html) == written_by_markdown_it(text)
+
+
+def _tidy_line_by_line(text: str) -> str:
+    """What `tidy` promises, written the slow way it was first written."""
+    lines = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x1c\xa0\u2028\u3000ab"))))
+def test_tidy_equals_the_line_by_line_definition(text: str) -> None:
+    assert tidy(text) == _tidy_line_by_line(text)

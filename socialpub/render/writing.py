@@ -18,6 +18,8 @@ _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 # Decoded URLs are shown to readers; whitespace or controls would cut them in two.
 _URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"]")
 _BLANK_LINES = re.compile(r"\n{3,}")
+#: whitespace at the end of a line (before the last line's end, `strip()` takes it)
+_SPACE_BEFORE_BREAK = re.compile(r"[^\S\n]\n")
 BULLET = "• "
 
 
@@ -82,5 +84,8 @@ def plain_link(label: str, href: str, autolink: bool) -> str:
 
 def tidy(text: str) -> str:
     """No trailing spaces, at most one blank line in a row, no surrounding whitespace."""
-    lines = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", lines).strip()
+    if _SPACE_BEFORE_BREAK.search(text):  # most texts have none: only then line by line
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
