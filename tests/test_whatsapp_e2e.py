@@ -84,8 +84,9 @@ def test_a_service_killed_mid_fanout_resumes_without_duplicates_or_losses(
         assert int(str(found["sent"])) + unconfirmed == len(people)
         missing = [p for p in people if not fake.inbox(p)]
         assert len(missing) <= unconfirmed  # only what was reported may not have arrived
-        # in doubt at the kill: at most one claimed chunk and the requests in flight
-        assert unconfirmed <= FanoutSettings().chunk + FanoutSettings().concurrency
+        # in doubt at the kill: the chunk in flight and the next one, claimed while it runs
+        # (fanout.send_broadcast keeps two chunks claimed to keep the pace's slots busy)
+        assert unconfirmed <= 2 * FanoutSettings().chunk
         text = log_path.read_text()
         assert "Application shutdown complete" in text
         assert not any(person in text for person in people)  # numbers only masked
